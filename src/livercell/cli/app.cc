@@ -1,0 +1,69 @@
+#include "livercell/cli/app.h"
+
+#include <cstdio>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "livercell/cli/error_output.h"
+
+namespace livercell::cli {
+
+CLI::Option* AddFormatOption(CLI::App& sub, std::string* format,
+                             const std::vector<std::string>& choices) {
+  *format = "table";
+  return sub.add_option("--format", *format, "Output format")
+      ->check(CLI::IsMember(choices))
+      ->capture_default_str();
+}
+
+Format ParseFormat(const std::string& format) {
+  if (format == "json") return Format::kJson;
+  if (format == "csv") return Format::kCsv;
+  return Format::kTable;
+}
+
+int Fail(std::span<const base::Status> errors, Format format) {
+  PrintErrors(errors, format, stderr);
+  return ExitCodeFor(errors);
+}
+
+int Fail(const base::Status& error, Format format) { return Fail(std::span(&error, 1), format); }
+
+int RunCli(int argc, char** argv) {
+  CLI::App app(
+      "LiverCell: cell therapy for liver cirrhosis, from evaluation to measured outcome.\n"
+      "Every number carries its source; see `livercell SUBCOMMAND --help`.",
+      "livercell");
+  app.set_version_flag("--version", "livercell " LIVERCELL_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit status: 0 ok, 1 internal failure, 2 bad input or usage (nothing written), "
+      "3 verification failed.\nExample:\n  livercell score data/examples/decompensated.json");
+
+  Action selected;
+  RegisterScoreCommand(app, &selected);
+  RegisterErrorsCommand(app, &selected);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "error: {}\nRun 'livercell --help' or 'livercell SUBCOMMAND --help'.\n",
+               e.what());
+    return 2;
+  }
+  try {
+    return selected ? selected() : 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: internal: {}\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace livercell::cli

@@ -1,0 +1,39 @@
+// The `livercell` command line: one executable, one subcommand per capability (specs/cli.md).
+// Each subcommand lives in cmd_<name>.cc and registers itself through the functions below.
+#ifndef LIVERCELL_CLI_APP_H_
+#define LIVERCELL_CLI_APP_H_
+
+#include <functional>
+#include <span>
+
+#include <CLI/CLI.hpp>
+
+#include "livercell/base/status.h"
+#include "livercell/cli/output.h"
+
+namespace livercell::cli {
+
+// Runs the command line and returns the process exit status (0 ok, 1 internal failure,
+// 2 bad input or usage, 3 verification failed).
+int RunCli(int argc, char** argv);
+
+// What a subcommand's parse callback selects: the action to run once parsing succeeded.
+using Action = std::function<int()>;
+
+// Registration, one per cmd_<name>.cc. Each adds its subcommand to `app` and, when that
+// subcommand is chosen, stores its action in `*selected`.
+void RegisterScoreCommand(CLI::App& app, Action* selected);
+void RegisterErrorsCommand(CLI::App& app, Action* selected);
+
+// Shared option helpers: --format with the given choices (default "table").
+CLI::Option* AddFormatOption(CLI::App& sub, std::string* format,
+                             const std::vector<std::string>& choices);
+Format ParseFormat(const std::string& format);
+
+// Prints `errors` (text or JSON per `format`) and returns the exit status they call for.
+int Fail(std::span<const base::Status> errors, Format format);
+int Fail(const base::Status& error, Format format);
+
+}  // namespace livercell::cli
+
+#endif  // LIVERCELL_CLI_APP_H_

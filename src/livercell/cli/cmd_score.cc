@@ -1,0 +1,182 @@
+// `livercell score`: the eight liver scores for one patient (JSON document of specs/scores.md)
+// or, with --batch, for every line of an NDJSON stream.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "livercell/cli/app.h"
+#include "livercell/cli/batch.h"
+#include "livercell/cli/patient_json.h"
+#include "livercell/cli/progress.h"
+#include "livercell/cli/score_output.h"
+
+namespace livercell::cli {
+namespace {
+
+struct ScoreOptions {
+  std::string input;
+  std::string format;
+  std::string out;
+  bool batch = false;
+  bool quiet = false;
+  bool format_given = false;
+};
+
+// An open input file descriptor, closed on scope exit unless it is standard input.
+class InputFile {
+ public:
+  static base::Result<std::unique_ptr<InputFile>> Open(const std::string& path) {
+    if (path == "-") return std::unique_ptr<InputFile>(new InputFile(STDIN_FILENO));
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      base::Status status(errno == ENOENT ? base::StatusCode::kNotFound
+                                          : base::StatusCode::kInvalidArgument,
+                          fmt::format("cannot open: {}", std::strerror(errno)));
+      status.SetPath(path).SetValue(path);
+      return status;
+    }
+    return std::unique_ptr<InputFile>(new InputFile(fd));
+  }
+  ~InputFile() {
+    if (fd_ != STDIN_FILENO) ::close(fd_);
+  }
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  int fd() const { return fd_; }
+  // Size of a regular file, 0 otherwise (pipes, terminals).
+  std::uint64_t size() const {
+    struct stat st {};
+    return fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size)
+                                                        : 0;
+  }
+
+ private:
+  explicit InputFile(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// Reads the whole input, refusing more than `limit` bytes.
+base::Result<std::string> ReadAll(const InputFile& file, const std::string& path,
+                                  std::size_t limit) {
+  std::string text;
+  char chunk[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(file.fd(), chunk, sizeof chunk);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      base::Status status(base::StatusCode::kInvalidArgument,
+                          fmt::format("cannot read: {}", std::strerror(errno)));
+      status.SetPath(path);
+      return status;
+    }
+    text.append(chunk, static_cast<std::size_t>(n));
+    if (text.size() > limit) {
+      base::Status status = base::InvalidArgumentError(fmt::format(
+          "input exceeds {} bytes, the limit for one patient (use --batch for many)", limit));
+      status.SetPath(path);
+      return status;
+    }
+  }
+  return text;
+}
+
+int RunBatch(const ScoreOptions& options, const InputFile& input) {
+  if (options.format_given && options.format != "json") {
+    base::Status status = base::InvalidArgumentError("--batch writes NDJSON; use --format json");
+    status.SetPath("--format").SetValue(options.format).SetAllowed("json");
+    return Fail(status, Format::kTable);
+  }
+  base::Result<std::unique_ptr<OutputSink>> sink = OutputSink::Open(options.out);
+  if (!sink.ok()) return Fail(sink.status(), Format::kJson);
+  Progress progress("patients", input.size(), !options.quiet && Progress::StderrIsTerminal());
+  base::Result<BatchSummary> summary = RunScoreBatch(input.fd(), sink.value()->file(), &progress);
+  if (!summary.ok()) return Fail(summary.status(), Format::kJson);
+  const base::Status committed = sink.value()->Commit();
+  if (!committed.ok()) return Fail(committed, Format::kJson);
+  if (summary->failed > 0) {
+    fmt::print(stderr, "error: {} of {} lines failed; each has an \"error\" object in the output\n",
+               summary->failed, summary->scored + summary->failed);
+    return 2;
+  }
+  return 0;
+}
+
+int RunSingle(const ScoreOptions& options, const InputFile& input) {
+  const Format format = ParseFormat(options.format);
+  base::Result<std::string> text = ReadAll(input, options.input, kMaxPatientBytes);
+  if (!text.ok()) return Fail(text.status(), format);
+  simdjson::dom::parser parser;
+  domain::ScoreInput patient;
+  const PatientParse parsed = ParsePatient(*text, parser, &patient);
+  if (!parsed.errors.empty()) return Fail(parsed.errors, format);
+  if (format == Format::kTable) {
+    for (const std::string& warning : parsed.warnings) fmt::print(stderr, "warning: {}\n", warning);
+  }
+  const domain::ScoreReport report = domain::ComputeScores(patient);
+  std::string rendered;
+  if (format == Format::kJson) {
+    fmt::memory_buffer json;
+    AppendScoreJson(report, &json);
+    json.push_back('\n');
+    rendered = fmt::to_string(json);
+  } else if (format == Format::kCsv) {
+    rendered = FormatScoreCsv(report);
+  } else {
+    rendered = FormatScoreTable(report);
+  }
+  base::Result<std::unique_ptr<OutputSink>> sink = OutputSink::Open(options.out);
+  if (!sink.ok()) return Fail(sink.status(), format);
+  sink.value()->Write(rendered);
+  const base::Status committed = sink.value()->Commit();
+  return committed.ok() ? 0 : Fail(committed, format);
+}
+
+int RunScore(const ScoreOptions& options) {
+  base::Result<std::unique_ptr<InputFile>> input = InputFile::Open(options.input);
+  if (!input.ok()) return Fail(input.status(), ParseFormat(options.format));
+  return options.batch ? RunBatch(options, *input.value()) : RunSingle(options, *input.value());
+}
+
+}  // namespace
+
+void RegisterScoreCommand(CLI::App& app, Action* selected) {
+  auto options = std::make_shared<ScoreOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "score",
+      "Compute Child-Pugh, MELD, MELD-Na, MELD 3.0, ALBI, APRI, FIB-4 and the Mayo PBC risk "
+      "score for one patient (JSON, specs/scores.md) or, with --batch, for NDJSON");
+  sub->add_option("FILE", options->input, "Patient JSON file, or - for standard input")
+      ->required();
+  CLI::Option* format = AddFormatOption(*sub, &options->format, {"table", "json", "csv"});
+  sub->add_flag("--batch", options->batch,
+                "Read NDJSON (one patient per line), write one JSON result per line; a bad "
+                "line becomes {\"line\": N, \"error\": {...}} and the run goes on (exit 2 at "
+                "the end if any failed)");
+  sub->add_option("--out", options->out, "Write output to this file (atomically) instead of "
+                                         "standard output");
+  sub->add_flag("--quiet", options->quiet, "No progress bar (--batch on a terminal)");
+  sub->footer(
+      "A score whose inputs are missing is listed as unavailable with the inputs it needs; a\n"
+      "present but invalid input (wrong type, unknown unit, implausible value) is an error\n"
+      "naming its JSON path, and exits 2 with nothing on standard output.\n"
+      "Examples:\n"
+      "  livercell score data/examples/decompensated.json\n"
+      "  livercell score --format json - < patient.json\n"
+      "  livercell score --batch cohort.ndjson --out scores.ndjson");
+  sub->callback([selected, options, format] {
+    options->format_given = format->count() > 0;
+    *selected = [options] { return RunScore(*options); };
+  });
+}
+
+}  // namespace livercell::cli

@@ -1,0 +1,29 @@
+#include "livercell/domain/scores/albi.h"
+
+#include <cmath>
+
+namespace livercell::domain {
+namespace {
+
+// Source: Johnson 2015, J Clin Oncol 33:550-558, linear predictor and grade cut-points
+// (grade 3 is > -1.39; exactly -1.39 is grade 2, specs/scores.md §4).
+constexpr double kAlbiBilirubinCoef = 0.66;
+constexpr double kAlbiAlbuminCoef = 0.085;
+constexpr double kAlbiGrade1Max = -2.60;
+constexpr double kAlbiGrade2Max = -1.39;
+
+}  // namespace
+
+Albi ComputeAlbi(double bilirubin_umol_l, double albumin_g_l) {
+  const double score =
+      kAlbiBilirubinCoef * std::log10(bilirubin_umol_l) - kAlbiAlbuminCoef * albumin_g_l;
+  int grade = 3;
+  if (score <= kAlbiGrade1Max) {
+    grade = 1;
+  } else if (score <= kAlbiGrade2Max) {
+    grade = 2;
+  }
+  return Albi{score, grade};
+}
+
+}  // namespace livercell::domain

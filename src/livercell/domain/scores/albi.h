@@ -1,0 +1,19 @@
+// ALBI (albumin–bilirubin) score and grade.
+// Source: Johnson PJ et al., J Clin Oncol 2015;33(6):550–558 (doi:10.1200/JCO.2014.57.9151).
+#ifndef LIVERCELL_DOMAIN_SCORES_ALBI_H_
+#define LIVERCELL_DOMAIN_SCORES_ALBI_H_
+
+namespace livercell::domain {
+
+struct Albi {
+  double score;  // unrounded
+  int grade;     // 1, 2 or 3, from the unrounded score
+};
+
+// ALBI = 0.66·log10(bilirubin µmol/L) − 0.085·albumin g/L; no bounds applied. Grade 1 if
+// ≤ −2.60, 2 if ≤ −1.39, else 3. Inputs in SI units and > 0. Pure, thread-safe.
+Albi ComputeAlbi(double bilirubin_umol_l, double albumin_g_l);
+
+}  // namespace livercell::domain
+
+#endif  // LIVERCELL_DOMAIN_SCORES_ALBI_H_
