@@ -20,9 +20,6 @@ function(livercell_test name)
   add_executable(${name} ${ARG_SRCS})
   target_compile_options(${name} PRIVATE ${LIVERCELL_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
-  target_compile_definitions(${name} PRIVATE
-    LIVERCELL_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    LIVERCELL_BINARY="$<TARGET_FILE:livercell>")
   add_dependencies(${name} livercell)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)

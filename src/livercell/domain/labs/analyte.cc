@@ -5,14 +5,13 @@
 namespace livercell::domain {
 namespace {
 
-// Source (all rows): LiverCell specs/scores.md §1.2 (plausibility ranges, canonical units,
+// Source: (all rows) LiverCell specs/scores.md §1.2 (plausibility ranges, canonical units,
 // factors). Conversion factors: bilirubin 1 mg/dL = 17.1 µmol/L (molar mass 584.7 g/mol),
 // creatinine 1 mg/dL = 88.4 µmol/L (113.12 g/mol), albumin 1 g/dL = 10 g/L (definition);
 // Young DS, Ann Intern Med 1987;106:114–129, "Implementation of SI units for clinical
 // laboratory data", Table 1. LOINC codes: LOINC 2.76 (Regenstrief Institute).
 constexpr std::string_view kCatalogueSource =
     "specs/scores.md §1.2; Young 1987, Ann Intern Med 106:114-129 (SI factors); LOINC";
-
 constexpr std::array<AnalyteInfo, kAnalyteCount> kCatalogue = {{
     {Analyte::kBilirubin, "bilirubin", "Total bilirubin", Unit::kMilligramPerDecilitre,
      {{{Unit::kMilligramPerDecilitre, 1.0, "1975-2"}, {Unit::kMicromolePerLitre, 17.1, "14631-6"}}},

@@ -11,6 +11,7 @@ namespace {
 // Relative slack on the plausibility bounds only, so that a bound quoted in another unit
 // (1.71 µmol/L = 0.1 mg/dL) is not rejected because 1.71 / 17.1 rounds to 0.09999999999999999.
 // Clinical thresholds in the scores are compared exactly, as specs/scores.md §2 requires.
+// Not clinical: a floating-point tolerance.
 constexpr double kBoundSlack = 1e-9;
 
 std::string WithUnit(double value, Unit unit) {

@@ -14,16 +14,16 @@ constexpr double kAlbiGrade2Max = -1.39;
 
 }  // namespace
 
+// Source: Johnson 2015 (grades 1, 2 and 3).
+int AlbiGrade(double albi_score) {
+  if (albi_score <= kAlbiGrade1Max) return 1;
+  return albi_score <= kAlbiGrade2Max ? 2 : 3;
+}
+
 Albi ComputeAlbi(double bilirubin_umol_l, double albumin_g_l) {
   const double score =
       kAlbiBilirubinCoef * std::log10(bilirubin_umol_l) - kAlbiAlbuminCoef * albumin_g_l;
-  int grade = 3;
-  if (score <= kAlbiGrade1Max) {
-    grade = 1;
-  } else if (score <= kAlbiGrade2Max) {
-    grade = 2;
-  }
-  return Albi{score, grade};
+  return Albi{score, AlbiGrade(score)};
 }
 
 }  // namespace livercell::domain

@@ -14,6 +14,9 @@ struct Albi {
 // ≤ −2.60, 2 if ≤ −1.39, else 3. Inputs in SI units and > 0. Pure, thread-safe.
 Albi ComputeAlbi(double bilirubin_umol_l, double albumin_g_l);
 
+// The grade of an (unrounded) ALBI score: 1 if ≤ −2.60, 2 if ≤ −1.39, else 3.
+int AlbiGrade(double albi_score);
+
 }  // namespace livercell::domain
 
 #endif  // LIVERCELL_DOMAIN_SCORES_ALBI_H_

@@ -16,12 +16,14 @@ constexpr double kInrHigh = 2.3;
 constexpr int kClassAMaxPoints = 6;
 constexpr int kClassBMaxPoints = 9;
 
+// Source: Pugh 1973 (1, 2 or 3 points per item).
 // 1, 2 or 3 points for a value that worsens as it rises, middle band [low, high] inclusive.
 int RisingBand(double value, double low, double high) {
   if (value < low) return 1;
   return value <= high ? 2 : 3;
 }
 
+// Source: Pugh 1973 (1, 2 or 3 points per item).
 // 1, 2 or 3 points for a value that worsens as it falls, middle band [low, high] inclusive.
 int FallingBand(double value, double low, double high) {
   if (value > high) return 1;

@@ -42,7 +42,7 @@ constexpr double kMeld3AlbuminLowGDl = 1.5;
 constexpr double kMeld3AlbuminHighGDl = 3.5;
 constexpr int kMeld3Floor = 6;
 
-// OPTN rounds half up ("to the nearest whole number"); every value here is positive.
+// Source: OPTN rounds half up ("to the nearest whole number"); every value here is positive.
 int RoundHalfUp(double v) { return static_cast<int>(std::floor(v + 0.5)); }
 
 double BoundCreatinine(double creatinine_mg_dl, bool dialysis, double cap_mg_dl) {

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Checks the include rules of STYLE.md C1 and §2 over src/livercell.
+
+- A subsystem includes only the subsystems it may depend on (the table below).
+- Inside domain/, each part includes only the parts listed before it.
+- `internal/` headers are included only from their own subsystem.
+- domain/ includes no JSON, SQL or HTTP library.
+Exits 1 listing every violation as file:line: message.
+"""
+import pathlib
+import re
+import sys
+
+ALLOWED = {
+    "base": set(),
+    "domain": {"base"},
+    "stats": {"domain", "base"},
+    "sim": {"stats", "domain", "base"},
+    "fhir": {"domain", "base"},
+    "storage": {"domain", "base"},
+    "server": {"base", "domain", "stats", "sim", "fhir", "storage", "cli"},
+    "cli": {"base", "domain", "stats", "sim", "fhir", "storage", "server"},
+}
+DOMAIN_ORDER = ["units", "labs", "scores", "assessment", "protocol", "product", "outcomes"]
+DOMAIN_FORBIDDEN = ("nlohmann/", "simdjson", "sqlite3", "libpq", "httplib", "toml++")
+INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^">]+)[">]')
+
+
+def subsystem(parts):
+    return parts[0] if parts else ""
+
+
+def main():
+    root = pathlib.Path("src/livercell")
+    problems = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in (".h", ".cc"):
+            continue
+        rel = path.relative_to(root).parts
+        sub = subsystem(rel)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            m = INCLUDE.match(line)
+            if not m:
+                continue
+            target = m.group(1)
+            where = f"{path}:{number}"
+            if sub == "domain" and target.startswith(DOMAIN_FORBIDDEN):
+                problems.append(f"{where}: domain/ must not include {target} (no JSON, SQL or HTTP)")
+            if not target.startswith("livercell/"):
+                continue
+            tparts = target.split("/")[1:]
+            tsub = subsystem(tparts)
+            if "internal" in tparts and tsub != sub:
+                problems.append(f"{where}: {target} is internal to {tsub}/")
+            if tsub != sub and tsub not in ALLOWED.get(sub, set()):
+                problems.append(f"{where}: {sub}/ may not depend on {tsub}/")
+            if sub == "domain" and tsub == "domain" and len(rel) > 1 and len(tparts) > 1:
+                mine, theirs = rel[1], tparts[1]
+                if mine in DOMAIN_ORDER and theirs in DOMAIN_ORDER and \
+                        DOMAIN_ORDER.index(theirs) > DOMAIN_ORDER.index(mine):
+                    problems.append(f"{where}: domain/{mine} may not include domain/{theirs}")
+    for p in problems:
+        print(p)
+    print(f"check_layering: {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
