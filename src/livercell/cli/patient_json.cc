@@ -160,18 +160,23 @@ class PatientReader {
         result_.warnings.push_back(fmt::format("labs.{}: unknown lab, ignored", key));
         continue;
       }
-      const std::string path = fmt::format("labs.{}", key);
-      if (input_->lab(*analyte) != nullptr || failed_labs_ & (1u << static_cast<int>(*analyte))) {
-        Fail(Duplicate(path));
+      if (seen_labs_ & (1u << static_cast<int>(*analyte))) {
+        Fail(Duplicate(LabPath(*analyte)));
         continue;
       }
-      failed_labs_ |= 1u << static_cast<int>(*analyte);
-      ReadLab(*analyte, path, field.value);
+      seen_labs_ |= 1u << static_cast<int>(*analyte);
+      ReadLab(*analyte, field.value);
     }
   }
 
-  void ReadLab(domain::Analyte analyte, const std::string& path, element entry) {
+  // "labs.<name>", built only when an error needs it (the hot path allocates nothing).
+  static std::string LabPath(domain::Analyte analyte) {
+    return fmt::format("labs.{}", domain::InfoOf(analyte).key);
+  }
+
+  void ReadLab(domain::Analyte analyte, element entry) {
     if (entry.type() != element_type::OBJECT) {
+      const std::string path = LabPath(analyte);
       return Fail(WrongType(path, "an object {\"value\": number, \"unit\": string}", entry));
     }
     const simdjson::dom::object object = entry.get_object().value_unsafe();
@@ -180,6 +185,9 @@ class PatientReader {
     const bool has_value = object["value"].get(value) == simdjson::SUCCESS;
     const bool has_unit = object["unit"].get(unit) == simdjson::SUCCESS;
     bool ok = true;
+    const bool well_formed = has_value && has_unit && IsNumber(value.type()) &&
+                             unit.type() == element_type::STRING;
+    const std::string path = well_formed ? std::string() : LabPath(analyte);
     if (!has_value) {
       base::Status status = base::InvalidArgumentError("missing (a lab needs a numeric value)");
       Fail(std::move(status.SetPath(path + ".value")));
@@ -203,14 +211,14 @@ class PatientReader {
         analyte, value.get_double().value_unsafe(), unit.get_string().value_unsafe());
     if (!lab.ok()) {
       base::Status status = std::move(lab).status();
-      return Fail(std::move(status.PrefixPath(path)));
+      return Fail(std::move(status.PrefixPath(LabPath(analyte))));
     }
     input_->labs[static_cast<std::size_t>(analyte)] = std::move(lab).value();
   }
 
   domain::ScoreInput* input_;
   PatientParse result_;
-  std::uint32_t failed_labs_ = 0;  // labs seen, valid or not (duplicate detection)
+  std::uint32_t seen_labs_ = 0;  // labs seen, valid or not (duplicate detection)
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
 #include "livercell/cli/score_output.h"
 
-#include <iterator>
 #include <string_view>
+
+#include <fmt/compile.h>
 
 namespace livercell::cli {
 namespace {
@@ -11,11 +12,18 @@ using domain::ScoreInfo;
 using domain::ScoreReport;
 using domain::ScoreResult;
 
+// The batch path writes up to a million lines a second: plain appends and compiled format
+// strings only, no runtime format parsing.
+void Append(std::string_view text, fmt::memory_buffer* out) {
+  out->append(text.data(), text.data() + text.size());
+}
+
 void AppendValue(const ScoreInfo& info, const ScoreResult& result, fmt::memory_buffer* out) {
   if (info.integer_value) {
-    fmt::format_to(std::back_inserter(*out), "{}", static_cast<long long>(result.value));
+    const fmt::format_int digits(static_cast<long long>(result.value));
+    out->append(digits.data(), digits.data() + digits.size());
   } else {
-    fmt::format_to(std::back_inserter(*out), "{}", result.value);
+    fmt::format_to(fmt::appender(*out), FMT_COMPILE("{}"), result.value);
   }
 }
 
@@ -36,34 +44,41 @@ std::string MissingText(const ScoreReport& report, ScoreId id, std::string_view 
 }  // namespace
 
 void AppendScoreJson(const ScoreReport& report, fmt::memory_buffer* out) {
-  auto it = std::back_inserter(*out);
+  // Keys, units and sources are fixed ASCII from the registry: no escaping is needed.
   out->push_back('{');
   bool first = true;
   for (const ScoreInfo& info : domain::AllScores()) {
     const auto& result = report.result(info.id);
     if (!result) continue;
-    if (!first) out->push_back(',');
+    Append(first ? "\"" : ",\"", out);
     first = false;
-    fmt::format_to(it, "\"{}\":{{\"{}\":", info.key, info.value_key);
+    Append(info.key, out);
+    Append("\":{\"", out);
+    Append(info.value_key, out);
+    Append("\":", out);
     AppendValue(info, *result, out);
     if (!info.category_key.empty()) {
-      if (info.integer_category) {
-        fmt::format_to(it, ",\"{}\":{}", info.category_key, result->category);
-      } else {
-        fmt::format_to(it, ",\"{}\":\"{}\"", info.category_key, result->category);
-      }
+      Append(",\"", out);
+      Append(info.category_key, out);
+      Append(info.integer_category ? "\":" : "\":\"", out);
+      Append(result->category, out);
+      if (!info.integer_category) out->push_back('"');
     }
-    fmt::format_to(it, ",\"source\":\"{}\"}}", info.source);
+    Append(",\"source\":\"", out);
+    Append(info.source, out);
+    Append("\"}", out);
   }
   if (report.AnyUnavailable()) {
-    if (!first) out->push_back(',');
-    fmt::format_to(it, "\"unavailable\":{{");
+    Append(first ? "\"unavailable\":{" : ",\"unavailable\":{", out);
     bool first_missing = true;
     for (const ScoreInfo& info : domain::AllScores()) {
       if (report.result(info.id)) continue;
-      if (!first_missing) out->push_back(',');
+      Append(first_missing ? "\"" : ",\"", out);
       first_missing = false;
-      fmt::format_to(it, "\"{}\":[\"{}\"]", info.key, MissingText(report, info.id, "\",\""));
+      Append(info.key, out);
+      Append("\":[\"", out);
+      Append(MissingText(report, info.id, "\",\""), out);
+      Append("\"]", out);
     }
     out->push_back('}');
   }

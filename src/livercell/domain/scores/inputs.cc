@@ -26,9 +26,11 @@ constexpr Spelling<Edema> kEdemas[] = {{Edema::kNone, "none"},
 
 template <typename E>
 base::Result<E> ParseSpelling(std::span<const Spelling<E>> spellings, std::string_view text) {
-  std::string allowed;
   for (const Spelling<E>& s : spellings) {
     if (s.text == text) return s.value;
+  }
+  std::string allowed;
+  for (const Spelling<E>& s : spellings) {
     if (!allowed.empty()) allowed += ", ";
     allowed += fmt::format("\"{}\"", s.text);
   }
