@@ -2,7 +2,10 @@
 // ≥ 500,000 patients/s on one core). The workload is 10^6 generated NDJSON patients (fixed
 // seed; LIVERCELL_BENCH_ROWS overrides the count) written once to a temporary file, then
 // scored by the same function the CLI runs, with output to /dev/null.
+#include <benchmark/benchmark.h>
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <simdjson.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,10 +13,6 @@
 #include <filesystem>
 #include <random>
 #include <string>
-
-#include <benchmark/benchmark.h>
-#include <fmt/format.h>
-#include <simdjson.h>
 
 #include "livercell/cli/batch.h"
 #include "livercell/cli/patient_json.h"
@@ -90,9 +89,9 @@ void BM_ScoreBatch(benchmark::State& state) {
   std::fclose(sink);
   state.counters["patients/s"] =
       benchmark::Counter(static_cast<double>(patients), benchmark::Counter::kIsRate);
-  state.counters["MB/s"] = benchmark::Counter(
-      static_cast<double>(bytes) * static_cast<double>(state.iterations()) / 1e6,
-      benchmark::Counter::kIsRate);
+  state.counters["MB/s"] =
+      benchmark::Counter(static_cast<double>(bytes) * static_cast<double>(state.iterations()) / 1e6,
+                         benchmark::Counter::kIsRate);
   state.counters["rows"] = static_cast<double>(BenchRows());
 }
 BENCHMARK(BM_ScoreBatch)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -107,8 +106,8 @@ void BM_ScoreCompute(benchmark::State& state) {
   for (auto _ : state) {
     benchmark::DoNotOptimize(livercell::domain::ComputeScores(input));
   }
-  state.counters["patients/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                    benchmark::Counter::kIsRate);
+  state.counters["patients/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_ScoreCompute);
 

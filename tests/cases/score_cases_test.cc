@@ -1,10 +1,10 @@
 // The single driver for tests/cases/scores/*.tsv: published and hand-checked cases, each
 // row with its citation, run through the whole path a patient takes (JSON → validated input →
 // registry) — STYLE.md C10.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "case_table.h"
 #include "livercell/base/status_code.h"

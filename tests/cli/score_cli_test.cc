@@ -1,14 +1,14 @@
 // Black-box tests of `livercell score` and the CLI conventions (specs/cli.md): the built
 // binary is run as a user runs it, and its exit status, stdout and stderr are checked.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "run_process.h"
 
@@ -16,9 +16,9 @@ namespace livercell {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::ReadFile;
 using testing::RunLivercell;
+using ::testing::StartsWith;
 using testing::TempDir;
 using testing::WriteFile;
 
@@ -119,8 +119,9 @@ TEST(ScoreCli, HostileInputNeverCrashesNorPrintsAScore) {
   const std::string bad_utf8 = "{\"sex\":\"\xc3\x28\"}";
   for (const std::string& input :
        {deep_array, deep_object, huge, binary, bad_utf8, std::string("NaN"), std::string(""),
-        std::string("{\"age_years\": 1e400}"), std::string("{\"labs\": {\"inr\": {\"value\": "
-                                                            "-0.0, \"unit\": \"1\"}}}")}) {
+        std::string("{\"age_years\": 1e400}"),
+        std::string("{\"labs\": {\"inr\": {\"value\": "
+                    "-0.0, \"unit\": \"1\"}}}")}) {
     const auto run = RunLivercell({"score", "--format", "json", "-"}, input);
     EXPECT_EQ(run.exit_code, 2) << input.substr(0, 60);
     EXPECT_EQ(run.out, "") << input.substr(0, 60);
@@ -175,8 +176,10 @@ TEST(ScoreCli, ExamplesShippedInDataScore) {
 // --- --batch --------------------------------------------------------------------------------
 
 TEST(ScoreBatch, OneResultPerLineAndErrorsCarryTheirLine) {
-  const std::string input = R"({"labs":{"inr":{"value":1.2,"unit":"1"}}})" "\n"
-                            R"({"labs":{"inr":{"value":99,"unit":"1"}}})" "\n"
+  const std::string input = R"({"labs":{"inr":{"value":1.2,"unit":"1"}}})"
+                            "\n"
+                            R"({"labs":{"inr":{"value":99,"unit":"1"}}})"
+                            "\n"
                             "\n"
                             "{not json\n"
                             R"({"age_years":50})";  // last line without newline

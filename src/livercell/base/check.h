@@ -23,9 +23,9 @@ class CheckFailure {
 
 }  // namespace livercell::base::internal
 
-#define LC_CHECK(cond)                                                           \
-  if (static_cast<bool>(cond)) {                                                 \
-  } else                                                                         \
+#define LC_CHECK(cond)           \
+  if (static_cast<bool>(cond)) { \
+  } else                         \
     ::livercell::base::internal::CheckFailure(__FILE__, __LINE__, #cond).stream()
 
 #endif  // LIVERCELL_BASE_CHECK_H_

@@ -1,9 +1,9 @@
 #include "livercell/base/status.h"
 
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "livercell/base/result.h"
 #include "livercell/base/status_code.h"

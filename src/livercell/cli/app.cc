@@ -1,9 +1,9 @@
 #include "livercell/cli/app.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <exception>
-
-#include <fmt/format.h>
 
 #include "livercell/cli/error_output.h"
 

@@ -3,10 +3,9 @@
 #ifndef LIVERCELL_CLI_APP_H_
 #define LIVERCELL_CLI_APP_H_
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <span>
-
-#include <CLI/CLI.hpp>
 
 #include "livercell/base/status.h"
 #include "livercell/cli/output.h"

@@ -1,10 +1,10 @@
 #include "livercell/cli/batch.h"
 
-#include <iterator>
-#include <string>
-
 #include <fmt/format.h>
 #include <simdjson.h>
+
+#include <iterator>
+#include <string>
 
 #include "livercell/cli/error_output.h"
 #include "livercell/cli/line_reader.h"

@@ -50,7 +50,8 @@ int RunErrors(const std::string& format) {
 
 void RegisterErrorsCommand(CLI::App& app, Action* selected) {
   auto format = std::make_shared<std::string>();
-  CLI::App* sub = app.add_subcommand("errors", "List every error code with its HTTP and exit status");
+  CLI::App* sub =
+      app.add_subcommand("errors", "List every error code with its HTTP and exit status");
   AddFormatOption(*sub, format.get(), {"table", "json", "markdown"});
   sub->footer("Example:\n  livercell errors --format json");
   sub->callback([selected, format] { *selected = [format] { return RunErrors(*format); }; });

@@ -1,6 +1,8 @@
 // `livercell score`: the eight liver scores for one patient (JSON document of specs/scores.md)
 // or, with --batch, for every line of an NDJSON stream.
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <simdjson.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,9 +10,6 @@
 #include <cstring>
 #include <memory>
 #include <string>
-
-#include <fmt/format.h>
-#include <simdjson.h>
 
 #include "livercell/cli/app.h"
 #include "livercell/cli/batch.h"
@@ -37,9 +36,9 @@ class InputFile {
     if (path == "-") return std::unique_ptr<InputFile>(new InputFile(STDIN_FILENO));
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      base::Status status(errno == ENOENT ? base::StatusCode::kNotFound
-                                          : base::StatusCode::kInvalidArgument,
-                          fmt::format("cannot open: {}", std::strerror(errno)));
+      base::Status status(
+          errno == ENOENT ? base::StatusCode::kNotFound : base::StatusCode::kInvalidArgument,
+          fmt::format("cannot open: {}", std::strerror(errno)));
       status.SetPath(path).SetValue(path);
       return status;
     }
@@ -55,8 +54,7 @@ class InputFile {
   // Size of a regular file, 0 otherwise (pipes, terminals).
   std::uint64_t size() const {
     struct stat st {};
-    return fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size)
-                                                        : 0;
+    return fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
   }
 
  private:
@@ -155,15 +153,15 @@ void RegisterScoreCommand(CLI::App& app, Action* selected) {
       "score",
       "Compute Child-Pugh, MELD, MELD-Na, MELD 3.0, ALBI, APRI, FIB-4 and the Mayo PBC risk "
       "score for one patient (JSON, specs/scores.md) or, with --batch, for NDJSON");
-  sub->add_option("FILE", options->input, "Patient JSON file, or - for standard input")
-      ->required();
+  sub->add_option("FILE", options->input, "Patient JSON file, or - for standard input")->required();
   CLI::Option* format = AddFormatOption(*sub, &options->format, {"table", "json", "csv"});
   sub->add_flag("--batch", options->batch,
                 "Read NDJSON (one patient per line), write one JSON result per line; a bad "
                 "line becomes {\"line\": N, \"error\": {...}} and the run goes on (exit 2 at "
                 "the end if any failed)");
-  sub->add_option("--out", options->out, "Write output to this file (atomically) instead of "
-                                         "standard output");
+  sub->add_option("--out", options->out,
+                  "Write output to this file (atomically) instead of "
+                  "standard output");
   sub->add_flag("--quiet", options->quiet, "No progress bar (--batch on a terminal)");
   sub->footer(
       "A score whose inputs are missing is listed as unavailable with the inputs it needs; a\n"

@@ -1,9 +1,9 @@
 #include "livercell/cli/error_output.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <variant>
-
-#include <fmt/format.h>
 
 namespace livercell::cli {
 namespace {

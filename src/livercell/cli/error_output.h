@@ -6,10 +6,9 @@
 #define LIVERCELL_CLI_ERROR_OUTPUT_H_
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "livercell/base/status.h"
 #include "livercell/cli/output.h"

@@ -1,11 +1,10 @@
 #include "livercell/cli/line_reader.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace livercell::cli {
 namespace {

@@ -1,12 +1,11 @@
 #include "livercell/cli/output.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace livercell::cli {
 
@@ -41,7 +40,8 @@ base::Status OutputSink::Commit() {
     return base::OkStatus();
   }
   committed_ = true;
-  const bool write_failed = std::fflush(file_) != 0 || std::ferror(file_) || fsync(fileno(file_)) != 0;
+  const bool write_failed =
+      std::fflush(file_) != 0 || std::ferror(file_) || fsync(fileno(file_)) != 0;
   const bool close_failed = std::fclose(file_) != 0;
   if (write_failed || close_failed || std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
     std::remove(temp_path_.c_str());

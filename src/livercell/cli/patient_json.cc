@@ -1,8 +1,8 @@
 #include "livercell/cli/patient_json.h"
 
-#include <utility>
-
 #include <fmt/format.h>
+
+#include <utility>
 
 #include "livercell/domain/labs/analyte.h"
 #include "livercell/domain/labs/lab_value.h"
@@ -58,7 +58,8 @@ base::Status WrongType(std::string path, std::string_view expected, element valu
   if (value.type() == element_type::STRING) {
     got += fmt::format(" \"{}\"", std::string_view(value.get_string().value_unsafe()));
   }
-  base::Status status = base::InvalidArgumentError(fmt::format("expected {}, got {}", expected, got));
+  base::Status status =
+      base::InvalidArgumentError(fmt::format("expected {}, got {}", expected, got));
   status.SetPath(std::move(path)).SetValue(DetailOf(value)).SetAllowed(std::string(expected));
   return status;
 }
@@ -90,8 +91,7 @@ class PatientReader {
 
  private:
   static constexpr std::string_view kTopKeys[] = {
-      "sex", "age_years", "dialysis_twice_past_week", "ascites", "encephalopathy", "edema",
-      "labs"};
+      "sex", "age_years", "dialysis_twice_past_week", "ascites", "encephalopathy", "edema", "labs"};
 
   static int TopSlot(std::string_view key) {
     for (std::size_t i = 0; i < std::size(kTopKeys); ++i) {
@@ -185,8 +185,8 @@ class PatientReader {
     const bool has_value = object["value"].get(value) == simdjson::SUCCESS;
     const bool has_unit = object["unit"].get(unit) == simdjson::SUCCESS;
     bool ok = true;
-    const bool well_formed = has_value && has_unit && IsNumber(value.type()) &&
-                             unit.type() == element_type::STRING;
+    const bool well_formed =
+        has_value && has_unit && IsNumber(value.type()) && unit.type() == element_type::STRING;
     const std::string path = well_formed ? std::string() : LabPath(analyte);
     if (!has_value) {
       base::Status status = base::InvalidArgumentError("missing (a lab needs a numeric value)");

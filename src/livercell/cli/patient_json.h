@@ -4,12 +4,12 @@
 #ifndef LIVERCELL_CLI_PATIENT_JSON_H_
 #define LIVERCELL_CLI_PATIENT_JSON_H_
 
+#include <simdjson.h>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "livercell/base/status.h"
 #include "livercell/domain/scores/inputs.h"
@@ -21,7 +21,7 @@ namespace livercell::cli {
 inline constexpr std::size_t kMaxPatientBytes = std::size_t{1} << 20;
 
 struct PatientParse {
-  std::vector<base::Status> errors;  // empty = `input` is complete and valid
+  std::vector<base::Status> errors;   // empty = `input` is complete and valid
   std::vector<std::string> warnings;  // ignored unknown keys, as "path: reason"
 };
 

@@ -1,11 +1,10 @@
 #include "livercell/cli/progress.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-
-#include <fmt/format.h>
 
 namespace livercell::cli {
 namespace {

@@ -1,8 +1,8 @@
 #include "livercell/cli/score_output.h"
 
-#include <string_view>
-
 #include <fmt/compile.h>
+
+#include <string_view>
 
 namespace livercell::cli {
 namespace {
@@ -86,8 +86,8 @@ void AppendScoreJson(const ScoreReport& report, fmt::memory_buffer* out) {
 }
 
 std::string FormatScoreTable(const ScoreReport& report) {
-  std::string table = fmt::format("{:<14} {:>8}  {:<11}  {}\n", "score", "value",
-                                  "class/grade", "source");
+  std::string table =
+      fmt::format("{:<14} {:>8}  {:<11}  {}\n", "score", "value", "class/grade", "source");
   for (const ScoreInfo& info : domain::AllScores()) {
     const auto& result = report.result(info.id);
     if (!result) continue;

@@ -3,9 +3,9 @@
 #ifndef LIVERCELL_CLI_SCORE_OUTPUT_H_
 #define LIVERCELL_CLI_SCORE_OUTPUT_H_
 
-#include <string>
-
 #include <fmt/format.h>
+
+#include <string>
 
 #include "livercell/domain/scores/registry.h"
 

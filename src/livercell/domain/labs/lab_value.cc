@@ -1,9 +1,9 @@
 #include "livercell/domain/labs/lab_value.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace livercell::domain {
 namespace {
@@ -20,9 +20,9 @@ std::string WithUnit(double value, Unit unit) {
 }
 
 base::Status UnknownUnitError(Analyte analyte, std::string_view ucum) {
-  base::Status status = base::InvalidArgumentError(
-      fmt::format("\"{}\" is not a known unit for {} (use {})", ucum, InfoOf(analyte).key,
-                  AllowedUnitsText(analyte)));
+  base::Status status =
+      base::InvalidArgumentError(fmt::format("\"{}\" is not a known unit for {} (use {})", ucum,
+                                             InfoOf(analyte).key, AllowedUnitsText(analyte)));
   status.SetPath("unit").SetValue(std::string(ucum)).SetAllowed(AllowedUnitsText(analyte));
   return status;
 }
@@ -40,9 +40,9 @@ base::Result<LabValue> LabValue::Create(Analyte analyte, Quantity received) {
   const AcceptedUnit* accepted = FindAcceptedUnit(analyte, received.unit);
   if (accepted == nullptr) return UnknownUnitError(analyte, UcumCode(received.unit));
   if (!std::isfinite(received.value)) {
-    base::Status status = base::OutOfRangeError(
-        fmt::format("{} is not a finite number (plausible range {})", received.value,
-                    PlausibleRangeText(analyte)));
+    base::Status status =
+        base::OutOfRangeError(fmt::format("{} is not a finite number (plausible range {})",
+                                          received.value, PlausibleRangeText(analyte)));
     status.SetPath("value").SetAllowed(PlausibleRangeText(analyte));
     return status;
   }
@@ -66,8 +66,7 @@ base::Result<LabValue> LabValue::Create(Analyte analyte, Quantity received) {
 double LabValue::In(Unit unit) const {
   if (unit == received_.unit) return received_.value;
   const AcceptedUnit* accepted = FindAcceptedUnit(analyte_, unit);
-  LC_CHECK(accepted != nullptr) << InfoOf(analyte_).key << " is not accepted in "
-                                << UcumCode(unit);
+  LC_CHECK(accepted != nullptr) << InfoOf(analyte_).key << " is not accepted in " << UcumCode(unit);
   return canonical_ * accepted->factor;
 }
 

@@ -1,9 +1,9 @@
 #include "livercell/domain/labs/lab_value.h"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
-
-#include <gtest/gtest.h>
 
 #include "livercell/domain/labs/analyte.h"
 
@@ -30,12 +30,18 @@ TEST(LabValue, ConvertsEveryAcceptedUnit) {
   };
   // Factors: creatinine 88.4 µmol/L per mg/dL; albumin 10 g/L per g/dL (specs/scores.md §1.2).
   const Case cases[] = {
-      {Analyte::kBilirubin, 2.5, "mg/dL", 2.5},      {Analyte::kBilirubin, 17.1, "umol/L", 1.0},
-      {Analyte::kCreatinine, 1.1, "mg/dL", 1.1},     {Analyte::kCreatinine, 176.8, "umol/L", 2.0},
-      {Analyte::kAlbumin, 3.2, "g/dL", 3.2},         {Analyte::kAlbumin, 32, "g/L", 3.2},
-      {Analyte::kInr, 1.4, "1", 1.4},                {Analyte::kSodium, 131, "mmol/L", 131},
-      {Analyte::kAst, 45, "U/L", 45},                {Analyte::kAlt, 30, "U/L", 30},
-      {Analyte::kAstUln, 40, "U/L", 40},             {Analyte::kPlatelets, 95, "10*9/L", 95},
+      {Analyte::kBilirubin, 2.5, "mg/dL", 2.5},
+      {Analyte::kBilirubin, 17.1, "umol/L", 1.0},
+      {Analyte::kCreatinine, 1.1, "mg/dL", 1.1},
+      {Analyte::kCreatinine, 176.8, "umol/L", 2.0},
+      {Analyte::kAlbumin, 3.2, "g/dL", 3.2},
+      {Analyte::kAlbumin, 32, "g/L", 3.2},
+      {Analyte::kInr, 1.4, "1", 1.4},
+      {Analyte::kSodium, 131, "mmol/L", 131},
+      {Analyte::kAst, 45, "U/L", 45},
+      {Analyte::kAlt, 30, "U/L", 30},
+      {Analyte::kAstUln, 40, "U/L", 40},
+      {Analyte::kPlatelets, 95, "10*9/L", 95},
       {Analyte::kProthrombinTime, 12.1, "s", 12.1},
   };
   for (const Case& c : cases) {
@@ -66,8 +72,8 @@ TEST(LabValue, PlausibleRangeIsInclusiveInEveryUnit) {
 }
 
 TEST(LabValue, RejectsNonFinite) {
-  for (double bad : {std::numeric_limits<double>::quiet_NaN(),
-                     std::numeric_limits<double>::infinity()}) {
+  for (double bad :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
     const auto lab = LabValue::Create(Analyte::kInr, bad, "1");
     ASSERT_FALSE(lab.ok());
     EXPECT_EQ(lab.status().path(), "value");

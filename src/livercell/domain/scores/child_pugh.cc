@@ -32,8 +32,8 @@ int FallingBand(double value, double low, double high) {
 
 }  // namespace
 
-ChildPugh ComputeChildPugh(double bilirubin_mg_dl, double albumin_g_dl, double inr,
-                           Ascites ascites, Encephalopathy encephalopathy) {
+ChildPugh ComputeChildPugh(double bilirubin_mg_dl, double albumin_g_dl, double inr, Ascites ascites,
+                           Encephalopathy encephalopathy) {
   // Each enum is ordered none < middle < worst, worth 1, 2 and 3 points.
   const int points = RisingBand(bilirubin_mg_dl, kBilirubinLowMgDl, kBilirubinHighMgDl) +
                      FallingBand(albumin_g_dl, kAlbuminLowGDl, kAlbuminHighGDl) +

@@ -15,8 +15,8 @@ struct ChildPugh {
 
 // Inputs in canonical units (bilirubin mg/dL, albumin g/dL, INR unitless). Plausibility is the
 // caller's job (LabValue); any finite values give a result. Thread-safe, pure.
-ChildPugh ComputeChildPugh(double bilirubin_mg_dl, double albumin_g_dl, double inr,
-                           Ascites ascites, Encephalopathy encephalopathy);
+ChildPugh ComputeChildPugh(double bilirubin_mg_dl, double albumin_g_dl, double inr, Ascites ascites,
+                           Encephalopathy encephalopathy);
 
 }  // namespace livercell::domain
 

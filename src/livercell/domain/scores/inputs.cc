@@ -1,9 +1,9 @@
 #include "livercell/domain/scores/inputs.h"
 
+#include <fmt/format.h>
+
 #include <span>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace livercell::domain {
 namespace {
@@ -15,11 +15,13 @@ struct Spelling {
 };
 
 constexpr Spelling<Sex> kSexes[] = {{Sex::kFemale, "female"}, {Sex::kMale, "male"}};
-constexpr Spelling<Ascites> kAscites[] = {
-    {Ascites::kNone, "none"}, {Ascites::kMild, "mild"}, {Ascites::kModerateSevere, "moderate-severe"}};
-constexpr Spelling<Encephalopathy> kEncephalopathies[] = {{Encephalopathy::kNone, "none"},
-                                                           {Encephalopathy::kGrade1To2, "grade-1-2"},
-                                                           {Encephalopathy::kGrade3To4, "grade-3-4"}};
+constexpr Spelling<Ascites> kAscites[] = {{Ascites::kNone, "none"},
+                                          {Ascites::kMild, "mild"},
+                                          {Ascites::kModerateSevere, "moderate-severe"}};
+constexpr Spelling<Encephalopathy> kEncephalopathies[] = {
+    {Encephalopathy::kNone, "none"},
+    {Encephalopathy::kGrade1To2, "grade-1-2"},
+    {Encephalopathy::kGrade3To4, "grade-3-4"}};
 constexpr Spelling<Edema> kEdemas[] = {{Edema::kNone, "none"},
                                        {Edema::kUntreatedOrResolved, "untreated-or-resolved"},
                                        {Edema::kDespiteDiuretics, "despite-diuretics"}};
@@ -57,9 +59,7 @@ constexpr double kMaxAgeYears = 120;
 
 }  // namespace
 
-base::Result<Sex> ParseSex(std::string_view text) {
-  return ParseSpelling<Sex>(kSexes, text);
-}
+base::Result<Sex> ParseSex(std::string_view text) { return ParseSpelling<Sex>(kSexes, text); }
 base::Result<Ascites> ParseAscites(std::string_view text) {
   return ParseSpelling<Ascites>(kAscites, text);
 }

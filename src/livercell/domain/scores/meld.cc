@@ -77,8 +77,7 @@ int ComputeMeldNa(double bilirubin_mg_dl, double inr, double creatinine_mg_dl,
       ComputeMeldInitial(bilirubin_mg_dl, inr, creatinine_mg_dl, dialysis_twice_past_week);
   if (meld_i <= kMeldNaThreshold) return std::min(meld_i, kMeldCap);
   const double na_gap = kNaHighMmolL - std::clamp(sodium_mmol_l, kNaLowMmolL, kNaHighMmolL);
-  const double v =
-      meld_i + kMeldNaSodiumCoef * na_gap - kMeldNaInteractionCoef * meld_i * na_gap;
+  const double v = meld_i + kMeldNaSodiumCoef * na_gap - kMeldNaInteractionCoef * meld_i * na_gap;
   return std::min(RoundHalfUp(v), kMeldCap);
 }
 

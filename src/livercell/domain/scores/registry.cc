@@ -35,8 +35,8 @@ constexpr ScoreInfo kScores[] = {
      "Kim 2021, Gastroenterology 161:1887-1895; OPTN policy 9.1.D", kMeld3Needs},
     {ScoreId::kAlbi, "albi", "ALBI", "score", false, "grade", true,
      "Johnson 2015, J Clin Oncol 33:550-558", kAlbiNeeds},
-    {ScoreId::kApri, "apri", "APRI", "score", false, "", false,
-     "Wai 2003, Hepatology 38:518-526", kApriNeeds},
+    {ScoreId::kApri, "apri", "APRI", "score", false, "", false, "Wai 2003, Hepatology 38:518-526",
+     kApriNeeds},
     {ScoreId::kFib4, "fib4", "FIB-4", "score", false, "", false,
      "Sterling 2006, Hepatology 43:1317-1325", kFib4Needs},
     {ScoreId::kMayoPbc, "mayo_pbc", "Mayo PBC risk", "score", false, "", false,
@@ -53,8 +53,7 @@ constexpr double kPaediatricMinAgeYears = 12;
 constexpr double kAdultAgeYears = 18;
 
 bool InPaediatricBand(const ScoreInput& in) {
-  return in.age_years && *in.age_years >= kPaediatricMinAgeYears &&
-         *in.age_years < kAdultAgeYears;
+  return in.age_years && *in.age_years >= kPaediatricMinAgeYears && *in.age_years < kAdultAgeYears;
 }
 
 std::uint32_t MissingMask(const ScoreInfo& info, const ScoreInput& in) {
@@ -78,10 +77,10 @@ ScoreResult Compute(ScoreId id, const ScoreInput& in) {
       return {static_cast<double>(cp.points), kClassNames[cp.child_class - 'A']};
     }
     case ScoreId::kMeld:
-      return {static_cast<double>(ComputeMeld(Canon(in, Analyte::kBilirubin),
-                                              Canon(in, Analyte::kInr),
-                                              Canon(in, Analyte::kCreatinine), dialysis)),
-              {}};
+      return {
+          static_cast<double>(ComputeMeld(Canon(in, Analyte::kBilirubin), Canon(in, Analyte::kInr),
+                                          Canon(in, Analyte::kCreatinine), dialysis)),
+          {}};
     case ScoreId::kMeldNa:
       return {static_cast<double>(ComputeMeldNa(
                   Canon(in, Analyte::kBilirubin), Canon(in, Analyte::kInr),

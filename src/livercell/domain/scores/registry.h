@@ -23,10 +23,10 @@ inline constexpr std::size_t kScoreCount = 8;
 
 struct ScoreInfo {
   ScoreId id;
-  std::string_view key;        // JSON key: "child_pugh", "meld_na", …
-  std::string_view title;      // "Child-Pugh", "MELD-Na", …
-  std::string_view value_key;  // "points" (Child-Pugh) or "score"
-  bool integer_value;          // MELD family and Child-Pugh points are integers
+  std::string_view key;           // JSON key: "child_pugh", "meld_na", …
+  std::string_view title;         // "Child-Pugh", "MELD-Na", …
+  std::string_view value_key;     // "points" (Child-Pugh) or "score"
+  bool integer_value;             // MELD family and Child-Pugh points are integers
   std::string_view category_key;  // "class", "grade", or empty when the score has none
   bool integer_category;          // the ALBI grade is an integer, the Child-Pugh class a letter
   std::string_view source;        // short citation shown beside every value

@@ -1,10 +1,10 @@
 // Unit and property tests of the score formulas. Worked examples from the publications live in
 // tests/cases/scores/*.tsv; here: rounding and bound rules, the registry's availability
 // logic, and monotonicity wherever the formula is monotone.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "livercell/domain/scores/albi.h"
 #include "livercell/domain/scores/child_pugh.h"
@@ -136,7 +136,8 @@ TEST(Registry, Meld3NeedsSexOnlyForAdults) {
   report = ComputeScores(in);
   ASSERT_TRUE(report.result(ScoreId::kMeld3).has_value());
   in.sex = Sex::kFemale;
-  EXPECT_EQ(ComputeScores(in).result(ScoreId::kMeld3)->value, report.result(ScoreId::kMeld3)->value);
+  EXPECT_EQ(ComputeScores(in).result(ScoreId::kMeld3)->value,
+            report.result(ScoreId::kMeld3)->value);
   EXPECT_TRUE(report.result(ScoreId::kMeld).has_value());
   EXPECT_TRUE(report.result(ScoreId::kAlbi).has_value());
   EXPECT_FALSE(report.result(ScoreId::kChildPugh).has_value());
@@ -147,8 +148,9 @@ TEST(Registry, Meld3NeedsSexOnlyForAdults) {
 // --- Properties -----------------------------------------------------------------------------
 // Monotonicity over random patients from a fixed seed (STYLE.md C11): MELD, MELD-Na, MELD 3.0
 // and Child-Pugh never fall when bilirubin, INR or creatinine rise (with sodium and albumin
-// fixed) or when sodium falls (MELD-Na) or albumin falls (MELD 3.0, below Cr 2.75); ALBI rises with bilirubin and falls with albumin; APRI
-// and FIB-4 rise with AST and fall with platelets; Mayo rises with bilirubin, age and PT.
+// fixed) or when sodium falls (MELD-Na) or albumin falls (MELD 3.0, below Cr 2.75); ALBI rises with
+// bilirubin and falls with albumin; APRI and FIB-4 rise with AST and fall with platelets; Mayo
+// rises with bilirubin, age and PT.
 
 struct Patient {
   double bili, inr, cr, na, alb, ast, alt, plt, age, pt;
@@ -159,10 +161,16 @@ Patient RandomPatient(std::mt19937_64& rng) {
     std::uniform_real_distribution<double> u(std::log(lo), std::log(hi));
     return std::exp(u(rng));
   };
-  return {log_uniform(0.1, 100), log_uniform(0.5, 15), log_uniform(0.1, 25),
-          std::uniform_real_distribution<double>(100, 180)(rng), log_uniform(0.5, 7),
-          log_uniform(1, 20000), log_uniform(1, 20000), log_uniform(1, 2000),
-          std::uniform_real_distribution<double>(0, 120)(rng), log_uniform(5, 200)};
+  return {log_uniform(0.1, 100),
+          log_uniform(0.5, 15),
+          log_uniform(0.1, 25),
+          std::uniform_real_distribution<double>(100, 180)(rng),
+          log_uniform(0.5, 7),
+          log_uniform(1, 20000),
+          log_uniform(1, 20000),
+          log_uniform(1, 2000),
+          std::uniform_real_distribution<double>(0, 120)(rng),
+          log_uniform(5, 200)};
 }
 
 constexpr int kPropertyTrials = 20000;
@@ -208,18 +216,20 @@ TEST(ScoreProperties, OtherScoresMoveWithTheirInputs) {
   for (int i = 0; i < kPropertyTrials; ++i) {
     const Patient p = RandomPatient(rng);
     const double up = std::uniform_real_distribution<double>(1.0, 3.0)(rng);
-    EXPECT_LE(ComputeChildPugh(p.bili, p.alb, p.inr, Ascites::kNone, Encephalopathy::kNone).points,
-              ComputeChildPugh(p.bili * up, p.alb / up, p.inr * up, Ascites::kMild,
-                               Encephalopathy::kNone)
-                  .points);
+    EXPECT_LE(
+        ComputeChildPugh(p.bili, p.alb, p.inr, Ascites::kNone, Encephalopathy::kNone).points,
+        ComputeChildPugh(p.bili * up, p.alb / up, p.inr * up, Ascites::kMild, Encephalopathy::kNone)
+            .points);
     EXPECT_LE(ComputeAlbi(p.bili * 17.1, p.alb * 10).score,
               ComputeAlbi(p.bili * 17.1 * up, p.alb * 10).score);
     EXPECT_GE(ComputeAlbi(p.bili * 17.1, p.alb * 10).score,
               ComputeAlbi(p.bili * 17.1, p.alb * 10 * up).score);
     EXPECT_LE(ComputeApri(p.ast, 40, p.plt), ComputeApri(p.ast * up, 40, p.plt));
     EXPECT_GE(ComputeApri(p.ast, 40, p.plt), ComputeApri(p.ast, 40, p.plt * up));
-    EXPECT_LE(ComputeFib4(p.age, p.ast, p.alt, p.plt), ComputeFib4(p.age, p.ast * up, p.alt, p.plt));
-    EXPECT_GE(ComputeFib4(p.age, p.ast, p.alt, p.plt), ComputeFib4(p.age, p.ast, p.alt, p.plt * up));
+    EXPECT_LE(ComputeFib4(p.age, p.ast, p.alt, p.plt),
+              ComputeFib4(p.age, p.ast * up, p.alt, p.plt));
+    EXPECT_GE(ComputeFib4(p.age, p.ast, p.alt, p.plt),
+              ComputeFib4(p.age, p.ast, p.alt, p.plt * up));
     EXPECT_LE(ComputeMayoPbc(p.bili, p.alb, p.age, p.pt, Edema::kNone),
               ComputeMayoPbc(p.bili * up, p.alb, p.age + up, p.pt * up, Edema::kNone));
     if (::testing::Test::HasFailure()) break;
