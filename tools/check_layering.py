@@ -21,7 +21,7 @@ ALLOWED = {
     "server": {"base", "domain", "stats", "sim", "fhir", "storage", "cli"},
     "cli": {"base", "domain", "stats", "sim", "fhir", "storage", "server"},
 }
-DOMAIN_ORDER = ["units", "labs", "scores", "assessment", "protocol", "product", "outcomes"]
+DOMAIN_ORDER = ["units", "labs", "scores", "records", "assessment", "protocol", "product", "outcomes"]
 DOMAIN_FORBIDDEN = ("nlohmann/", "simdjson", "sqlite3", "libpq", "httplib", "toml++")
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^">]+)[">]')
 

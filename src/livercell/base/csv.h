@@ -1,0 +1,66 @@
+// A streaming reader for RFC 4180 CSV (comma-separated, optional double quotes, "" inside a
+// quoted field, CRLF or LF line ends, newlines allowed inside quotes). Memory stays constant:
+// one record at a time, a record capped at kMaxRecordBytes. Used by imports (storage edge) and
+// by the statistics CSV reader. Not thread-safe.
+#ifndef LIVERCELL_BASE_CSV_H_
+#define LIVERCELL_BASE_CSV_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "livercell/base/result.h"
+
+namespace livercell::base {
+
+class CsvReader {
+ public:
+  static constexpr std::size_t kMaxRecordBytes = std::size_t{1} << 20;
+
+  // Opens `path` ("-" = standard input). kNotFound if it does not exist, kInvalidArgument if it
+  // cannot be read; the path is named in the error.
+  static Result<std::unique_ptr<CsvReader>> Open(const std::string& path);
+  // Reads from an in-memory string (tests, small inputs).
+  static std::unique_ptr<CsvReader> FromString(std::string text);
+  ~CsvReader();
+  CsvReader(const CsvReader&) = delete;
+  CsvReader& operator=(const CsvReader&) = delete;
+
+  // Reads the next record. true: fields() holds it; false: end of input. Errors
+  // (kInvalidArgument, path "line N"): an unterminated quote, text after a closing quote, a
+  // record over kMaxRecordBytes, a read error.
+  Result<bool> Next();
+  // The fields of the current record, valid until the next call to Next().
+  std::span<const std::string_view> fields() const { return fields_; }
+  // The 1-based line on which the current record starts.
+  std::int64_t line() const { return record_line_; }
+  // Bytes consumed so far, and the input's size when known (0 for pipes), for progress.
+  std::uint64_t bytes_read() const { return bytes_read_; }
+  std::uint64_t size_bytes() const { return size_bytes_; }
+
+ private:
+  CsvReader(int fd, bool owns_fd, std::string preload);
+  bool Fill();  // false at end of input
+  Status LineError(std::string message) const;
+
+  int fd_;
+  bool owns_fd_;
+  std::string buffer_;
+  std::size_t pos_ = 0;
+  bool eof_ = false;
+  std::string record_;  // field bytes, unescaped, back to back
+  std::vector<std::size_t> ends_;
+  std::vector<std::string_view> fields_;
+  std::int64_t line_ = 1;
+  std::int64_t record_line_ = 0;
+  std::uint64_t bytes_read_ = 0;
+  std::uint64_t size_bytes_ = 0;
+};
+
+}  // namespace livercell::base
+
+#endif  // LIVERCELL_BASE_CSV_H_

@@ -1,0 +1,72 @@
+// check_sources: not clinical (ISO 8601 field offsets and widths).
+#include "livercell/domain/records/clinical_time.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace livercell::domain {
+namespace {
+
+// Reads exactly `width` digits at `pos`; -1 if they are not all digits.
+int Digits(std::string_view text, std::size_t pos, std::size_t width) {
+  if (pos + width > text.size()) return -1;
+  int value = 0;
+  for (std::size_t i = pos; i < pos + width; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return -1;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+base::Status BadTime(std::string_view text) {
+  base::Status status = base::InvalidArgumentError(fmt::format(
+      "\"{}\" is not an ISO 8601 date (YYYY-MM-DD) or UTC instant (YYYY-MM-DDThh:mm:ssZ)", text));
+  status.SetValue(std::string(text)).SetAllowed("YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ");
+  return status;
+}
+
+}  // namespace
+
+base::Result<ClinicalTime> ClinicalTime::Parse(std::string_view text) {
+  using namespace std::chrono;
+  const int y = Digits(text, 0, 4);
+  const int m = Digits(text, 5, 2);
+  const int d = Digits(text, 8, 2);
+  if (y < 0 || m < 0 || d < 0 || text.size() < 10 || text[4] != '-' || text[7] != '-') {
+    return BadTime(text);
+  }
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(m)},
+                           std::chrono::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return BadTime(text);
+  const sys_days date{ymd};
+  if (text.size() == 10) return FromDate(date);
+  const int hh = Digits(text, 11, 2);
+  const int mm = Digits(text, 14, 2);
+  const int ss = Digits(text, 17, 2);
+  if ((text[10] != 'T' && text[10] != ' ') || hh < 0 || hh > 23 || text[13] != ':' || mm < 0 ||
+      mm > 59 || text[16] != ':' || ss < 0 || ss > 60) {
+    return BadTime(text);
+  }
+  std::size_t pos = 19;
+  if (pos < text.size() && text[pos] == '.') {
+    ++pos;
+    while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
+  }
+  if (pos + 1 != text.size() || text[pos] != 'Z') return BadTime(text);
+  return FromInstant(date + hours{hh} + minutes{mm} + seconds{ss});
+}
+
+std::string ClinicalTime::ToString() const {
+  using namespace std::chrono;
+  const year_month_day ymd{day()};
+  const std::string date = fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                                       static_cast<unsigned>(ymd.month()),
+                                       static_cast<unsigned>(ymd.day()));
+  if (date_only_) return date;
+  const hh_mm_ss<seconds> tod{instant_ - day()};
+  return fmt::format("{}T{:02}:{:02}:{:02}Z", date, tod.hours().count(), tod.minutes().count(),
+                     tod.seconds().count());
+}
+
+}  // namespace livercell::domain
