@@ -23,10 +23,11 @@ $(ASAN_BUILD)/build.ninja: CMakeLists.txt | deps
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DLIVERCELL_SANITIZE=address,undefined -DLIVERCELL_WERROR=ON >/dev/null
 
-# Every test, in a separate AddressSanitizer + UndefinedBehaviorSanitizer build.
+# Every test, in a separate AddressSanitizer + UndefinedBehaviorSanitizer build, beside a
+# throwaway PostgreSQL server (tools/with-postgres) for the storage contract suite.
 test: deps $(ASAN_BUILD)/build.ninja
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
-	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+	@tools/with-postgres sh -c 'cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)' 
 
 # Only the fast unit tests (label `unit`).
 unit: deps $(ASAN_BUILD)/build.ninja

@@ -1,0 +1,155 @@
+#include "livercell/storage/postgres/postgres_connection.h"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstring>
+#include <cstdlib>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace livercell::storage::sql {
+namespace {
+
+class PostgresRow final : public Row {
+ public:
+  PostgresRow(PGresult* result, int row) : result_(result), row_(row) {}
+  bool IsNull(int c) const override { return PQgetisnull(result_, row_, c) != 0; }
+  std::int64_t Int(int c) const override {
+    const char* text = PQgetvalue(result_, row_, c);
+    std::int64_t value = 0;
+    std::from_chars(text, text + std::strlen(text), value);
+    return value;
+  }
+  double Double(int c) const override { return std::strtod(PQgetvalue(result_, row_, c), nullptr); }
+  std::string Text(int c) const override {
+    return std::string(PQgetvalue(result_, row_, c),
+                       static_cast<std::size_t>(PQgetlength(result_, row_, c)));
+  }
+
+ private:
+  PGresult* result_;
+  int row_;
+};
+
+base::Status ErrorOf(PGconn* conn, PGresult* result) {
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string sqlstate = state ? state : "";
+  base::StatusCode code = base::StatusCode::kInternal;
+  if (sqlstate == "23505") {
+    code = base::StatusCode::kAlreadyExists;
+  } else if (sqlstate == "40001" || sqlstate == "40P01") {
+    code = base::StatusCode::kAborted;
+  } else if (sqlstate.rfind("08", 0) == 0 || PQstatus(conn) != CONNECTION_OK) {
+    code = base::StatusCode::kUnavailable;
+  }
+  std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return base::Status(code, fmt::format("postgresql: {}{}", message,
+                                        sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")"));
+}
+
+class PostgresConnection final : public Connection {
+ public:
+  explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
+  ~PostgresConnection() override { PQfinish(conn_); }
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
+
+  base::Status ExecuteScript(std::string_view sql) override {
+    PGresult* result = PQexec(conn_, std::string(sql).c_str());
+    const ExecStatusType st = PQresultStatus(result);
+    base::Status status = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+                              ? base::OkStatus()
+                              : ErrorOf(conn_, result);
+    PQclear(result);
+    return status;
+  }
+
+  base::Result<std::int64_t> Execute(std::string_view sql, std::span<const Value> params,
+                                     const RowCallback& on_row) override {
+    auto it = rewritten_.find(std::string(sql));
+    if (it == rewritten_.end()) {
+      it = rewritten_.emplace(std::string(sql), RewritePlaceholders(sql)).first;
+    }
+    std::vector<std::string> texts(params.size());
+    std::vector<const char*> values(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const Value& v = params[i];
+      if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        texts[i] = fmt::format("{}", *n);
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        texts[i] = fmt::format("{}", *d);  // shortest round-trip
+      } else if (const auto* s = std::get_if<std::string>(&v)) {
+        texts[i] = *s;
+      }
+      values[i] = std::holds_alternative<std::monostate>(v) ? nullptr : texts[i].c_str();
+    }
+    PGresult* result = PQexecParams(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                                    nullptr, values.data(), nullptr, nullptr, 0);
+    const ExecStatusType st = PQresultStatus(result);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      base::Status status = ErrorOf(conn_, result);
+      PQclear(result);
+      return status;
+    }
+    if (on_row) {
+      const int rows = PQntuples(result);
+      for (int r = 0; r < rows; ++r) on_row(PostgresRow(result, r));
+    }
+    const char* affected = PQcmdTuples(result);
+    const std::int64_t changed = affected && *affected ? std::strtoll(affected, nullptr, 10) : 0;
+    PQclear(result);
+    return changed;
+  }
+
+  base::Status Begin() override { return ExecuteScript("BEGIN ISOLATION LEVEL SERIALIZABLE"); }
+  base::Status Commit() override { return ExecuteScript("COMMIT"); }
+  base::Status Rollback() override { return ExecuteScript("ROLLBACK"); }
+
+ private:
+  PGconn* conn_;
+  std::unordered_map<std::string, std::string> rewritten_;
+};
+
+}  // namespace
+
+std::string RewritePlaceholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 16);
+  int n = 0;
+  char quote = 0;
+  for (char c : sql) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      out.push_back(c);
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out.push_back(c);
+    } else if (c == '?') {
+      out += fmt::format("${}", ++n);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+base::Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& uri) {
+  PGconn* conn = PQconnectdb(uri.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    PQfinish(conn);
+    base::Status status(base::StatusCode::kUnavailable,
+                        fmt::format("cannot connect to PostgreSQL: {}", message));
+    status.SetPath("--db");
+    return status;
+  }
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // no NOTICE chatter on stderr
+  return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(conn));
+}
+
+}  // namespace livercell::storage::sql

@@ -1,0 +1,103 @@
+// The registry's one storage interface (STYLE.md C8): patients, their identifiers, labs,
+// findings, clinical events, adverse events and quality of life, over any sql::Connection.
+// The same code runs on SQLite and PostgreSQL; the contract suite in
+// tests/storage/repository_test.cc is run against both.
+//
+// Writes that belong together go in one InTransaction() call: all of it or none of it is
+// stored. Records carry a `source_key`; adding a record whose key is already stored changes
+// nothing (returns false), so re-importing the same file is harmless. Not thread-safe: one
+// Repository per thread.
+#ifndef LIVERCELL_STORAGE_REPOSITORY_H_
+#define LIVERCELL_STORAGE_REPOSITORY_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "livercell/base/result.h"
+#include "livercell/domain/records/event.h"
+#include "livercell/domain/records/observation.h"
+#include "livercell/domain/records/patient.h"
+#include "livercell/storage/sql/connection.h"
+
+namespace livercell::storage {
+
+struct RecordCounts {
+  std::int64_t patients = 0;
+  std::int64_t labs = 0;
+  std::int64_t findings = 0;
+  std::int64_t events = 0;
+  std::int64_t adverse_events = 0;
+  std::int64_t qol = 0;
+  friend bool operator==(const RecordCounts&, const RecordCounts&) = default;
+};
+
+class Repository {
+ public:
+  enum class SchemaPolicy {
+    kRequireCurrent,     // refuse an older schema, naming `livercell db migrate`
+    kInitializeIfEmpty,  // create the schema in a brand-new database; refuse an older one
+    kAny,                // for `livercell db`: no check
+  };
+
+  // Opens `url` (sql::Open). kFailedPrecondition when the schema does not fit the policy.
+  static base::Result<std::unique_ptr<Repository>> Open(std::string_view url, SchemaPolicy policy);
+  explicit Repository(std::unique_ptr<sql::Connection> db) : db_(std::move(db)) {}
+
+  sql::Connection& connection() { return *db_; }
+
+  // Runs `body` in one transaction: commit if it returns ok, roll back otherwise. A kAborted
+  // failure (serialisation conflict, lock timeout) is retried up to 5 times.
+  base::Status InTransaction(const std::function<base::Status()>& body);
+
+  // --- patients -----------------------------------------------------------------------------
+  base::Result<std::optional<std::int64_t>> FindPatient(const domain::ExternalId& id);
+  // Stores a new patient with its identifiers and comorbidities; returns its internal id.
+  // kAlreadyExists if one of the identifiers is taken; kInvalidArgument for a bad identifier.
+  base::Result<std::int64_t> CreatePatient(const domain::Patient& patient);
+  // The patient with identifier `id`, created (with only that identifier) if absent.
+  base::Result<std::int64_t> FindOrCreatePatient(const domain::ExternalId& id, bool* created);
+  // kNotFound if there is none.
+  base::Result<domain::Patient> GetPatient(std::int64_t id);
+  // Resolves what a user typed: an internal id ("42") or "system:value" ("mrn:A123").
+  base::Result<std::int64_t> ResolvePatient(std::string_view reference);
+  // Patients ordered by id; `query` (may be empty) matches any identifier value by prefix.
+  base::Result<std::vector<domain::Patient>> ListPatients(int limit, int offset,
+                                                          std::string_view query,
+                                                          std::int64_t* total);
+
+  // --- records (true = stored, false = its source_key was already there) ---------------------
+  base::Result<bool> AddLab(const domain::LabObservation& lab);
+  base::Result<bool> AddFinding(const domain::Finding& finding);
+  base::Result<bool> AddEvent(const domain::ClinicalEvent& event);
+  base::Result<bool> AddAdverseEvent(const domain::AdverseEvent& event);
+  base::Result<bool> AddQualityOfLife(const domain::QualityOfLife& qol);
+
+  // A patient's records, oldest first (labs also by code).
+  base::Result<std::vector<domain::LabObservation>> Labs(std::int64_t patient_id);
+  base::Result<std::vector<domain::Finding>> Findings(std::int64_t patient_id);
+  base::Result<std::vector<domain::ClinicalEvent>> Events(std::int64_t patient_id);
+  base::Result<std::vector<domain::AdverseEvent>> AdverseEvents(std::int64_t patient_id);
+  base::Result<std::vector<domain::QualityOfLife>> QualityOfLife(std::int64_t patient_id);
+
+  // Every record of a kind, in id order, one at a time (exports; constant memory).
+  base::Status ForEachLab(const std::function<void(const domain::LabObservation&)>& fn);
+  base::Status ForEachFinding(const std::function<void(const domain::Finding&)>& fn);
+  base::Status ForEachEvent(const std::function<void(const domain::ClinicalEvent&)>& fn);
+  base::Status ForEachAdverseEvent(const std::function<void(const domain::AdverseEvent&)>& fn);
+  base::Status ForEachQualityOfLife(const std::function<void(const domain::QualityOfLife&)>& fn);
+
+  base::Result<RecordCounts> Counts();
+
+ private:
+  base::Result<bool> Insert(std::string_view sql, std::span<const sql::Value> params);
+  std::unique_ptr<sql::Connection> db_;
+};
+
+}  // namespace livercell::storage
+
+#endif  // LIVERCELL_STORAGE_REPOSITORY_H_

@@ -1,0 +1,157 @@
+#include "livercell/storage/sqlite/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+namespace livercell::storage::sql {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+class SqliteRow final : public Row {
+ public:
+  explicit SqliteRow(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  bool IsNull(int c) const override { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+  std::int64_t Int(int c) const override { return sqlite3_column_int64(stmt_, c); }
+  double Double(int c) const override { return sqlite3_column_double(stmt_, c); }
+  std::string Text(int c) const override {
+    const unsigned char* text = sqlite3_column_text(stmt_, c);
+    return text ? std::string(reinterpret_cast<const char*>(text),
+                              static_cast<std::size_t>(sqlite3_column_bytes(stmt_, c)))
+                : std::string();
+  }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  base::Status ExecuteScript(std::string_view sql) override {
+    char* error = nullptr;
+    const std::string script(sql);
+    if (sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+      base::Status status = Error(sqlite3_errcode(db_), error ? error : "unknown error");
+      sqlite3_free(error);
+      return status;
+    }
+    return base::OkStatus();
+  }
+
+  base::Result<std::int64_t> Execute(std::string_view sql, std::span<const Value> params,
+                                     const RowCallback& on_row) override {
+    LC_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const int index = static_cast<int>(i) + 1;
+      const Value& v = params[i];
+      if (const auto* n = std::get_if<std::int64_t>(&v)) {
+        sqlite3_bind_int64(stmt, index, *n);
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        sqlite3_bind_double(stmt, index, *d);
+      } else if (const auto* s = std::get_if<std::string>(&v)) {
+        sqlite3_bind_text(stmt, index, s->data(), static_cast<int>(s->size()), SQLITE_STATIC);
+      } else {
+        sqlite3_bind_null(stmt, index);
+      }
+    }
+    SqliteRow row(stmt);
+    for (;;) {
+      const int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_ROW) {
+        if (on_row) on_row(row);
+        continue;
+      }
+      if (rc == SQLITE_DONE) break;
+      base::Status status = Error(rc, sqlite3_errmsg(db_));
+      sqlite3_reset(stmt);
+      return status;
+    }
+    sqlite3_reset(stmt);
+    return static_cast<std::int64_t>(sqlite3_changes64(db_));
+  }
+
+  // BEGIN IMMEDIATE takes the write lock up front, so two writers wait (busy timeout) instead
+  // of failing at their first write.
+  base::Status Begin() override { return ExecuteScript("BEGIN IMMEDIATE"); }
+  base::Status Commit() override { return ExecuteScript("COMMIT"); }
+  base::Status Rollback() override { return ExecuteScript("ROLLBACK"); }
+
+ private:
+  base::Result<sqlite3_stmt*> Prepare(std::string_view sql) {
+    std::string key(sql);
+    auto it = statements_.find(key);
+    if (it != statements_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return Error(rc, sqlite3_errmsg(db_));
+    statements_.emplace(std::move(key), stmt);
+    return stmt;
+  }
+
+  static base::Status Error(int rc, std::string_view message) {
+    const int primary = rc & 0xff;
+    base::StatusCode code = base::StatusCode::kInternal;
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      code = base::StatusCode::kAlreadyExists;
+    } else if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+      code = base::StatusCode::kAborted;
+    } else if (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR || primary == SQLITE_FULL ||
+               primary == SQLITE_READONLY) {
+      code = base::StatusCode::kUnavailable;
+    } else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+      code = base::StatusCode::kDataLoss;
+    }
+    return base::Status(code, fmt::format("sqlite: {}", message));
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+}  // namespace
+
+base::Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ignored;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    base::Status status(base::StatusCode::kUnavailable,
+                        fmt::format("cannot open SQLite database: {}",
+                                    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
+    status.SetPath(path);
+    sqlite3_close_v2(db);
+    return status;
+  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  sqlite3_extended_result_codes(db, 1);  // so a unique violation is told apart
+  auto connection = std::make_unique<SqliteConnection>(db);
+  // DESIGN.md §4: WAL, synchronous=FULL, foreign keys on.
+  base::Status pragmas = connection->ExecuteScript(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  if (!pragmas.ok()) {
+    pragmas.SetPath(path);
+    return pragmas;
+  }
+  return std::unique_ptr<Connection>(std::move(connection));
+}
+
+}  // namespace livercell::storage::sql

@@ -1,0 +1,208 @@
+// The repository contract suite (STYLE.md C9): written once, run against SQLite and against a
+// real PostgreSQL server. Every behaviour the rest of LiverCell relies on is asserted here.
+#include "livercell/storage/repository.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "livercell/storage/migrations.h"
+#include "test_databases.h"
+
+namespace livercell::storage {
+namespace {
+
+using domain::ClinicalTime;
+using domain::ExternalId;
+
+ClinicalTime Date(const char* text) { return ClinicalTime::Parse(text).value(); }
+
+domain::LabObservation Lab(std::int64_t patient, const char* loinc, double value, const char* unit,
+                           const char* time, const char* key) {
+  domain::LabObservation lab = domain::MakeLabObservation(loinc, value, unit, Date(time)).value();
+  lab.patient_id = patient;
+  lab.source_key = key;
+  lab.provenance = "test";
+  return lab;
+}
+
+class RepositoryContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    db_ = std::make_unique<testing::TestDatabase>(GetParam());
+    ASSERT_TRUE(db_->ok()) << db_->error();
+    auto repo = Repository::Open(db_->url(), Repository::SchemaPolicy::kInitializeIfEmpty);
+    ASSERT_TRUE(repo.ok()) << repo.status().ToString();
+    repo_ = std::move(repo).value();
+  }
+
+  std::int64_t NewPatient(const char* mrn) {
+    domain::Patient p;
+    p.identifiers = {{"mrn", mrn}};
+    p.sex = domain::Sex::kFemale;
+    return repo_->CreatePatient(p).value();
+  }
+
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<Repository> repo_;
+};
+
+TEST_P(RepositoryContract, RefusesADatabaseWithoutSchemaNamingTheCommand) {
+  testing::TestDatabase empty(GetParam());
+  ASSERT_TRUE(empty.ok()) << empty.error();
+  auto repo = Repository::Open(empty.url(), Repository::SchemaPolicy::kRequireCurrent);
+  ASSERT_FALSE(repo.ok());
+  EXPECT_EQ(repo.status().code(), base::StatusCode::kFailedPrecondition);
+  EXPECT_NE(repo.status().message().find("livercell db init"), std::string_view::npos);
+}
+
+TEST_P(RepositoryContract, MigratesOnceToTheLatestVersion) {
+  EXPECT_EQ(SchemaVersion(repo_->connection()).value(), LatestSchemaVersion());
+  EXPECT_EQ(Migrate(repo_->connection()).value(), 0) << "nothing left to apply";
+  EXPECT_TRUE(Repository::Open(db_->url(), Repository::SchemaPolicy::kRequireCurrent).ok());
+}
+
+TEST_P(RepositoryContract, StoresAndReadsBackAPatient) {
+  domain::Patient p;
+  p.identifiers = {{"mrn", "A123"}, {"trial", "LC-007"}};
+  p.sex = domain::Sex::kMale;
+  p.birth_date = std::chrono::sys_days{std::chrono::year{1960} / 3 / 14};
+  p.aetiology_icd10 = "K70.30";
+  p.comorbidities_icd10 = {"E11.9", "I10"};
+  p.ecog = 1;
+  p.provenance = "unit test";
+  const std::int64_t id = repo_->CreatePatient(p).value();
+  const domain::Patient back = repo_->GetPatient(id).value();
+  EXPECT_EQ(back.id, id);
+  EXPECT_EQ(back.identifiers, (std::vector<ExternalId>{{"mrn", "A123"}, {"trial", "LC-007"}}));
+  EXPECT_EQ(back.sex, domain::Sex::kMale);
+  EXPECT_EQ(back.birth_date, p.birth_date);
+  EXPECT_EQ(back.aetiology_icd10, "K70.30");
+  EXPECT_EQ(back.comorbidities_icd10, p.comorbidities_icd10);
+  EXPECT_EQ(back.ecog, 1);
+  EXPECT_EQ(back.provenance, "unit test");
+  EXPECT_EQ(repo_->FindPatient({"trial", "LC-007"}).value(), id);
+  EXPECT_EQ(repo_->ResolvePatient("mrn:A123").value(), id);
+  EXPECT_EQ(repo_->ResolvePatient(std::to_string(id)).value(), id);
+  EXPECT_EQ(repo_->ResolvePatient("mrn:nobody").status().code(), base::StatusCode::kNotFound);
+  EXPECT_EQ(repo_->GetPatient(id + 1000).status().code(), base::StatusCode::kNotFound);
+}
+
+TEST_P(RepositoryContract, AnIdentifierBelongsToOnePatient) {
+  NewPatient("A1");
+  domain::Patient other;
+  other.identifiers = {{"mrn", "A1"}};
+  const auto created = repo_->CreatePatient(other);
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.status().code(), base::StatusCode::kAlreadyExists);
+  domain::Patient bad;
+  bad.identifiers = {{"MRN!", "x"}};
+  EXPECT_EQ(repo_->CreatePatient(bad).status().path(), "identifiers[0].system");
+}
+
+TEST_P(RepositoryContract, LabsAreKeyedBySourceSoReimportChangesNothing) {
+  const std::int64_t id = NewPatient("A2");
+  EXPECT_TRUE(repo_->AddLab(Lab(id, "14631-6", 34.2, "umol/L", "2026-01-05", "f.csv:2")).value());
+  EXPECT_TRUE(
+      repo_->AddLab(Lab(id, "1975-2", 1.1, "mg/dL", "2026-01-04T09:30:00Z", "f.csv:3")).value());
+  EXPECT_FALSE(repo_->AddLab(Lab(id, "14631-6", 34.2, "umol/L", "2026-01-05", "f.csv:2")).value());
+  const auto labs = repo_->Labs(id).value();
+  ASSERT_EQ(labs.size(), 2u);
+  EXPECT_EQ(labs[0].time.ToString(), "2026-01-04T09:30:00Z") << "ordered by time";
+  EXPECT_EQ(labs[1].unit, "umol/L") << "kept as received";
+  EXPECT_EQ(labs[1].value, 34.2);
+  EXPECT_DOUBLE_EQ(*labs[1].canonical_value, 2.0);
+  EXPECT_EQ(labs[1].canonical_unit, "mg/dL");
+  EXPECT_EQ(labs[1].code, "14631-6");
+  EXPECT_EQ(repo_->Counts().value().labs, 2);
+}
+
+TEST_P(RepositoryContract, AFailedTransactionLeavesNothing) {
+  const std::int64_t id = NewPatient("A3");
+  const base::Status status = repo_->InTransaction([&]() -> base::Status {
+    LC_RETURN_IF_ERROR(repo_->AddLab(Lab(id, "1975-2", 1.0, "mg/dL", "2026-01-01", "k1")).status());
+    LC_RETURN_IF_ERROR(repo_->AddLab(Lab(id, "1975-2", 1.2, "mg/dL", "2026-01-02", "k2")).status());
+    return base::InvalidArgumentError("row 3 is bad");
+  });
+  EXPECT_EQ(status.message(), "row 3 is bad");
+  EXPECT_EQ(repo_->Counts().value().labs, 0);
+  EXPECT_TRUE(repo_
+                  ->InTransaction([&] {
+                    return repo_->AddLab(Lab(id, "1975-2", 1.0, "mg/dL", "2026-01-01", "k1"))
+                        .status();
+                  })
+                  .ok());
+  EXPECT_EQ(repo_->Counts().value().labs, 1);
+}
+
+TEST_P(RepositoryContract, EventsFindingsAdverseEventsAndQualityOfLifeRoundTrip) {
+  const std::int64_t id = NewPatient("A4");
+  domain::ClinicalEvent he{0, id, "hepatic_encephalopathy", 2, Date("2026-02-01"), "e1", "t"};
+  domain::ClinicalEvent death{0, id, "death", std::nullopt, Date("2026-03-01"), "e2", "t"};
+  EXPECT_TRUE(repo_->AddEvent(he).value());
+  EXPECT_TRUE(repo_->AddEvent(death).value());
+  domain::ClinicalEvent graded_death = death;
+  graded_death.grade = 2;
+  graded_death.source_key = "e3";
+  EXPECT_EQ(repo_->AddEvent(graded_death).status().path(), "grade");
+  EXPECT_TRUE(repo_->AddFinding({0, id, "histologic_stage", 3, Date("2026-01-01"), "f1", "t"}).value());
+  EXPECT_EQ(repo_->AddFinding({0, id, "histologic_stage", 5, Date("2026-01-01"), "f2", "t"})
+                .status()
+                .code(),
+            base::StatusCode::kOutOfRange);
+  domain::AdverseEvent ae{0,  id, "Fever", 2, domain::Attribution::kPossible, "INF-1",
+                          Date("2026-01-10"), "ae1", "t"};
+  EXPECT_TRUE(repo_->AddAdverseEvent(ae).value());
+  domain::QualityOfLife qol;
+  qol.patient_id = id;
+  qol.time = Date("2026-01-15");
+  qol.cldq_items = std::array<int, 29>{};
+  qol.cldq_items->fill(5);
+  qol.eq5d5l = std::array<int, 5>{1, 2, 1, 3, 1};
+  qol.source_key = "q1";
+  EXPECT_TRUE(repo_->AddQualityOfLife(qol).value());
+
+  const auto events = repo_->Events(id).value();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type, "hepatic_encephalopathy");
+  EXPECT_EQ(events[0].grade, 2);
+  EXPECT_EQ(events[1].grade, std::nullopt);
+  EXPECT_EQ(repo_->Findings(id).value().at(0).value, 3);
+  const auto aes = repo_->AdverseEvents(id).value();
+  ASSERT_EQ(aes.size(), 1u);
+  EXPECT_EQ(aes[0].attribution, domain::Attribution::kPossible);
+  EXPECT_EQ(aes[0].infusion_id, "INF-1");
+  const auto qols = repo_->QualityOfLife(id).value();
+  ASSERT_EQ(qols.size(), 1u);
+  EXPECT_EQ(qols[0].cldq_items, qol.cldq_items);
+  EXPECT_EQ(domain::Eq5dProfile(*qols[0].eq5d5l), "12131");
+  EXPECT_EQ(repo_->Counts().value(), (RecordCounts{1, 0, 1, 2, 1, 1}));
+}
+
+TEST_P(RepositoryContract, ListsPatientsWithSearchAndPaging) {
+  for (int i = 0; i < 25; ++i) NewPatient(fmt::format("{}{}", i < 10 ? 'X' : 'Y', i).c_str());
+  std::int64_t total = 0;
+  EXPECT_EQ(repo_->ListPatients(10, 0, "", &total).value().size(), 10u);
+  EXPECT_EQ(total, 25);
+  EXPECT_EQ(repo_->ListPatients(10, 20, "", &total).value().size(), 5u);
+  const auto xs = repo_->ListPatients(100, 0, "X", &total).value();
+  EXPECT_EQ(total, 10);
+  EXPECT_EQ(xs.size(), 10u);
+  EXPECT_EQ(xs.front().identifiers.front().value, "X0");
+}
+
+TEST_P(RepositoryContract, FindOrCreateCreatesOnce) {
+  bool created = false;
+  const std::int64_t a = repo_->FindOrCreatePatient({"mrn", "Z9"}, &created).value();
+  EXPECT_TRUE(created);
+  const std::int64_t b = repo_->FindOrCreatePatient({"mrn", "Z9"}, &created).value();
+  EXPECT_FALSE(created);
+  EXPECT_EQ(a, b);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RepositoryContract, ::testing::Values("sqlite", "postgres"),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           return param.param;
+                         });
+
+}  // namespace
+}  // namespace livercell::storage
