@@ -136,4 +136,25 @@ Result<bool> CsvReader::Next() {
   return true;
 }
 
+std::string CsvField(std::string_view field) {
+  const bool quote = field.find_first_of(",\"\r\n") != std::string_view::npos ||
+                     (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+  if (!quote) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+void AppendCsvLine(const std::vector<std::string>& fields, std::string* out) {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    *out += CsvField(fields[i]);
+  }
+  out->push_back('\n');
+}
+
 }  // namespace livercell::base

@@ -61,6 +61,13 @@ class CsvReader {
   std::uint64_t size_bytes_ = 0;
 };
 
+// `field` as an RFC 4180 field: quoted (inner quotes doubled) when it holds a comma, a quote,
+// a CR or LF, or leading/trailing spaces; unchanged otherwise.
+std::string CsvField(std::string_view field);
+
+// Appends `fields` as one CSV line (with "\n") to `out`.
+void AppendCsvLine(const std::vector<std::string>& fields, std::string* out);
+
 }  // namespace livercell::base
 
 #endif  // LIVERCELL_BASE_CSV_H_

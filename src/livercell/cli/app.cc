@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include "livercell/cli/error_output.h"
@@ -15,6 +16,18 @@ CLI::Option* AddFormatOption(CLI::App& sub, std::string* format,
   return sub.add_option("--format", *format, "Output format")
       ->check(CLI::IsMember(choices))
       ->capture_default_str();
+}
+
+CLI::Option* AddDbOption(CLI::App& sub, std::string* url) {
+  return sub.add_option("--db", *url,
+                        "Registry: sqlite:PATH, a file path, or postgresql://... "
+                        "(default: $LIVERCELL_DB, else sqlite:var/livercell.db)");
+}
+
+std::string ResolveDbUrl(const std::string& given) {
+  if (!given.empty()) return given;
+  const char* env = std::getenv("LIVERCELL_DB");
+  return env != nullptr && *env != '\0' ? env : "sqlite:var/livercell.db";
 }
 
 Format ParseFormat(const std::string& format) {
@@ -44,6 +57,10 @@ int RunCli(int argc, char** argv) {
   Action selected;
   RegisterScoreCommand(app, &selected);
   RegisterErrorsCommand(app, &selected);
+  RegisterDbCommand(app, &selected);
+  RegisterImportCommand(app, &selected);
+  RegisterPatientsCommands(app, &selected);
+  RegisterExportCommand(app, &selected);
 
   try {
     app.parse(argc, argv);

@@ -23,11 +23,19 @@ using Action = std::function<int()>;
 // subcommand is chosen, stores its action in `*selected`.
 void RegisterScoreCommand(CLI::App& app, Action* selected);
 void RegisterErrorsCommand(CLI::App& app, Action* selected);
+void RegisterDbCommand(CLI::App& app, Action* selected);
+void RegisterImportCommand(CLI::App& app, Action* selected);
+void RegisterPatientsCommands(CLI::App& app, Action* selected);
+void RegisterExportCommand(CLI::App& app, Action* selected);
 
 // Shared option helpers: --format with the given choices (default "table").
 CLI::Option* AddFormatOption(CLI::App& sub, std::string* format,
                              const std::vector<std::string>& choices);
 Format ParseFormat(const std::string& format);
+
+// --db URL (specs/cli.md). Empty means: $LIVERCELL_DB, else sqlite:var/livercell.db.
+CLI::Option* AddDbOption(CLI::App& sub, std::string* url);
+std::string ResolveDbUrl(const std::string& given);
 
 // Prints `errors` (text or JSON per `format`) and returns the exit status they call for.
 int Fail(std::span<const base::Status> errors, Format format);

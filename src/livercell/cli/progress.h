@@ -23,6 +23,8 @@ class Progress {
     if (!enabled_ || (++calls_ & 1023u) != 0) return;
     Draw(items, bytes, false);
   }
+  // The input's size, once known (0 = unknown: no percentage or ETA).
+  void set_total_bytes(std::uint64_t total_bytes) { total_bytes_ = total_bytes; }
   // Draws the final state and ends the line.
   void Finish(std::uint64_t items, std::uint64_t bytes);
 

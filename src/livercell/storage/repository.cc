@@ -37,7 +37,7 @@ std::optional<std::string> OptionalTextOf(const Row& row, int column) {
 
 constexpr const char* kLabColumns =
     "id, patient_id, code_system, code, value, unit, canonical_value, canonical_unit, time, "
-    "source_key, provenance";
+    "source_key, provenance, flag";
 
 domain::LabObservation LabOf(const Row& row) {
   domain::LabObservation lab;
@@ -52,6 +52,7 @@ domain::LabObservation LabOf(const Row& row) {
   lab.time = TimeOf(row, 8);
   lab.source_key = row.Text(9);
   lab.provenance = row.Text(10);
+  lab.flag = row.Text(11);
   return lab;
 }
 
@@ -340,10 +341,11 @@ base::Result<bool> Repository::AddLab(const domain::LabObservation& lab) {
                           Text(lab.canonical_unit),
                           lab.time.ToString(),
                           Text(lab.source_key),
-                          Text(lab.provenance)};
+                          Text(lab.provenance),
+                          Text(lab.flag)};
   return Insert(
       "INSERT INTO labs (patient_id, code_system, code, value, unit, canonical_value, "
-      "canonical_unit, time, source_key, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "canonical_unit, time, source_key, provenance, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (source_key) DO NOTHING",
       params);
 }

@@ -46,22 +46,26 @@ bool LooksLikeLoinc(std::string_view code) {
 }
 
 base::Result<LabObservation> FromExtra(const ExtraLab& extra, double value,
-                                       std::string_view unit, ClinicalTime time) {
+                                       std::string_view unit, ClinicalTime time,
+                                       PlausibilityPolicy policy) {
   if (unit != extra.unit) {
     base::Status status = base::InvalidArgumentError(
         fmt::format("\"{}\" is not a known unit for {} (use {})", unit, extra.key, extra.unit));
     status.SetPath("unit").SetValue(std::string(unit)).SetAllowed(std::string(extra.unit));
     return status;
   }
+  std::string flag;
   if (!(value >= extra.plausible_min && value <= extra.plausible_max)) {
     const std::string allowed =
         fmt::format("{}–{} {}", extra.plausible_min, extra.plausible_max, extra.unit);
     base::Status status = base::OutOfRangeError(
         fmt::format("{} {} is outside the plausible range {}", value, unit, allowed));
     status.SetPath("value").SetValue(value).SetAllowed(allowed).SetSource(std::string(extra.source));
-    return status;
+    if (policy == PlausibilityPolicy::kReject || !std::isfinite(value)) return status;
+    flag = "implausible: " + std::string(status.message());
   }
   LabObservation obs;
+  obs.flag = flag;
   obs.code_system = extra.code_system;
   obs.code = extra.code;
   obs.value = value;
@@ -85,18 +89,29 @@ const FindingKind* FindFindingKind(std::string_view key) {
 }
 
 base::Result<LabObservation> MakeLabObservation(std::string_view code, double value,
-                                                std::string_view unit, ClinicalTime time) {
+                                                std::string_view unit, ClinicalTime time,
+                                                PlausibilityPolicy policy) {
   for (const ExtraLab& extra : kExtraLabs) {
-    if (extra.code == code) return FromExtra(extra, value, unit, time);
+    if (extra.code == code) return FromExtra(extra, value, unit, time, policy);
   }
   if (const std::optional<Analyte> analyte = AnalyteFromLoinc(code)) {
-    LC_ASSIGN_OR_RETURN(const LabValue lab, LabValue::Create(*analyte, value, unit));
+    base::Result<LabValue> lab = LabValue::Create(*analyte, value, unit);
     LabObservation obs;
+    if (lab.ok()) {
+      obs.canonical_value = lab.value().canonical();
+    } else if (policy == PlausibilityPolicy::kFlag && lab.status().path() == "value" &&
+               std::isfinite(value)) {
+      // Keep the recorded value, converted, and say why it is suspect.
+      const auto unit_code = UnitFromUcum(unit);
+      obs.canonical_value = value / FindAcceptedUnit(*analyte, *unit_code)->factor;
+      obs.flag = "implausible: " + std::string(lab.status().message());
+    } else {
+      return lab.status();
+    }
     obs.code_system = kLoincSystem;
     obs.code = code;
     obs.value = value;
     obs.unit = unit;
-    obs.canonical_value = lab.canonical();
     obs.canonical_unit = UcumCode(InfoOf(*analyte).canonical);
     obs.time = time;
     return obs;

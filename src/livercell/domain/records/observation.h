@@ -40,16 +40,24 @@ struct LabObservation {
   std::optional<double> canonical_value;  // in canonical_unit, when the analyte is catalogued
   std::string canonical_unit;
   ClinicalTime time = ClinicalTime::FromDate({});
+  // Empty, or why the value is suspect ("implausible: 8.01 g/dL outside 0.5–7 g/dL") when a
+  // published cohort is imported as recorded (PlausibilityPolicy::kFlag).
+  std::string flag;
   std::string source_key;  // unique per registry: re-importing the same row changes nothing
   std::string provenance;
 };
+
+// What to do with a value outside the plausibility range: reject it (clinic data, the default)
+// or keep it flagged (a published cohort, which must be imported as recorded).
+enum class PlausibilityPolicy { kReject, kFlag };
 
 // Builds a validated observation. For a catalogued LOINC (labs/analyte.h) or an ExtraLab the
 // unit must be one it is accepted in and the value plausible (errors at "unit" / "value",
 // as LabValue::Create). Any other code is kept as received if its value is finite and the
 // code looks like a LOINC code (digits, "-", check digit): kInvalidArgument at "code".
-base::Result<LabObservation> MakeLabObservation(std::string_view code, double value,
-                                                std::string_view unit, ClinicalTime time);
+base::Result<LabObservation> MakeLabObservation(
+    std::string_view code, double value, std::string_view unit, ClinicalTime time,
+    PlausibilityPolicy policy = PlausibilityPolicy::kReject);
 
 // Findings at a visit: a name from the table below and a numeric value in its range.
 struct FindingKind {

@@ -30,6 +30,7 @@ CREATE TABLE labs (
   canonical_value DOUBLE PRECISION,
   canonical_unit  TEXT NOT NULL,
   time            TEXT NOT NULL,
+  flag            TEXT NOT NULL DEFAULT '',
   source_key      TEXT NOT NULL UNIQUE,
   provenance      TEXT NOT NULL
 );

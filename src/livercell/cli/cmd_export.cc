@@ -1,0 +1,63 @@
+// `livercell export tidy`: the registry as one long CSV per record kind (cli/tidy.h).
+#include <fmt/format.h>
+
+#include "livercell/cli/app.h"
+#include "livercell/cli/tidy.h"
+
+namespace livercell::cli {
+namespace {
+
+struct TidyOptions {
+  std::string db, dir;
+};
+
+int RunExportTidy(const TidyOptions& o) {
+  auto repo = storage::Repository::Open(ResolveDbUrl(o.db),
+                                        storage::Repository::SchemaPolicy::kRequireCurrent);
+  if (!repo.ok()) return Fail(repo.status(), Format::kTable);
+  auto counts = ExportTidy(*repo.value(), o.dir);
+  if (!counts.ok()) return Fail(counts.status(), Format::kTable);
+  const auto& c = counts.value();
+  fmt::print("wrote {}: {} patients, {} labs, {} findings, {} events, {} adverse events, {} "
+             "quality-of-life, and dictionary.csv\n",
+             o.dir, c.patients, c.labs, c.findings, c.events, c.adverse_events, c.qol);
+  return 0;
+}
+
+int RunImportTidy(const TidyOptions& o) {
+  auto repo = storage::Repository::Open(ResolveDbUrl(o.db),
+                                        storage::Repository::SchemaPolicy::kInitializeIfEmpty);
+  if (!repo.ok()) return Fail(repo.status(), Format::kTable);
+  auto counts = ImportTidy(*repo.value(), o.dir);
+  if (!counts.ok()) return Fail(counts.status(), Format::kTable);
+  const auto& c = counts.value();
+  fmt::print("imported {}: {} patients, {} labs, {} findings, {} events, {} adverse events, {} "
+             "quality-of-life (records already present were left alone)\n",
+             o.dir, c.patients, c.labs, c.findings, c.events, c.adverse_events, c.qol);
+  return 0;
+}
+
+}  // namespace
+
+void RegisterExportCommand(CLI::App& app, Action* selected) {
+  CLI::App* exp = app.add_subcommand("export", "Write the registry out for analysis");
+  exp->require_subcommand(1);
+  auto options = std::make_shared<TidyOptions>();
+  CLI::App* tidy = exp->add_subcommand(
+      "tidy", "One long CSV per record kind plus dictionary.csv (one read.csv each in R)");
+  AddDbOption(*tidy, &options->db);
+  tidy->add_option("--out", options->dir, "Folder to write (created if needed)")->required();
+  tidy->footer("Example:\n  livercell export tidy --db sqlite:var/pbc.db --out export/");
+  tidy->callback([selected, options] { *selected = [options] { return RunExportTidy(*options); }; });
+
+  // The inverse lives under `import`, beside labs and pbc.
+  CLI::App* import = app.get_subcommand("import");
+  auto in = std::make_shared<TidyOptions>();
+  CLI::App* it = import->add_subcommand("tidy", "Import a folder written by `export tidy`");
+  AddDbOption(*it, &in->db);
+  it->add_option("--dir", in->dir, "The folder")->required();
+  it->footer("Example:\n  livercell import tidy --db sqlite:var/copy.db --dir export/");
+  it->callback([selected, in] { *selected = [in] { return RunImportTidy(*in); }; });
+}
+
+}  // namespace livercell::cli

@@ -1,0 +1,274 @@
+#include "livercell/cli/lab_import.h"
+
+#include <charconv>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "livercell/base/csv.h"
+#include "livercell/cli/output.h"
+#include "livercell/domain/records/observation.h"
+
+namespace livercell::cli {
+namespace {
+
+base::Status MapError(const std::string& path, std::string key, std::string message) {
+  base::Status status = base::InvalidArgumentError(fmt::format("{}: {}", key, message));
+  status.SetPath(path);
+  return status;
+}
+
+base::Status RowError(std::int64_t line, std::string_view column, base::Status cause) {
+  base::Status status(cause.code(), std::string(cause.message()));
+  status.SetPath(column.empty() ? fmt::format("line {}", line)
+                                : fmt::format("line {}, column \"{}\"", line, column));
+  status.SetValue(cause.value()).SetAllowed(std::string(cause.allowed()));
+  status.SetSource(std::string(cause.source()));
+  return status;
+}
+
+struct Columns {
+  int patient_id = -1, date = -1, code = -1, value = -1, unit = -1;
+};
+
+// One parsed row, or the reason it is rejected.
+struct ParsedRow {
+  domain::ExternalId patient;
+  domain::LabObservation lab;
+};
+
+class LabImporter {
+ public:
+  LabImporter(storage::Repository& repo, const LabImportOptions& options)
+      : repo_(repo), options_(options) {}
+
+  base::Status Run(base::CsvReader& csv, Progress* progress, LabImportResult* result);
+
+ private:
+  base::Status ReadHeader(base::CsvReader& csv);
+  base::Result<ParsedRow> ParseRow(const base::CsvReader& csv) const;
+  base::Status Store(const ParsedRow& row, LabImportResult* result);
+  void Reject(const base::CsvReader& csv, base::Status error, LabImportResult* result);
+
+  storage::Repository& repo_;
+  const LabImportOptions& options_;
+  std::vector<std::string> header_;
+  Columns columns_;
+  std::unordered_map<std::string, std::int64_t> patient_ids_;
+  std::string rejects_;
+};
+
+base::Status LabImporter::ReadHeader(base::CsvReader& csv) {
+  LC_ASSIGN_OR_RETURN(const bool any, csv.Next());
+  if (!any) return base::InvalidArgumentError("the CSV is empty: expected a header row");
+  for (std::string_view field : csv.fields()) header_.emplace_back(field);
+  const LabImportMap& map = options_.map;
+  const std::pair<const std::string*, int*> wanted[] = {
+      {&map.patient_id, &columns_.patient_id}, {&map.date, &columns_.date},
+      {&map.loinc, &columns_.code},            {&map.value, &columns_.value},
+      {&map.unit, &columns_.unit}};
+  for (const auto& [name, index] : wanted) {
+    for (std::size_t i = 0; i < header_.size(); ++i) {
+      if (header_[i] == *name) *index = static_cast<int>(i);
+    }
+    if (*index < 0) {
+      base::Status status = base::InvalidArgumentError(fmt::format(
+          "column \"{}\" is not in the header ({}); rename it with --map", *name,
+          fmt::join(header_, ", ")));
+      status.SetPath("line 1").SetValue(*name);
+      return status;
+    }
+  }
+  return base::OkStatus();
+}
+
+base::Result<ParsedRow> LabImporter::ParseRow(const base::CsvReader& csv) const {
+  const auto fields = csv.fields();
+  const std::int64_t line = csv.line();
+  if (fields.size() != header_.size()) {
+    return RowError(line, "", base::InvalidArgumentError(fmt::format(
+                                  "{} fields, the header has {}", fields.size(), header_.size())));
+  }
+  const LabImportMap& map = options_.map;
+  ParsedRow row;
+  row.patient = {map.patient_system, std::string(fields[columns_.patient_id])};
+  if (base::Status s = domain::ValidateExternalId(row.patient); !s.ok()) {
+    return RowError(line, map.patient_id, std::move(s));
+  }
+  auto time = domain::ClinicalTime::Parse(fields[columns_.date]);
+  if (!time.ok()) return RowError(line, map.date, time.status());
+  const std::string_view value_text = fields[columns_.value];
+  double value = 0;
+  const auto [end, ec] =
+      std::from_chars(value_text.data(), value_text.data() + value_text.size(), value);
+  if (value_text.empty() || ec != std::errc() || end != value_text.data() + value_text.size()) {
+    base::Status status = base::InvalidArgumentError(
+        value_text.empty() ? "the value is missing"
+                           : fmt::format("\"{}\" is not a number", value_text));
+    status.SetValue(std::string(value_text)).SetAllowed("a number");
+    return RowError(line, map.value, std::move(status));
+  }
+  std::string_view code = fields[columns_.code];
+  if (auto it = map.codes.find(std::string(code)); it != map.codes.end()) code = it->second;
+  auto lab = domain::MakeLabObservation(code, value, fields[columns_.unit], time.value());
+  if (!lab.ok()) {
+    const std::string_view where = lab.status().path();
+    const std::string& column = where == "unit"    ? map.unit
+                                : where == "value" ? map.value
+                                                   : map.loinc;
+    return RowError(line, column, lab.status());
+  }
+  row.lab = std::move(lab).value();
+  // Keyed by content, so the same result imported twice (from any file) is stored once.
+  row.lab.source_key = fmt::format("lab|{}:{}|{}|{}|{}|{}", row.patient.system, row.patient.value,
+                                   row.lab.time.ToString(), row.lab.code, value_text, row.lab.unit);
+  row.lab.provenance = fmt::format("{} line {}", options_.csv_path, line);
+  return row;
+}
+
+base::Status LabImporter::Store(const ParsedRow& row, LabImportResult* result) {
+  const std::string key = row.patient.system + ":" + row.patient.value;
+  auto it = patient_ids_.find(key);
+  if (it == patient_ids_.end()) {
+    bool created = false;
+    LC_ASSIGN_OR_RETURN(const std::int64_t id, repo_.FindOrCreatePatient(row.patient, &created));
+    it = patient_ids_.emplace(key, id).first;
+    ++result->patients;
+    if (created) ++result->patients_created;
+  }
+  domain::LabObservation lab = row.lab;
+  lab.patient_id = it->second;
+  LC_ASSIGN_OR_RETURN(const bool stored, repo_.AddLab(lab));
+  ++(stored ? result->imported : result->already_present);
+  return base::OkStatus();
+}
+
+void LabImporter::Reject(const base::CsvReader& csv, base::Status error,
+                         LabImportResult* result) {
+  ++result->rejected;
+  if (options_.skip_invalid) {
+    std::vector<std::string> fields(csv.fields().begin(), csv.fields().end());
+    fields.push_back(std::to_string(csv.line()));
+    fields.push_back(error.ToString());
+    base::AppendCsvLine(fields, &rejects_);
+  }
+  if (result->errors.size() < options_.max_reported_errors) {
+    result->errors.push_back(std::move(error));
+  }
+}
+
+base::Status LabImporter::Run(base::CsvReader& csv, Progress* progress,
+                              LabImportResult* result) {
+  LC_RETURN_IF_ERROR(ReadHeader(csv));
+  if (options_.skip_invalid) {
+    std::vector<std::string> header = header_;
+    header.push_back("line");
+    header.push_back("reason");
+    base::AppendCsvLine(header, &rejects_);
+  }
+  for (;;) {
+    LC_ASSIGN_OR_RETURN(const bool any, csv.Next());
+    if (!any) break;
+    if (csv.fields().size() == 1 && csv.fields()[0].empty()) continue;  // blank line
+    ++result->rows;
+    base::Result<ParsedRow> row = ParseRow(csv);
+    if (!row.ok()) {
+      Reject(csv, row.status(), result);
+    } else if (result->rejected == 0 || options_.skip_invalid) {
+      LC_RETURN_IF_ERROR(Store(row.value(), result));
+    }
+    if (progress != nullptr) progress->Update(result->rows, csv.bytes_read());
+  }
+  if (progress != nullptr) progress->Finish(result->rows, csv.bytes_read());
+  if (options_.skip_invalid) {
+    LC_ASSIGN_OR_RETURN(std::unique_ptr<OutputSink> sink, OutputSink::Open(options_.rejects_path));
+    sink->Write(rejects_);
+    LC_RETURN_IF_ERROR(sink->Commit());
+  }
+  return base::OkStatus();
+}
+
+}  // namespace
+
+base::Result<LabImportMap> LoadLabImportMap(const std::string& path) {
+  LabImportMap map;
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    base::Status status = base::InvalidArgumentError(
+        fmt::format("line {}, column {}: {}", e.source().begin.line, e.source().begin.column,
+                    e.description()));
+    status.SetPath(path);
+    return status;
+  }
+  for (const auto& [section, node] : table) {
+    const std::string name(section.str());
+    if (name != "columns" && name != "patient" && name != "codes") {
+      return MapError(path, name, "unknown section (use [columns], [patient] or [codes])");
+    }
+    if (!node.is_table()) return MapError(path, name, "expected a table");
+  }
+  if (const toml::table* columns = table["columns"].as_table()) {
+    for (const auto& [key, node] : *columns) {
+      const std::string k(key.str());
+      std::string* target = k == "patient_id" ? &map.patient_id
+                            : k == "date"     ? &map.date
+                            : k == "loinc"    ? &map.loinc
+                            : k == "value"    ? &map.value
+                            : k == "unit"     ? &map.unit
+                                              : nullptr;
+      if (target == nullptr) {
+        return MapError(path, "columns." + k,
+                        "unknown column (use patient_id, date, loinc, value, unit)");
+      }
+      const auto text = node.value<std::string>();
+      if (!text) return MapError(path, "columns." + k, "expected a string (the CSV header name)");
+      *target = *text;
+    }
+  }
+  if (const toml::table* patient = table["patient"].as_table()) {
+    for (const auto& [key, node] : *patient) {
+      const std::string k(key.str());
+      const auto text = node.value<std::string>();
+      if (k != "system" || !text) {
+        return MapError(path, "patient." + k, "only `system = \"...\"` is allowed here");
+      }
+      map.patient_system = *text;
+    }
+  }
+  if (const toml::table* codes = table["codes"].as_table()) {
+    for (const auto& [key, node] : *codes) {
+      const auto text = node.value<std::string>();
+      if (!text) return MapError(path, "codes." + std::string(key.str()), "expected a LOINC string");
+      map.codes[std::string(key.str())] = *text;
+    }
+  }
+  return map;
+}
+
+base::Result<LabImportResult> ImportLabs(storage::Repository& repo,
+                                         const LabImportOptions& options, Progress* progress) {
+  LC_ASSIGN_OR_RETURN(std::unique_ptr<base::CsvReader> csv,
+                      base::CsvReader::Open(options.csv_path));
+  if (progress != nullptr) progress->set_total_bytes(csv->size_bytes());
+  LabImportResult result;
+  LabImporter importer(repo, options);
+  LC_RETURN_IF_ERROR(repo.connection().Begin());
+  base::Status status = importer.Run(*csv, progress, &result);
+  if (!status.ok()) {
+    (void)repo.connection().Rollback();
+    return status;
+  }
+  if (result.rejected > 0 && !options.skip_invalid) {
+    LC_RETURN_IF_ERROR(repo.connection().Rollback());
+    result.imported = result.already_present = 0;
+    result.patients = result.patients_created = 0;
+    return result;
+  }
+  LC_RETURN_IF_ERROR(repo.connection().Commit());
+  return result;
+}
+
+}  // namespace livercell::cli

@@ -1,0 +1,507 @@
+#include "livercell/cli/tidy.h"
+
+#include <charconv>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "livercell/base/csv.h"
+#include "livercell/cli/output.h"
+
+namespace livercell::cli {
+namespace {
+
+using domain::ClinicalTime;
+
+struct Column {
+  std::string_view name, type, unit, code_system, description;
+};
+struct TableSpec {
+  std::string_view file;
+  std::span<const Column> columns;
+};
+
+constexpr Column kPatientColumns[] = {
+    {"patient_id", "integer", "", "", "internal registry id (joins the other tables)"},
+    {"identifiers", "text", "", "", "external identifiers, system:value, ';'-separated"},
+    {"sex", "text", "", "", "female or male"},
+    {"birth_date", "date", "", "ISO 8601", "date of birth (derived for cohort imports)"},
+    {"aetiology_icd10", "text", "", "ICD-10", "cause of the liver disease"},
+    {"comorbidities_icd10", "text", "", "ICD-10", "coexisting conditions, ';'-separated"},
+    {"ecog", "integer", "", "ECOG", "performance status 0-5"},
+    {"provenance", "text", "", "", "where the record came from"}};
+constexpr Column kLabColumns[] = {
+    {"patient_id", "integer", "", "", "patients.patient_id"},
+    {"time", "date or instant", "", "ISO 8601", "when the sample was taken (UTC)"},
+    {"code_system", "text", "", "", "http://loinc.org, or urn:livercell:code"},
+    {"code", "text", "", "LOINC", "the test"},
+    {"value", "number", "unit", "", "result as received"},
+    {"unit", "text", "", "UCUM", "unit as received"},
+    {"canonical_value", "number", "canonical_unit", "", "result in the canonical unit"},
+    {"canonical_unit", "text", "", "UCUM", "LiverCell's canonical unit for the test"},
+    {"flag", "text", "", "", "empty, or why the value is suspect (kept as recorded)"},
+    {"source_key", "text", "", "", "unique key of the source row"},
+    {"provenance", "text", "", "", "file and line it was imported from"}};
+constexpr Column kFindingColumns[] = {
+    {"patient_id", "integer", "", "", "patients.patient_id"},
+    {"time", "date or instant", "", "ISO 8601", "when it was observed"},
+    {"kind", "text", "", "", "ascites, hepatomegaly, spiders, edema, histologic_stage"},
+    {"value", "number", "", "", "0/1; oedema 0/0.5/1 (Mayo); stage 1-4"},
+    {"source_key", "text", "", "", "unique key of the source row"},
+    {"provenance", "text", "", "", "where it came from"}};
+constexpr Column kEventColumns[] = {
+    {"patient_id", "integer", "", "", "patients.patient_id"},
+    {"time", "date or instant", "", "ISO 8601", "when it happened"},
+    {"type", "text", "", "", "variceal_bleeding, ascites, hepatic_encephalopathy, sbp, jaundice, "
+                             "hcc, transplant, death"},
+    {"grade", "integer", "", "West Haven", "encephalopathy grade 1-4, else empty"},
+    {"icd10", "text", "", "ICD-10", "code of the event type"},
+    {"snomed", "text", "", "SNOMED CT", "concept of the event type"},
+    {"source_key", "text", "", "", "unique key of the source row"},
+    {"provenance", "text", "", "", "where it came from"}};
+constexpr Column kAdverseColumns[] = {
+    {"patient_id", "integer", "", "", "patients.patient_id"},
+    {"onset", "date or instant", "", "ISO 8601", "onset"},
+    {"ctcae_term", "text", "", "CTCAE v5.0", "adverse event term"},
+    {"grade", "integer", "", "CTCAE v5.0", "1-5"},
+    {"attribution", "text", "", "", "unrelated, unlikely, possible, probable, definite"},
+    {"infusion_id", "text", "", "", "the infusion it followed, if any"},
+    {"source_key", "text", "", "", "unique key of the source row"},
+    {"provenance", "text", "", "", "where it came from"}};
+constexpr Column kQolColumns[] = {
+    {"patient_id", "integer", "", "", "patients.patient_id"},
+    {"time", "date or instant", "", "ISO 8601", "when it was completed"},
+    {"cldq_items", "text", "", "CLDQ", "29 item scores 1-7, one digit each"},
+    {"cldq_total", "number", "", "CLDQ", "mean of the 29 items (Younossi 1999)"},
+    {"eq5d5l", "text", "", "EQ-5D-5L", "profile, 5 digits 1-5"},
+    {"source_key", "text", "", "", "unique key of the source row"},
+    {"provenance", "text", "", "", "where it came from"}};
+
+constexpr TableSpec kTables[] = {{"patients.csv", kPatientColumns},
+                                 {"labs.csv", kLabColumns},
+                                 {"findings.csv", kFindingColumns},
+                                 {"events.csv", kEventColumns},
+                                 {"adverse_events.csv", kAdverseColumns},
+                                 {"qol.csv", kQolColumns}};
+
+std::string Num(double v) { return fmt::format("{}", v); }
+
+template <std::size_t N>
+std::string Digits(const std::optional<std::array<int, N>>& items) {
+  std::string text;
+  if (items) {
+    for (int i : *items) text.push_back(static_cast<char>('0' + i));
+  }
+  return text;
+}
+
+// Streams a table to its file (atomically renamed into place by Write()).
+class TableWriter {
+ public:
+  static base::Result<TableWriter> Open(const std::string& dir, const TableSpec& spec) {
+    LC_ASSIGN_OR_RETURN(std::unique_ptr<OutputSink> sink,
+                        OutputSink::Open(dir + "/" + std::string(spec.file)));
+    TableWriter writer(std::move(sink));
+    std::vector<std::string> header;
+    for (const Column& c : spec.columns) header.emplace_back(c.name);
+    writer.Row(header);
+    return writer;
+  }
+  void Row(const std::vector<std::string>& fields) {
+    line_.clear();
+    base::AppendCsvLine(fields, &line_);
+    sink_->Write(line_);
+  }
+  base::Status Commit() { return sink_->Commit(); }
+
+ private:
+  explicit TableWriter(std::unique_ptr<OutputSink> sink) : sink_(std::move(sink)) {}
+  std::unique_ptr<OutputSink> sink_;
+  std::string line_;
+};
+
+// Reads a tidy table by column name.
+class TidyTable {
+ public:
+  static base::Result<TidyTable> Open(const std::string& dir, std::string_view file) {
+    TidyTable t;
+    t.file_ = std::string(file);
+    LC_ASSIGN_OR_RETURN(t.csv_, base::CsvReader::Open(dir + "/" + std::string(file)));
+    LC_ASSIGN_OR_RETURN(const bool any, t.csv_->Next());
+    if (!any) return t.Error("", "the file is empty");
+    for (std::size_t i = 0; i < t.csv_->fields().size(); ++i) {
+      t.index_[std::string(t.csv_->fields()[i])] = i;
+    }
+    return t;
+  }
+  base::Result<bool> Next() {
+    LC_ASSIGN_OR_RETURN(const bool any, csv_->Next());
+    if (any && csv_->fields().size() != index_.size()) {
+      return Error("", fmt::format("{} fields, the header has {}", csv_->fields().size(),
+                                   index_.size()));
+    }
+    return any;
+  }
+  base::Result<std::string> Text(std::string_view column) const {
+    auto it = index_.find(std::string(column));
+    if (it == index_.end()) return Error(column, "column missing from the header");
+    return std::string(csv_->fields()[it->second]);
+  }
+  base::Result<double> Number(std::string_view column) const {
+    LC_ASSIGN_OR_RETURN(const std::string text, Text(column));
+    double v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+      return Error(column, fmt::format("\"{}\" is not a number", text));
+    }
+    return v;
+  }
+  base::Result<ClinicalTime> Time(std::string_view column) const {
+    LC_ASSIGN_OR_RETURN(const std::string text, Text(column));
+    auto time = ClinicalTime::Parse(text);
+    if (!time.ok()) return Error(column, std::string(time.status().message()));
+    return time.value();
+  }
+  base::Status Error(std::string_view column, std::string message) const {
+    base::Status status = base::InvalidArgumentError(std::move(message));
+    const std::int64_t line = csv_ ? csv_->line() : 0;
+    status.SetPath(column.empty() ? fmt::format("{} line {}", file_, line)
+                                  : fmt::format("{} line {}, column \"{}\"", file_, line, column));
+    return status;
+  }
+
+ private:
+  std::string file_;
+  std::unique_ptr<base::CsvReader> csv_;
+  std::map<std::string, std::size_t> index_;
+};
+
+std::vector<std::string> Split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= text.size() && !text.empty()) {
+    const std::size_t end = text.find(separator, start);
+    parts.push_back(text.substr(start, end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return parts;
+}
+
+class TidyImporter {
+ public:
+  explicit TidyImporter(storage::Repository& repo) : repo_(repo) {}
+
+  base::Status Patients(const std::string& dir);
+  base::Status Labs(const std::string& dir);
+  base::Status Findings(const std::string& dir);
+  base::Status Events(const std::string& dir);
+  base::Status AdverseEvents(const std::string& dir);
+  base::Status QualityOfLife(const std::string& dir);
+  storage::RecordCounts counts;
+
+ private:
+  base::Result<std::int64_t> PatientOf(const TidyTable& t) {
+    LC_ASSIGN_OR_RETURN(const double exported, t.Number("patient_id"));
+    auto it = ids_.find(static_cast<std::int64_t>(exported));
+    if (it == ids_.end()) return t.Error("patient_id", "not in patients.csv");
+    return it->second;
+  }
+  storage::Repository& repo_;
+  std::unordered_map<std::int64_t, std::int64_t> ids_;  // exported id → registry id
+};
+
+base::Status TidyImporter::Patients(const std::string& dir) {
+  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "patients.csv"));
+  for (;;) {
+    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
+    if (!any) break;
+    domain::Patient p;
+    LC_ASSIGN_OR_RETURN(const std::string identifiers, t.Text("identifiers"));
+    for (const std::string& id : Split(identifiers, ';')) {
+      const std::size_t colon = id.find(':');
+      if (colon == std::string::npos) return t.Error("identifiers", "expected system:value");
+      p.identifiers.push_back({id.substr(0, colon), id.substr(colon + 1)});
+    }
+    LC_ASSIGN_OR_RETURN(const std::string sex, t.Text("sex"));
+    if (!sex.empty()) {
+      auto parsed = domain::ParseSex(sex);
+      if (!parsed.ok()) return t.Error("sex", std::string(parsed.status().message()));
+      p.sex = parsed.value();
+    }
+    LC_ASSIGN_OR_RETURN(const std::string birth, t.Text("birth_date"));
+    if (!birth.empty()) {
+      LC_ASSIGN_OR_RETURN(const ClinicalTime time, t.Time("birth_date"));
+      p.birth_date = time.day();
+    }
+    LC_ASSIGN_OR_RETURN(const std::string aetiology, t.Text("aetiology_icd10"));
+    if (!aetiology.empty()) p.aetiology_icd10 = aetiology;
+    LC_ASSIGN_OR_RETURN(const std::string comorbidities, t.Text("comorbidities_icd10"));
+    p.comorbidities_icd10 = Split(comorbidities, ';');
+    LC_ASSIGN_OR_RETURN(const std::string ecog, t.Text("ecog"));
+    if (!ecog.empty()) {
+      LC_ASSIGN_OR_RETURN(const double e, t.Number("ecog"));
+      p.ecog = static_cast<int>(e);
+    }
+    LC_ASSIGN_OR_RETURN(p.provenance, t.Text("provenance"));
+    LC_ASSIGN_OR_RETURN(const double exported, t.Number("patient_id"));
+    std::optional<std::int64_t> existing;
+    if (!p.identifiers.empty()) {
+      LC_ASSIGN_OR_RETURN(existing, repo_.FindPatient(p.identifiers.front()));
+    }
+    if (!existing) {
+      LC_ASSIGN_OR_RETURN(existing, repo_.CreatePatient(p));
+      ++counts.patients;
+    }
+    ids_[static_cast<std::int64_t>(exported)] = *existing;
+  }
+  return base::OkStatus();
+}
+
+base::Status TidyImporter::Labs(const std::string& dir) {
+  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "labs.csv"));
+  for (;;) {
+    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
+    if (!any) break;
+    domain::LabObservation lab;
+    LC_ASSIGN_OR_RETURN(lab.patient_id, PatientOf(t));
+    LC_ASSIGN_OR_RETURN(lab.time, t.Time("time"));
+    LC_ASSIGN_OR_RETURN(lab.code_system, t.Text("code_system"));
+    LC_ASSIGN_OR_RETURN(lab.code, t.Text("code"));
+    LC_ASSIGN_OR_RETURN(lab.value, t.Number("value"));
+    LC_ASSIGN_OR_RETURN(lab.unit, t.Text("unit"));
+    LC_ASSIGN_OR_RETURN(const std::string canonical, t.Text("canonical_value"));
+    if (!canonical.empty()) {
+      LC_ASSIGN_OR_RETURN(const double c, t.Number("canonical_value"));
+      lab.canonical_value = c;
+    }
+    LC_ASSIGN_OR_RETURN(lab.canonical_unit, t.Text("canonical_unit"));
+    LC_ASSIGN_OR_RETURN(lab.flag, t.Text("flag"));
+    LC_ASSIGN_OR_RETURN(lab.source_key, t.Text("source_key"));
+    LC_ASSIGN_OR_RETURN(lab.provenance, t.Text("provenance"));
+    LC_ASSIGN_OR_RETURN(const bool stored, repo_.AddLab(lab));
+    counts.labs += stored ? 1 : 0;
+  }
+  return base::OkStatus();
+}
+
+base::Status TidyImporter::Findings(const std::string& dir) {
+  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "findings.csv"));
+  for (;;) {
+    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
+    if (!any) break;
+    domain::Finding f;
+    LC_ASSIGN_OR_RETURN(f.patient_id, PatientOf(t));
+    LC_ASSIGN_OR_RETURN(f.time, t.Time("time"));
+    LC_ASSIGN_OR_RETURN(f.kind, t.Text("kind"));
+    LC_ASSIGN_OR_RETURN(f.value, t.Number("value"));
+    LC_ASSIGN_OR_RETURN(f.source_key, t.Text("source_key"));
+    LC_ASSIGN_OR_RETURN(f.provenance, t.Text("provenance"));
+    auto stored = repo_.AddFinding(f);
+    if (!stored.ok()) return t.Error(stored.status().path(), stored.status().ToString());
+    counts.findings += stored.value() ? 1 : 0;
+  }
+  return base::OkStatus();
+}
+
+base::Status TidyImporter::Events(const std::string& dir) {
+  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "events.csv"));
+  for (;;) {
+    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
+    if (!any) break;
+    domain::ClinicalEvent e;
+    LC_ASSIGN_OR_RETURN(e.patient_id, PatientOf(t));
+    LC_ASSIGN_OR_RETURN(e.time, t.Time("time"));
+    LC_ASSIGN_OR_RETURN(e.type, t.Text("type"));
+    LC_ASSIGN_OR_RETURN(const std::string grade, t.Text("grade"));
+    if (!grade.empty()) {
+      LC_ASSIGN_OR_RETURN(const double g, t.Number("grade"));
+      e.grade = static_cast<int>(g);
+    }
+    LC_ASSIGN_OR_RETURN(e.source_key, t.Text("source_key"));
+    LC_ASSIGN_OR_RETURN(e.provenance, t.Text("provenance"));
+    auto stored = repo_.AddEvent(e);
+    if (!stored.ok()) return t.Error(stored.status().path(), stored.status().ToString());
+    counts.events += stored.value() ? 1 : 0;
+  }
+  return base::OkStatus();
+}
+
+base::Status TidyImporter::AdverseEvents(const std::string& dir) {
+  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "adverse_events.csv"));
+  for (;;) {
+    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
+    if (!any) break;
+    domain::AdverseEvent e;
+    LC_ASSIGN_OR_RETURN(e.patient_id, PatientOf(t));
+    LC_ASSIGN_OR_RETURN(e.onset, t.Time("onset"));
+    LC_ASSIGN_OR_RETURN(e.ctcae_term, t.Text("ctcae_term"));
+    LC_ASSIGN_OR_RETURN(const double grade, t.Number("grade"));
+    e.grade = static_cast<int>(grade);
+    LC_ASSIGN_OR_RETURN(const std::string attribution, t.Text("attribution"));
+    auto parsed = domain::ParseAttribution(attribution);
+    if (!parsed.ok()) return t.Error("attribution", std::string(parsed.status().message()));
+    e.attribution = parsed.value();
+    LC_ASSIGN_OR_RETURN(const std::string infusion, t.Text("infusion_id"));
+    if (!infusion.empty()) e.infusion_id = infusion;
+    LC_ASSIGN_OR_RETURN(e.source_key, t.Text("source_key"));
+    LC_ASSIGN_OR_RETURN(e.provenance, t.Text("provenance"));
+    auto stored = repo_.AddAdverseEvent(e);
+    if (!stored.ok()) return t.Error(stored.status().path(), stored.status().ToString());
+    counts.adverse_events += stored.value() ? 1 : 0;
+  }
+  return base::OkStatus();
+}
+
+template <std::size_t N>
+base::Result<std::optional<std::array<int, N>>> DigitsFrom(const TidyTable& t,
+                                                           std::string_view column) {
+  LC_ASSIGN_OR_RETURN(const std::string text, t.Text(column));
+  if (text.empty()) return std::optional<std::array<int, N>>();
+  if (text.size() != N) return t.Error(column, fmt::format("expected {} digits", N));
+  std::array<int, N> items{};
+  for (std::size_t i = 0; i < N; ++i) items[i] = text[i] - '0';
+  return std::optional<std::array<int, N>>(items);
+}
+
+base::Status TidyImporter::QualityOfLife(const std::string& dir) {
+  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "qol.csv"));
+  for (;;) {
+    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
+    if (!any) break;
+    domain::QualityOfLife q;
+    LC_ASSIGN_OR_RETURN(q.patient_id, PatientOf(t));
+    LC_ASSIGN_OR_RETURN(q.time, t.Time("time"));
+    LC_ASSIGN_OR_RETURN(q.cldq_items, DigitsFrom<29>(t, "cldq_items"));
+    LC_ASSIGN_OR_RETURN(q.eq5d5l, DigitsFrom<5>(t, "eq5d5l"));
+    LC_ASSIGN_OR_RETURN(q.source_key, t.Text("source_key"));
+    LC_ASSIGN_OR_RETURN(q.provenance, t.Text("provenance"));
+    auto stored = repo_.AddQualityOfLife(q);
+    if (!stored.ok()) return t.Error(stored.status().path(), stored.status().ToString());
+    counts.qol += stored.value() ? 1 : 0;
+  }
+  return base::OkStatus();
+}
+
+std::string Joined(const std::vector<domain::ExternalId>& ids) {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ";") + id.system + ":" + id.value;
+  return out;
+}
+
+}  // namespace
+
+base::Result<storage::RecordCounts> ExportTidy(storage::Repository& repo, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    base::Status status(base::StatusCode::kUnavailable, "cannot create: " + ec.message());
+    status.SetPath(dir);
+    return status;
+  }
+  storage::RecordCounts counts;
+  LC_ASSIGN_OR_RETURN(TableWriter patients, TableWriter::Open(dir, kTables[0]));
+  std::int64_t total = 0;
+  constexpr int kPage = 500;
+  for (int offset = 0;; offset += kPage) {
+    LC_ASSIGN_OR_RETURN(const auto page, repo.ListPatients(kPage, offset, "", &total));
+    for (const domain::Patient& p : page) {
+      std::string comorbidities;
+      for (const auto& c : p.comorbidities_icd10) comorbidities += (comorbidities.empty() ? "" : ";") + c;
+      patients.Row({std::to_string(p.id), Joined(p.identifiers),
+                    p.sex ? std::string(domain::ToString(*p.sex)) : "",
+                    p.birth_date ? ClinicalTime::FromDate(*p.birth_date).ToString() : "",
+                    p.aetiology_icd10.value_or(""), comorbidities,
+                    p.ecog ? std::to_string(*p.ecog) : "", p.provenance});
+      ++counts.patients;
+    }
+    if (page.size() < static_cast<std::size_t>(kPage)) break;
+  }
+  LC_RETURN_IF_ERROR(patients.Commit());
+
+  LC_ASSIGN_OR_RETURN(TableWriter labs, TableWriter::Open(dir, kTables[1]));
+  LC_RETURN_IF_ERROR(repo.ForEachLab([&](const domain::LabObservation& l) {
+    labs.Row({std::to_string(l.patient_id), l.time.ToString(), l.code_system, l.code, Num(l.value),
+              l.unit, l.canonical_value ? Num(*l.canonical_value) : "", l.canonical_unit, l.flag,
+              l.source_key, l.provenance});
+    ++counts.labs;
+  }));
+  LC_RETURN_IF_ERROR(labs.Commit());
+
+  LC_ASSIGN_OR_RETURN(TableWriter findings, TableWriter::Open(dir, kTables[2]));
+  LC_RETURN_IF_ERROR(repo.ForEachFinding([&](const domain::Finding& f) {
+    findings.Row({std::to_string(f.patient_id), f.time.ToString(), f.kind, Num(f.value),
+                  f.source_key, f.provenance});
+    ++counts.findings;
+  }));
+  LC_RETURN_IF_ERROR(findings.Commit());
+
+  LC_ASSIGN_OR_RETURN(TableWriter events, TableWriter::Open(dir, kTables[3]));
+  LC_RETURN_IF_ERROR(repo.ForEachEvent([&](const domain::ClinicalEvent& e) {
+    const domain::EventType* type = domain::FindEventType(e.type);
+    events.Row({std::to_string(e.patient_id), e.time.ToString(), e.type,
+                e.grade ? std::to_string(*e.grade) : "",
+                type ? std::string(type->icd10) : "", type ? std::string(type->snomed) : "",
+                e.source_key, e.provenance});
+    ++counts.events;
+  }));
+  LC_RETURN_IF_ERROR(events.Commit());
+
+  LC_ASSIGN_OR_RETURN(TableWriter adverse, TableWriter::Open(dir, kTables[4]));
+  LC_RETURN_IF_ERROR(repo.ForEachAdverseEvent([&](const domain::AdverseEvent& e) {
+    adverse.Row({std::to_string(e.patient_id), e.onset.ToString(), e.ctcae_term,
+                 std::to_string(e.grade), std::string(domain::ToString(e.attribution)),
+                 e.infusion_id.value_or(""), e.source_key, e.provenance});
+    ++counts.adverse_events;
+  }));
+  LC_RETURN_IF_ERROR(adverse.Commit());
+
+  LC_ASSIGN_OR_RETURN(TableWriter qol, TableWriter::Open(dir, kTables[5]));
+  LC_RETURN_IF_ERROR(repo.ForEachQualityOfLife([&](const domain::QualityOfLife& q) {
+    std::string total_text;
+    if (q.cldq_items) {
+      auto scores = domain::ScoreCldq(*q.cldq_items);
+      if (scores.ok()) total_text = Num(scores.value().total);
+    }
+    qol.Row({std::to_string(q.patient_id), q.time.ToString(), Digits(q.cldq_items), total_text,
+             Digits(q.eq5d5l), q.source_key, q.provenance});
+    ++counts.qol;
+  }));
+  LC_RETURN_IF_ERROR(qol.Commit());
+
+  std::string dictionary = "table,column,type,unit,code_system,description\n";
+  for (const TableSpec& table : kTables) {
+    for (const Column& c : table.columns) {
+      base::AppendCsvLine({std::string(table.file), std::string(c.name), std::string(c.type),
+                           std::string(c.unit), std::string(c.code_system),
+                           std::string(c.description)},
+                          &dictionary);
+    }
+  }
+  LC_ASSIGN_OR_RETURN(std::unique_ptr<OutputSink> sink, OutputSink::Open(dir + "/dictionary.csv"));
+  sink->Write(dictionary);
+  LC_RETURN_IF_ERROR(sink->Commit());
+  return counts;
+}
+
+base::Result<storage::RecordCounts> ImportTidy(storage::Repository& repo, const std::string& dir) {
+  TidyImporter importer(repo);
+  LC_RETURN_IF_ERROR(repo.connection().Begin());
+  base::Status status = importer.Patients(dir);
+  if (status.ok()) status = importer.Labs(dir);
+  if (status.ok()) status = importer.Findings(dir);
+  if (status.ok()) status = importer.Events(dir);
+  if (status.ok()) status = importer.AdverseEvents(dir);
+  if (status.ok()) status = importer.QualityOfLife(dir);
+  if (!status.ok()) {
+    (void)repo.connection().Rollback();
+    return status;
+  }
+  LC_RETURN_IF_ERROR(repo.connection().Commit());
+  return importer.counts;
+}
+
+}  // namespace livercell::cli
