@@ -42,6 +42,7 @@ int RunImportLabs(const LabsOptions& o) {
   const LabImportResult& r = result.value();
   if (r.rejected > 0 && !o.skip_invalid) {
     const int code = Fail(r.errors, format);
+    if (format == Format::kJson) return code;  // stderr stays one JSON object per line
     if (static_cast<std::int64_t>(r.errors.size()) < r.rejected) {
       fmt::print(stderr, "error: … and {} more bad rows\n", r.rejected - static_cast<std::int64_t>(r.errors.size()));
     }
