@@ -44,6 +44,8 @@ bench: build
 	@mkdir -p $(BUILD)/bench/results
 	@$(BUILD)/bench/score_bench --benchmark_out=$(BUILD)/bench/results/score_bench.json \
 	  --benchmark_out_format=json
+	@$(BUILD)/bench/import_bench --benchmark_out=$(BUILD)/bench/results/import_bench.json \
+	  --benchmark_out_format=json
 
 lint: deps
 	@python3 tools/check_layering.py

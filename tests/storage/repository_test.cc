@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "livercell/storage/migrations.h"
+#include "livercell/storage/postgres/postgres_connection.h"
 #include "test_databases.h"
 
 namespace livercell::storage {
@@ -197,6 +198,11 @@ TEST_P(RepositoryContract, FindOrCreateCreatesOnce) {
   const std::int64_t b = repo_->FindOrCreatePatient({"mrn", "Z9"}, &created).value();
   EXPECT_FALSE(created);
   EXPECT_EQ(a, b);
+}
+
+TEST(PostgresDriver, RewritesPlaceholdersOutsideQuotes) {
+  EXPECT_EQ(sql::RewritePlaceholders("SELECT ? , '?' , \"?\" , ?"),
+            "SELECT $1 , '?' , \"?\" , $2");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RepositoryContract, ::testing::Values("sqlite", "postgres"),
