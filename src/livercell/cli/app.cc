@@ -61,6 +61,7 @@ int RunCli(int argc, char** argv) {
   RegisterImportCommand(app, &selected);
   RegisterPatientsCommands(app, &selected);
   RegisterExportCommand(app, &selected);
+  RegisterStatsCommand(app, &selected);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,145 @@
+// `livercell stats km|logrank`: survival statistics that agree with R's survival package
+// (specs/stats.md). JSON with --format json; a table like R's print() otherwise.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "livercell/cli/app.h"
+#include "livercell/stats/formula.h"
+#include "livercell/stats/kaplan_meier.h"
+#include "livercell/stats/logrank.h"
+#include "livercell/stats/survival_data.h"
+#include "livercell/stats/table.h"
+
+namespace livercell::cli {
+namespace {
+
+struct StatsOptions {
+  std::string csv, formula, format, conf_type = "log";
+  double conf_level = 0.95;
+};
+
+nlohmann::json Opt(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json();
+}
+
+template <typename T>
+nlohmann::json Opts(const std::vector<std::optional<T>>& values) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& v : values) out.push_back(v ? nlohmann::json(*v) : nlohmann::json());
+  return out;
+}
+
+std::string Num(const std::optional<double>& v, int digits = 4) {
+  return v ? fmt::format("{:.{}g}", *v, digits) : "NA";
+}
+
+base::Result<stats::SurvivalData> Load(const StatsOptions& o) {
+  LC_ASSIGN_OR_RETURN(const stats::Formula formula, stats::ParseFormula(o.formula));
+  LC_ASSIGN_OR_RETURN(const stats::Table table, stats::Table::ReadCsv(o.csv));
+  return stats::BuildSurvivalData(table, formula);
+}
+
+int RunKm(const StatsOptions& o) {
+  const Format format = ParseFormat(o.format);
+  auto data = Load(o);
+  if (!data.ok()) return Fail(data.status(), format);
+  stats::KmOptions options;
+  options.conf_level = o.conf_level;
+  options.conf_type = o.conf_type == "log-log" ? stats::ConfType::kLogLog
+                      : o.conf_type == "plain" ? stats::ConfType::kPlain
+                                               : stats::ConfType::kLog;
+  auto fit = stats::FitKaplanMeier(data.value(), options);
+  if (!fit.ok()) return Fail(fit.status(), format);
+  const stats::KmResult& r = fit.value();
+  if (format == Format::kJson) {
+    nlohmann::json strata = nlohmann::json::array();
+    for (const auto& c : r.strata) {
+      strata.push_back({{"name", c.name},         {"n", c.n},
+                        {"n_event", c.n_event},   {"time", c.time},
+                        {"n_risk", c.n_risk},     {"n_event_at", c.n_event_at},
+                        {"n_censor", c.n_censor}, {"surv", c.surv},
+                        {"std_err", Opts(c.std_err)}, {"lower", Opts(c.lower)},
+                        {"upper", Opts(c.upper)}, {"median", Opt(c.median)},
+                        {"median_lower", Opt(c.median_lower)},
+                        {"median_upper", Opt(c.median_upper)}});
+    }
+    fmt::print("{}\n", nlohmann::json{{"n", r.n},
+                                      {"n_event", r.n_event},
+                                      {"n_dropped", r.n_dropped},
+                                      {"strata", strata}}
+                           .dump());
+    return 0;
+  }
+  fmt::print("Kaplan–Meier ({} rows used, {} dropped for missing values; {} CI, {:g}%)\n\n",
+             r.n, r.n_dropped, o.conf_type, o.conf_level * 100);
+  fmt::print("{:<24} {:>6} {:>7} {:>8} {:>8} {:>8}\n", "", "n", "events", "median", "lower",
+             "upper");
+  for (const auto& c : r.strata) {
+    fmt::print("{:<24} {:>6} {:>7} {:>8} {:>8} {:>8}\n", c.name, c.n, c.n_event, Num(c.median, 6),
+               Num(c.median_lower, 6), Num(c.median_upper, 6));
+  }
+  return 0;
+}
+
+int RunLogRank(const StatsOptions& o) {
+  const Format format = ParseFormat(o.format);
+  auto data = Load(o);
+  if (!data.ok()) return Fail(data.status(), format);
+  auto test = stats::LogRankTest(data.value());
+  if (!test.ok()) return Fail(test.status(), format);
+  const stats::LogRankResult& r = test.value();
+  if (format == Format::kJson) {
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& g : r.groups) {
+      groups.push_back(
+          {{"name", g.name}, {"n", g.n}, {"observed", g.observed}, {"expected", g.expected}});
+    }
+    fmt::print("{}\n", nlohmann::json{{"chisq", r.chisq}, {"df", r.df}, {"p", r.p},
+                                      {"groups", groups}}
+                           .dump());
+    return 0;
+  }
+  fmt::print("{:<24} {:>6} {:>9} {:>9} {:>10}\n", "", "N", "Observed", "Expected",
+             "(O-E)^2/E");
+  for (const auto& g : r.groups) {
+    fmt::print("{:<24} {:>6} {:>9.0f} {:>9.1f} {:>10.3f}\n", g.name, g.n, g.observed, g.expected,
+               (g.observed - g.expected) * (g.observed - g.expected) / g.expected);
+  }
+  fmt::print("\n Chisq= {:.1f}  on {} degrees of freedom, p= {:.3g}\n", r.chisq, r.df, r.p);
+  return 0;
+}
+
+void AddCommon(CLI::App& sub, StatsOptions* o) {
+  sub.add_option("--csv", o->csv, "Analysis CSV (header row; empty or NA = missing)")->required();
+  sub.add_option("--formula", o->formula, "R formula, e.g. \"Surv(time, status == 2) ~ trt\"")
+      ->required();
+  AddFormatOption(sub, &o->format, {"table", "json"});
+}
+
+}  // namespace
+
+void RegisterStatsCommand(CLI::App& app, Action* selected) {
+  CLI::App* stats = app.add_subcommand("stats", "Survival statistics that agree with R's survival");
+  stats->require_subcommand(1);
+
+  auto km = std::make_shared<StatsOptions>();
+  CLI::App* k = stats->add_subcommand("km", "Kaplan–Meier curves (R survfit)");
+  AddCommon(*k, km.get());
+  k->add_option("--conf-type", km->conf_type, "Confidence interval scale")
+      ->check(CLI::IsMember({"log", "log-log", "plain"}))
+      ->capture_default_str();
+  k->add_option("--conf-level", km->conf_level, "Confidence level")->capture_default_str();
+  k->footer("Example:\n  livercell stats km --csv data/cohorts/pbc.csv "
+            "--formula \"Surv(time, status == 2) ~ trt\" --format json");
+  k->callback([selected, km] { *selected = [km] { return RunKm(*km); }; });
+
+  auto lr = std::make_shared<StatsOptions>();
+  CLI::App* l = stats->add_subcommand("logrank", "Log-rank test (R survdiff, rho = 0)");
+  AddCommon(*l, lr.get());
+  l->footer("Example:\n  livercell stats logrank --csv data/cohorts/pbc.csv "
+            "--formula \"Surv(time, status == 2) ~ edema\"");
+  l->callback([selected, lr] { *selected = [lr] { return RunLogRank(*lr); }; });
+}
+
+}  // namespace livercell::cli

@@ -1,0 +1,96 @@
+#include "livercell/stats/logrank.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include <Eigen/Dense>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <fmt/format.h>
+
+namespace livercell::stats {
+
+base::Result<LogRankResult> LogRankTest(const SurvivalData& data) {
+  const std::size_t k = data.group_names.size();
+  if (k < 2) {
+    base::Status status = base::InvalidArgumentError(
+        "the log-rank test compares groups: the formula needs a grouping column (~ trt)");
+    status.SetPath("--formula");
+    return status;
+  }
+  LogRankResult result;
+  result.n_dropped = data.n_dropped;
+  result.groups.resize(k);
+  for (std::size_t g = 0; g < k; ++g) result.groups[g].name = data.group_names[g];
+  std::vector<std::size_t> order(data.time.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return data.time[a] < data.time[b]; });
+  std::vector<double> at_risk(k, 0);
+  for (std::size_t i : order) {
+    at_risk[static_cast<std::size_t>(data.group[i])] += 1;
+    result.groups[static_cast<std::size_t>(data.group[i])].n += 1;
+  }
+  Eigen::MatrixXd var = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+  std::vector<double> deaths(k), leaving(k);
+  std::size_t i = 0;
+  while (i < order.size()) {
+    const double t = data.time[order[i]];
+    std::fill(deaths.begin(), deaths.end(), 0);
+    std::fill(leaving.begin(), leaving.end(), 0);
+    while (i < order.size() && data.time[order[i]] == t) {
+      const auto g = static_cast<std::size_t>(data.group[order[i]]);
+      deaths[g] += data.event[order[i]];
+      leaving[g] += 1;
+      ++i;
+    }
+    const double d = std::accumulate(deaths.begin(), deaths.end(), 0.0);
+    const double n = std::accumulate(at_risk.begin(), at_risk.end(), 0.0);
+    if (d > 0) {
+      for (std::size_t g = 0; g < k; ++g) {
+        result.groups[g].observed += deaths[g];
+        result.groups[g].expected += d * at_risk[g] / n;
+      }
+      if (n > 1) {
+        const double factor = d * (n - d) / (n - 1);
+        for (std::size_t a = 0; a < k; ++a) {
+          for (std::size_t b = 0; b < k; ++b) {
+            var(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) +=
+                factor * at_risk[a] / n * ((a == b ? 1.0 : 0.0) - at_risk[b] / n);
+          }
+        }
+      }
+    }
+    for (std::size_t g = 0; g < k; ++g) at_risk[g] -= leaving[g];
+  }
+  // As survdiff: keep groups with expected > 0, drop the first of them, solve.
+  std::vector<Eigen::Index> kept;
+  for (std::size_t g = 0; g < k; ++g) {
+    if (result.groups[g].expected > 0) kept.push_back(static_cast<Eigen::Index>(g));
+  }
+  result.df = static_cast<int>(kept.size()) - 1;
+  if (result.df < 1) {
+    return base::Status(base::StatusCode::kFailedPrecondition,
+                        "no events in at least two groups: the log-rank test is undefined");
+  }
+  const Eigen::Index m = result.df;
+  Eigen::VectorXd diff(m);
+  Eigen::MatrixXd v(m, m);
+  for (Eigen::Index a = 0; a < m; ++a) {
+    const auto ga = static_cast<std::size_t>(kept[static_cast<std::size_t>(a + 1)]);
+    diff(a) = result.groups[ga].observed - result.groups[ga].expected;
+    for (Eigen::Index b = 0; b < m; ++b) {
+      v(a, b) = var(kept[static_cast<std::size_t>(a + 1)], kept[static_cast<std::size_t>(b + 1)]);
+    }
+  }
+  const Eigen::LDLT<Eigen::MatrixXd> ldlt(v);
+  if (ldlt.info() != Eigen::Success || ldlt.rcond() < 1e-12) {
+    return base::Status(base::StatusCode::kFailedPrecondition,
+                        "the log-rank variance matrix is singular");
+  }
+  result.chisq = diff.dot(ldlt.solve(diff));
+  result.p = boost::math::cdf(boost::math::complement(
+      boost::math::chi_squared(static_cast<double>(result.df)), result.chisq));
+  return result;
+}
+
+}  // namespace livercell::stats

@@ -1,0 +1,36 @@
+// The model frame for survival curves and tests: time, event (0/1) and group per row, after
+// dropping rows with a missing value in any used column (counted, as R's na.action does).
+// Groups are the combinations of the right-hand side's columns, named as R names strata
+// ("trt=1", "sex=f, stage=3"), or one group "all" for "~ 1"; ordered as R orders factor levels
+// (numbers numerically, text alphabetically).
+#ifndef LIVERCELL_STATS_SURVIVAL_DATA_H_
+#define LIVERCELL_STATS_SURVIVAL_DATA_H_
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "livercell/base/result.h"
+#include "livercell/stats/formula.h"
+#include "livercell/stats/table.h"
+
+namespace livercell::stats {
+
+struct SurvivalData {
+  std::vector<double> time;
+  std::vector<int> event;  // 1 = event, 0 = censored
+  std::vector<int> group;  // index into group_names
+  std::vector<std::string> group_names;
+  std::size_t n_dropped = 0;
+};
+
+// Errors: unknown columns (with a suggestion), a text time column, an event column that is
+// not 0/1, TRUE/FALSE or 1/2 (R's Surv codings), negative times, and no rows left.
+base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& formula);
+
+// How R prints a numeric factor level: 15 significant digits, no trailing zeros ("0.5", "1").
+std::string LevelText(double value);
+
+}  // namespace livercell::stats
+
+#endif  // LIVERCELL_STATS_SURVIVAL_DATA_H_

@@ -1,0 +1,46 @@
+// An analysis table read from CSV (specs/stats.md "Input"): a header row, then cells that are
+// numbers, TRUE/FALSE (1/0), text, or missing (empty or NA). A column whose every present cell
+// is a number is numeric; otherwise it is text. Errors name the line and column.
+#ifndef LIVERCELL_STATS_TABLE_H_
+#define LIVERCELL_STATS_TABLE_H_
+
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "livercell/base/result.h"
+
+namespace livercell::stats {
+
+struct Column {
+  std::string name;
+  bool numeric = true;
+  std::vector<double> numbers;       // numeric columns; NaN = missing
+  std::vector<std::string> strings;  // text columns; missing[i] marks NA
+  std::vector<bool> missing;
+  bool IsMissing(std::size_t row) const { return missing[row]; }
+};
+
+class Table {
+ public:
+  // Reads `path` ("-" = standard input).
+  static base::Result<Table> ReadCsv(const std::string& path);
+  // From rows of text cells (tests).
+  static base::Result<Table> FromRows(std::vector<std::string> header,
+                                      const std::vector<std::vector<std::string>>& rows);
+
+  std::size_t rows() const { return rows_; }
+  // The column, or kInvalidArgument naming it with the closest existing name
+  // ("unknown column \"billi\" (did you mean \"bili\"?)").
+  base::Result<const Column*> Find(std::string_view name) const;
+
+ private:
+  std::vector<Column> columns_;
+  std::size_t rows_ = 0;
+};
+
+}  // namespace livercell::stats
+
+#endif  // LIVERCELL_STATS_TABLE_H_

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Runs every oracle case through R (oracle.R) and `livercell stats`, and compares every number
+to max(1e-6 absolute, 1e-6 relative) (specs/stats.md). Exits 1 on any disagreement.
+
+usage: compare.py LIVERCELL_BINARY SOURCE_DIR WORK_DIR
+"""
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+
+TOL = 1e-6
+
+
+def generated_cases(work):
+    """Small synthetic data sets for the edge cases of issue #5 (fixed seed)."""
+    rng = random.Random(20261123)
+    files = {}
+    def write(name, header, rows):
+        path = os.path.join(work, name)
+        with open(path, "w") as f:
+            f.write(",".join(header) + "\n")
+            for r in rows:
+                f.write(",".join(str(x) for x in r) + "\n")
+        files[name] = path
+    # heavy ties: integer times 1-10, three groups
+    write("ties.csv", ["time", "status", "grp"],
+          [(rng.randint(1, 10), int(rng.random() < 0.6), rng.choice("abc")) for _ in range(300)])
+    # a group with no events
+    write("noevents.csv", ["time", "status", "grp"],
+          [(rng.uniform(1, 100), 0 if g == "z" else int(rng.random() < 0.7), g)
+           for g in ["y", "z"] * 40])
+    # all censored, single row
+    write("censored.csv", ["time", "status"], [(rng.uniform(1, 50), 0) for _ in range(20)])
+    write("single.csv", ["time", "status"], [(12.5, 1)])
+    return files
+
+
+def cases(source, gen):
+    pbc = os.path.join(source, "data/cohorts/pbc.csv")
+    return [
+        ("km", pbc, "Surv(time, status == 2) ~ trt", "log", "0.95"),
+        ("km", pbc, "Surv(time, status == 2) ~ stage", "log-log", "0.95"),
+        ("km", pbc, "Surv(time, status == 2) ~ trt", "plain", "0.9"),
+        ("km", pbc, "Surv(time, status == 2) ~ 1", "log", "0.95"),
+        ("km", pbc, "Surv(time, status > 0) ~ sex + trt", "log", "0.95"),
+        ("km", pbc, "Surv(time, status %in% c(1, 2)) ~ edema", "log-log", "0.99"),
+        ("km", gen["ties.csv"], "Surv(time, status) ~ grp", "log", "0.95"),
+        ("km", gen["noevents.csv"], "Surv(time, status) ~ grp", "log-log", "0.95"),
+        ("km", gen["censored.csv"], "Surv(time, status) ~ 1", "log", "0.95"),
+        ("km", gen["single.csv"], "Surv(time, status) ~ 1", "log", "0.95"),
+        ("logrank", pbc, "Surv(time, status == 2) ~ trt", None, None),
+        ("logrank", pbc, "Surv(time, status == 2) ~ edema", None, None),
+        ("logrank", pbc, "Surv(time, status == 2) ~ stage", None, None),
+        ("logrank", pbc, "Surv(time, status > 0) ~ sex + ascites", None, None),
+        ("logrank", gen["ties.csv"], "Surv(time, status) ~ grp", None, None),
+        ("logrank", gen["noevents.csv"], "Surv(time, status) ~ grp", None, None),
+    ]
+
+
+def is_null(v):
+    return v is None or v in ("NA", "Inf", "-Inf", "NaN")
+
+
+def compare(ours, theirs, path, problems):
+    if isinstance(theirs, list) and not isinstance(ours, list) and len(theirs) == 1:
+        theirs = theirs[0]  # jsonlite writes a length-1 vector as a scalar or [x]
+    if isinstance(ours, list) and not isinstance(theirs, list):
+        theirs = [theirs]
+    if isinstance(theirs, dict):
+        for k, v in theirs.items():
+            if k not in ours:
+                problems.append(f"{path}.{k}: missing in livercell")
+            else:
+                compare(ours[k], v, f"{path}.{k}", problems)
+    elif isinstance(theirs, list):
+        if not isinstance(ours, list) or len(ours) != len(theirs):
+            problems.append(f"{path}: length {len(ours) if isinstance(ours, list) else '-'} vs R {len(theirs)}")
+            return
+        for i, (a, b) in enumerate(zip(ours, theirs)):
+            compare(a, b, f"{path}[{i}]", problems)
+    elif is_null(theirs) or is_null(ours):
+        if not (is_null(theirs) and is_null(ours)):
+            problems.append(f"{path}: livercell {ours!r}, R {theirs!r}")
+    elif isinstance(theirs, str):
+        if ours != theirs:
+            problems.append(f"{path}: livercell {ours!r}, R {theirs!r}")
+    else:
+        a, b = float(ours), float(theirs)
+        if abs(a - b) > max(TOL, TOL * abs(b)):
+            problems.append(f"{path}: livercell {a!r}, R {b!r}")
+
+
+def main():
+    binary, source, work = sys.argv[1], sys.argv[2], sys.argv[3]
+    os.makedirs(work, exist_ok=True)
+    gen = generated_cases(work)
+    oracle = os.path.join(source, "tests/stats_oracle/oracle.R")
+    failed = passed = 0
+    for command, csv, formula, conf_type, conf_level in cases(source, gen):
+        r_args = ["Rscript", oracle, command, csv, formula] + ([conf_type, conf_level] if conf_type else [])
+        ours_args = [binary, "stats", command, "--csv", csv, "--formula", formula, "--format", "json"]
+        if conf_type:
+            ours_args += ["--conf-type", conf_type, "--conf-level", conf_level]
+        r = subprocess.run(r_args, capture_output=True, text=True)
+        ours = subprocess.run(ours_args, capture_output=True, text=True)
+        name = f"{command} {os.path.basename(csv)} {formula} {conf_type or ''}"
+        if r.returncode != 0 or ours.returncode != 0:
+            print(f"FAIL {name}: R exit {r.returncode} {r.stderr.strip()[:300]}; livercell exit {ours.returncode} {ours.stderr.strip()[:300]}")
+            failed += 1
+            continue
+        problems = []
+        compare(json.loads(ours.stdout), json.loads(r.stdout), "", problems)
+        if problems:
+            failed += 1
+            print(f"FAIL {name}: {len(problems)} differences")
+            for p in problems[:8]:
+                print("   ", p)
+        else:
+            passed += 1
+            print(f"ok   {name}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

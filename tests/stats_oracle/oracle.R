@@ -1,0 +1,38 @@
+# The statistics oracle: R's survival package computes the numbers of specs/stats.md for one
+# case and prints them as JSON in the same shape as `livercell stats ... --format json`.
+#   Rscript oracle.R km|logrank CSV FORMULA [CONF_TYPE] [CONF_LEVEL]
+suppressMessages({library(survival); library(jsonlite)})
+args <- commandArgs(trailingOnly = TRUE)
+command <- args[1]; csv <- args[2]; f <- as.formula(args[3])
+conf_type <- if (length(args) >= 4) args[4] else "log"
+conf_level <- if (length(args) >= 5) as.numeric(args[5]) else 0.95
+d <- read.csv(csv)
+out <- NULL
+if (command == "km") {
+  fit <- survfit(f, data = d, conf.type = conf_type, conf.int = conf_level)
+  ns <- if (is.null(fit$strata)) c(all = length(fit$time)) else fit$strata
+  tab <- summary(fit)$table
+  if (is.null(dim(tab))) tab <- matrix(tab, nrow = 1, dimnames = list("all", names(tab)))
+  start <- 0
+  strata <- list()
+  for (i in seq_along(ns)) {
+    idx <- seq(start + 1, length.out = ns[i]); start <- start + ns[i]
+    row <- tab[i, ]
+    strata[[i]] <- list(name = names(ns)[i], n = unname(row["n.start"]), n_event = unname(row["events"]),
+      time = fit$time[idx], n_risk = fit$n.risk[idx], n_event_at = fit$n.event[idx],
+      n_censor = fit$n.censor[idx], surv = fit$surv[idx], std_err = fit$std.err[idx],
+      lower = fit$lower[idx], upper = fit$upper[idx], median = unname(row["median"]),
+      median_lower = unname(row[grep("LCL$", names(row))]),
+      median_upper = unname(row[grep("UCL$", names(row))]))
+  }
+  out <- list(n = sum(fit$n), n_event = sum(fit$n.event), n_dropped = nrow(d) - sum(fit$n),
+              strata = strata)
+} else if (command == "logrank") {
+  sd <- survdiff(f, data = d)
+  df <- sum(sd$exp > 0) - 1
+  groups <- lapply(seq_along(sd$n), function(i) list(name = names(sd$n)[i], n = unname(sd$n[i]),
+    observed = unname(sd$obs[i]), expected = unname(sd$exp[i])))
+  out <- list(chisq = sd$chisq, df = df, p = pchisq(sd$chisq, df, lower.tail = FALSE),
+              groups = groups)
+}
+cat(toJSON(out, auto_unbox = TRUE, digits = NA, na = "null"), "\n")
