@@ -47,6 +47,32 @@ TEST(StatsCli, BadInputExitsTwoWithAClearMessage) {
   }
 }
 
+TEST(StatsCli, CoxBadModelsExitTwoNamingTheTerm) {
+  testing::TempDir dir;
+  // x2 = 2·x1: collinear. sep: separates events perfectly (monotone likelihood).
+  std::string csv = "time,status,x1,x2,sep,neg\n";
+  for (int i = 1; i <= 40; ++i) {
+    csv += std::to_string(i) + "," + std::to_string(i % 2) + "," + std::to_string(i % 7) + "," +
+           std::to_string(2 * (i % 7)) + "," + std::to_string(i % 2) + "," +
+           std::to_string(i - 20) + "\n";
+  }
+  testing::WriteFile(dir.File("bad.csv"), csv);
+  struct Case {
+    const char* formula;
+    const char* message;
+  };
+  for (const Case& c : {Case{"Surv(time, status) ~ x1 + x2", "x2 is a linear combination"},
+                        Case{"Surv(time, status) ~ sep", "did not converge"},
+                        Case{"Surv(time, status) ~ log(neg)", "log() needs > 0"},
+                        Case{"Surv(time, status) ~ 1", "at least one covariate"}}) {
+    const auto run = testing::RunLivercell(
+        {"stats", "cox", "--csv", dir.File("bad.csv"), "--formula", c.formula});
+    EXPECT_EQ(run.exit_code, 2) << c.formula;
+    EXPECT_EQ(run.out, "");
+    EXPECT_THAT(run.err, HasSubstr(c.message)) << c.formula;
+  }
+}
+
 TEST(StatsCli, JsonHasTheSpecShape) {
   const auto run = testing::RunLivercell({"stats", "km", "--csv", kPbc, "--formula",
                                           "Surv(time, status == 2) ~ trt", "--format", "json"});

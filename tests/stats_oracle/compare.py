@@ -38,8 +38,30 @@ def generated_cases(work):
     return files
 
 
+COX_PBC = "Surv(time, status == 2) ~ age + log(bili) + log(albumin) + log(protime) + edema"
+
+
+def counting_process(source, work):
+    """pbcseq as (start, stop] intervals: each visit until the next (or futime), event at the end."""
+    import csv
+    rows = list(csv.DictReader(open(os.path.join(source, "data/cohorts/pbcseq.csv"))))
+    out = os.path.join(work, "pbcseq_cp.csv")
+    with open(out, "w") as f:
+        f.write("id,start,stop,event,bili,protime,albumin\n")
+        for i, r in enumerate(rows):
+            last = i + 1 == len(rows) or rows[i + 1]["id"] != r["id"]
+            stop = float(r["futime"]) if last else float(rows[i + 1]["day"])
+            start = float(r["day"])
+            if stop <= start:
+                continue
+            event = 1 if last and r["status"] == "2" else 0
+            f.write(f"{r['id']},{start:g},{stop:g},{event},{r['bili']},{r['protime']},{r['albumin']}\n")
+    return out
+
+
 def cases(source, gen):
     pbc = os.path.join(source, "data/cohorts/pbc.csv")
+    pbcseq = gen["pbcseq_cp.csv"]
     return [
         ("km", pbc, "Surv(time, status == 2) ~ trt", "log", "0.95"),
         ("km", pbc, "Surv(time, status == 2) ~ stage", "log-log", "0.95"),
@@ -51,6 +73,13 @@ def cases(source, gen):
         ("km", gen["noevents.csv"], "Surv(time, status) ~ grp", "log-log", "0.95"),
         ("km", gen["censored.csv"], "Surv(time, status) ~ 1", "log", "0.95"),
         ("km", gen["single.csv"], "Surv(time, status) ~ 1", "log", "0.95"),
+        ("cox", pbc, COX_PBC, "efron", None),
+        ("cox", pbc, COX_PBC, "breslow", None),
+        ("cox", pbc, "Surv(time, status == 2) ~ age + log(bili) + log(albumin) + strata(sex)", "efron", None),
+        ("cox", pbc, "Surv(time, status == 2) ~ age + log(bili) + factor(stage)", "efron", None),
+        ("cox", pbcseq, "Surv(start, stop, event) ~ log(bili) + log(protime) + albumin", "efron", None),
+        ("cox", gen["ties.csv"], "Surv(time, status) ~ grp", "efron", None),
+        ("cox", gen["ties.csv"], "Surv(time, status) ~ grp", "breslow", None),
         ("logrank", pbc, "Surv(time, status == 2) ~ trt", None, None),
         ("logrank", pbc, "Surv(time, status == 2) ~ edema", None, None),
         ("logrank", pbc, "Surv(time, status == 2) ~ stage", None, None),
@@ -97,12 +126,16 @@ def main():
     binary, source, work = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(work, exist_ok=True)
     gen = generated_cases(work)
+    gen["pbcseq_cp.csv"] = counting_process(source, work)
     oracle = os.path.join(source, "tests/stats_oracle/oracle.R")
     failed = passed = 0
     for command, csv, formula, conf_type, conf_level in cases(source, gen):
         r_args = ["Rscript", oracle, command, csv, formula] + ([conf_type, conf_level] if conf_type else [])
         ours_args = [binary, "stats", command, "--csv", csv, "--formula", formula, "--format", "json"]
-        if conf_type:
+        if command == "cox":
+            ours_args += ["--ties", conf_type]
+            r_args = ["Rscript", oracle, command, csv, formula, conf_type]
+        elif conf_type:
             ours_args += ["--conf-type", conf_type, "--conf-level", conf_level]
         r = subprocess.run(r_args, capture_output=True, text=True)
         ours = subprocess.run(ours_args, capture_output=True, text=True)

@@ -27,6 +27,19 @@ if (command == "km") {
   }
   out <- list(n = sum(fit$n), n_event = sum(fit$n.event), n_dropped = nrow(d) - sum(fit$n),
               strata = strata)
+} else if (command == "cox") {
+  fit <- coxph(f, data = d, ties = conf_type)
+  s <- summary(fit)
+  co <- s$coefficients; ci <- s$conf.int
+  coefs <- lapply(seq_len(nrow(co)), function(i) list(term = rownames(co)[i], coef = co[i, "coef"],
+    se = co[i, "se(coef)"], z = co[i, "z"], p = co[i, "Pr(>|z|)"], hr = co[i, "exp(coef)"],
+    hr_lower = ci[i, 3], hr_upper = ci[i, 4]))
+  k <- length(coef(fit))
+  tst <- function(chisq) list(chisq = unname(chisq), df = k, p = pchisq(unname(chisq), k, lower.tail = FALSE))
+  out <- list(n = fit$n, n_event = fit$nevent, n_dropped = nrow(d) - fit$n, coefficients = coefs,
+              loglik = fit$loglik, iterations = fit$iter,
+              lr_test = tst(2 * diff(fit$loglik)), wald_test = tst(fit$wald.test),
+              score_test = tst(fit$score), concordance = unname(fit$concordance["concordance"]))
 } else if (command == "logrank") {
   sd <- survdiff(f, data = d)
   df <- sum(sd$exp > 0) - 1

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "livercell/cli/app.h"
+#include "livercell/stats/cox.h"
 #include "livercell/stats/formula.h"
 #include "livercell/stats/kaplan_meier.h"
 #include "livercell/stats/logrank.h"
@@ -15,7 +16,7 @@ namespace livercell::cli {
 namespace {
 
 struct StatsOptions {
-  std::string csv, formula, format, conf_type = "log";
+  std::string csv, formula, format, conf_type = "log", ties = "efron";
   double conf_level = 0.95;
 };
 
@@ -110,6 +111,56 @@ int RunLogRank(const StatsOptions& o) {
   return 0;
 }
 
+nlohmann::json TestJson(const stats::CoxTest& t) {
+  return {{"chisq", t.chisq}, {"df", t.df}, {"p", t.p}};
+}
+
+int RunCox(const StatsOptions& o) {
+  const Format format = ParseFormat(o.format);
+  auto formula = stats::ParseFormula(o.formula);
+  if (!formula.ok()) return Fail(formula.status(), format);
+  auto table = stats::Table::ReadCsv(o.csv);
+  if (!table.ok()) return Fail(table.status(), format);
+  stats::CoxOptions options;
+  options.ties = o.ties == "breslow" ? stats::Ties::kBreslow : stats::Ties::kEfron;
+  auto fit = stats::FitCox(table.value(), formula.value(), options);
+  if (!fit.ok()) return Fail(fit.status(), format);
+  const stats::CoxResult& r = fit.value();
+  if (format == Format::kJson) {
+    nlohmann::json coefs = nlohmann::json::array();
+    for (const auto& c : r.coefficients) {
+      coefs.push_back({{"term", c.term}, {"coef", c.coef}, {"se", c.se}, {"z", c.z}, {"p", c.p},
+                       {"hr", c.hr}, {"hr_lower", c.hr_lower}, {"hr_upper", c.hr_upper}});
+    }
+    fmt::print("{}\n", nlohmann::json{{"n", r.n},
+                                      {"n_event", r.n_event},
+                                      {"n_dropped", r.n_dropped},
+                                      {"coefficients", coefs},
+                                      {"loglik", {r.loglik_null, r.loglik}},
+                                      {"iterations", r.iterations},
+                                      {"lr_test", TestJson(r.lr_test)},
+                                      {"wald_test", TestJson(r.wald_test)},
+                                      {"score_test", TestJson(r.score_test)},
+                                      {"concordance", r.concordance}}
+                           .dump());
+    return 0;
+  }
+  fmt::print("Cox model ({} ties): n = {}, events = {} ({} dropped for missing values)\n\n",
+             o.ties, r.n, r.n_event, r.n_dropped);
+  fmt::print("{:<22} {:>10} {:>8} {:>9} {:>8} {:>10} {:>20}\n", "", "coef", "HR", "se(coef)",
+             "z", "p", "95% CI of HR");
+  for (const auto& c : r.coefficients) {
+    fmt::print("{:<22} {:>10.4g} {:>8.4g} {:>9.4g} {:>8.3f} {:>10.3g} {:>9.4g} – {:<8.4g}\n",
+               c.term, c.coef, c.hr, c.se, c.z, c.p, c.hr_lower, c.hr_upper);
+  }
+  fmt::print("\nConcordance = {:.3f}\nLikelihood ratio test = {:.2f} on {} df, p = {:.3g}\n"
+             "Wald test             = {:.2f} on {} df, p = {:.3g}\n"
+             "Score (logrank) test  = {:.2f} on {} df, p = {:.3g}\n",
+             r.concordance, r.lr_test.chisq, r.lr_test.df, r.lr_test.p, r.wald_test.chisq,
+             r.wald_test.df, r.wald_test.p, r.score_test.chisq, r.score_test.df, r.score_test.p);
+  return 0;
+}
+
 void AddCommon(CLI::App& sub, StatsOptions* o) {
   sub.add_option("--csv", o->csv, "Analysis CSV (header row; empty or NA = missing)")->required();
   sub.add_option("--formula", o->formula, "R formula, e.g. \"Surv(time, status == 2) ~ trt\"")
@@ -140,6 +191,17 @@ void RegisterStatsCommand(CLI::App& app, Action* selected) {
   l->footer("Example:\n  livercell stats logrank --csv data/cohorts/pbc.csv "
             "--formula \"Surv(time, status == 2) ~ edema\"");
   l->callback([selected, lr] { *selected = [lr] { return RunLogRank(*lr); }; });
+
+  auto cox = std::make_shared<StatsOptions>();
+  CLI::App* c = stats->add_subcommand("cox", "Cox proportional hazards (R coxph)");
+  AddCommon(*c, cox.get());
+  c->add_option("--ties", cox->ties, "Tied event times")
+      ->check(CLI::IsMember({"efron", "breslow"}))
+      ->capture_default_str();
+  c->footer("Terms: col, log(col), factor(col), strata(col); Surv(start, stop, event) for\n"
+            "time-dependent covariates.\nExample:\n  livercell stats cox --csv data/cohorts/pbc.csv "
+            "--formula \"Surv(time, status == 2) ~ age + log(bili) + edema + strata(sex)\"");
+  c->callback([selected, cox] { *selected = [cox] { return RunCox(*cox); }; });
 }
 
 }  // namespace livercell::cli

@@ -36,9 +36,10 @@ base::Result<double> ParseLiteral(const std::string& literal, const std::string&
   return value;
 }
 
-// The event indicator of each row (NaN-free rows only), per R's Surv() rules.
-base::Result<std::vector<int>> Events(const Column& col, const EventSpec& spec,
-                                      const std::vector<std::size_t>& rows) {
+}  // namespace
+
+base::Result<std::vector<int>> EventIndicator(const Column& col, const EventSpec& spec,
+                                              const std::vector<std::size_t>& rows) {
   std::vector<int> events;
   events.reserve(rows.size());
   if (spec.op == EventSpec::Op::kColumn) {
@@ -95,8 +96,6 @@ base::Result<std::vector<int>> Events(const Column& col, const EventSpec& spec,
   return events;
 }
 
-}  // namespace
-
 std::string LevelText(double value) {
   std::string text = fmt::format("{:.15g}", value);
   return text;
@@ -143,7 +142,7 @@ base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& 
                                  table.rows()),
                      formula.text);
   }
-  LC_ASSIGN_OR_RETURN(data.event, Events(*event, formula.event, rows));
+  LC_ASSIGN_OR_RETURN(data.event, EventIndicator(*event, formula.event, rows));
   // Group key per row, then R's order of the combined levels.
   std::map<std::vector<Level>, int> index;
   std::vector<std::vector<Level>> keys;

@@ -28,6 +28,11 @@ struct SurvivalData {
 // not 0/1, TRUE/FALSE or 1/2 (R's Surv codings), negative times, and no rows left.
 base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& formula);
 
+// The 0/1 event indicator of `rows` of `column` per R's Surv() rules and the formula's event
+// expression (col, col == k, col > k, col %in% c(…)).
+base::Result<std::vector<int>> EventIndicator(const Column& column, const EventSpec& spec,
+                                              const std::vector<std::size_t>& rows);
+
 // How R prints a numeric factor level: 15 significant digits, no trailing zeros ("0.5", "1").
 std::string LevelText(double value);
 

@@ -1,0 +1,399 @@
+#include "livercell/stats/cox.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include <Eigen/Dense>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <fmt/format.h>
+
+#include "livercell/stats/survival_data.h"
+
+namespace livercell::stats {
+namespace {
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+base::Status ModelError(base::StatusCode code, std::string message) {
+  base::Status status(code, std::move(message));
+  status.SetPath("--formula");
+  return status;
+}
+
+struct CoxData {
+  std::vector<double> start, stop;  // start = -inf without counting-process data
+  std::vector<int> event, stratum;
+  MatrixXd x;
+  std::vector<std::string> names;
+  std::size_t n_dropped = 0;
+};
+
+// Levels of a column among the kept rows, in R's factor order.
+std::vector<std::string> Levels(const Column& c, const std::vector<std::size_t>& rows) {
+  if (c.numeric) {
+    std::vector<double> values;
+    for (std::size_t r : rows) values.push_back(c.numbers[r]);
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    std::vector<std::string> out;
+    for (double v : values) out.push_back(LevelText(v));
+    return out;
+  }
+  std::vector<std::string> values;
+  for (std::size_t r : rows) values.push_back(c.strings[r]);
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+std::string CellText(const Column& c, std::size_t r) {
+  return c.numeric ? LevelText(c.numbers[r]) : c.strings[r];
+}
+
+base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
+  LC_ASSIGN_OR_RETURN(const Column* stop, table.Find(f.stop));
+  const Column* start = nullptr;
+  if (!f.start.empty()) {
+    LC_ASSIGN_OR_RETURN(start, table.Find(f.start));
+  }
+  LC_ASSIGN_OR_RETURN(const Column* event, table.Find(f.event.column));
+  std::vector<std::pair<const Term*, std::vector<const Column*>>> terms;
+  for (const Term& term : f.terms) {
+    std::vector<const Column*> columns;
+    for (const std::string& name : term.columns) {
+      LC_ASSIGN_OR_RETURN(const Column* c, table.Find(name));
+      columns.push_back(c);
+    }
+    terms.emplace_back(&term, columns);
+  }
+  for (const Column* c : {stop, start}) {
+    if (c != nullptr && !c->numeric) {
+      return ModelError(base::StatusCode::kInvalidArgument,
+                        fmt::format("the time column {} must be numeric", c->name));
+    }
+  }
+  CoxData data;
+  std::vector<std::size_t> rows;
+  for (std::size_t r = 0; r < table.rows(); ++r) {
+    bool missing = stop->IsMissing(r) || event->IsMissing(r) || (start && start->IsMissing(r));
+    for (const auto& [term, columns] : terms) {
+      for (const Column* c : columns) missing = missing || c->IsMissing(r);
+    }
+    if (missing) {
+      ++data.n_dropped;
+    } else {
+      rows.push_back(r);
+    }
+  }
+  if (rows.empty()) {
+    return ModelError(base::StatusCode::kInvalidArgument,
+                      fmt::format("no rows left: all {} have a missing value in a used column",
+                                  table.rows()));
+  }
+  LC_ASSIGN_OR_RETURN(data.event, EventIndicator(*event, f.event, rows));
+  // Design matrix columns, and strata keys.
+  std::vector<std::vector<double>> columns;
+  std::map<std::string, int> strata_index;
+  std::vector<std::string> strata_keys(rows.size());
+  for (const auto& [term, cols] : terms) {
+    const Column& c = *cols.front();
+    if (term->kind == Term::Kind::kStrata) {
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        for (const Column* sc : cols) strata_keys[i] += CellText(*sc, rows[i]) + "\x1f";
+      }
+      continue;
+    }
+    if (term->kind == Term::Kind::kFactor || !c.numeric) {
+      const std::vector<std::string> levels = Levels(c, rows);
+      const std::string prefix = term->kind == Term::Kind::kFactor ? term->label : c.name;
+      for (std::size_t l = 1; l < levels.size(); ++l) {
+        std::vector<double> dummy(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) dummy[i] = CellText(c, rows[i]) == levels[l];
+        columns.push_back(std::move(dummy));
+        data.names.push_back(prefix + levels[l]);
+      }
+      continue;
+    }
+    std::vector<double> values(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const double v = c.numbers[rows[i]];
+      if (term->kind == Term::Kind::kLog && !(v > 0)) {
+        return ModelError(base::StatusCode::kInvalidArgument,
+                          fmt::format("{}: {} has the value {} (row {}), and log() needs > 0",
+                                      term->label, c.name, v, rows[i] + 1));
+      }
+      values[i] = term->kind == Term::Kind::kLog ? std::log(v) : v;
+    }
+    columns.push_back(std::move(values));
+    data.names.push_back(term->label);
+  }
+  if (columns.empty()) {
+    return ModelError(base::StatusCode::kInvalidArgument,
+                      "a Cox model needs at least one covariate on the right of ~");
+  }
+  data.x.resize(static_cast<Index>(rows.size()), static_cast<Index>(columns.size()));
+  for (std::size_t j = 0; j < columns.size(); ++j) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      data.x(static_cast<Index>(i), static_cast<Index>(j)) = columns[j][i];
+    }
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    data.stop.push_back(stop->numbers[rows[i]]);
+    data.start.push_back(start ? start->numbers[rows[i]] : -HUGE_VAL);
+    if (start && !(data.start.back() < data.stop.back())) {
+      return ModelError(base::StatusCode::kInvalidArgument,
+                        fmt::format("row {}: start {} is not before stop {}", rows[i] + 1,
+                                    data.start.back(), data.stop.back()));
+    }
+    data.stratum.push_back(strata_index.emplace(strata_keys[i], strata_index.size()).first->second);
+  }
+  return data;
+}
+
+struct Derivatives {
+  double loglik = 0;
+  VectorXd u;
+  MatrixXd info;
+};
+
+// Partial log-likelihood, score and information at beta; `order_stop` and `order_start`
+// sort rows by stratum then descending stop (resp. start).
+class CoxModel {
+ public:
+  CoxModel(const CoxData& d, Ties ties) : d_(d), ties_(ties), p_(d.x.cols()) {
+    const std::size_t n = d.stop.size();
+    by_stop_.resize(n);
+    std::iota(by_stop_.begin(), by_stop_.end(), 0);
+    by_start_ = by_stop_;
+    std::sort(by_stop_.begin(), by_stop_.end(), [&](std::size_t a, std::size_t b) {
+      if (d.stratum[a] != d.stratum[b]) return d.stratum[a] < d.stratum[b];
+      if (d.stop[a] != d.stop[b]) return d.stop[a] > d.stop[b];
+      return d.event[a] > d.event[b];
+    });
+    std::sort(by_start_.begin(), by_start_.end(), [&](std::size_t a, std::size_t b) {
+      if (d.stratum[a] != d.stratum[b]) return d.stratum[a] < d.stratum[b];
+      return d.start[a] > d.start[b];
+    });
+  }
+
+  Derivatives Evaluate(const VectorXd& beta) const {
+    const VectorXd eta = d_.x * beta;
+    Derivatives out;
+    out.u = VectorXd::Zero(p_);
+    out.info = MatrixXd::Zero(p_, p_);
+    const std::size_t n = by_stop_.size();
+    std::size_t i = 0, k = 0;
+    while (i < n) {
+      const int stratum = d_.stratum[by_stop_[i]];
+      double s0 = 0;
+      VectorXd s1 = VectorXd::Zero(p_);
+      MatrixXd s2 = MatrixXd::Zero(p_, p_);
+      // Within a stratum: walk event times downwards; add rows whose stop ≥ t, remove rows
+      // whose start ≥ t (they enter the risk set later).
+      while (i < n && d_.stratum[by_stop_[i]] == stratum) {
+        const double t = d_.stop[by_stop_[i]];
+        double dead = 0, d0 = 0;
+        VectorXd d1 = VectorXd::Zero(p_), xsum = VectorXd::Zero(p_);
+        MatrixXd d2 = MatrixXd::Zero(p_, p_);
+        while (i < n && d_.stratum[by_stop_[i]] == stratum && d_.stop[by_stop_[i]] == t) {
+          const std::size_t r = by_stop_[i++];
+          const auto row = d_.x.row(static_cast<Index>(r)).transpose();
+          const double w = std::exp(eta(static_cast<Index>(r)));
+          s0 += w;
+          s1 += w * row;
+          s2 += w * row * row.transpose();
+          if (d_.event[r]) {
+            dead += 1;
+            d0 += w;
+            d1 += w * row;
+            d2 += w * row * row.transpose();
+            xsum += row;
+            out.loglik += eta(static_cast<Index>(r));
+          }
+        }
+        while (k < n && d_.stratum[by_start_[k]] == stratum && d_.start[by_start_[k]] >= t) {
+          const std::size_t r = by_start_[k++];
+          const auto row = d_.x.row(static_cast<Index>(r)).transpose();
+          const double w = std::exp(eta(static_cast<Index>(r)));
+          s0 -= w;
+          s1 -= w * row;
+          s2 -= w * row * row.transpose();
+        }
+        if (dead == 0) continue;
+        out.u += xsum;
+        const int steps = ties_ == Ties::kEfron ? static_cast<int>(dead) : 1;
+        for (int j = 0; j < steps; ++j) {
+          const double f = ties_ == Ties::kEfron ? j / dead : 0;
+          const double weight = ties_ == Ties::kEfron ? 1 : dead;
+          const double a0 = s0 - f * d0;
+          const VectorXd a1 = s1 - f * d1;
+          const MatrixXd a2 = s2 - f * d2;
+          out.loglik -= weight * std::log(a0);
+          out.u -= weight * a1 / a0;
+          out.info += weight * (a2 / a0 - a1 * a1.transpose() / (a0 * a0));
+        }
+      }
+      // Rows of this stratum that never left (start below every event time) stay until here.
+      while (k < n && d_.stratum[by_start_[k]] == stratum) ++k;
+    }
+    return out;
+  }
+
+ private:
+  const CoxData& d_;
+  Ties ties_;
+  Index p_;
+  std::vector<std::size_t> by_stop_, by_start_;
+};
+
+// Harrell's C as coxph reports it: over every event and every other subject at risk at that
+// time in the same stratum (not an event at the same time), concordant when the one who fails
+// has the higher linear predictor; ties in the predictor count one half.
+double Concordance(const CoxData& d, const VectorXd& eta) {
+  double concordant = 0, discordant = 0, tied = 0;
+  const std::size_t n = d.stop.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!d.event[i]) continue;
+    const double t = d.stop[i];
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j == i || d.stratum[j] != d.stratum[i]) continue;
+      if (!(d.start[j] < t && d.stop[j] >= t)) continue;
+      if (d.stop[j] == t && d.event[j]) continue;
+      const double a = eta(static_cast<Index>(i)), b = eta(static_cast<Index>(j));
+      if (a > b) {
+        concordant += 1;
+      } else if (a < b) {
+        discordant += 1;
+      } else {
+        tied += 1;
+      }
+    }
+  }
+  const double total = concordant + discordant + tied;
+  return total > 0 ? (concordant + tied / 2) / total : 0.5;
+}
+
+CoxTest ChiSquareTest(double chisq, int df) {
+  CoxTest test{chisq, df, 1};
+  if (std::isfinite(chisq) && chisq > 0) {
+    test.p = boost::math::cdf(
+        boost::math::complement(boost::math::chi_squared(static_cast<double>(df)), chisq));
+  }
+  return test;
+}
+
+}  // namespace
+
+base::Result<CoxResult> FitCox(const Table& table, const Formula& formula,
+                               const CoxOptions& options) {
+  LC_ASSIGN_OR_RETURN(CoxData data, BuildCoxData(table, formula));
+  const Index p = data.x.cols();
+  // Centre the covariates (as coxph does): the same fit, without overflow in exp(eta).
+  const VectorXd means = data.x.colwise().mean();
+  data.x.rowwise() -= means.transpose();
+  // Collinearity: the first term whose column adds nothing to those before it (as R aliases
+  // the later of two collinear terms).
+  for (Index j = 0; j < p; ++j) {
+    const Eigen::ColPivHouseholderQR<MatrixXd> qr(data.x.leftCols(j + 1));
+    if (qr.rank() < j + 1) {
+      return ModelError(base::StatusCode::kInvalidArgument,
+                        fmt::format("the covariates are collinear: {} is a linear combination of "
+                                    "the terms before it (or constant); remove it",
+                                    data.names[static_cast<std::size_t>(j)]));
+    }
+  }
+  CoxResult result;
+  result.n = static_cast<int>(data.stop.size());
+  result.n_event = std::accumulate(data.event.begin(), data.event.end(), 0);
+  result.n_dropped = data.n_dropped;
+  if (result.n_event == 0) {
+    return ModelError(base::StatusCode::kInvalidArgument, "no events: a Cox model cannot be fitted");
+  }
+  const CoxModel model(data, options.ties);
+  VectorXd beta = VectorXd::Zero(p);
+  Derivatives at = model.Evaluate(beta);
+  result.loglik_null = at.loglik;
+  {
+    const VectorXd step = at.info.ldlt().solve(at.u);
+    result.score_test = ChiSquareTest(at.u.dot(step), static_cast<int>(p));
+  }
+  // Newton–Raphson as coxph's C code runs it: each evaluation is one iteration, including
+  // those spent halving a step that lowered the likelihood; convergence is declared on a
+  // relative change in log-likelihood below the tolerance, never right after a halving.
+  bool converged = false;
+  int iter = 0;
+  int halving = 0;
+  double loglik_old = at.loglik;
+  VectorXd next = beta + at.info.ldlt().solve(at.u);
+  for (iter = 1; iter <= options.max_iterations; ++iter) {
+    Derivatives trial = model.Evaluate(next);
+    if (std::isfinite(trial.loglik) && halving == 0 &&
+        std::fabs(1 - loglik_old / trial.loglik) <= options.tolerance) {
+      beta = next;
+      at = std::move(trial);
+      converged = true;
+      break;
+    }
+    if (!std::isfinite(trial.loglik) || trial.loglik < loglik_old) {
+      ++halving;
+      next = (next + beta) / 2;
+      continue;
+    }
+    halving = 0;
+    loglik_old = trial.loglik;
+    beta = next;
+    at = std::move(trial);
+    next = beta + at.info.ldlt().solve(at.u);
+  }
+  if (!converged || !beta.allFinite()) {
+    Index worst = 0;
+    beta.cwiseAbs().maxCoeff(&worst);
+    return ModelError(base::StatusCode::kInvalidArgument,
+                      fmt::format("the model did not converge in {} iterations; the coefficient "
+                                  "of {} keeps growing (a covariate may separate events from "
+                                  "non-events)",
+                                  options.max_iterations, data.names[static_cast<std::size_t>(worst)]));
+  }
+  // Monotone likelihood: coxph's test for a coefficient heading to infinity (toler.inf =
+  // sqrt(eps)) — the one-step change var·u is still large relative to the coefficient.
+  {
+    const VectorXd step = at.info.ldlt().solve(at.u);
+    const double toler_inf = std::sqrt(options.tolerance);
+    for (Index j = 0; j < p; ++j) {
+      if (std::fabs(step(j)) > options.tolerance && std::fabs(step(j)) > toler_inf * std::fabs(beta(j))) {
+        return ModelError(base::StatusCode::kInvalidArgument,
+                          fmt::format("the model did not converge: the coefficient of {} is "
+                                      "heading to infinity (the covariate separates events from "
+                                      "non-events); remove or recode it",
+                                      data.names[static_cast<std::size_t>(j)]));
+      }
+    }
+  }
+  result.iterations = iter;
+  result.loglik = at.loglik;
+  const MatrixXd variance = at.info.inverse();
+  const double z_ci = boost::math::quantile(boost::math::normal(), 1 - (1 - options.conf_level) / 2);
+  for (Index j = 0; j < p; ++j) {
+    CoxCoefficient c;
+    c.term = data.names[static_cast<std::size_t>(j)];
+    c.coef = beta(j);
+    c.se = std::sqrt(variance(j, j));
+    c.z = c.coef / c.se;
+    c.p = 2 * boost::math::cdf(boost::math::complement(boost::math::normal(), std::fabs(c.z)));
+    c.hr = std::exp(c.coef);
+    c.hr_lower = std::exp(c.coef - z_ci * c.se);
+    c.hr_upper = std::exp(c.coef + z_ci * c.se);
+    result.coefficients.push_back(c);
+  }
+  result.lr_test = ChiSquareTest(2 * (result.loglik - result.loglik_null), static_cast<int>(p));
+  result.wald_test = ChiSquareTest(beta.dot(at.info * beta), static_cast<int>(p));
+  result.concordance = Concordance(data, data.x * beta);
+  return result;
+}
+
+}  // namespace livercell::stats
