@@ -35,6 +35,10 @@ def generated_cases(work):
     # all censored, single row
     write("censored.csv", ["time", "status"], [(rng.uniform(1, 50), 0) for _ in range(20)])
     write("single.csv", ["time", "status"], [(12.5, 1)])
+    # competing risks with text levels and ties
+    write("cr.csv", ["time", "cause", "grp"],
+          [(rng.randint(1, 30), rng.choice(["censor", "death", "pcm", "death"]), rng.choice("ab"))
+           for _ in range(200)])
     return files
 
 
@@ -80,6 +84,9 @@ def cases(source, gen):
         ("cox", pbcseq, "Surv(start, stop, event) ~ log(bili) + log(protime) + albumin", "efron", None),
         ("cox", gen["ties.csv"], "Surv(time, status) ~ grp", "efron", None),
         ("cox", gen["ties.csv"], "Surv(time, status) ~ grp", "breslow", None),
+        ("cif", pbc, "Surv(time, status) ~ trt", None, None),
+        ("cif", pbc, "Surv(time, status) ~ 1", None, None),
+        ("cif", gen["cr.csv"], "Surv(time, cause) ~ grp", None, None),
         ("logrank", pbc, "Surv(time, status == 2) ~ trt", None, None),
         ("logrank", pbc, "Surv(time, status == 2) ~ edema", None, None),
         ("logrank", pbc, "Surv(time, status == 2) ~ stage", None, None),

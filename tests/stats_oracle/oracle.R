@@ -40,6 +40,18 @@ if (command == "km") {
               loglik = fit$loglik, iterations = fit$iter,
               lr_test = tst(2 * diff(fit$loglik)), wald_test = tst(fit$wald.test),
               score_test = tst(fit$score), concordance = unname(fit$concordance["concordance"]))
+} else if (command == "cif") {
+  ev <- all.vars(f[[2]])[2]
+  d[[ev]] <- factor(d[[ev]])
+  fit <- survfit(f, data = d)
+  ns <- if (is.null(fit$strata)) c(all = length(fit$time)) else fit$strata
+  start <- 0; strata <- list()
+  for (i in seq_along(ns)) {
+    idx <- seq(start + 1, length.out = ns[i]); start <- start + ns[i]
+    strata[[i]] <- list(name = names(ns)[i], time = fit$time[idx], n_risk = fit$n.risk[idx, 1],
+      pstate = unname(fit$pstate[idx, , drop = FALSE]), std_err = unname(fit$std.err[idx, , drop = FALSE]))
+  }
+  out <- list(states = fit$states, n_dropped = nrow(d) - sum(fit$n), strata = strata)
 } else if (command == "logrank") {
   sd <- survdiff(f, data = d)
   df <- sum(sd$exp > 0) - 1

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "livercell/cli/app.h"
+#include "livercell/stats/cif.h"
 #include "livercell/stats/cox.h"
 #include "livercell/stats/formula.h"
 #include "livercell/stats/kaplan_meier.h"
@@ -161,6 +162,37 @@ int RunCox(const StatsOptions& o) {
   return 0;
 }
 
+int RunCif(const StatsOptions& o) {
+  const Format format = ParseFormat(o.format);
+  auto formula = stats::ParseFormula(o.formula);
+  if (!formula.ok()) return Fail(formula.status(), format);
+  auto table = stats::Table::ReadCsv(o.csv);
+  if (!table.ok()) return Fail(table.status(), format);
+  auto fit = stats::FitCif(table.value(), formula.value());
+  if (!fit.ok()) return Fail(fit.status(), format);
+  const stats::CifResult& r = fit.value();
+  if (format == Format::kJson) {
+    nlohmann::json strata = nlohmann::json::array();
+    for (const auto& c : r.strata) {
+      strata.push_back({{"name", c.name}, {"time", c.time}, {"n_risk", c.n_risk},
+                        {"pstate", c.pstate}, {"std_err", c.std_err}});
+    }
+    fmt::print("{}\n", nlohmann::json{{"states", r.states}, {"n_dropped", r.n_dropped},
+                                      {"strata", strata}}
+                           .dump());
+    return 0;
+  }
+  fmt::print("Aalen–Johansen state occupancy ({} dropped for missing values)\n", r.n_dropped);
+  for (const auto& c : r.strata) {
+    fmt::print("\n{}: at the last time ({:g})\n", c.name, c.time.back());
+    for (std::size_t s = 0; s < r.states.size(); ++s) {
+      fmt::print("  {:<10} {:.4f}  (se {:.4f})\n", r.states[s], c.pstate.back()[s],
+                 c.std_err.back()[s]);
+    }
+  }
+  return 0;
+}
+
 void AddCommon(CLI::App& sub, StatsOptions* o) {
   sub.add_option("--csv", o->csv, "Analysis CSV (header row; empty or NA = missing)")->required();
   sub.add_option("--formula", o->formula, "R formula, e.g. \"Surv(time, status == 2) ~ trt\"")
@@ -191,6 +223,14 @@ void RegisterStatsCommand(CLI::App& app, Action* selected) {
   l->footer("Example:\n  livercell stats logrank --csv data/cohorts/pbc.csv "
             "--formula \"Surv(time, status == 2) ~ edema\"");
   l->callback([selected, lr] { *selected = [lr] { return RunLogRank(*lr); }; });
+
+  auto cif = std::make_shared<StatsOptions>();
+  CLI::App* ci = stats->add_subcommand("cif", "Competing risks: Aalen–Johansen state occupancy");
+  AddCommon(*ci, cif.get());
+  ci->footer("The event column is categorical; its first level (sorted as R's factor()) is\n"
+             "censoring.\nExample:\n  livercell stats cif --csv data/cohorts/pbc.csv "
+             "--formula \"Surv(time, status) ~ trt\"");
+  ci->callback([selected, cif] { *selected = [cif] { return RunCif(*cif); }; });
 
   auto cox = std::make_shared<StatsOptions>();
   CLI::App* c = stats->add_subcommand("cox", "Cox proportional hazards (R coxph)");
