@@ -161,6 +161,32 @@ def main():
         else:
             passed += 1
             print(f"ok   {name}")
+    # Plots: well-formed XML, the promised parts, and the same bytes on every run.
+    import xml.etree.ElementTree as ET
+    pbc = os.path.join(source, "data/cohorts/pbc.csv")
+    for command, formula in [("km", "Surv(time, status == 2) ~ trt"), ("cif", "Surv(time, status) ~ trt")]:
+        outputs = []
+        for run in range(2):
+            path = os.path.join(work, f"{command}{run}.svg")
+            r = subprocess.run([binary, "stats", command, "--csv", pbc, "--formula", formula,
+                                "--plot", path, "--format", "json"], capture_output=True, text=True)
+            outputs.append(open(path, "rb").read() if r.returncode == 0 else b"")
+        name = f"plot {command}"
+        try:
+            root = ET.fromstring(outputs[0])
+            paths = [e for e in root.iter() if e.tag.endswith("path")]
+            texts = "".join(e.text or "" for e in root.iter() if e.tag.endswith("text"))
+            ok = (outputs[0] == outputs[1] and len(paths) >= 2 and "Number at risk" in texts
+                  and "Time (days)" in texts and "trt=1" in texts)
+        except ET.ParseError as e:
+            ok = False
+            print(f"    {e}")
+        if ok:
+            passed += 1
+            print(f"ok   {name}")
+        else:
+            failed += 1
+            print(f"FAIL {name}: not well-formed, incomplete, or not deterministic")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "livercell/cli/app.h"
+#include "livercell/cli/output.h"
+#include "livercell/cli/svg_plot.h"
 #include "livercell/stats/cif.h"
 #include "livercell/stats/cox.h"
 #include "livercell/stats/formula.h"
@@ -18,8 +20,19 @@ namespace {
 
 struct StatsOptions {
   std::string csv, formula, format, conf_type = "log", ties = "efron";
+  std::string plot, time_label = "Time (days)";
   double conf_level = 0.95;
 };
+
+// Writes the SVG to `path` atomically; an error is returned as an exit status.
+int WritePlot(const std::string& path, const std::string& svg, Format format) {
+  if (path.empty()) return 0;
+  auto sink = OutputSink::Open(path);
+  if (!sink.ok()) return Fail(sink.status(), format);
+  sink.value()->Write(svg);
+  const base::Status committed = sink.value()->Commit();
+  return committed.ok() ? 0 : Fail(committed, format);
+}
 
 nlohmann::json Opt(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json();
@@ -54,6 +67,9 @@ int RunKm(const StatsOptions& o) {
   auto fit = stats::FitKaplanMeier(data.value(), options);
   if (!fit.ok()) return Fail(fit.status(), format);
   const stats::KmResult& r = fit.value();
+  if (const int rc = WritePlot(o.plot, KaplanMeierSvg(r, {o.formula, o.time_label}), format)) {
+    return rc;
+  }
   if (format == Format::kJson) {
     nlohmann::json strata = nlohmann::json::array();
     for (const auto& c : r.strata) {
@@ -171,6 +187,7 @@ int RunCif(const StatsOptions& o) {
   auto fit = stats::FitCif(table.value(), formula.value());
   if (!fit.ok()) return Fail(fit.status(), format);
   const stats::CifResult& r = fit.value();
+  if (const int rc = WritePlot(o.plot, CifSvg(r, {o.formula, o.time_label}), format)) return rc;
   if (format == Format::kJson) {
     nlohmann::json strata = nlohmann::json::array();
     for (const auto& c : r.strata) {
@@ -213,6 +230,9 @@ void RegisterStatsCommand(CLI::App& app, Action* selected) {
       ->check(CLI::IsMember({"log", "log-log", "plain"}))
       ->capture_default_str();
   k->add_option("--conf-level", km->conf_level, "Confidence level")->capture_default_str();
+  k->add_option("--plot", km->plot, "Also write the curves as SVG to this file");
+  k->add_option("--time-label", km->time_label, "x-axis label, with the time unit")
+      ->capture_default_str();
   k->footer("Example:\n  livercell stats km --csv data/cohorts/pbc.csv "
             "--formula \"Surv(time, status == 2) ~ trt\" --format json");
   k->callback([selected, km] { *selected = [km] { return RunKm(*km); }; });
@@ -227,6 +247,9 @@ void RegisterStatsCommand(CLI::App& app, Action* selected) {
   auto cif = std::make_shared<StatsOptions>();
   CLI::App* ci = stats->add_subcommand("cif", "Competing risks: Aalen–Johansen state occupancy");
   AddCommon(*ci, cif.get());
+  ci->add_option("--plot", cif->plot, "Also write the curves as SVG to this file");
+  ci->add_option("--time-label", cif->time_label, "x-axis label, with the time unit")
+      ->capture_default_str();
   ci->footer("The event column is categorical; its first level (sorted as R's factor()) is\n"
              "censoring.\nExample:\n  livercell stats cif --csv data/cohorts/pbc.csv "
              "--formula \"Surv(time, status) ~ trt\"");

@@ -1,6 +1,7 @@
 #include "livercell/cli/output.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,6 +22,7 @@ base::Result<std::unique_ptr<OutputSink>> OutputSink::Open(std::string_view path
     status.SetPath("--out");
     return status;
   }
+  fchmod(fd, 0644);  // mkstemp makes 0600; an output file is meant to be read by others
   return std::unique_ptr<OutputSink>(new OutputSink(fdopen(fd, "w"), std::string(path), temp));
 }
 
