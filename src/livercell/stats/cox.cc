@@ -251,28 +251,96 @@ class CoxModel {
   std::vector<std::size_t> by_stop_, by_start_;
 };
 
+// A Fenwick tree of counts over the ranks of the linear predictor.
+class RankCounts {
+ public:
+  explicit RankCounts(std::size_t n) : tree_(n + 1, 0) {}
+  void Add(std::size_t rank, double by) {
+    for (std::size_t i = rank + 1; i < tree_.size(); i += i & (~i + 1)) tree_[i] += by;
+  }
+  // Count of entries with rank < `rank`.
+  double Below(std::size_t rank) const {
+    double sum = 0;
+    for (std::size_t i = rank; i > 0; i -= i & (~i + 1)) sum += tree_[i];
+    return sum;
+  }
+
+ private:
+  std::vector<double> tree_;
+};
+
 // Harrell's C as coxph reports it: over every event and every other subject at risk at that
 // time in the same stratum (not an event at the same time), concordant when the one who fails
-// has the higher linear predictor; ties in the predictor count one half.
+// has the higher linear predictor; ties in the predictor count one half. One sweep down the
+// event times per stratum with a Fenwick tree over predictor ranks: O(n log n).
 double Concordance(const CoxData& d, const VectorXd& eta) {
-  double concordant = 0, discordant = 0, tied = 0;
   const std::size_t n = d.stop.size();
+  // Dense ranks of eta (equal values share a rank).
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return eta(static_cast<Index>(a)) < eta(static_cast<Index>(b));
+  });
+  std::vector<std::size_t> rank(n);
+  std::size_t ranks = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (!d.event[i]) continue;
-    const double t = d.stop[i];
-    for (std::size_t j = 0; j < n; ++j) {
-      if (j == i || d.stratum[j] != d.stratum[i]) continue;
-      if (!(d.start[j] < t && d.stop[j] >= t)) continue;
-      if (d.stop[j] == t && d.event[j]) continue;
-      const double a = eta(static_cast<Index>(i)), b = eta(static_cast<Index>(j));
-      if (a > b) {
-        concordant += 1;
-      } else if (a < b) {
-        discordant += 1;
-      } else {
-        tied += 1;
+    if (i > 0 && eta(static_cast<Index>(order[i])) != eta(static_cast<Index>(order[i - 1]))) ++ranks;
+    rank[order[i]] = ranks;
+  }
+  ++ranks;
+  std::vector<std::size_t> by_stop(n), by_start(n);
+  std::iota(by_stop.begin(), by_stop.end(), 0);
+  by_start = by_stop;
+  std::sort(by_stop.begin(), by_stop.end(), [&](std::size_t a, std::size_t b) {
+    if (d.stratum[a] != d.stratum[b]) return d.stratum[a] < d.stratum[b];
+    return d.stop[a] > d.stop[b];
+  });
+  std::sort(by_start.begin(), by_start.end(), [&](std::size_t a, std::size_t b) {
+    if (d.stratum[a] != d.stratum[b]) return d.stratum[a] < d.stratum[b];
+    return d.start[a] > d.start[b];
+  });
+  double concordant = 0, discordant = 0, tied = 0;
+  std::size_t i = 0, k = 0;
+  while (i < n) {
+    const int stratum = d.stratum[by_stop[i]];
+    RankCounts risk(ranks);
+    double in_risk = 0;
+    std::vector<std::size_t> inserted;
+    while (i < n && d.stratum[by_stop[i]] == stratum) {
+      const double t = d.stop[by_stop[i]];
+      std::vector<std::size_t> events;
+      while (i < n && d.stratum[by_stop[i]] == stratum && d.stop[by_stop[i]] == t) {
+        const std::size_t r = by_stop[i++];
+        if (d.event[r]) {
+          events.push_back(r);
+        } else {
+          risk.Add(rank[r], 1);  // censored at t: still at risk at t
+          in_risk += 1;
+          inserted.push_back(r);
+        }
+      }
+      while (k < n && d.stratum[by_start[k]] == stratum && d.start[by_start[k]] >= t) {
+        const std::size_t r = by_start[k++];
+        if (d.stop[r] > t || !d.event[r]) {  // only rows already in the tree
+          risk.Add(rank[r], -1);
+          in_risk -= 1;
+        }
+      }
+      for (std::size_t e : events) {
+        const double below = risk.Below(rank[e]);
+        const double same = risk.Below(rank[e] + 1) - below;
+        concordant += below;
+        tied += same;
+        discordant += in_risk - below - same;
+      }
+      for (std::size_t e : events) {
+        if (d.start[e] < t) {  // enters the risk set for earlier times (unless it starts at t)
+          risk.Add(rank[e], 1);
+          in_risk += 1;
+        }
       }
     }
+    while (k < n && d.stratum[by_start[k]] == stratum) ++k;
   }
   const double total = concordant + discordant + tied;
   return total > 0 ? (concordant + tied / 2) / total : 0.5;
