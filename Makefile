@@ -44,6 +44,7 @@ bench: build
 	@mkdir -p $(BUILD)/bench/results
 	@$(BUILD)/bench/score_bench --benchmark_out=$(BUILD)/bench/results/score_bench.json \
 	  --benchmark_out_format=json
+	@$(BUILD)/bench/stats_bench | tee $(BUILD)/bench/results/stats_bench.txt
 	@$(BUILD)/bench/import_bench --benchmark_out=$(BUILD)/bench/results/import_bench.json \
 	  --benchmark_out_format=json
 
