@@ -51,7 +51,8 @@ std::string Num(const std::optional<double>& v, int digits = 4) {
 
 base::Result<stats::SurvivalData> Load(const StatsOptions& o) {
   LC_ASSIGN_OR_RETURN(const stats::Formula formula, stats::ParseFormula(o.formula));
-  LC_ASSIGN_OR_RETURN(const stats::Table table, stats::Table::ReadCsv(o.csv));
+  LC_ASSIGN_OR_RETURN(const stats::Table table,
+                      stats::Table::ReadCsv(o.csv, stats::FormulaColumns(formula)));
   return stats::BuildSurvivalData(table, formula);
 }
 
@@ -136,7 +137,7 @@ int RunCox(const StatsOptions& o) {
   const Format format = ParseFormat(o.format);
   auto formula = stats::ParseFormula(o.formula);
   if (!formula.ok()) return Fail(formula.status(), format);
-  auto table = stats::Table::ReadCsv(o.csv);
+  auto table = stats::Table::ReadCsv(o.csv, stats::FormulaColumns(formula.value()));
   if (!table.ok()) return Fail(table.status(), format);
   stats::CoxOptions options;
   options.ties = o.ties == "breslow" ? stats::Ties::kBreslow : stats::Ties::kEfron;
@@ -182,7 +183,7 @@ int RunCif(const StatsOptions& o) {
   const Format format = ParseFormat(o.format);
   auto formula = stats::ParseFormula(o.formula);
   if (!formula.ok()) return Fail(formula.status(), format);
-  auto table = stats::Table::ReadCsv(o.csv);
+  auto table = stats::Table::ReadCsv(o.csv, stats::FormulaColumns(formula.value()));
   if (!table.ok()) return Fail(table.status(), format);
   auto fit = stats::FitCif(table.value(), formula.value());
   if (!fit.ok()) return Fail(fit.status(), format);

@@ -33,26 +33,35 @@ struct CoxData {
   std::size_t n_dropped = 0;
 };
 
-// Levels of a column among the kept rows, in R's factor order.
-std::vector<std::string> Levels(const Column& c, const std::vector<std::size_t>& rows) {
+// Levels of a column among the kept rows, in R's factor order (numbers numerically).
+struct LevelSet {
+  std::vector<std::string> names;
+  std::vector<double> numbers;  // numeric columns: the sorted distinct values
+};
+
+LevelSet Levels(const Column& c, const std::vector<std::size_t>& rows) {
+  LevelSet set;
   if (c.numeric) {
-    std::vector<double> values;
-    for (std::size_t r : rows) values.push_back(c.numbers[r]);
-    std::sort(values.begin(), values.end());
-    values.erase(std::unique(values.begin(), values.end()), values.end());
-    std::vector<std::string> out;
-    for (double v : values) out.push_back(LevelText(v));
-    return out;
+    for (std::size_t r : rows) set.numbers.push_back(c.numbers[r]);
+    std::sort(set.numbers.begin(), set.numbers.end());
+    set.numbers.erase(std::unique(set.numbers.begin(), set.numbers.end()), set.numbers.end());
+    for (double v : set.numbers) set.names.push_back(LevelText(v));
+    return set;
   }
-  std::vector<std::string> values;
-  for (std::size_t r : rows) values.push_back(c.strings[r]);
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
-  return values;
+  for (std::size_t r : rows) set.names.push_back(c.strings[r]);
+  std::sort(set.names.begin(), set.names.end());
+  set.names.erase(std::unique(set.names.begin(), set.names.end()), set.names.end());
+  return set;
 }
 
-std::string CellText(const Column& c, std::size_t r) {
-  return c.numeric ? LevelText(c.numbers[r]) : c.strings[r];
+// The index of row r's value among `levels`.
+std::int64_t LevelIndex(const Column& c, std::size_t r, const LevelSet& levels) {
+  if (c.numeric) {
+    return std::lower_bound(levels.numbers.begin(), levels.numbers.end(), c.numbers[r]) -
+           levels.numbers.begin();
+  }
+  return std::lower_bound(levels.names.begin(), levels.names.end(), c.strings[r]) -
+         levels.names.begin();
 }
 
 base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
@@ -98,24 +107,30 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
   LC_ASSIGN_OR_RETURN(data.event, EventIndicator(*event, f.event, rows));
   // Design matrix columns, and strata keys.
   std::vector<std::vector<double>> columns;
-  std::map<std::string, int> strata_index;
-  std::vector<std::string> strata_keys(rows.size());
+  std::map<std::int64_t, int> strata_index;
+  std::vector<std::int64_t> strata_code(rows.size(), 0);
   for (const auto& [term, cols] : terms) {
     const Column& c = *cols.front();
     if (term->kind == Term::Kind::kStrata) {
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        for (const Column* sc : cols) strata_keys[i] += CellText(*sc, rows[i]) + "\x1f";
+      for (const Column* sc : cols) {
+        const LevelSet levels = Levels(*sc, rows);
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+          strata_code[i] = strata_code[i] * static_cast<std::int64_t>(levels.names.size()) +
+                           LevelIndex(*sc, rows[i], levels);
+        }
       }
       continue;
     }
     if (term->kind == Term::Kind::kFactor || !c.numeric) {
-      const std::vector<std::string> levels = Levels(c, rows);
+      const LevelSet levels = Levels(c, rows);
       const std::string prefix = term->kind == Term::Kind::kFactor ? term->label : c.name;
-      for (std::size_t l = 1; l < levels.size(); ++l) {
+      std::vector<std::int64_t> level(rows.size());
+      for (std::size_t i = 0; i < rows.size(); ++i) level[i] = LevelIndex(c, rows[i], levels);
+      for (std::size_t l = 1; l < levels.names.size(); ++l) {
         std::vector<double> dummy(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) dummy[i] = CellText(c, rows[i]) == levels[l];
+        for (std::size_t i = 0; i < rows.size(); ++i) dummy[i] = level[i] == static_cast<std::int64_t>(l);
         columns.push_back(std::move(dummy));
-        data.names.push_back(prefix + levels[l]);
+        data.names.push_back(prefix + levels.names[l]);
       }
       continue;
     }
@@ -150,7 +165,8 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
                         fmt::format("row {}: start {} is not before stop {}", rows[i] + 1,
                                     data.start.back(), data.stop.back()));
     }
-    data.stratum.push_back(strata_index.emplace(strata_keys[i], strata_index.size()).first->second);
+    data.stratum.push_back(
+        strata_index.emplace(strata_code[i], static_cast<int>(strata_index.size())).first->second);
   }
   return data;
 }

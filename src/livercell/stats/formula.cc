@@ -160,4 +160,13 @@ class Parser {
 
 base::Result<Formula> ParseFormula(std::string_view text) { return Parser(text).Parse(); }
 
+std::vector<std::string> FormulaColumns(const Formula& formula) {
+  std::vector<std::string> columns = {formula.stop, formula.event.column};
+  if (!formula.start.empty()) columns.push_back(formula.start);
+  for (const Term& term : formula.terms) {
+    columns.insert(columns.end(), term.columns.begin(), term.columns.end());
+  }
+  return columns;
+}
+
 }  // namespace livercell::stats

@@ -36,6 +36,9 @@ struct Formula {
   std::string text;
 };
 
+// Every column the formula uses (times, event, terms), for reading only those.
+std::vector<std::string> FormulaColumns(const Formula& formula);
+
 // Errors (kInvalidArgument, path "--formula") quote the formula with a caret under the
 // offending position and say what was expected.
 base::Result<Formula> ParseFormula(std::string_view text);

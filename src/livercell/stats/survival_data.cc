@@ -2,23 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <map>
 
 #include <fmt/format.h>
 
 namespace livercell::stats {
 namespace {
-
-// A level of one grouping column: numeric (sorted numerically) or text (sorted as bytes).
-struct Level {
-  bool numeric;
-  double number;
-  std::string text;
-  bool operator<(const Level& o) const {
-    if (numeric != o.numeric) return numeric;
-    return numeric ? number < o.number : text < o.text;
-  }
-};
 
 base::Status DataError(std::string message, std::string column) {
   base::Status status = base::InvalidArgumentError(std::move(message));
@@ -143,30 +133,62 @@ base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& 
                      formula.text);
   }
   LC_ASSIGN_OR_RETURN(data.event, EventIndicator(*event, formula.event, rows));
-  // Group key per row, then R's order of the combined levels.
-  std::map<std::vector<Level>, int> index;
-  std::vector<std::vector<Level>> keys;
-  for (std::size_t r : rows) {
-    std::vector<Level> key;
-    for (const Column* g : groups) {
-      key.push_back(g->numeric ? Level{true, g->numbers[r], ""} : Level{false, 0, g->strings[r]});
+  // Group ids: each grouping column's levels in R's order, then their combinations (the first
+  // column varying slowest), numbered in that order among the combinations present.
+  std::vector<std::vector<int>> level_of(groups.size(), std::vector<int>(rows.size()));
+  std::vector<std::vector<std::string>> level_names(groups.size());
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const Column& c = *groups[g];
+    if (c.numeric) {
+      std::vector<double> levels;
+      for (std::size_t r : rows) levels.push_back(c.numbers[r]);
+      std::sort(levels.begin(), levels.end());
+      levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+      for (double v : levels) level_names[g].push_back(LevelText(v));
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        level_of[g][i] = static_cast<int>(
+            std::lower_bound(levels.begin(), levels.end(), c.numbers[rows[i]]) - levels.begin());
+      }
+    } else {
+      std::map<std::string, int> levels;
+      for (std::size_t r : rows) levels.emplace(c.strings[r], 0);
+      int next = 0;
+      for (auto& [name, id] : levels) {
+        id = next++;
+        level_names[g].push_back(name);
+      }
+      for (std::size_t i = 0; i < rows.size(); ++i) level_of[g][i] = levels.at(c.strings[rows[i]]);
     }
-    index.emplace(key, 0);
-    keys.push_back(std::move(key));
   }
+  std::vector<std::uint64_t> key(rows.size(), 0);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const std::uint64_t radix = level_names[g].size();
+    for (std::size_t i = 0; i < rows.size(); ++i) key[i] = key[i] * radix + static_cast<std::uint64_t>(level_of[g][i]);
+  }
+  std::map<std::uint64_t, int> index;
+  for (std::uint64_t k : key) index.emplace(k, 0);
   int next = 0;
-  for (auto& [key, id] : index) {
+  for (auto& [k, id] : index) {
     id = next++;
-    std::string name;
-    for (std::size_t i = 0; i < key.size(); ++i) {
-      if (i > 0) name += ", ";
-      name += groups[i]->name + "=" + (key[i].numeric ? LevelText(key[i].number) : key[i].text);
+    if (groups.empty()) {
+      data.group_names.push_back("all");
+      continue;
     }
-    data.group_names.push_back(groups.empty() ? "all" : name);
+    // Decode the mixed-radix key back into level names.
+    std::vector<std::string> parts(groups.size());
+    std::uint64_t rest = k;
+    for (std::size_t g = groups.size(); g-- > 0;) {
+      const std::uint64_t radix = level_names[g].size();
+      parts[g] = groups[g]->name + "=" + level_names[g][rest % radix];
+      rest /= radix;
+    }
+    data.group_names.push_back(fmt::format("{}", fmt::join(parts, ", ")));
   }
+  data.time.reserve(rows.size());
+  data.group.reserve(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     data.time.push_back(time->numbers[rows[i]]);
-    data.group.push_back(index.at(keys[i]));
+    data.group.push_back(index.at(key[i]));
   }
   return data;
 }

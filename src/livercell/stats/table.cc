@@ -1,12 +1,16 @@
 #include "livercell/stats/table.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <sys/stat.h>
 #include <charconv>
 #include <limits>
 
 #include <fmt/format.h>
 
-#include "livercell/base/csv.h"
 
 namespace livercell::stats {
 namespace {
@@ -77,29 +81,166 @@ base::Result<Table> Table::FromRows(std::vector<std::string> header,
   return table;
 }
 
-base::Result<Table> Table::ReadCsv(const std::string& path) {
-  LC_ASSIGN_OR_RETURN(std::unique_ptr<base::CsvReader> csv, base::CsvReader::Open(path));
-  LC_ASSIGN_OR_RETURN(const bool any, csv->Next());
-  if (!any) {
+namespace {
+
+base::Result<std::string> ReadWhole(const std::string& path) {
+  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    base::Status status(errno == ENOENT ? base::StatusCode::kNotFound
+                                        : base::StatusCode::kInvalidArgument,
+                        fmt::format("cannot open: {}", std::strerror(errno)));
+    status.SetPath(path).SetValue(path);
+    return status;
+  }
+  std::string text;
+  struct stat st {};
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+    // A regular file is read in one go into a buffer of its size (no regrowth copies).
+    text.resize(static_cast<std::size_t>(st.st_size));
+    text.resize(std::fread(text.data(), 1, text.size(), f));
+  } else {
+    char buffer[1 << 16];
+    for (;;) {
+      const std::size_t n = std::fread(buffer, 1, sizeof buffer, f);
+      text.append(buffer, n);
+      if (n < sizeof buffer) break;
+    }
+  }
+  const bool failed = std::ferror(f) != 0;
+  if (f != stdin) std::fclose(f);
+  if (failed) {
+    base::Status status(base::StatusCode::kInvalidArgument, "read error");
+    status.SetPath(path);
+    return status;
+  }
+  return text;
+}
+
+// Reads one field starting at `p`; returns its text (unescaped into `scratch` when quoted)
+// and leaves `p` on the delimiter (',' or '\n' or end).
+std::string_view Field(const char*& p, const char* end, std::string& scratch, bool* bad_quote) {
+  if (p < end && *p == '"') {
+    scratch.clear();
+    ++p;
+    for (;;) {
+      if (p >= end) {
+        *bad_quote = true;
+        return scratch;
+      }
+      if (*p == '"') {
+        if (p + 1 < end && p[1] == '"') {
+          scratch.push_back('"');
+          p += 2;
+          continue;
+        }
+        ++p;
+        break;
+      }
+      scratch.push_back(*p++);
+    }
+    return scratch;
+  }
+  const char* start = p;
+  while (p < end && *p != ',' && *p != '\n') ++p;
+  const char* stop = p;
+  if (stop > start && stop[-1] == '\r') --stop;
+  return std::string_view(start, static_cast<std::size_t>(stop - start));
+}
+
+}  // namespace
+
+base::Result<Table> Table::ReadCsv(const std::string& path, const std::vector<std::string>& wanted) {
+  LC_ASSIGN_OR_RETURN(const std::string text, ReadWhole(path));
+  const char* p = text.data();
+  const char* end = p + text.size();
+  std::string scratch;
+  bool bad_quote = false;
+  std::vector<std::string> header;
+  while (p < end) {
+    header.emplace_back(Field(p, end, scratch, &bad_quote));
+    if (p < end && *p == ',') {
+      ++p;
+      continue;
+    }
+    if (p < end) ++p;  // newline
+    break;
+  }
+  if (header.empty()) {
     base::Status status = base::InvalidArgumentError("the CSV is empty: expected a header row");
     status.SetPath(path);
     return status;
   }
-  std::vector<std::string> header(csv->fields().begin(), csv->fields().end());
-  std::vector<std::vector<std::string>> rows;
-  for (;;) {
-    LC_ASSIGN_OR_RETURN(const bool more, csv->Next());
-    if (!more) break;
-    if (csv->fields().size() == 1 && csv->fields()[0].empty()) continue;
-    if (csv->fields().size() != header.size()) {
-      base::Status status = base::InvalidArgumentError(fmt::format(
-          "{} fields, the header has {}", csv->fields().size(), header.size()));
-      status.SetPath(fmt::format("{} line {}", path, csv->line()));
+  Table table;
+  std::vector<int> slot(header.size(), -1);  // header index → parsed column index, or -1
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    Column column;
+    column.name = header[c];
+    const bool parse = wanted.empty() ||
+                       std::find(wanted.begin(), wanted.end(), header[c]) != wanted.end();
+    if (parse) slot[c] = static_cast<int>(c);
+    table.columns_.push_back(std::move(column));
+  }
+  // Reserve every parsed column for the number of lines, so that nothing is copied as it grows.
+  const auto lines = static_cast<std::size_t>(std::count(p, end, '\n')) + 1;
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    if (slot[c] < 0) continue;
+    table.columns_[c].numbers.reserve(lines);
+    table.columns_[c].missing.reserve(lines);
+  }
+  std::size_t rows = 0;
+  std::int64_t line = 1;
+  while (p < end) {
+    ++line;
+    if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {  // blank line
+      p += *p == '\r' ? 2 : 1;
+      continue;
+    }
+    std::size_t c = 0;
+    for (;; ++c) {
+      const std::string_view cell = Field(p, end, scratch, &bad_quote);
+      if (bad_quote) {
+        base::Status status = base::InvalidArgumentError("unterminated quoted field");
+        status.SetPath(fmt::format("{} line {}", path, line));
+        return status;
+      }
+      if (c < header.size() && slot[c] >= 0) {
+        Column& column = table.columns_[c];
+        const bool na = IsNa(cell);
+        column.missing.push_back(na);
+        double value = std::numeric_limits<double>::quiet_NaN();
+        if (column.numeric) {
+          if (!na && !ParseNumber(cell, &value)) {
+            // The first text cell turns the column into text; earlier numbers keep their text.
+            column.numeric = false;
+            for (std::size_t r = 0; r < column.numbers.size(); ++r) {
+              column.strings.push_back(column.missing[r] ? "" : fmt::format("{}", column.numbers[r]));
+            }
+            column.numbers.clear();
+            column.strings.emplace_back(cell);
+          } else {
+            column.numbers.push_back(value);
+          }
+        } else {
+          column.strings.emplace_back(na ? std::string_view() : cell);
+        }
+      }
+      if (p < end && *p == ',') {
+        ++p;
+        continue;
+      }
+      if (p < end) ++p;  // newline
+      break;
+    }
+    if (c + 1 != header.size()) {
+      base::Status status = base::InvalidArgumentError(
+          fmt::format("{} fields, the header has {}", c + 1, header.size()));
+      status.SetPath(fmt::format("{} line {}", path, line));
       return status;
     }
-    rows.emplace_back(csv->fields().begin(), csv->fields().end());
+    ++rows;
   }
-  return FromRows(std::move(header), rows);
+  table.rows_ = rows;
+  return table;
 }
 
 base::Result<const Column*> Table::Find(std::string_view name) const {

@@ -25,8 +25,11 @@ struct Column {
 
 class Table {
  public:
-  // Reads `path` ("-" = standard input).
-  static base::Result<Table> ReadCsv(const std::string& path);
+  // Reads `path` ("-" = standard input) in one pass. When `wanted` is not empty only those
+  // columns are parsed (the others are known by name only), which keeps memory near the size
+  // of the data used. Quoted fields ("a, b", "say ""hi""") are supported.
+  static base::Result<Table> ReadCsv(const std::string& path,
+                                     const std::vector<std::string>& wanted = {});
   // From rows of text cells (tests).
   static base::Result<Table> FromRows(std::vector<std::string> header,
                                       const std::vector<std::vector<std::string>>& rows);
