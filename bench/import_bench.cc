@@ -17,6 +17,8 @@
 #include <vector>
 
 #include <benchmark/benchmark.h>
+
+#include "child_process.h"
 #include <fmt/format.h>
 
 namespace {
@@ -49,31 +51,10 @@ struct Workspace {
   std::string dir, csv;
 };
 
-struct ChildRun {
-  double seconds = 0;
-  double peak_mb = 0;
-  int exit_code = -1;
-};
+using livercell::bench::ChildRun;
 
-ChildRun Run(std::vector<std::string> argv) {
-  const auto start = std::chrono::steady_clock::now();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (!freopen("/dev/null", "w", stdout)) _exit(127);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  ChildRun run;
-  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  run.peak_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+ChildRun Run(std::vector<std::string> argv, bool capture = false) {
+  return livercell::bench::RunChild(std::move(argv), capture);
 }
 
 void BM_ImportLabs(benchmark::State& state) {

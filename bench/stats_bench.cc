@@ -17,44 +17,14 @@
 
 #include <fmt/format.h>
 
+#include "child_process.h"
+
 namespace {
 
-struct ChildRun {
-  double seconds = 0;
-  double peak_mb = 0;
-  int exit_code = -1;
-  std::string out;
-};
+using livercell::bench::ChildRun;
 
-ChildRun Run(std::vector<std::string> argv, bool capture) {
-  char out_path[] = "/tmp/livercell-stats-bench-out-XXXXXX";
-  const int out_fd = mkstemp(out_path);
-  const auto start = std::chrono::steady_clock::now();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out_fd, STDOUT_FILENO);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  ChildRun run;
-  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  run.peak_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (capture) {
-    std::FILE* f = std::fopen(out_path, "r");
-    char buffer[256] = {};
-    if (f != nullptr && std::fgets(buffer, sizeof buffer, f) != nullptr) run.out = buffer;
-    if (f != nullptr) std::fclose(f);
-  }
-  close(out_fd);
-  std::remove(out_path);
-  return run;
+ChildRun Run(std::vector<std::string> argv, bool capture = false) {
+  return livercell::bench::RunChild(std::move(argv), capture);
 }
 
 void Generate(const std::string& path, std::size_t rows) {
@@ -114,7 +84,7 @@ int main() {
                                  c.formula, "--format", "json"}, false);
       const ChildRun r = Run({"Rscript", r_script, c.name, csv}, true);
       double r_model = 0, r_read = 0;
-      std::sscanf(r.out.c_str(), "%lf %lf", &r_model, &r_read);
+      std::sscanf(r.first_line.c_str(), "%lf %lf", &r_model, &r_read);
       if (ours.exit_code != 0 || r.exit_code != 0) ++failures;
       fmt::print("{:>9} {:<8} {:>12.3f} {:>12.3f} {:>12.3f} {:>7.1f}x {:>7.0f}x {:>12.1f}\n", rows,
                  c.name, ours.seconds, r_model, r_read, r_model / ours.seconds, c.target,
