@@ -181,7 +181,7 @@ struct Derivatives {
 // sort rows by stratum then descending stop (resp. start).
 class CoxModel {
  public:
-  CoxModel(const CoxData& d, Ties ties) : d_(d), ties_(ties), p_(d.x.cols()) {
+  CoxModel(const CoxData& d, Ties ties) : d_(d), ties_(ties), p_(d.x.cols()), xt_(d.x.transpose()) {
     const std::size_t n = d.stop.size();
     by_stop_.resize(n);
     std::iota(by_stop_.begin(), by_stop_.end(), 0);
@@ -198,47 +198,52 @@ class CoxModel {
   }
 
   Derivatives Evaluate(const VectorXd& beta) const {
-    const VectorXd eta = d_.x * beta;
+    const VectorXd eta = xt_.transpose() * beta;
     Derivatives out;
     out.u = VectorXd::Zero(p_);
     out.info = MatrixXd::Zero(p_, p_);
     const std::size_t n = by_stop_.size();
     std::size_t i = 0, k = 0;
+    // Risk-set sums (s) and sums over the deaths at the current time (dd); second moments are
+    // kept in their lower triangle only and updated in place (no temporaries per subject).
+    VectorXd s1(p_), d1(p_), xsum(p_), a1(p_);
+    MatrixXd s2(p_, p_), d2(p_, p_), a2(p_, p_);
     while (i < n) {
       const int stratum = d_.stratum[by_stop_[i]];
       double s0 = 0;
-      VectorXd s1 = VectorXd::Zero(p_);
-      MatrixXd s2 = MatrixXd::Zero(p_, p_);
+      s1.setZero();
+      s2.setZero();
       // Within a stratum: walk event times downwards; add rows whose stop ≥ t, remove rows
       // whose start ≥ t (they enter the risk set later).
       while (i < n && d_.stratum[by_stop_[i]] == stratum) {
         const double t = d_.stop[by_stop_[i]];
         double dead = 0, d0 = 0;
-        VectorXd d1 = VectorXd::Zero(p_), xsum = VectorXd::Zero(p_);
-        MatrixXd d2 = MatrixXd::Zero(p_, p_);
+        d1.setZero();
+        d2.setZero();
+        xsum.setZero();
         while (i < n && d_.stratum[by_stop_[i]] == stratum && d_.stop[by_stop_[i]] == t) {
           const std::size_t r = by_stop_[i++];
-          const auto row = d_.x.row(static_cast<Index>(r)).transpose();
+          const auto row = xt_.col(static_cast<Index>(r));
           const double w = std::exp(eta(static_cast<Index>(r)));
           s0 += w;
-          s1 += w * row;
-          s2 += w * row * row.transpose();
+          s1.noalias() += w * row;
+          s2.selfadjointView<Eigen::Lower>().rankUpdate(row, w);
           if (d_.event[r]) {
             dead += 1;
             d0 += w;
-            d1 += w * row;
-            d2 += w * row * row.transpose();
+            d1.noalias() += w * row;
+            d2.selfadjointView<Eigen::Lower>().rankUpdate(row, w);
             xsum += row;
             out.loglik += eta(static_cast<Index>(r));
           }
         }
         while (k < n && d_.stratum[by_start_[k]] == stratum && d_.start[by_start_[k]] >= t) {
           const std::size_t r = by_start_[k++];
-          const auto row = d_.x.row(static_cast<Index>(r)).transpose();
+          const auto row = xt_.col(static_cast<Index>(r));
           const double w = std::exp(eta(static_cast<Index>(r)));
           s0 -= w;
-          s1 -= w * row;
-          s2 -= w * row * row.transpose();
+          s1.noalias() -= w * row;
+          s2.selfadjointView<Eigen::Lower>().rankUpdate(row, -w);
         }
         if (dead == 0) continue;
         out.u += xsum;
@@ -247,16 +252,18 @@ class CoxModel {
           const double f = ties_ == Ties::kEfron ? j / dead : 0;
           const double weight = ties_ == Ties::kEfron ? 1 : dead;
           const double a0 = s0 - f * d0;
-          const VectorXd a1 = s1 - f * d1;
-          const MatrixXd a2 = s2 - f * d2;
+          a1 = s1 - f * d1;
+          a2 = s2 - f * d2;
           out.loglik -= weight * std::log(a0);
           out.u -= weight * a1 / a0;
-          out.info += weight * (a2 / a0 - a1 * a1.transpose() / (a0 * a0));
+          out.info.noalias() += weight * (a2 / a0 - a1 * a1.transpose() / (a0 * a0));
         }
       }
       // Rows of this stratum that never left (start below every event time) stay until here.
       while (k < n && d_.stratum[by_start_[k]] == stratum) ++k;
     }
+    // Only the lower triangle of the second-moment sums was kept; mirror it.
+    out.info = out.info.selfadjointView<Eigen::Lower>();
     return out;
   }
 
@@ -264,6 +271,7 @@ class CoxModel {
   const CoxData& d_;
   Ties ties_;
   Index p_;
+  MatrixXd xt_;  // covariates with one column per subject (contiguous rows of the design)
   std::vector<std::size_t> by_stop_, by_start_;
 };
 
