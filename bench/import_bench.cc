@@ -4,6 +4,8 @@
 // Both run as child processes (process start included); peak memory is the child's max RSS.
 // LiverCell validates every row, converts units, keys rows by content and keeps three indexes;
 // the shell does none of that (issue #4 target: ≤ 1.5× the shell's time).
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,10 +18,7 @@
 #include <string>
 #include <vector>
 
-#include <benchmark/benchmark.h>
-
 #include "child_process.h"
-#include <fmt/format.h>
 
 namespace {
 
@@ -40,7 +39,10 @@ struct Workspace {
                               {"6301-6", "1"},     {"2160-0", "mg/dL"},   {"2951-2", "mmol/L"}};
     for (std::size_t i = 0; i < BenchRows(); ++i) {
       const auto& code = codes[rng() % 6];
-      const double value = code[1][0] == 'u' ? 5 + rng() % 300 : code[1][0] == 'm' && code[0][0] == '2' && code[0][1] == '9' ? 120 + rng() % 30 : 0.5 + (rng() % 300) / 100.0;
+      const double value = code[1][0] == 'u' ? 5 + rng() % 300
+                           : code[1][0] == 'm' && code[0][0] == '2' && code[0][1] == '9'
+                               ? 120 + rng() % 30
+                               : 0.5 + (rng() % 300) / 100.0;
       std::fprintf(out, "MRN%05zu,2026-%02d-%02dT%02d:%02d:00Z,%s,%g,%s\n", i % 20000,
                    static_cast<int>(1 + rng() % 12), static_cast<int>(1 + rng() % 28),
                    static_cast<int>(rng() % 24), static_cast<int>(i % 60), code[0], value, code[1]);
@@ -63,8 +65,8 @@ void BM_ImportLabs(benchmark::State& state) {
   for (auto _ : state) {
     const std::string db = fmt::format("{}/registry{}.db", workspace.dir, round);
     const std::string plain = fmt::format("{}/plain{}.db", workspace.dir, round++);
-    const ChildRun ours = Run({LIVERCELL_BINARY, "import", "labs", "--db", db, "--csv",
-                               workspace.csv, "--quiet"});
+    const ChildRun ours =
+        Run({LIVERCELL_BINARY, "import", "labs", "--db", db, "--csv", workspace.csv, "--quiet"});
     const ChildRun shell = Run({"sqlite3", plain, ".import --csv " + workspace.csv + " labs"});
     if (ours.exit_code != 0 || shell.exit_code != 0) state.SkipWithError("an import failed");
     state.SetIterationTime(ours.seconds);

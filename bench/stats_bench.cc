@@ -2,6 +2,7 @@
 // JSON written) against R's model call alone (read.csv excluded, timed separately), on the
 // same generated data, in the same run (specs/stats.md "Performance"). Sizes 10^4, 10^5, 10^6
 // rows by default (LIVERCELL_BENCH_SIZES="10000,100000" overrides); fixed seed.
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,8 +15,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "child_process.h"
 
@@ -39,8 +38,8 @@ void Generate(const std::string& path, std::size_t rows) {
     const double censor = u(rng) * 4000;
     const int status = event_time < censor ? (u(rng) < 0.15 ? 1 : 2) : 0;
     std::fprintf(f, "%.0f,%d,%d,%.2f,%.2f,%.2f,%.1f,%c\n", std::ceil(std::min(event_time, censor)),
-                 status, 1 + static_cast<int>(rng() % 2), 30 + u(rng) * 50, bili,
-                 2.5 + u(rng) * 2, 9 + u(rng) * 6, u(rng) < 0.88 ? 'f' : 'm');
+                 status, 1 + static_cast<int>(rng() % 2), 30 + u(rng) * 50, bili, 2.5 + u(rng) * 2,
+                 9 + u(rng) * 6, u(rng) < 0.88 ? 'f' : 'm');
   }
   std::fclose(f);
 }
@@ -65,7 +64,8 @@ int main() {
   const Command commands[] = {
       {"km", "Surv(time, status > 0) ~ trt", 10},
       {"logrank", "Surv(time, status > 0) ~ trt", 10},
-      {"cox", "Surv(time, status > 0) ~ age + log(bili) + log(albumin) + log(protime) + strata(sex)", 20},
+      {"cox",
+       "Surv(time, status > 0) ~ age + log(bili) + log(albumin) + log(protime) + strata(sex)", 20},
       {"cif", "Surv(time, status) ~ trt", 50},
   };
   fmt::print("{:>9} {:<8} {:>12} {:>12} {:>12} {:>8} {:>8} {:>12}\n", "rows", "command",
@@ -77,11 +77,13 @@ int main() {
     for (const Command& c : commands) {
       // The Aalen–Johansen jackknife here is O(rows × times); beyond 2·10^4 rows it is not run.
       if (std::string(c.name) == "cif" && rows > 20000) {
-        fmt::print("{:>9} {:<8} {:>12}\n", rows, c.name, "skipped: O(n·T) jackknife, see bench/README.md");
+        fmt::print("{:>9} {:<8} {:>12}\n", rows, c.name,
+                   "skipped: O(n·T) jackknife, see bench/README.md");
         continue;
       }
       const ChildRun ours = Run({LIVERCELL_BINARY, "stats", c.name, "--csv", csv, "--formula",
-                                 c.formula, "--format", "json"}, false);
+                                 c.formula, "--format", "json"},
+                                false);
       const ChildRun r = Run({"Rscript", r_script, c.name, csv}, true);
       double r_model = 0, r_read = 0;
       std::sscanf(r.first_line.c_str(), "%lf %lf", &r_model, &r_read);

@@ -1,6 +1,8 @@
 // Crash test (issue #4): `kill -9` of a lab import at random moments must leave a database
 // that passes PRAGMA integrity_check and holds all of the import or none of it. 24 trials,
 // seeded, each on a fresh database.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -10,9 +12,6 @@
 #include <random>
 #include <string>
 #include <thread>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "run_process.h"
 

@@ -1,17 +1,17 @@
 // Black-box tests of the registry commands (issue #4): the PBC import and its counts, the
 // tidy export round trip, all-or-nothing lab imports, re-import idempotence, the map file, and
 // the same import on the real PostgreSQL.
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <string>
-#include <vector>
-
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "livercell/base/csv.h"
 #include "run_process.h"
@@ -66,10 +66,10 @@ std::int64_t CountStatus(const std::string& path, const std::vector<std::string>
 }
 
 void ExpectPbcCounts(const std::string& db) {
-  const std::vector<std::string> labs_base = {"bili",     "albumin", "protime", "platelet", "ast",
-                                              "chol",     "alk.phos", "trig",   "copper"};
-  const std::vector<std::string> labs_seq = {"bili", "albumin", "protime", "platelet", "ast",
-                                             "chol", "alk.phos"};
+  const std::vector<std::string> labs_base = {"bili", "albumin",  "protime", "platelet", "ast",
+                                              "chol", "alk.phos", "trig",    "copper"};
+  const std::vector<std::string> labs_seq = {"bili", "albumin", "protime", "platelet",
+                                             "ast",  "chol",    "alk.phos"};
   const std::vector<std::string> findings = {"ascites", "hepato", "spiders", "edema", "stage"};
   const auto base_labs = CountCells(kCohorts + "pbc.csv", labs_base);
   const auto seq_labs = CountCells(kCohorts + "pbcseq.csv", labs_seq);
@@ -100,7 +100,8 @@ TEST(PbcImport, GivesEveryPatientLabFindingAndEventOfTheSource) {
   EXPECT_EQ(nlohmann::json::parse(again.out)["labs"], 0);
   ExpectPbcCounts(db);
 
-  const auto show = RunLivercell({"patients", "show", "--db", db, "mayo-pbc:1", "--format", "json"});
+  const auto show =
+      RunLivercell({"patients", "show", "--db", db, "mayo-pbc:1", "--format", "json"});
   ASSERT_EQ(show.exit_code, 0) << show.err;
   const auto patient = nlohmann::json::parse(show.out);
   EXPECT_EQ(patient["sex"], "female");
@@ -180,9 +181,9 @@ TEST(ImportLabs, SkipInvalidImportsTheRestAndWritesRejects) {
   TempDir dir;
   const std::string db = "sqlite:" + dir.File("r.db");
   WriteFile(dir.File("labs.csv"), LabCsv(5001));
-  const auto run = RunLivercell({"import", "labs", "--db", db, "--csv", dir.File("labs.csv"),
-                                 "--skip-invalid", "--rejects", dir.File("rejects.csv"),
-                                 "--format", "json"});
+  const auto run =
+      RunLivercell({"import", "labs", "--db", db, "--csv", dir.File("labs.csv"), "--skip-invalid",
+                    "--rejects", dir.File("rejects.csv"), "--format", "json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const auto summary = nlohmann::json::parse(run.out);
   EXPECT_EQ(summary["imported"], 9999);
@@ -199,7 +200,8 @@ TEST(ImportLabs, ReimportingTheSameFileChangesNothing) {
   TempDir dir;
   const std::string db = "sqlite:" + dir.File("r.db");
   WriteFile(dir.File("labs.csv"), LabCsv(-1));
-  ASSERT_EQ(RunLivercell({"import", "labs", "--db", db, "--csv", dir.File("labs.csv")}).exit_code, 0);
+  ASSERT_EQ(RunLivercell({"import", "labs", "--db", db, "--csv", dir.File("labs.csv")}).exit_code,
+            0);
   const auto again = RunLivercell(
       {"import", "labs", "--db", db, "--csv", dir.File("labs.csv"), "--format", "json"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
@@ -254,8 +256,8 @@ TEST(Db, InitStatusAndRefusalWithoutSchema) {
   const auto migrate = RunLivercell({"db", "migrate", "--db", db});
   EXPECT_EQ(migrate.exit_code, 0);
   EXPECT_THAT(migrate.out, HasSubstr("applied 0 migration(s)"));
-  const auto status = nlohmann::json::parse(
-      RunLivercell({"db", "status", "--db", db, "--format", "json"}).out);
+  const auto status =
+      nlohmann::json::parse(RunLivercell({"db", "status", "--db", db, "--format", "json"}).out);
   EXPECT_EQ(status["pending"], 0);
   EXPECT_EQ(RunLivercell({"db", "status", "--db", "mysql://x"}).exit_code, 2);
 }

@@ -2,6 +2,7 @@
 // a crash or a NaN.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "run_process.h"
@@ -27,8 +28,7 @@ TEST(StatsCli, BadInputExitsTwoWithAClearMessage) {
        "unknown column \"billi\" (did you mean \"bili\"?)"},
       {{"km", "--csv", dir.File("text.csv"), "--formula", "Surv(time, status) ~ 1"},
        "must be numeric"},
-      {{"km", "--csv", dir.File("na.csv"), "--formula", "Surv(time, status) ~ 1"},
-       "no rows left"},
+      {{"km", "--csv", dir.File("na.csv"), "--formula", "Surv(time, status) ~ 1"}, "no rows left"},
       {{"km", "--csv", kPbc, "--formula", "Surv(time, status) ~ trt"}, "mixes 0 with 1/2"},
       {{"km", "--csv", kPbc, "--formula", "Surv(time, status > 0) ~ trt", "--conf-level", "1.5"},
        "strictly between 0 and 1"},

@@ -126,12 +126,12 @@ TEST_P(RepositoryContract, AFailedTransactionLeavesNothing) {
   });
   EXPECT_EQ(status.message(), "row 3 is bad");
   EXPECT_EQ(repo_->Counts().value().labs, 0);
-  EXPECT_TRUE(repo_
-                  ->InTransaction([&] {
-                    return repo_->AddLab(Lab(id, "1975-2", 1.0, "mg/dL", "2026-01-01", "k1"))
-                        .status();
-                  })
-                  .ok());
+  EXPECT_TRUE(
+      repo_
+          ->InTransaction([&] {
+            return repo_->AddLab(Lab(id, "1975-2", 1.0, "mg/dL", "2026-01-01", "k1")).status();
+          })
+          .ok());
   EXPECT_EQ(repo_->Counts().value().labs, 1);
 }
 
@@ -145,13 +145,14 @@ TEST_P(RepositoryContract, EventsFindingsAdverseEventsAndQualityOfLifeRoundTrip)
   graded_death.grade = 2;
   graded_death.source_key = "e3";
   EXPECT_EQ(repo_->AddEvent(graded_death).status().path(), "grade");
-  EXPECT_TRUE(repo_->AddFinding({0, id, "histologic_stage", 3, Date("2026-01-01"), "f1", "t"}).value());
+  EXPECT_TRUE(
+      repo_->AddFinding({0, id, "histologic_stage", 3, Date("2026-01-01"), "f1", "t"}).value());
   EXPECT_EQ(repo_->AddFinding({0, id, "histologic_stage", 5, Date("2026-01-01"), "f2", "t"})
                 .status()
                 .code(),
             base::StatusCode::kOutOfRange);
-  domain::AdverseEvent ae{0,  id, "Fever", 2, domain::Attribution::kPossible, "INF-1",
-                          Date("2026-01-10"), "ae1", "t"};
+  domain::AdverseEvent ae{
+      0, id, "Fever", 2, domain::Attribution::kPossible, "INF-1", Date("2026-01-10"), "ae1", "t"};
   EXPECT_TRUE(repo_->AddAdverseEvent(ae).value());
   domain::QualityOfLife qol;
   qol.patient_id = id;
@@ -201,8 +202,7 @@ TEST_P(RepositoryContract, FindOrCreateCreatesOnce) {
 }
 
 TEST(PostgresDriver, RewritesPlaceholdersOutsideQuotes) {
-  EXPECT_EQ(sql::RewritePlaceholders("SELECT ? , '?' , \"?\" , ?"),
-            "SELECT $1 , '?' , \"?\" , $2");
+  EXPECT_EQ(sql::RewritePlaceholders("SELECT ? , '?' , \"?\" , ?"), "SELECT $1 , '?' , \"?\" , $2");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RepositoryContract, ::testing::Values("sqlite", "postgres"),

@@ -1,11 +1,10 @@
 #include "test_databases.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 #include "livercell/storage/sql/connection.h"
 
@@ -33,7 +32,8 @@ TestDatabase::TestDatabase(const std::string& backend) : backend_(backend) {
   }
   const char* admin_url = std::getenv("LIVERCELL_TEST_PG_URL");
   if (admin_url == nullptr) {
-    error_ = "LIVERCELL_TEST_PG_URL is not set: run the tests with `make test` (tools/with-postgres)";
+    error_ =
+        "LIVERCELL_TEST_PG_URL is not set: run the tests with `make test` (tools/with-postgres)";
     return;
   }
   pg_name_ = fmt::format("lc_test_{}_{}", getpid(), next_database++);
@@ -55,7 +55,8 @@ TestDatabase::~TestDatabase() {
   if (pg_name_.empty() || !ok_) return;
   const char* admin_url = std::getenv("LIVERCELL_TEST_PG_URL");
   auto admin = storage::sql::Open(admin_url);
-  if (admin.ok()) (void)admin.value()->ExecuteScript("DROP DATABASE IF EXISTS " + pg_name_ + " WITH (FORCE)");
+  if (admin.ok())
+    (void)admin.value()->ExecuteScript("DROP DATABASE IF EXISTS " + pg_name_ + " WITH (FORCE)");
 }
 
 }  // namespace livercell::testing

@@ -1,13 +1,14 @@
 #include "livercell/base/csv.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace livercell::base {
 namespace {
@@ -134,6 +135,79 @@ Result<bool> CsvReader::Next() {
     start = end;
   }
   return true;
+}
+
+Result<CsvTable> CsvTable::Open(const std::string& path) {
+  CsvTable table;
+  LC_ASSIGN_OR_RETURN(table.reader_, CsvReader::Open(path));
+  const std::size_t slash = path.find_last_of('/');
+  table.name_ = slash == std::string::npos ? path : path.substr(slash + 1);
+  LC_ASSIGN_OR_RETURN(const bool any, table.reader_->Next());
+  if (!any) return table.Error("", "the file is empty: expected a header row");
+  for (std::string_view field : table.reader_->fields()) table.header_.emplace_back(field);
+  return table;
+}
+
+Result<bool> CsvTable::Next() {
+  LC_ASSIGN_OR_RETURN(const bool any, reader_->Next());
+  if (any && reader_->fields().size() != header_.size()) {
+    return Error(
+        "", fmt::format("{} fields, the header has {}", reader_->fields().size(), header_.size()));
+  }
+  return any;
+}
+
+bool CsvTable::Has(std::string_view column) const {
+  return std::find(header_.begin(), header_.end(), column) != header_.end();
+}
+
+Status CsvTable::Require(std::span<const std::string_view> columns) const {
+  for (std::string_view column : columns) {
+    if (!Has(column)) {
+      Status status = InvalidArgumentError("column missing from the header");
+      status.SetPath(fmt::format("{} line 1, column \"{}\"", name_, column));
+      return status;
+    }
+  }
+  return OkStatus();
+}
+
+Result<std::string> CsvTable::Text(std::string_view column) const {
+  const auto it = std::find(header_.begin(), header_.end(), column);
+  if (it == header_.end()) return Error(column, "column missing from the header");
+  return std::string(reader_->fields()[static_cast<std::size_t>(it - header_.begin())]);
+}
+
+Result<std::optional<double>> CsvTable::OptionalNumber(std::string_view column) const {
+  LC_ASSIGN_OR_RETURN(const std::string text, Text(column));
+  if (text.empty() || text == "NA") return std::optional<double>();
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Error(column, fmt::format("\"{}\" is not a number", text));
+  }
+  return std::optional<double>(value);
+}
+
+Result<double> CsvTable::Number(std::string_view column) const {
+  LC_ASSIGN_OR_RETURN(const std::optional<double> value, OptionalNumber(column));
+  if (!value) return Error(column, "a number is required here");
+  return *value;
+}
+
+Status CsvTable::Error(std::string_view column, std::string message) const {
+  Status status = InvalidArgumentError(std::move(message));
+  status.SetPath(column.empty() ? fmt::format("{} line {}", name_, line())
+                                : fmt::format("{} line {}, column \"{}\"", name_, line(), column));
+  return status;
+}
+
+Status CsvTable::Wrap(std::string_view column, const Status& cause) const {
+  Status status(cause.code(), std::string(cause.message()));
+  status.SetPath(fmt::format("{} line {}, column \"{}\"", name_, line(), column));
+  status.SetValue(cause.value()).SetAllowed(std::string(cause.allowed()));
+  status.SetSource(std::string(cause.source()));
+  return status;
 }
 
 std::string CsvField(std::string_view field) {

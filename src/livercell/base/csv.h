@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -59,6 +60,40 @@ class CsvReader {
   std::int64_t record_line_ = 0;
   std::uint64_t bytes_read_ = 0;
   std::uint64_t size_bytes_ = 0;
+};
+
+// A CSV read by column name: the header row names the columns, each record's cells are read by
+// name, and every error names the file, line and column ("pbc.csv line 12, column \"bili\"").
+class CsvTable {
+ public:
+  // Opens `path` and reads its header; the file name (without folders) is used in errors.
+  static Result<CsvTable> Open(const std::string& path);
+
+  // The next record; false at the end. A record with another field count than the header is
+  // an error.
+  Result<bool> Next();
+  std::int64_t line() const { return reader_->line(); }
+  const std::string& name() const { return name_; }
+
+  bool Has(std::string_view column) const;
+  // kInvalidArgument (at line 1) for the first of `columns` the header lacks.
+  Status Require(std::span<const std::string_view> columns) const;
+  // The current record's cell (a missing column is an error).
+  Result<std::string> Text(std::string_view column) const;
+  // The cell as a number; nullopt when empty or NA.
+  Result<std::optional<double>> OptionalNumber(std::string_view column) const;
+  // The cell as a number, required.
+  Result<double> Number(std::string_view column) const;
+
+  // An error at the current line (and column, when not empty).
+  Status Error(std::string_view column, std::string message) const;
+  // `cause` moved to the current line and `column`, keeping its code, value and allowed range.
+  Status Wrap(std::string_view column, const Status& cause) const;
+
+ private:
+  std::string name_;
+  std::vector<std::string> header_;
+  std::unique_ptr<CsvReader> reader_;
 };
 
 // `field` as an RFC 4180 field: quoted (inner quotes doubled) when it holds a comma, a quote,

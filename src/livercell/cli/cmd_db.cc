@@ -64,9 +64,12 @@ int RunStatus(const std::string& url, const std::string& format) {
                            {"latest_version", latest},
                            {"pending", latest - version.value()}};
     if (counts) {
-      json["records"] = {{"patients", counts->patients}, {"labs", counts->labs},
-                         {"findings", counts->findings}, {"events", counts->events},
-                         {"adverse_events", counts->adverse_events}, {"qol", counts->qol}};
+      json["records"] = {{"patients", counts->patients},
+                         {"labs", counts->labs},
+                         {"findings", counts->findings},
+                         {"events", counts->events},
+                         {"adverse_events", counts->adverse_events},
+                         {"qol", counts->qol}};
     }
     fmt::print("{}\n", json.dump());
     return 0;
@@ -74,10 +77,11 @@ int RunStatus(const std::string& url, const std::string& format) {
   fmt::print("database        {}\nschema version  {} (this livercell: {}; {} pending)\n",
              ResolveDbUrl(url), version.value(), latest, latest - version.value());
   if (counts) {
-    fmt::print("records         {} patients, {} labs, {} findings, {} events, {} adverse events, "
-               "{} quality-of-life\n",
-               counts->patients, counts->labs, counts->findings, counts->events,
-               counts->adverse_events, counts->qol);
+    fmt::print(
+        "records         {} patients, {} labs, {} findings, {} events, {} adverse events, "
+        "{} quality-of-life\n",
+        counts->patients, counts->labs, counts->findings, counts->events, counts->adverse_events,
+        counts->qol);
   }
   return 0;
 }

@@ -18,9 +18,10 @@ int RunExportTidy(const TidyOptions& o) {
   auto counts = ExportTidy(*repo.value(), o.dir);
   if (!counts.ok()) return Fail(counts.status(), Format::kTable);
   const auto& c = counts.value();
-  fmt::print("wrote {}: {} patients, {} labs, {} findings, {} events, {} adverse events, {} "
-             "quality-of-life, and dictionary.csv\n",
-             o.dir, c.patients, c.labs, c.findings, c.events, c.adverse_events, c.qol);
+  fmt::print(
+      "wrote {}: {} patients, {} labs, {} findings, {} events, {} adverse events, {} "
+      "quality-of-life, and dictionary.csv\n",
+      o.dir, c.patients, c.labs, c.findings, c.events, c.adverse_events, c.qol);
   return 0;
 }
 
@@ -31,9 +32,10 @@ int RunImportTidy(const TidyOptions& o) {
   auto counts = ImportTidy(*repo.value(), o.dir);
   if (!counts.ok()) return Fail(counts.status(), Format::kTable);
   const auto& c = counts.value();
-  fmt::print("imported {}: {} patients, {} labs, {} findings, {} events, {} adverse events, {} "
-             "quality-of-life (records already present were left alone)\n",
-             o.dir, c.patients, c.labs, c.findings, c.events, c.adverse_events, c.qol);
+  fmt::print(
+      "imported {}: {} patients, {} labs, {} findings, {} events, {} adverse events, {} "
+      "quality-of-life (records already present were left alone)\n",
+      o.dir, c.patients, c.labs, c.findings, c.events, c.adverse_events, c.qol);
   return 0;
 }
 
@@ -48,7 +50,8 @@ void RegisterExportCommand(CLI::App& app, Action* selected) {
   AddDbOption(*tidy, &options->db);
   tidy->add_option("--out", options->dir, "Folder to write (created if needed)")->required();
   tidy->footer("Example:\n  livercell export tidy --db sqlite:var/pbc.db --out export/");
-  tidy->callback([selected, options] { *selected = [options] { return RunExportTidy(*options); }; });
+  tidy->callback(
+      [selected, options] { *selected = [options] { return RunExportTidy(*options); }; });
 
   // The inverse lives under `import`, beside labs and pbc.
   CLI::App* import = app.get_subcommand("import");

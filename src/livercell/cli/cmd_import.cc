@@ -44,10 +44,12 @@ int RunImportLabs(const LabsOptions& o) {
     const int code = Fail(r.errors, format);
     if (format == Format::kJson) return code;  // stderr stays one JSON object per line
     if (static_cast<std::int64_t>(r.errors.size()) < r.rejected) {
-      fmt::print(stderr, "error: … and {} more bad rows\n", r.rejected - static_cast<std::int64_t>(r.errors.size()));
+      fmt::print(stderr, "error: … and {} more bad rows\n",
+                 r.rejected - static_cast<std::int64_t>(r.errors.size()));
     }
-    fmt::print(stderr, "error: {} of {} rows are invalid; nothing was imported (use "
-                       "--skip-invalid --rejects FILE to import the rest)\n",
+    fmt::print(stderr,
+               "error: {} of {} rows are invalid; nothing was imported (use "
+               "--skip-invalid --rejects FILE to import the rest)\n",
                r.rejected, r.rows);
     return code;
   }
@@ -60,10 +62,11 @@ int RunImportLabs(const LabsOptions& o) {
                                       {"patients_created", r.patients_created}}
                            .dump());
   } else {
-    fmt::print("imported {} lab results for {} patients ({} new); {} already present; {} "
-               "rejected{}\n",
-               r.imported, r.patients, r.patients_created, r.already_present, r.rejected,
-               r.rejected > 0 ? " (see " + o.rejects + ")" : "");
+    fmt::print(
+        "imported {} lab results for {} patients ({} new); {} already present; {} "
+        "rejected{}\n",
+        r.imported, r.patients, r.patients_created, r.already_present, r.rejected,
+        r.rejected > 0 ? " (see " + o.rejects + ")" : "");
   }
   return 0;
 }
@@ -87,9 +90,10 @@ int RunImportPbc(const PbcOptions& o) {
                                       {"already_present", r.already_present}}
                            .dump());
   } else {
-    fmt::print("imported the Mayo PBC cohort: {} patients, {} labs, {} findings, {} events; {} "
-               "records already present\n",
-               r.patients, r.labs, r.findings, r.events, r.already_present);
+    fmt::print(
+        "imported the Mayo PBC cohort: {} patients, {} labs, {} findings, {} events; {} "
+        "records already present\n",
+        r.patients, r.labs, r.findings, r.events, r.already_present);
   }
   return 0;
 }
@@ -97,12 +101,14 @@ int RunImportPbc(const PbcOptions& o) {
 }  // namespace
 
 void RegisterImportCommand(CLI::App& app, Action* selected) {
-  CLI::App* import = app.add_subcommand("import", "Bring lab results or a cohort into the registry");
+  CLI::App* import =
+      app.add_subcommand("import", "Bring lab results or a cohort into the registry");
   import->require_subcommand(1);
 
   auto labs = std::make_shared<LabsOptions>();
-  CLI::App* l = import->add_subcommand("labs", "Import a long-format lab CSV "
-                                               "(patient_id,date,loinc,value,unit)");
+  CLI::App* l = import->add_subcommand("labs",
+                                       "Import a long-format lab CSV "
+                                       "(patient_id,date,loinc,value,unit)");
   AddDbOption(*l, &labs->db);
   l->add_option("--csv", labs->csv, "The CSV file, or - for standard input")->required();
   l->add_option("--map", labs->map,

@@ -1,10 +1,9 @@
 // `livercell patients list|show` and `livercell labs ID`: reading the registry back.
-#include <map>
-#include <set>
-
 #include <fmt/format.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "livercell/cli/app.h"
 #include "livercell/cli/score_output.h"
@@ -19,7 +18,8 @@ using storage::Repository;
 
 std::string Identifiers(const domain::Patient& p) {
   std::string out;
-  for (const auto& id : p.identifiers) out += (out.empty() ? "" : ", ") + id.system + ":" + id.value;
+  for (const auto& id : p.identifiers)
+    out += (out.empty() ? "" : ", ") + id.system + ":" + id.value;
   return out;
 }
 
@@ -34,7 +34,8 @@ nlohmann::json PatientJson(const domain::Patient& p) {
           {"identifiers", ids},
           {"sex", p.sex ? nlohmann::json(domain::ToString(*p.sex)) : nlohmann::json()},
           {"birth_date", p.birth_date ? nlohmann::json(Date(p.birth_date)) : nlohmann::json()},
-          {"aetiology_icd10", p.aetiology_icd10 ? nlohmann::json(*p.aetiology_icd10) : nlohmann::json()},
+          {"aetiology_icd10",
+           p.aetiology_icd10 ? nlohmann::json(*p.aetiology_icd10) : nlohmann::json()},
           {"comorbidities_icd10", p.comorbidities_icd10},
           {"ecog", p.ecog ? nlohmann::json(*p.ecog) : nlohmann::json()},
           {"provenance", p.provenance}};
@@ -42,7 +43,8 @@ nlohmann::json PatientJson(const domain::Patient& p) {
 
 // A short name for a lab code: the catalogue key, an extra lab's key, or the code itself.
 std::string LabName(const std::string& code) {
-  if (auto analyte = domain::AnalyteFromLoinc(code)) return std::string(domain::InfoOf(*analyte).key);
+  if (auto analyte = domain::AnalyteFromLoinc(code))
+    return std::string(domain::InfoOf(*analyte).key);
   for (const domain::ExtraLab& extra : domain::ExtraLabs()) {
     if (extra.code == code) return std::string(extra.key);
   }
@@ -97,7 +99,8 @@ int RunShow(const ShowOptions& o) {
   auto labs = r.Labs(id.value());
   auto findings = r.Findings(id.value());
   auto events = r.Events(id.value());
-  for (const base::Status* s : {&patient.status(), &labs.status(), &findings.status(), &events.status()}) {
+  for (const base::Status* s :
+       {&patient.status(), &labs.status(), &findings.status(), &events.status()}) {
     if (!s->ok()) return Fail(*s, format);
   }
   const domain::CurrentInputs current =
@@ -110,20 +113,25 @@ int RunShow(const ShowOptions& o) {
     nlohmann::json json = PatientJson(patient.value());
     nlohmann::json latest_json = nlohmann::json::array();
     for (const auto& [code, lab] : latest) {
-      latest_json.push_back({{"name", LabName(code)}, {"code", code}, {"value", lab->value},
-                             {"unit", lab->unit}, {"time", lab->time.ToString()}});
+      latest_json.push_back({{"name", LabName(code)},
+                             {"code", code},
+                             {"value", lab->value},
+                             {"unit", lab->unit},
+                             {"time", lab->time.ToString()}});
     }
     json["latest_labs"] = latest_json;
     nlohmann::json events_json = nlohmann::json::array();
     for (const auto& e : events.value()) {
-      events_json.push_back({{"type", e.type}, {"time", e.time.ToString()},
+      events_json.push_back({{"type", e.type},
+                             {"time", e.time.ToString()},
                              {"grade", e.grade ? nlohmann::json(*e.grade) : nlohmann::json()}});
     }
     json["events"] = events_json;
     fmt::memory_buffer scores;
     AppendScoreJson(report, &scores);
     json["scores"] = nlohmann::json::parse(fmt::to_string(scores));
-    json["scores_as_of"] = current.as_of ? nlohmann::json(current.as_of->ToString()) : nlohmann::json();
+    json["scores_as_of"] =
+        current.as_of ? nlohmann::json(current.as_of->ToString()) : nlohmann::json();
     fmt::print("{}\n", json.dump());
     return 0;
   }
@@ -134,8 +142,8 @@ int RunShow(const ShowOptions& o) {
              p.ecog ? std::to_string(*p.ecog) : "?");
   fmt::print("source: {}\n\nlatest labs\n", p.provenance);
   for (const auto& [code, lab] : latest) {
-    fmt::print("  {:<22} {:>10} {:<8} {}\n", LabName(code), fmt::format("{}", lab->value), lab->unit,
-               lab->time.ToString());
+    fmt::print("  {:<22} {:>10} {:<8} {}\n", LabName(code), fmt::format("{}", lab->value),
+               lab->unit, lab->time.ToString());
   }
   fmt::print("\nevents\n");
   if (events.value().empty()) fmt::print("  none recorded\n");
@@ -160,9 +168,13 @@ int RunLabs(const ShowOptions& o) {
   if (format == Format::kJson) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& l : labs.value()) {
-      rows.push_back({{"time", l.time.ToString()}, {"name", LabName(l.code)}, {"code", l.code},
-                      {"value", l.value}, {"unit", l.unit},
-                      {"canonical_value", l.canonical_value ? nlohmann::json(*l.canonical_value) : nlohmann::json()},
+      rows.push_back({{"time", l.time.ToString()},
+                      {"name", LabName(l.code)},
+                      {"code", l.code},
+                      {"value", l.value},
+                      {"unit", l.unit},
+                      {"canonical_value",
+                       l.canonical_value ? nlohmann::json(*l.canonical_value) : nlohmann::json()},
                       {"canonical_unit", l.canonical_unit}});
     }
     fmt::print("{}\n", nlohmann::json{{"patient_id", id.value()}, {"labs", rows}}.dump());
@@ -204,14 +216,19 @@ void RegisterPatientsCommands(CLI::App& app, Action* selected) {
   CLI::App* l = patients->add_subcommand("list", "Patients, with search and paging");
   AddDbOption(*l, &list->db);
   l->add_option("--q", list->query, "Only patients with an identifier starting with this");
-  l->add_option("--limit", list->limit, "How many")->capture_default_str()->check(CLI::Range(1, 100000));
-  l->add_option("--offset", list->offset, "Skip this many")->capture_default_str()->check(CLI::NonNegativeNumber);
+  l->add_option("--limit", list->limit, "How many")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  l->add_option("--offset", list->offset, "Skip this many")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   AddFormatOption(*l, &list->format, {"table", "json"});
   l->footer("Example:\n  livercell patients list --q 12 --limit 20");
   l->callback([selected, list] { *selected = [list] { return RunList(*list); }; });
 
   auto show = std::make_shared<ShowOptions>();
-  CLI::App* s = patients->add_subcommand("show", "Identifiers, latest labs, events, current scores");
+  CLI::App* s =
+      patients->add_subcommand("show", "Identifiers, latest labs, events, current scores");
   AddDbOption(*s, &show->db);
   s->add_option("ID", show->patient, "Internal id (42) or system:value (mayo-pbc:7)")->required();
   AddFormatOption(*s, &show->format, {"table", "json"});

@@ -74,24 +74,30 @@ int RunKm(const StatsOptions& o) {
   if (format == Format::kJson) {
     nlohmann::json strata = nlohmann::json::array();
     for (const auto& c : r.strata) {
-      strata.push_back({{"name", c.name},         {"n", c.n},
-                        {"n_event", c.n_event},   {"time", c.time},
-                        {"n_risk", c.n_risk},     {"n_event_at", c.n_event_at},
-                        {"n_censor", c.n_censor}, {"surv", c.surv},
-                        {"std_err", Opts(c.std_err)}, {"lower", Opts(c.lower)},
-                        {"upper", Opts(c.upper)}, {"median", Opt(c.median)},
+      strata.push_back({{"name", c.name},
+                        {"n", c.n},
+                        {"n_event", c.n_event},
+                        {"time", c.time},
+                        {"n_risk", c.n_risk},
+                        {"n_event_at", c.n_event_at},
+                        {"n_censor", c.n_censor},
+                        {"surv", c.surv},
+                        {"std_err", Opts(c.std_err)},
+                        {"lower", Opts(c.lower)},
+                        {"upper", Opts(c.upper)},
+                        {"median", Opt(c.median)},
                         {"median_lower", Opt(c.median_lower)},
                         {"median_upper", Opt(c.median_upper)}});
     }
-    fmt::print("{}\n", nlohmann::json{{"n", r.n},
-                                      {"n_event", r.n_event},
-                                      {"n_dropped", r.n_dropped},
-                                      {"strata", strata}}
-                           .dump());
+    fmt::print(
+        "{}\n",
+        nlohmann::json{
+            {"n", r.n}, {"n_event", r.n_event}, {"n_dropped", r.n_dropped}, {"strata", strata}}
+            .dump());
     return 0;
   }
-  fmt::print("Kaplan–Meier ({} rows used, {} dropped for missing values; {} CI, {:g}%)\n\n",
-             r.n, r.n_dropped, o.conf_type, o.conf_level * 100);
+  fmt::print("Kaplan–Meier ({} rows used, {} dropped for missing values; {} CI, {:g}%)\n\n", r.n,
+             r.n_dropped, o.conf_type, o.conf_level * 100);
   fmt::print("{:<24} {:>6} {:>7} {:>8} {:>8} {:>8}\n", "", "n", "events", "median", "lower",
              "upper");
   for (const auto& c : r.strata) {
@@ -114,13 +120,12 @@ int RunLogRank(const StatsOptions& o) {
       groups.push_back(
           {{"name", g.name}, {"n", g.n}, {"observed", g.observed}, {"expected", g.expected}});
     }
-    fmt::print("{}\n", nlohmann::json{{"chisq", r.chisq}, {"df", r.df}, {"p", r.p},
-                                      {"groups", groups}}
-                           .dump());
+    fmt::print(
+        "{}\n",
+        nlohmann::json{{"chisq", r.chisq}, {"df", r.df}, {"p", r.p}, {"groups", groups}}.dump());
     return 0;
   }
-  fmt::print("{:<24} {:>6} {:>9} {:>9} {:>10}\n", "", "N", "Observed", "Expected",
-             "(O-E)^2/E");
+  fmt::print("{:<24} {:>6} {:>9} {:>9} {:>10}\n", "", "N", "Observed", "Expected", "(O-E)^2/E");
   for (const auto& g : r.groups) {
     fmt::print("{:<24} {:>6} {:>9.0f} {:>9.1f} {:>10.3f}\n", g.name, g.n, g.observed, g.expected,
                (g.observed - g.expected) * (g.observed - g.expected) / g.expected);
@@ -147,8 +152,14 @@ int RunCox(const StatsOptions& o) {
   if (format == Format::kJson) {
     nlohmann::json coefs = nlohmann::json::array();
     for (const auto& c : r.coefficients) {
-      coefs.push_back({{"term", c.term}, {"coef", c.coef}, {"se", c.se}, {"z", c.z}, {"p", c.p},
-                       {"hr", c.hr}, {"hr_lower", c.hr_lower}, {"hr_upper", c.hr_upper}});
+      coefs.push_back({{"term", c.term},
+                       {"coef", c.coef},
+                       {"se", c.se},
+                       {"z", c.z},
+                       {"p", c.p},
+                       {"hr", c.hr},
+                       {"hr_lower", c.hr_lower},
+                       {"hr_upper", c.hr_upper}});
     }
     fmt::print("{}\n", nlohmann::json{{"n", r.n},
                                       {"n_event", r.n_event},
@@ -163,19 +174,20 @@ int RunCox(const StatsOptions& o) {
                            .dump());
     return 0;
   }
-  fmt::print("Cox model ({} ties): n = {}, events = {} ({} dropped for missing values)\n\n",
-             o.ties, r.n, r.n_event, r.n_dropped);
-  fmt::print("{:<22} {:>10} {:>8} {:>9} {:>8} {:>10} {:>20}\n", "", "coef", "HR", "se(coef)",
-             "z", "p", "95% CI of HR");
+  fmt::print("Cox model ({} ties): n = {}, events = {} ({} dropped for missing values)\n\n", o.ties,
+             r.n, r.n_event, r.n_dropped);
+  fmt::print("{:<22} {:>10} {:>8} {:>9} {:>8} {:>10} {:>20}\n", "", "coef", "HR", "se(coef)", "z",
+             "p", "95% CI of HR");
   for (const auto& c : r.coefficients) {
     fmt::print("{:<22} {:>10.4g} {:>8.4g} {:>9.4g} {:>8.3f} {:>10.3g} {:>9.4g} – {:<8.4g}\n",
                c.term, c.coef, c.hr, c.se, c.z, c.p, c.hr_lower, c.hr_upper);
   }
-  fmt::print("\nConcordance = {:.3f}\nLikelihood ratio test = {:.2f} on {} df, p = {:.3g}\n"
-             "Wald test             = {:.2f} on {} df, p = {:.3g}\n"
-             "Score (logrank) test  = {:.2f} on {} df, p = {:.3g}\n",
-             r.concordance, r.lr_test.chisq, r.lr_test.df, r.lr_test.p, r.wald_test.chisq,
-             r.wald_test.df, r.wald_test.p, r.score_test.chisq, r.score_test.df, r.score_test.p);
+  fmt::print(
+      "\nConcordance = {:.3f}\nLikelihood ratio test = {:.2f} on {} df, p = {:.3g}\n"
+      "Wald test             = {:.2f} on {} df, p = {:.3g}\n"
+      "Score (logrank) test  = {:.2f} on {} df, p = {:.3g}\n",
+      r.concordance, r.lr_test.chisq, r.lr_test.df, r.lr_test.p, r.wald_test.chisq, r.wald_test.df,
+      r.wald_test.p, r.score_test.chisq, r.score_test.df, r.score_test.p);
   return 0;
 }
 
@@ -192,12 +204,15 @@ int RunCif(const StatsOptions& o) {
   if (format == Format::kJson) {
     nlohmann::json strata = nlohmann::json::array();
     for (const auto& c : r.strata) {
-      strata.push_back({{"name", c.name}, {"time", c.time}, {"n_risk", c.n_risk},
-                        {"pstate", c.pstate}, {"std_err", c.std_err}});
+      strata.push_back({{"name", c.name},
+                        {"time", c.time},
+                        {"n_risk", c.n_risk},
+                        {"pstate", c.pstate},
+                        {"std_err", c.std_err}});
     }
-    fmt::print("{}\n", nlohmann::json{{"states", r.states}, {"n_dropped", r.n_dropped},
-                                      {"strata", strata}}
-                           .dump());
+    fmt::print("{}\n",
+               nlohmann::json{{"states", r.states}, {"n_dropped", r.n_dropped}, {"strata", strata}}
+                   .dump());
     return 0;
   }
   fmt::print("Aalen–Johansen state occupancy ({} dropped for missing values)\n", r.n_dropped);
@@ -234,15 +249,17 @@ void RegisterStatsCommand(CLI::App& app, Action* selected) {
   k->add_option("--plot", km->plot, "Also write the curves as SVG to this file");
   k->add_option("--time-label", km->time_label, "x-axis label, with the time unit")
       ->capture_default_str();
-  k->footer("Example:\n  livercell stats km --csv data/cohorts/pbc.csv "
-            "--formula \"Surv(time, status == 2) ~ trt\" --format json");
+  k->footer(
+      "Example:\n  livercell stats km --csv data/cohorts/pbc.csv "
+      "--formula \"Surv(time, status == 2) ~ trt\" --format json");
   k->callback([selected, km] { *selected = [km] { return RunKm(*km); }; });
 
   auto lr = std::make_shared<StatsOptions>();
   CLI::App* l = stats->add_subcommand("logrank", "Log-rank test (R survdiff, rho = 0)");
   AddCommon(*l, lr.get());
-  l->footer("Example:\n  livercell stats logrank --csv data/cohorts/pbc.csv "
-            "--formula \"Surv(time, status == 2) ~ edema\"");
+  l->footer(
+      "Example:\n  livercell stats logrank --csv data/cohorts/pbc.csv "
+      "--formula \"Surv(time, status == 2) ~ edema\"");
   l->callback([selected, lr] { *selected = [lr] { return RunLogRank(*lr); }; });
 
   auto cif = std::make_shared<StatsOptions>();
@@ -251,9 +268,10 @@ void RegisterStatsCommand(CLI::App& app, Action* selected) {
   ci->add_option("--plot", cif->plot, "Also write the curves as SVG to this file");
   ci->add_option("--time-label", cif->time_label, "x-axis label, with the time unit")
       ->capture_default_str();
-  ci->footer("The event column is categorical; its first level (sorted as R's factor()) is\n"
-             "censoring.\nExample:\n  livercell stats cif --csv data/cohorts/pbc.csv "
-             "--formula \"Surv(time, status) ~ trt\"");
+  ci->footer(
+      "The event column is categorical; its first level (sorted as R's factor()) is\n"
+      "censoring.\nExample:\n  livercell stats cif --csv data/cohorts/pbc.csv "
+      "--formula \"Surv(time, status) ~ trt\"");
   ci->callback([selected, cif] { *selected = [cif] { return RunCif(*cif); }; });
 
   auto cox = std::make_shared<StatsOptions>();
@@ -262,9 +280,10 @@ void RegisterStatsCommand(CLI::App& app, Action* selected) {
   c->add_option("--ties", cox->ties, "Tied event times")
       ->check(CLI::IsMember({"efron", "breslow"}))
       ->capture_default_str();
-  c->footer("Terms: col, log(col), factor(col), strata(col); Surv(start, stop, event) for\n"
-            "time-dependent covariates.\nExample:\n  livercell stats cox --csv data/cohorts/pbc.csv "
-            "--formula \"Surv(time, status == 2) ~ age + log(bili) + edema + strata(sex)\"");
+  c->footer(
+      "Terms: col, log(col), factor(col), strata(col); Surv(start, stop, event) for\n"
+      "time-dependent covariates.\nExample:\n  livercell stats cox --csv data/cohorts/pbc.csv "
+      "--formula \"Surv(time, status == 2) ~ age + log(bili) + edema + strata(sex)\"");
   c->callback([selected, cox] { *selected = [cox] { return RunCox(*cox); }; });
 }
 

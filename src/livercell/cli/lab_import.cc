@@ -1,10 +1,10 @@
 #include "livercell/cli/lab_import.h"
 
-#include <charconv>
-#include <unordered_map>
-
 #include <fmt/format.h>
 #include <toml++/toml.h>
+
+#include <charconv>
+#include <unordered_map>
 
 #include "livercell/base/csv.h"
 #include "livercell/cli/output.h"
@@ -64,18 +64,19 @@ base::Status LabImporter::ReadHeader(base::CsvReader& csv) {
   if (!any) return base::InvalidArgumentError("the CSV is empty: expected a header row");
   for (std::string_view field : csv.fields()) header_.emplace_back(field);
   const LabImportMap& map = options_.map;
-  const std::pair<const std::string*, int*> wanted[] = {
-      {&map.patient_id, &columns_.patient_id}, {&map.date, &columns_.date},
-      {&map.loinc, &columns_.code},            {&map.value, &columns_.value},
-      {&map.unit, &columns_.unit}};
+  const std::pair<const std::string*, int*> wanted[] = {{&map.patient_id, &columns_.patient_id},
+                                                        {&map.date, &columns_.date},
+                                                        {&map.loinc, &columns_.code},
+                                                        {&map.value, &columns_.value},
+                                                        {&map.unit, &columns_.unit}};
   for (const auto& [name, index] : wanted) {
     for (std::size_t i = 0; i < header_.size(); ++i) {
       if (header_[i] == *name) *index = static_cast<int>(i);
     }
     if (*index < 0) {
-      base::Status status = base::InvalidArgumentError(fmt::format(
-          "column \"{}\" is not in the header ({}); rename it with --map", *name,
-          fmt::join(header_, ", ")));
+      base::Status status = base::InvalidArgumentError(
+          fmt::format("column \"{}\" is not in the header ({}); rename it with --map", *name,
+                      fmt::join(header_, ", ")));
       status.SetPath("line 1").SetValue(*name);
       return status;
     }
@@ -87,8 +88,9 @@ base::Result<ParsedRow> LabImporter::ParseRow(const base::CsvReader& csv) const 
   const auto fields = csv.fields();
   const std::int64_t line = csv.line();
   if (fields.size() != header_.size()) {
-    return RowError(line, "", base::InvalidArgumentError(fmt::format(
-                                  "{} fields, the header has {}", fields.size(), header_.size())));
+    return RowError(line, "",
+                    base::InvalidArgumentError(fmt::format("{} fields, the header has {}",
+                                                           fields.size(), header_.size())));
   }
   const LabImportMap& map = options_.map;
   ParsedRow row;
@@ -144,8 +146,7 @@ base::Status LabImporter::Store(const ParsedRow& row, LabImportResult* result) {
   return base::OkStatus();
 }
 
-void LabImporter::Reject(const base::CsvReader& csv, base::Status error,
-                         LabImportResult* result) {
+void LabImporter::Reject(const base::CsvReader& csv, base::Status error, LabImportResult* result) {
   ++result->rejected;
   if (options_.skip_invalid) {
     std::vector<std::string> fields(csv.fields().begin(), csv.fields().end());
@@ -158,8 +159,7 @@ void LabImporter::Reject(const base::CsvReader& csv, base::Status error,
   }
 }
 
-base::Status LabImporter::Run(base::CsvReader& csv, Progress* progress,
-                              LabImportResult* result) {
+base::Status LabImporter::Run(base::CsvReader& csv, Progress* progress, LabImportResult* result) {
   LC_RETURN_IF_ERROR(ReadHeader(csv));
   if (options_.skip_invalid) {
     std::vector<std::string> header = header_;
@@ -197,9 +197,8 @@ base::Result<LabImportMap> LoadLabImportMap(const std::string& path) {
   try {
     table = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
-    base::Status status = base::InvalidArgumentError(
-        fmt::format("line {}, column {}: {}", e.source().begin.line, e.source().begin.column,
-                    e.description()));
+    base::Status status = base::InvalidArgumentError(fmt::format(
+        "line {}, column {}: {}", e.source().begin.line, e.source().begin.column, e.description()));
     status.SetPath(path);
     return status;
   }
@@ -241,15 +240,16 @@ base::Result<LabImportMap> LoadLabImportMap(const std::string& path) {
   if (const toml::table* codes = table["codes"].as_table()) {
     for (const auto& [key, node] : *codes) {
       const auto text = node.value<std::string>();
-      if (!text) return MapError(path, "codes." + std::string(key.str()), "expected a LOINC string");
+      if (!text)
+        return MapError(path, "codes." + std::string(key.str()), "expected a LOINC string");
       map.codes[std::string(key.str())] = *text;
     }
   }
   return map;
 }
 
-base::Result<LabImportResult> ImportLabs(storage::Repository& repo,
-                                         const LabImportOptions& options, Progress* progress) {
+base::Result<LabImportResult> ImportLabs(storage::Repository& repo, const LabImportOptions& options,
+                                         Progress* progress) {
   LC_ASSIGN_OR_RETURN(std::unique_ptr<base::CsvReader> csv,
                       base::CsvReader::Open(options.csv_path));
   if (progress != nullptr) progress->set_total_bytes(csv->size_bytes());

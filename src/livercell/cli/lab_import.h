@@ -36,10 +36,10 @@ struct LabImportMap {
 base::Result<LabImportMap> LoadLabImportMap(const std::string& path);
 
 struct LabImportOptions {
-  std::string csv_path;       // "-" = standard input
+  std::string csv_path;  // "-" = standard input
   LabImportMap map;
   bool skip_invalid = false;
-  std::string rejects_path;   // required with skip_invalid
+  std::string rejects_path;  // required with skip_invalid
   std::size_t max_reported_errors = 1000;
 };
 

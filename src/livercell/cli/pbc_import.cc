@@ -1,5 +1,7 @@
 #include "livercell/cli/pbc_import.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -7,14 +9,13 @@
 #include <optional>
 #include <span>
 
-#include <fmt/format.h>
-
 #include "livercell/base/csv.h"
 #include "livercell/domain/records/observation.h"
 
 namespace livercell::cli {
 namespace {
 
+using base::CsvTable;
 using domain::ClinicalTime;
 
 // PBC columns → LOINC and unit. Source: survival::pbc documentation (units as recorded:
@@ -27,94 +28,38 @@ struct LabColumn {
   std::string_view unit;
 };
 constexpr LabColumn kLabColumns[] = {
-    {"bili", "1975-2", "mg/dL"},      {"albumin", "1751-7", "g/dL"},
-    {"protime", "5902-2", "s"},       {"platelet", "777-3", "10*9/L"},
-    {"ast", "1920-8", "U/L"},         {"chol", "2093-3", "mg/dL"},
-    {"alk.phos", "6768-6", "U/L"},    {"trig", "2571-8", "mg/dL"},
+    {"bili", "1975-2", "mg/dL"},
+    {"albumin", "1751-7", "g/dL"},
+    {"protime", "5902-2", "s"},
+    {"platelet", "777-3", "10*9/L"},
+    {"ast", "1920-8", "U/L"},
+    {"chol", "2093-3", "mg/dL"},
+    {"alk.phos", "6768-6", "U/L"},
+    {"trig", "2571-8", "mg/dL"},
     {"copper", "urine-copper-24h", "ug/d"},
 };
 constexpr std::pair<std::string_view, std::string_view> kFindingColumns[] = {
-    {"ascites", "ascites"}, {"hepato", "hepatomegaly"}, {"spiders", "spiders"},
-    {"edema", "edema"},     {"stage", "histologic_stage"}};
+    {"ascites", "ascites"},
+    {"hepato", "hepatomegaly"},
+    {"spiders", "spiders"},
+    {"edema", "edema"},
+    {"stage", "histologic_stage"}};
 // Source: survival::pbc documentation: status 0 censored, 1 transplant, 2 dead.
 constexpr int kStatusTransplant = 1;
 constexpr int kStatusDead = 2;
 constexpr double kDaysPerYear = 365.25;
 
-class Table {
- public:
-  static base::Result<Table> Read(const std::string& path) {
-    LC_ASSIGN_OR_RETURN(std::unique_ptr<base::CsvReader> csv, base::CsvReader::Open(path));
-    Table table;
-    table.name_ = std::filesystem::path(path).filename().string();
-    LC_ASSIGN_OR_RETURN(const bool any, csv->Next());
-    if (!any) return table.Error(1, "", "the file is empty");
-    for (std::size_t i = 0; i < csv->fields().size(); ++i) {
-      table.index_[std::string(csv->fields()[i])] = static_cast<int>(i);
-    }
-    table.reader_ = std::move(csv);
-    return table;
-  }
-
-  base::Result<bool> Next() { return reader_->Next(); }
-  std::int64_t line() const { return reader_->line(); }
-  const std::string& name() const { return name_; }
-
-  base::Status Require(std::span<const std::string_view> columns) const {
-    for (std::string_view c : columns) {
-      if (!index_.count(std::string(c))) return Error(1, c, "column missing from the header");
-    }
-    return base::OkStatus();
-  }
-
-  // The cell as a number; nullopt when empty (missing in the source).
-  base::Result<std::optional<double>> Number(std::string_view column) const {
-    const std::string_view text = Cell(column);
-    if (text.empty() || text == "NA") return std::optional<double>();
-    double value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size()) {
-      return Error(line(), column, fmt::format("\"{}\" is not a number", text));
-    }
-    return std::optional<double>(value);
-  }
-  bool Has(std::string_view column) const { return index_.count(std::string(column)) > 0; }
-  std::string_view Cell(std::string_view column) const {
-    const int i = index_.at(std::string(column));
-    const auto fields = reader_->fields();
-    return i < static_cast<int>(fields.size()) ? fields[static_cast<std::size_t>(i)]
-                                               : std::string_view();
-  }
-  base::Status Error(std::int64_t at, std::string_view column, std::string message) const {
-    base::Status status = base::InvalidArgumentError(std::move(message));
-    status.SetPath(column.empty() ? fmt::format("{} line {}", name_, at)
-                                  : fmt::format("{} line {}, column \"{}\"", name_, at, column));
-    return status;
-  }
-  base::Status Wrap(std::string_view column, const base::Status& cause) const {
-    base::Status status(cause.code(), std::string(cause.message()));
-    status.SetPath(fmt::format("{} line {}, column \"{}\"", name_, line(), column));
-    status.SetValue(cause.value()).SetAllowed(std::string(cause.allowed()));
-    return status;
-  }
-
- private:
-  std::string name_;
-  std::map<std::string, int> index_;
-  std::unique_ptr<base::CsvReader> reader_;
-};
-
 class PbcImporter {
  public:
   explicit PbcImporter(storage::Repository& repo) : repo_(repo) {}
 
-  base::Status ImportBaseline(Table& pbc, PbcImportResult* result);
-  base::Status ImportFollowUp(Table& seq, PbcImportResult* result);
+  base::Status ImportBaseline(CsvTable& pbc, PbcImportResult* result);
+  base::Status ImportFollowUp(CsvTable& seq, PbcImportResult* result);
 
  private:
-  base::Status AddLabs(Table& t, std::int64_t patient, int day, const std::string& key_prefix,
+  base::Status AddLabs(CsvTable& t, std::int64_t patient, int day, const std::string& key_prefix,
                        PbcImportResult* result);
-  base::Status AddFindings(Table& t, std::int64_t patient, int day,
+  base::Status AddFindings(CsvTable& t, std::int64_t patient, int day,
                            const std::string& key_prefix, PbcImportResult* result);
   void Count(bool stored, std::int64_t* counter, PbcImportResult* result) {
     ++(stored ? *counter : result->already_present);
@@ -125,16 +70,16 @@ class PbcImporter {
   const std::chrono::sys_days start_ = ClinicalTime::Parse(kPbcStudyStart).value().day();
 };
 
-base::Status PbcImporter::AddLabs(Table& t, std::int64_t patient, int day,
+base::Status PbcImporter::AddLabs(CsvTable& t, std::int64_t patient, int day,
                                   const std::string& key_prefix, PbcImportResult* result) {
   const ClinicalTime time = ClinicalTime::FromDate(start_ + std::chrono::days{day});
   for (const LabColumn& c : kLabColumns) {
     if (!t.Has(c.column)) continue;  // pbcseq has no copper or triglycerides
-    LC_ASSIGN_OR_RETURN(const std::optional<double> value, t.Number(c.column));
+    LC_ASSIGN_OR_RETURN(const std::optional<double> value, t.OptionalNumber(c.column));
     if (!value) continue;
     // A published cohort is imported as recorded: implausible values are kept, flagged.
-    auto lab = domain::MakeLabObservation(c.code, *value, c.unit, time,
-                                          domain::PlausibilityPolicy::kFlag);
+    auto lab =
+        domain::MakeLabObservation(c.code, *value, c.unit, time, domain::PlausibilityPolicy::kFlag);
     if (!lab.ok()) return t.Wrap(c.column, lab.status());
     lab.value().patient_id = patient;
     lab.value().source_key = fmt::format("{}:{}", key_prefix, c.column);
@@ -147,13 +92,17 @@ base::Status PbcImporter::AddLabs(Table& t, std::int64_t patient, int day,
   return base::OkStatus();
 }
 
-base::Status PbcImporter::AddFindings(Table& t, std::int64_t patient, int day,
+base::Status PbcImporter::AddFindings(CsvTable& t, std::int64_t patient, int day,
                                       const std::string& key_prefix, PbcImportResult* result) {
   const ClinicalTime time = ClinicalTime::FromDate(start_ + std::chrono::days{day});
   for (const auto& [column, kind] : kFindingColumns) {
-    LC_ASSIGN_OR_RETURN(const std::optional<double> value, t.Number(column));
+    LC_ASSIGN_OR_RETURN(const std::optional<double> value, t.OptionalNumber(column));
     if (!value) continue;
-    domain::Finding f{0, patient, std::string(kind), *value, time,
+    domain::Finding f{0,
+                      patient,
+                      std::string(kind),
+                      *value,
+                      time,
                       fmt::format("{}:{}", key_prefix, column),
                       fmt::format("{} line {}, column {}; day {} from registration", t.name(),
                                   t.line(), column, day)};
@@ -164,31 +113,32 @@ base::Status PbcImporter::AddFindings(Table& t, std::int64_t patient, int day,
   return base::OkStatus();
 }
 
-base::Status PbcImporter::ImportBaseline(Table& pbc, PbcImportResult* result) {
-  const std::string_view required[] = {"id", "time", "status", "age", "sex", "bili", "albumin",
-                                       "protime", "edema", "stage"};
+base::Status PbcImporter::ImportBaseline(CsvTable& pbc, PbcImportResult* result) {
+  const std::string_view required[] = {"id",   "time",    "status",  "age",   "sex",
+                                       "bili", "albumin", "protime", "edema", "stage"};
   LC_RETURN_IF_ERROR(pbc.Require(required));
   for (;;) {
     LC_ASSIGN_OR_RETURN(const bool any, pbc.Next());
     if (!any) break;
-    const std::string pbc_id(pbc.Cell("id"));
+    LC_ASSIGN_OR_RETURN(const std::string pbc_id, pbc.Text("id"));
     const domain::ExternalId ext{"mayo-pbc", pbc_id};
     LC_ASSIGN_OR_RETURN(std::optional<std::int64_t> id, repo_.FindPatient(ext));
     if (!id) {
       domain::Patient p;
       p.identifiers = {ext};
-      const std::string_view sex = pbc.Cell("sex");
+      LC_ASSIGN_OR_RETURN(const std::string sex, pbc.Text("sex"));
       if (sex == "f") p.sex = domain::Sex::kFemale;
       if (sex == "m") p.sex = domain::Sex::kMale;
-      LC_ASSIGN_OR_RETURN(const std::optional<double> age, pbc.Number("age"));
+      LC_ASSIGN_OR_RETURN(const std::optional<double> age, pbc.OptionalNumber("age"));
       if (age) {
         p.birth_date = start_ - std::chrono::days{std::lround(*age * kDaysPerYear)};
       }
       // Source: WHO ICD-10 K74.3 primary biliary cirrhosis (the trial's diagnosis).
       p.aetiology_icd10 = "K74.3";
-      p.provenance = fmt::format("{} line {} (survival 3.5-3 pbc, id {}); birth date derived "
-                                 "from age at registration, day 0 = nominal {}",
-                                 pbc.name(), pbc.line(), pbc_id, kPbcStudyStart);
+      p.provenance = fmt::format(
+          "{} line {} (survival 3.5-3 pbc, id {}); birth date derived "
+          "from age at registration, day 0 = nominal {}",
+          pbc.name(), pbc.line(), pbc_id, kPbcStudyStart);
       LC_ASSIGN_OR_RETURN(id, repo_.CreatePatient(p));
       ++result->patients;
     }
@@ -198,16 +148,15 @@ base::Status PbcImporter::ImportBaseline(Table& pbc, PbcImportResult* result) {
     LC_RETURN_IF_ERROR(AddFindings(pbc, *id, 0, prefix, result));
     LC_ASSIGN_OR_RETURN(const std::optional<double> time, pbc.Number("time"));
     LC_ASSIGN_OR_RETURN(const std::optional<double> status, pbc.Number("status"));
-    if (!time || !status) return pbc.Error(pbc.line(), "time", "time and status are required");
     if (*status == kStatusTransplant || *status == kStatusDead) {
-      domain::ClinicalEvent e{0,
-                              *id,
-                              *status == kStatusDead ? "death" : "transplant",
-                              std::nullopt,
-                              ClinicalTime::FromDate(start_ + std::chrono::days{std::lround(*time)}),
-                              prefix + ":status",
-                              fmt::format("{} line {}: status {} at day {}", pbc.name(),
-                                          pbc.line(), *status, *time)};
+      domain::ClinicalEvent e{
+          0,
+          *id,
+          *status == kStatusDead ? "death" : "transplant",
+          std::nullopt,
+          ClinicalTime::FromDate(start_ + std::chrono::days{std::lround(*time)}),
+          prefix + ":status",
+          fmt::format("{} line {}: status {} at day {}", pbc.name(), pbc.line(), *status, *time)};
       LC_ASSIGN_OR_RETURN(const bool stored, repo_.AddEvent(e));
       Count(stored, &result->events, result);
     }
@@ -215,19 +164,17 @@ base::Status PbcImporter::ImportBaseline(Table& pbc, PbcImportResult* result) {
   return base::OkStatus();
 }
 
-base::Status PbcImporter::ImportFollowUp(Table& seq, PbcImportResult* result) {
+base::Status PbcImporter::ImportFollowUp(CsvTable& seq, PbcImportResult* result) {
   const std::string_view required[] = {"id", "day", "bili", "albumin", "protime", "stage"};
   LC_RETURN_IF_ERROR(seq.Require(required));
   for (;;) {
     LC_ASSIGN_OR_RETURN(const bool any, seq.Next());
     if (!any) break;
-    const auto it = patients_.find(seq.Cell("id"));
-    if (it == patients_.end()) {
-      return seq.Error(seq.line(), "id",
-                       fmt::format("patient {} is not in pbc.csv", seq.Cell("id")));
-    }
+    LC_ASSIGN_OR_RETURN(const std::string id, seq.Text("id"));
+    const auto it = patients_.find(id);
+    if (it == patients_.end())
+      return seq.Error("id", fmt::format("patient {} is not in pbc.csv", id));
     LC_ASSIGN_OR_RETURN(const std::optional<double> day, seq.Number("day"));
-    if (!day) return seq.Error(seq.line(), "day", "the visit day is required");
     const std::string prefix = fmt::format("pbcseq|line {}", seq.line());
     LC_RETURN_IF_ERROR(AddLabs(seq, it->second, static_cast<int>(*day), prefix, result));
     LC_RETURN_IF_ERROR(AddFindings(seq, it->second, static_cast<int>(*day), prefix, result));
@@ -239,8 +186,8 @@ base::Status PbcImporter::ImportFollowUp(Table& seq, PbcImportResult* result) {
 
 base::Result<PbcImportResult> ImportPbc(storage::Repository& repo, const std::string& pbc_path,
                                         const std::string& pbcseq_path) {
-  LC_ASSIGN_OR_RETURN(Table pbc, Table::Read(pbc_path));
-  LC_ASSIGN_OR_RETURN(Table seq, Table::Read(pbcseq_path));
+  LC_ASSIGN_OR_RETURN(CsvTable pbc, CsvTable::Open(pbc_path));
+  LC_ASSIGN_OR_RETURN(CsvTable seq, CsvTable::Open(pbcseq_path));
   PbcImportResult result;
   PbcImporter importer(repo);
   LC_RETURN_IF_ERROR(repo.connection().Begin());

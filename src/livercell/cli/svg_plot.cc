@@ -1,11 +1,11 @@
 #include "livercell/cli/svg_plot.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace livercell::cli {
 namespace {
@@ -14,18 +14,26 @@ namespace {
 constexpr const char* kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
                                     "#E69F00", "#56B4E9", "#F0E442", "#000000"};
 constexpr const char* kDashes[] = {"", "6,3", "2,3", "8,3,2,3"};
-constexpr double kWidth = 760, kPlotLeft = 80, kPlotRight = 560, kPlotTop = 40,
-                 kPlotBottom = 380;
+constexpr double kWidth = 760, kPlotLeft = 80, kPlotRight = 560, kPlotTop = 40, kPlotBottom = 380;
 
 std::string Escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -68,13 +76,15 @@ class Canvas {
     x_max_ = std::ceil(max_time_ / step_) * step_;
     height_ = kPlotBottom + 70 + 18.0 * static_cast<double>(risk_rows);
     svg_ = fmt::format(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" "
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} "
+        "{}\" "
         "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
         "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
         F(kWidth), F(height_), F(kWidth), F(height_));
     if (!labels.title.empty()) {
-      svg_ += fmt::format("<text x=\"{}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-                          F(kPlotLeft), Escape(labels.title));
+      svg_ +=
+          fmt::format("<text x=\"{}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
+                      F(kPlotLeft), Escape(labels.title));
     }
     Axes(labels.time_label, y_label);
   }
@@ -105,10 +115,12 @@ class Canvas {
     bottom.emplace_back(X(std::max(last_t, s.time.back())), Y(*last_l));
     std::string points;
     for (const auto& [x, y] : top) points += F(x) + "," + F(y) + " ";
-    for (auto it = bottom.rbegin(); it != bottom.rend(); ++it) points += F(it->first) + "," + F(it->second) + " ";
+    for (auto it = bottom.rbegin(); it != bottom.rend(); ++it)
+      points += F(it->first) + "," + F(it->second) + " ";
     points.pop_back();
-    svg_ += fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.15\" stroke=\"none\"/>\n",
-                        points, s.colour);
+    svg_ +=
+        fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.15\" stroke=\"none\"/>\n",
+                    points, s.colour);
   }
 
   void Curve(const Series& s, double start_value) {
@@ -125,9 +137,12 @@ class Canvas {
                         s.colour, s.dash.empty() ? "" : " stroke-dasharray=\"" + s.dash + "\"");
     for (double t : s.censor_times) {
       const auto it = std::upper_bound(s.time.begin(), s.time.end(), t);
-      const double v = it == s.time.begin() ? start_value : s.value[static_cast<std::size_t>(it - s.time.begin() - 1)];
-      svg_ += fmt::format("<line x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\" stroke-width=\"1\"/>\n",
-                          F(X(t)), F(Y(v) - 4), F(Y(v) + 4), s.colour);
+      const double v = it == s.time.begin()
+                           ? start_value
+                           : s.value[static_cast<std::size_t>(it - s.time.begin() - 1)];
+      svg_ += fmt::format(
+          "<line x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\" stroke-width=\"1\"/>\n",
+          F(X(t)), F(Y(v) - 4), F(Y(v) + 4), s.colour);
     }
   }
 
@@ -154,7 +169,8 @@ class Canvas {
       for (double t = 0; t <= x_max_ + step_ / 2; t += step_) {
         // At risk at tick t: those whose time is ≥ t.
         const auto it = std::lower_bound(row.time.begin(), row.time.end(), t);
-        const int n = it == row.time.end() ? 0 : row.n_risk[static_cast<std::size_t>(it - row.time.begin())];
+        const int n =
+            it == row.time.end() ? 0 : row.n_risk[static_cast<std::size_t>(it - row.time.begin())];
         svg_ += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", F(X(t)),
                             F(y), n);
       }

@@ -1,12 +1,12 @@
 #include "livercell/cli/tidy.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "livercell/base/csv.h"
 #include "livercell/cli/output.h"
@@ -55,8 +55,9 @@ constexpr Column kFindingColumns[] = {
 constexpr Column kEventColumns[] = {
     {"patient_id", "integer", "", "", "patients.patient_id"},
     {"time", "date or instant", "", "ISO 8601", "when it happened"},
-    {"type", "text", "", "", "variceal_bleeding, ascites, hepatic_encephalopathy, sbp, jaundice, "
-                             "hcc, transplant, death"},
+    {"type", "text", "", "",
+     "variceal_bleeding, ascites, hepatic_encephalopathy, sbp, jaundice, "
+     "hcc, transplant, death"},
     {"grade", "integer", "", "West Haven", "encephalopathy grade 1-4, else empty"},
     {"icd10", "text", "", "ICD-10", "code of the event type"},
     {"snomed", "text", "", "SNOMED CT", "concept of the event type"},
@@ -80,12 +81,10 @@ constexpr Column kQolColumns[] = {
     {"source_key", "text", "", "", "unique key of the source row"},
     {"provenance", "text", "", "", "where it came from"}};
 
-constexpr TableSpec kTables[] = {{"patients.csv", kPatientColumns},
-                                 {"labs.csv", kLabColumns},
-                                 {"findings.csv", kFindingColumns},
-                                 {"events.csv", kEventColumns},
-                                 {"adverse_events.csv", kAdverseColumns},
-                                 {"qol.csv", kQolColumns}};
+constexpr TableSpec kTables[] = {
+    {"patients.csv", kPatientColumns},       {"labs.csv", kLabColumns},
+    {"findings.csv", kFindingColumns},       {"events.csv", kEventColumns},
+    {"adverse_events.csv", kAdverseColumns}, {"qol.csv", kQolColumns}};
 
 std::string Num(double v) { return fmt::format("{}", v); }
 
@@ -123,61 +122,18 @@ class TableWriter {
   std::string line_;
 };
 
-// Reads a tidy table by column name.
-class TidyTable {
- public:
-  static base::Result<TidyTable> Open(const std::string& dir, std::string_view file) {
-    TidyTable t;
-    t.file_ = std::string(file);
-    LC_ASSIGN_OR_RETURN(t.csv_, base::CsvReader::Open(dir + "/" + std::string(file)));
-    LC_ASSIGN_OR_RETURN(const bool any, t.csv_->Next());
-    if (!any) return t.Error("", "the file is empty");
-    for (std::size_t i = 0; i < t.csv_->fields().size(); ++i) {
-      t.index_[std::string(t.csv_->fields()[i])] = i;
-    }
-    return t;
-  }
-  base::Result<bool> Next() {
-    LC_ASSIGN_OR_RETURN(const bool any, csv_->Next());
-    if (any && csv_->fields().size() != index_.size()) {
-      return Error("", fmt::format("{} fields, the header has {}", csv_->fields().size(),
-                                   index_.size()));
-    }
-    return any;
-  }
-  base::Result<std::string> Text(std::string_view column) const {
-    auto it = index_.find(std::string(column));
-    if (it == index_.end()) return Error(column, "column missing from the header");
-    return std::string(csv_->fields()[it->second]);
-  }
-  base::Result<double> Number(std::string_view column) const {
-    LC_ASSIGN_OR_RETURN(const std::string text, Text(column));
-    double v = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
-      return Error(column, fmt::format("\"{}\" is not a number", text));
-    }
-    return v;
-  }
-  base::Result<ClinicalTime> Time(std::string_view column) const {
-    LC_ASSIGN_OR_RETURN(const std::string text, Text(column));
-    auto time = ClinicalTime::Parse(text);
-    if (!time.ok()) return Error(column, std::string(time.status().message()));
-    return time.value();
-  }
-  base::Status Error(std::string_view column, std::string message) const {
-    base::Status status = base::InvalidArgumentError(std::move(message));
-    const std::int64_t line = csv_ ? csv_->line() : 0;
-    status.SetPath(column.empty() ? fmt::format("{} line {}", file_, line)
-                                  : fmt::format("{} line {}, column \"{}\"", file_, line, column));
-    return status;
-  }
+using base::CsvTable;
 
- private:
-  std::string file_;
-  std::unique_ptr<base::CsvReader> csv_;
-  std::map<std::string, std::size_t> index_;
-};
+base::Result<CsvTable> OpenTable(const std::string& dir, std::string_view file) {
+  return CsvTable::Open(dir + "/" + std::string(file));
+}
+
+base::Result<ClinicalTime> TimeAt(const CsvTable& t, std::string_view column) {
+  LC_ASSIGN_OR_RETURN(const std::string text, t.Text(column));
+  auto time = ClinicalTime::Parse(text);
+  if (!time.ok()) return t.Wrap(column, time.status());
+  return time.value();
+}
 
 std::vector<std::string> Split(const std::string& text, char separator) {
   std::vector<std::string> parts;
@@ -204,7 +160,7 @@ class TidyImporter {
   storage::RecordCounts counts;
 
  private:
-  base::Result<std::int64_t> PatientOf(const TidyTable& t) {
+  base::Result<std::int64_t> PatientOf(const CsvTable& t) {
     LC_ASSIGN_OR_RETURN(const double exported, t.Number("patient_id"));
     auto it = ids_.find(static_cast<std::int64_t>(exported));
     if (it == ids_.end()) return t.Error("patient_id", "not in patients.csv");
@@ -215,7 +171,7 @@ class TidyImporter {
 };
 
 base::Status TidyImporter::Patients(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "patients.csv"));
+  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "patients.csv"));
   for (;;) {
     LC_ASSIGN_OR_RETURN(const bool any, t.Next());
     if (!any) break;
@@ -234,7 +190,7 @@ base::Status TidyImporter::Patients(const std::string& dir) {
     }
     LC_ASSIGN_OR_RETURN(const std::string birth, t.Text("birth_date"));
     if (!birth.empty()) {
-      LC_ASSIGN_OR_RETURN(const ClinicalTime time, t.Time("birth_date"));
+      LC_ASSIGN_OR_RETURN(const ClinicalTime time, TimeAt(t, "birth_date"));
       p.birth_date = time.day();
     }
     LC_ASSIGN_OR_RETURN(const std::string aetiology, t.Text("aetiology_icd10"));
@@ -262,13 +218,13 @@ base::Status TidyImporter::Patients(const std::string& dir) {
 }
 
 base::Status TidyImporter::Labs(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "labs.csv"));
+  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "labs.csv"));
   for (;;) {
     LC_ASSIGN_OR_RETURN(const bool any, t.Next());
     if (!any) break;
     domain::LabObservation lab;
     LC_ASSIGN_OR_RETURN(lab.patient_id, PatientOf(t));
-    LC_ASSIGN_OR_RETURN(lab.time, t.Time("time"));
+    LC_ASSIGN_OR_RETURN(lab.time, TimeAt(t, "time"));
     LC_ASSIGN_OR_RETURN(lab.code_system, t.Text("code_system"));
     LC_ASSIGN_OR_RETURN(lab.code, t.Text("code"));
     LC_ASSIGN_OR_RETURN(lab.value, t.Number("value"));
@@ -289,13 +245,13 @@ base::Status TidyImporter::Labs(const std::string& dir) {
 }
 
 base::Status TidyImporter::Findings(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "findings.csv"));
+  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "findings.csv"));
   for (;;) {
     LC_ASSIGN_OR_RETURN(const bool any, t.Next());
     if (!any) break;
     domain::Finding f;
     LC_ASSIGN_OR_RETURN(f.patient_id, PatientOf(t));
-    LC_ASSIGN_OR_RETURN(f.time, t.Time("time"));
+    LC_ASSIGN_OR_RETURN(f.time, TimeAt(t, "time"));
     LC_ASSIGN_OR_RETURN(f.kind, t.Text("kind"));
     LC_ASSIGN_OR_RETURN(f.value, t.Number("value"));
     LC_ASSIGN_OR_RETURN(f.source_key, t.Text("source_key"));
@@ -308,13 +264,13 @@ base::Status TidyImporter::Findings(const std::string& dir) {
 }
 
 base::Status TidyImporter::Events(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "events.csv"));
+  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "events.csv"));
   for (;;) {
     LC_ASSIGN_OR_RETURN(const bool any, t.Next());
     if (!any) break;
     domain::ClinicalEvent e;
     LC_ASSIGN_OR_RETURN(e.patient_id, PatientOf(t));
-    LC_ASSIGN_OR_RETURN(e.time, t.Time("time"));
+    LC_ASSIGN_OR_RETURN(e.time, TimeAt(t, "time"));
     LC_ASSIGN_OR_RETURN(e.type, t.Text("type"));
     LC_ASSIGN_OR_RETURN(const std::string grade, t.Text("grade"));
     if (!grade.empty()) {
@@ -331,13 +287,13 @@ base::Status TidyImporter::Events(const std::string& dir) {
 }
 
 base::Status TidyImporter::AdverseEvents(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "adverse_events.csv"));
+  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "adverse_events.csv"));
   for (;;) {
     LC_ASSIGN_OR_RETURN(const bool any, t.Next());
     if (!any) break;
     domain::AdverseEvent e;
     LC_ASSIGN_OR_RETURN(e.patient_id, PatientOf(t));
-    LC_ASSIGN_OR_RETURN(e.onset, t.Time("onset"));
+    LC_ASSIGN_OR_RETURN(e.onset, TimeAt(t, "onset"));
     LC_ASSIGN_OR_RETURN(e.ctcae_term, t.Text("ctcae_term"));
     LC_ASSIGN_OR_RETURN(const double grade, t.Number("grade"));
     e.grade = static_cast<int>(grade);
@@ -357,7 +313,7 @@ base::Status TidyImporter::AdverseEvents(const std::string& dir) {
 }
 
 template <std::size_t N>
-base::Result<std::optional<std::array<int, N>>> DigitsFrom(const TidyTable& t,
+base::Result<std::optional<std::array<int, N>>> DigitsFrom(const CsvTable& t,
                                                            std::string_view column) {
   LC_ASSIGN_OR_RETURN(const std::string text, t.Text(column));
   if (text.empty()) return std::optional<std::array<int, N>>();
@@ -368,13 +324,13 @@ base::Result<std::optional<std::array<int, N>>> DigitsFrom(const TidyTable& t,
 }
 
 base::Status TidyImporter::QualityOfLife(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(TidyTable t, TidyTable::Open(dir, "qol.csv"));
+  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "qol.csv"));
   for (;;) {
     LC_ASSIGN_OR_RETURN(const bool any, t.Next());
     if (!any) break;
     domain::QualityOfLife q;
     LC_ASSIGN_OR_RETURN(q.patient_id, PatientOf(t));
-    LC_ASSIGN_OR_RETURN(q.time, t.Time("time"));
+    LC_ASSIGN_OR_RETURN(q.time, TimeAt(t, "time"));
     LC_ASSIGN_OR_RETURN(q.cldq_items, DigitsFrom<29>(t, "cldq_items"));
     LC_ASSIGN_OR_RETURN(q.eq5d5l, DigitsFrom<5>(t, "eq5d5l"));
     LC_ASSIGN_OR_RETURN(q.source_key, t.Text("source_key"));
@@ -410,7 +366,8 @@ base::Result<storage::RecordCounts> ExportTidy(storage::Repository& repo, const 
     LC_ASSIGN_OR_RETURN(const auto page, repo.ListPatients(kPage, offset, "", &total));
     for (const domain::Patient& p : page) {
       std::string comorbidities;
-      for (const auto& c : p.comorbidities_icd10) comorbidities += (comorbidities.empty() ? "" : ";") + c;
+      for (const auto& c : p.comorbidities_icd10)
+        comorbidities += (comorbidities.empty() ? "" : ";") + c;
       patients.Row({std::to_string(p.id), Joined(p.identifiers),
                     p.sex ? std::string(domain::ToString(*p.sex)) : "",
                     p.birth_date ? ClinicalTime::FromDate(*p.birth_date).ToString() : "",
@@ -443,9 +400,8 @@ base::Result<storage::RecordCounts> ExportTidy(storage::Repository& repo, const 
   LC_RETURN_IF_ERROR(repo.ForEachEvent([&](const domain::ClinicalEvent& e) {
     const domain::EventType* type = domain::FindEventType(e.type);
     events.Row({std::to_string(e.patient_id), e.time.ToString(), e.type,
-                e.grade ? std::to_string(*e.grade) : "",
-                type ? std::string(type->icd10) : "", type ? std::string(type->snomed) : "",
-                e.source_key, e.provenance});
+                e.grade ? std::to_string(*e.grade) : "", type ? std::string(type->icd10) : "",
+                type ? std::string(type->snomed) : "", e.source_key, e.provenance});
     ++counts.events;
   }));
   LC_RETURN_IF_ERROR(events.Commit());
@@ -475,10 +431,10 @@ base::Result<storage::RecordCounts> ExportTidy(storage::Repository& repo, const 
   std::string dictionary = "table,column,type,unit,code_system,description\n";
   for (const TableSpec& table : kTables) {
     for (const Column& c : table.columns) {
-      base::AppendCsvLine({std::string(table.file), std::string(c.name), std::string(c.type),
-                           std::string(c.unit), std::string(c.code_system),
-                           std::string(c.description)},
-                          &dictionary);
+      base::AppendCsvLine(
+          {std::string(table.file), std::string(c.name), std::string(c.type), std::string(c.unit),
+           std::string(c.code_system), std::string(c.description)},
+          &dictionary);
     }
   }
   LC_ASSIGN_OR_RETURN(std::unique_ptr<OutputSink> sink, OutputSink::Open(dir + "/dictionary.csv"));

@@ -1,11 +1,11 @@
 #include "livercell/stats/cif.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <numeric>
-
-#include <fmt/format.h>
 
 #include "livercell/stats/survival_data.h"
 
@@ -18,13 +18,15 @@ CifCurve FitOne(const std::string& name, const std::vector<double>& time,
   const std::size_t n = time.size();
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
   CifCurve curve;
   curve.name = name;
   std::vector<double> p(static_cast<std::size_t>(states), 0.0);
   p[0] = 1;
   // influence[i][j]: the infinitesimal-jackknife influence of subject i on p_j.
-  std::vector<std::vector<double>> influence(n, std::vector<double>(static_cast<std::size_t>(states), 0.0));
+  std::vector<std::vector<double>> influence(
+      n, std::vector<double>(static_cast<std::size_t>(states), 0.0));
   std::vector<bool> at_risk(n, true);
   std::size_t i = 0;
   double risk = static_cast<double>(n);
@@ -60,12 +62,15 @@ CifCurve FitOne(const std::string& name, const std::vector<double>& time,
         }
         u[0] = u0 * (1 - d_all / risk) - p0 * total_dl;
       }
-      for (int k = 1; k < states; ++k) p[static_cast<std::size_t>(k)] += p0 * d[static_cast<std::size_t>(k)] / risk;
+      for (int k = 1; k < states; ++k)
+        p[static_cast<std::size_t>(k)] += p0 * d[static_cast<std::size_t>(k)] / risk;
       p[0] = p0 * (1 - d_all / risk);
     }
     std::vector<double> se(static_cast<std::size_t>(states), 0.0);
     for (std::size_t s = 0; s < n; ++s) {
-      for (int k = 0; k < states; ++k) se[static_cast<std::size_t>(k)] += influence[s][static_cast<std::size_t>(k)] * influence[s][static_cast<std::size_t>(k)];
+      for (int k = 0; k < states; ++k)
+        se[static_cast<std::size_t>(k)] +=
+            influence[s][static_cast<std::size_t>(k)] * influence[s][static_cast<std::size_t>(k)];
     }
     for (double& v : se) v = std::sqrt(v);
     curve.pstate.push_back(p);
@@ -91,7 +96,8 @@ base::Result<CifResult> FitCif(const Table& table, const Formula& formula) {
   Formula grouping = formula;
   grouping.event.op = EventSpec::Op::kGreater;
   grouping.event.values = {"-1e308"};
-  if (!event->numeric) grouping.event = EventSpec{formula.stop, EventSpec::Op::kGreater, {"-1e308"}};
+  if (!event->numeric)
+    grouping.event = EventSpec{formula.stop, EventSpec::Op::kGreater, {"-1e308"}};
   LC_ASSIGN_OR_RETURN(const SurvivalData data, BuildSurvivalData(table, grouping));
   // The rows BuildSurvivalData kept, in order: the same rows without a missing value.
   std::vector<std::size_t> rows;

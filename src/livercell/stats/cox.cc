@@ -1,14 +1,14 @@
 #include "livercell/stats/cox.h"
 
+#include <fmt/format.h>
+
+#include <Eigen/Dense>
 #include <algorithm>
+#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <map>
 #include <numeric>
-
-#include <Eigen/Dense>
-#include <boost/math/distributions/chi_squared.hpp>
-#include <boost/math/distributions/normal.hpp>
-#include <fmt/format.h>
 
 #include "livercell/stats/survival_data.h"
 
@@ -100,9 +100,9 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
     }
   }
   if (rows.empty()) {
-    return ModelError(base::StatusCode::kInvalidArgument,
-                      fmt::format("no rows left: all {} have a missing value in a used column",
-                                  table.rows()));
+    return ModelError(
+        base::StatusCode::kInvalidArgument,
+        fmt::format("no rows left: all {} have a missing value in a used column", table.rows()));
   }
   LC_ASSIGN_OR_RETURN(data.event, EventIndicator(*event, f.event, rows));
   // Design matrix columns, and strata keys.
@@ -128,7 +128,8 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
       for (std::size_t i = 0; i < rows.size(); ++i) level[i] = LevelIndex(c, rows[i], levels);
       for (std::size_t l = 1; l < levels.names.size(); ++l) {
         std::vector<double> dummy(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) dummy[i] = level[i] == static_cast<std::int64_t>(l);
+        for (std::size_t i = 0; i < rows.size(); ++i)
+          dummy[i] = level[i] == static_cast<std::int64_t>(l);
         columns.push_back(std::move(dummy));
         data.names.push_back(prefix + levels.names[l]);
       }
@@ -308,7 +309,8 @@ double Concordance(const CoxData& d, const VectorXd& eta) {
   std::vector<std::size_t> rank(n);
   std::size_t ranks = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0 && eta(static_cast<Index>(order[i])) != eta(static_cast<Index>(order[i - 1]))) ++ranks;
+    if (i > 0 && eta(static_cast<Index>(order[i])) != eta(static_cast<Index>(order[i - 1])))
+      ++ranks;
     rank[order[i]] = ranks;
   }
   ++ranks;
@@ -404,7 +406,8 @@ base::Result<CoxResult> FitCox(const Table& table, const Formula& formula,
   result.n_event = std::accumulate(data.event.begin(), data.event.end(), 0);
   result.n_dropped = data.n_dropped;
   if (result.n_event == 0) {
-    return ModelError(base::StatusCode::kInvalidArgument, "no events: a Cox model cannot be fitted");
+    return ModelError(base::StatusCode::kInvalidArgument,
+                      "no events: a Cox model cannot be fitted");
   }
   const CoxModel model(data, options.ties);
   VectorXd beta = VectorXd::Zero(p);
@@ -445,11 +448,12 @@ base::Result<CoxResult> FitCox(const Table& table, const Formula& formula,
   if (!converged || !beta.allFinite()) {
     Index worst = 0;
     beta.cwiseAbs().maxCoeff(&worst);
-    return ModelError(base::StatusCode::kInvalidArgument,
-                      fmt::format("the model did not converge in {} iterations; the coefficient "
-                                  "of {} keeps growing (a covariate may separate events from "
-                                  "non-events)",
-                                  options.max_iterations, data.names[static_cast<std::size_t>(worst)]));
+    return ModelError(
+        base::StatusCode::kInvalidArgument,
+        fmt::format("the model did not converge in {} iterations; the coefficient "
+                    "of {} keeps growing (a covariate may separate events from "
+                    "non-events)",
+                    options.max_iterations, data.names[static_cast<std::size_t>(worst)]));
   }
   // Monotone likelihood: coxph's test for a coefficient heading to infinity (toler.inf =
   // sqrt(eps)) — the one-step change var·u is still large relative to the coefficient.
@@ -457,7 +461,8 @@ base::Result<CoxResult> FitCox(const Table& table, const Formula& formula,
     const VectorXd step = at.info.ldlt().solve(at.u);
     const double toler_inf = std::sqrt(options.tolerance);
     for (Index j = 0; j < p; ++j) {
-      if (std::fabs(step(j)) > options.tolerance && std::fabs(step(j)) > toler_inf * std::fabs(beta(j))) {
+      if (std::fabs(step(j)) > options.tolerance &&
+          std::fabs(step(j)) > toler_inf * std::fabs(beta(j))) {
         return ModelError(base::StatusCode::kInvalidArgument,
                           fmt::format("the model did not converge: the coefficient of {} is "
                                       "heading to infinity (the covariate separates events from "
@@ -469,7 +474,8 @@ base::Result<CoxResult> FitCox(const Table& table, const Formula& formula,
   result.iterations = iter;
   result.loglik = at.loglik;
   const MatrixXd variance = at.info.inverse();
-  const double z_ci = boost::math::quantile(boost::math::normal(), 1 - (1 - options.conf_level) / 2);
+  const double z_ci =
+      boost::math::quantile(boost::math::normal(), 1 - (1 - options.conf_level) / 2);
   for (Index j = 0; j < p; ++j) {
     CoxCoefficient c;
     c.term = data.names[static_cast<std::size_t>(j)];

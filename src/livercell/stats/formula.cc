@@ -1,8 +1,8 @@
 #include "livercell/stats/formula.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
+
+#include <cctype>
 
 namespace livercell::stats {
 namespace {
@@ -65,9 +65,8 @@ class Parser {
     return base::OkStatus();
   }
   base::Status Error(std::string what) const {
-    base::Status status = base::InvalidArgumentError(
-        fmt::format("{} at position {}:\n  {}\n  {}^", what, pos_ + 1, text_,
-                    std::string(pos_, ' ')));
+    base::Status status = base::InvalidArgumentError(fmt::format(
+        "{} at position {}:\n  {}\n  {}^", what, pos_ + 1, text_, std::string(pos_, ' ')));
     status.SetPath("--formula").SetValue(std::string(text_));
     return status;
   }

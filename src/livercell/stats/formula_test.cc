@@ -53,8 +53,7 @@ TEST(SurvivalData, DropsMissingRowsAndSuggestsColumns) {
   const auto unknown = BuildSurvivalData(t, ParseFormula("Surv(time, status) ~ billi").value());
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.status().message(), "unknown column \"billi\" (did you mean \"bili\"?)");
-  const auto all_dropped =
-      BuildSurvivalData(t, ParseFormula("Surv(time, status) ~ bili").value());
+  const auto all_dropped = BuildSurvivalData(t, ParseFormula("Surv(time, status) ~ bili").value());
   EXPECT_TRUE(all_dropped.ok()) << "two rows have bili";
   const Table empty = Table::FromRows({"time", "status"}, {{"", "1"}, {"3", "NA"}}).value();
   EXPECT_FALSE(BuildSurvivalData(empty, ParseFormula("Surv(time, status) ~ 1").value()).ok());

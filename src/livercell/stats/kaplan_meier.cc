@@ -1,12 +1,12 @@
 #include "livercell/stats/kaplan_meier.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <limits>
 #include <numeric>
-
-#include <boost/math/distributions/normal.hpp>
-#include <fmt/format.h>
 
 namespace livercell::stats {
 namespace {

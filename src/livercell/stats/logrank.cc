@@ -1,11 +1,11 @@
 #include "livercell/stats/logrank.h"
 
-#include <algorithm>
-#include <numeric>
+#include <fmt/format.h>
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <boost/math/distributions/chi_squared.hpp>
-#include <fmt/format.h>
+#include <numeric>
 
 namespace livercell::stats {
 
@@ -30,7 +30,8 @@ base::Result<LogRankResult> LogRankTest(const SurvivalData& data) {
     at_risk[static_cast<std::size_t>(data.group[i])] += 1;
     result.groups[static_cast<std::size_t>(data.group[i])].n += 1;
   }
-  Eigen::MatrixXd var = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+  Eigen::MatrixXd var =
+      Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
   std::vector<double> deaths(k), leaving(k);
   std::size_t i = 0;
   while (i < order.size()) {

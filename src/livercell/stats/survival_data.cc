@@ -1,11 +1,11 @@
 #include "livercell/stats/survival_data.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <map>
-
-#include <fmt/format.h>
 
 namespace livercell::stats {
 namespace {
@@ -34,9 +34,9 @@ base::Result<std::vector<int>> EventIndicator(const Column& col, const EventSpec
   events.reserve(rows.size());
   if (spec.op == EventSpec::Op::kColumn) {
     if (!col.numeric) {
-      return DataError(fmt::format("the event column {} is text; use {} == \"value\"", col.name,
-                                   col.name),
-                       col.name);
+      return DataError(
+          fmt::format("the event column {} is text; use {} == \"value\"", col.name, col.name),
+          col.name);
     }
     double max_value = 0;
     for (std::size_t r : rows) {
@@ -128,9 +128,9 @@ base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& 
     rows.push_back(r);
   }
   if (rows.empty()) {
-    return DataError(fmt::format("no rows left: all {} have a missing value in a used column",
-                                 table.rows()),
-                     formula.text);
+    return DataError(
+        fmt::format("no rows left: all {} have a missing value in a used column", table.rows()),
+        formula.text);
   }
   LC_ASSIGN_OR_RETURN(data.event, EventIndicator(*event, formula.event, rows));
   // Group ids: each grouping column's levels in R's order, then their combinations (the first
@@ -163,7 +163,8 @@ base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& 
   std::vector<std::uint64_t> key(rows.size(), 0);
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const std::uint64_t radix = level_names[g].size();
-    for (std::size_t i = 0; i < rows.size(); ++i) key[i] = key[i] * radix + static_cast<std::uint64_t>(level_of[g][i]);
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      key[i] = key[i] * radix + static_cast<std::uint64_t>(level_of[g][i]);
   }
   std::map<std::uint64_t, int> index;
   for (std::uint64_t k : key) index.emplace(k, 0);

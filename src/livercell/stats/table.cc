@@ -1,16 +1,14 @@
 #include "livercell/stats/table.h"
 
+#include <fmt/format.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
-
-#include <sys/stat.h>
-#include <charconv>
 #include <limits>
-
-#include <fmt/format.h>
-
 
 namespace livercell::stats {
 namespace {
@@ -28,6 +26,28 @@ bool ParseNumber(std::string_view cell, double* value) {
   }
   const auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), *value);
   return ec == std::errc() && end == cell.data() + cell.size();
+}
+
+// Appends one cell to a column, typing it as it goes: a column is numeric until its first
+// present cell that is not a number; then it turns to text, earlier numbers keeping their text.
+void AppendCell(Column& column, std::string_view cell) {
+  const bool na = IsNa(cell);
+  column.missing.push_back(na);
+  if (!column.numeric) {
+    column.strings.emplace_back(na ? std::string_view() : cell);
+    return;
+  }
+  double value = std::numeric_limits<double>::quiet_NaN();
+  if (na || ParseNumber(cell, &value)) {
+    column.numbers.push_back(value);
+    return;
+  }
+  column.numeric = false;
+  for (std::size_t r = 0; r < column.numbers.size(); ++r) {
+    column.strings.push_back(column.missing[r] ? "" : fmt::format("{}", column.numbers[r]));
+  }
+  column.numbers.clear();
+  column.strings.emplace_back(cell);
 }
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
@@ -54,28 +74,7 @@ base::Result<Table> Table::FromRows(std::vector<std::string> header,
   for (std::size_t c = 0; c < header.size(); ++c) {
     Column column;
     column.name = header[c];
-    column.missing.resize(rows.size());
-    column.numbers.resize(rows.size(), std::numeric_limits<double>::quiet_NaN());
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      const std::string& cell = rows[r][c];
-      if (IsNa(cell)) {
-        column.missing[r] = true;
-        continue;
-      }
-      double value = 0;
-      if (column.numeric && ParseNumber(cell, &value)) {
-        column.numbers[r] = value;
-      } else {
-        column.numeric = false;
-      }
-    }
-    if (!column.numeric) {
-      column.numbers.clear();
-      column.strings.resize(rows.size());
-      for (std::size_t r = 0; r < rows.size(); ++r) {
-        if (!column.missing[r]) column.strings[r] = rows[r][c];
-      }
-    }
+    for (const auto& row : rows) AppendCell(column, row[c]);
     table.columns_.push_back(std::move(column));
   }
   return table;
@@ -86,9 +85,9 @@ namespace {
 base::Result<std::string> ReadWhole(const std::string& path) {
   std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
-    base::Status status(errno == ENOENT ? base::StatusCode::kNotFound
-                                        : base::StatusCode::kInvalidArgument,
-                        fmt::format("cannot open: {}", std::strerror(errno)));
+    base::Status status(
+        errno == ENOENT ? base::StatusCode::kNotFound : base::StatusCode::kInvalidArgument,
+        fmt::format("cannot open: {}", std::strerror(errno)));
     status.SetPath(path).SetValue(path);
     return status;
   }
@@ -149,7 +148,8 @@ std::string_view Field(const char*& p, const char* end, std::string& scratch, bo
 
 }  // namespace
 
-base::Result<Table> Table::ReadCsv(const std::string& path, const std::vector<std::string>& wanted) {
+base::Result<Table> Table::ReadCsv(const std::string& path,
+                                   const std::vector<std::string>& wanted) {
   LC_ASSIGN_OR_RETURN(const std::string text, ReadWhole(path));
   const char* p = text.data();
   const char* end = p + text.size();
@@ -175,8 +175,8 @@ base::Result<Table> Table::ReadCsv(const std::string& path, const std::vector<st
   for (std::size_t c = 0; c < header.size(); ++c) {
     Column column;
     column.name = header[c];
-    const bool parse = wanted.empty() ||
-                       std::find(wanted.begin(), wanted.end(), header[c]) != wanted.end();
+    const bool parse =
+        wanted.empty() || std::find(wanted.begin(), wanted.end(), header[c]) != wanted.end();
     if (parse) slot[c] = static_cast<int>(c);
     table.columns_.push_back(std::move(column));
   }
@@ -203,27 +203,7 @@ base::Result<Table> Table::ReadCsv(const std::string& path, const std::vector<st
         status.SetPath(fmt::format("{} line {}", path, line));
         return status;
       }
-      if (c < header.size() && slot[c] >= 0) {
-        Column& column = table.columns_[c];
-        const bool na = IsNa(cell);
-        column.missing.push_back(na);
-        double value = std::numeric_limits<double>::quiet_NaN();
-        if (column.numeric) {
-          if (!na && !ParseNumber(cell, &value)) {
-            // The first text cell turns the column into text; earlier numbers keep their text.
-            column.numeric = false;
-            for (std::size_t r = 0; r < column.numbers.size(); ++r) {
-              column.strings.push_back(column.missing[r] ? "" : fmt::format("{}", column.numbers[r]));
-            }
-            column.numbers.clear();
-            column.strings.emplace_back(cell);
-          } else {
-            column.numbers.push_back(value);
-          }
-        } else {
-          column.strings.emplace_back(na ? std::string_view() : cell);
-        }
-      }
+      if (c < header.size() && slot[c] >= 0) AppendCell(table.columns_[c], cell);
       if (p < end && *p == ',') {
         ++p;
         continue;
@@ -254,8 +234,9 @@ base::Result<const Column*> Table::Find(std::string_view name) const {
       best = &column;
     }
   }
-  const std::string hint =
-      best != nullptr && best_distance <= 2 ? fmt::format(" (did you mean \"{}\"?)", best->name) : "";
+  const std::string hint = best != nullptr && best_distance <= 2
+                               ? fmt::format(" (did you mean \"{}\"?)", best->name)
+                               : "";
   base::Status status =
       base::InvalidArgumentError(fmt::format("unknown column \"{}\"{}", name, hint));
   status.SetPath("--formula").SetValue(std::string(name));

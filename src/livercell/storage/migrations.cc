@@ -19,12 +19,11 @@ const Migration kMigrations[] = {
 constexpr long long kMigrationLockKey = 0x4c6976657243656c;
 
 base::Result<bool> HasVersionTable(sql::Connection& db) {
-  const char* sql =
-      db.dialect() == sql::Dialect::kSqlite
-          ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
-            "'schema_migrations'"
-          : "SELECT count(*) FROM information_schema.tables WHERE table_name = "
-            "'schema_migrations' AND table_schema = current_schema()";
+  const char* sql = db.dialect() == sql::Dialect::kSqlite
+                        ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                          "'schema_migrations'"
+                        : "SELECT count(*) FROM information_schema.tables WHERE table_name = "
+                          "'schema_migrations' AND table_schema = current_schema()";
   std::int64_t count = 0;
   LC_RETURN_IF_ERROR(
       db.Execute(sql, {}, [&count](const sql::Row& row) { count = row.Int(0); }).status());
@@ -36,9 +35,9 @@ base::Status ApplyAll(sql::Connection& db, int* applied) {
     LC_RETURN_IF_ERROR(
         db.ExecuteScript(fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey)));
   }
-  LC_RETURN_IF_ERROR(db.ExecuteScript(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-      "name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
+  LC_RETURN_IF_ERROR(
+      db.ExecuteScript("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                       "name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
   LC_ASSIGN_OR_RETURN(const int current, SchemaVersion(db));
   if (current > LatestSchemaVersion()) {
     return base::Status(base::StatusCode::kFailedPrecondition,
@@ -53,7 +52,8 @@ base::Status ApplyAll(sql::Connection& db, int* applied) {
     const sql::Value params[] = {std::int64_t{m.version}, std::string(m.name)};
     LC_RETURN_IF_ERROR(
         db.Execute(db.dialect() == sql::Dialect::kSqlite
-                       ? "INSERT INTO schema_migrations VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+                       ? "INSERT INTO schema_migrations VALUES (?, ?, "
+                         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
                        : "INSERT INTO schema_migrations VALUES (?, ?, to_char(now() AT TIME ZONE "
                          "'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
                    params)

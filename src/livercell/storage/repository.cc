@@ -1,8 +1,8 @@
 #include "livercell/storage/repository.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "livercell/storage/migrations.h"
 
@@ -20,9 +20,7 @@ Value OptionalText(const std::optional<std::string>& text) {
   return text ? Value(*text) : Value(std::monostate{});
 }
 
-std::string DateText(std::chrono::sys_days day) {
-  return ClinicalTime::FromDate(day).ToString();
-}
+std::string DateText(std::chrono::sys_days day) { return ClinicalTime::FromDate(day).ToString(); }
 
 // Times come from our own writes; a malformed one means the database was edited by hand.
 ClinicalTime TimeOf(const Row& row, int column) {
@@ -195,10 +193,10 @@ base::Result<std::int64_t> Repository::CreatePatient(const domain::Patient& p) {
     base::Status status = domain::ValidateExternalId(p.identifiers[i]);
     if (!status.ok()) return std::move(status.PrefixPath(fmt::format("identifiers[{}]", i)));
   }
-  const Value params[] = {
-      p.sex ? Value(std::string(domain::ToString(*p.sex))) : Value(),
-      p.birth_date ? Value(DateText(*p.birth_date)) : Value(), OptionalText(p.aetiology_icd10),
-      p.ecog ? Value(std::int64_t{*p.ecog}) : Value(), Text(p.provenance)};
+  const Value params[] = {p.sex ? Value(std::string(domain::ToString(*p.sex))) : Value(),
+                          p.birth_date ? Value(DateText(*p.birth_date)) : Value(),
+                          OptionalText(p.aetiology_icd10),
+                          p.ecog ? Value(std::int64_t{*p.ecog}) : Value(), Text(p.provenance)};
   std::int64_t id = 0;
   LC_RETURN_IF_ERROR(db_->Execute("INSERT INTO patients (sex, birth_date, aetiology_icd10, ecog, "
                                   "provenance) VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -211,9 +209,9 @@ base::Result<std::int64_t> Repository::CreatePatient(const domain::Patient& p) {
     if (!inserted.ok()) {
       base::Status status = inserted.status();
       if (status.code() == base::StatusCode::kAlreadyExists) {
-        status = base::Status(base::StatusCode::kAlreadyExists,
-                              fmt::format("identifier {}:{} belongs to another patient",
-                                          ext.system, ext.value));
+        status = base::Status(
+            base::StatusCode::kAlreadyExists,
+            fmt::format("identifier {}:{} belongs to another patient", ext.system, ext.value));
       }
       return status;
     }
@@ -345,80 +343,91 @@ base::Result<bool> Repository::AddLab(const domain::LabObservation& lab) {
                           Text(lab.flag)};
   return Insert(
       "INSERT INTO labs (patient_id, code_system, code, value, unit, canonical_value, "
-      "canonical_unit, time, source_key, provenance, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "canonical_unit, time, source_key, provenance, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?) "
       "ON CONFLICT (source_key) DO NOTHING",
       params);
 }
 
 base::Result<bool> Repository::AddFinding(const domain::Finding& f) {
   LC_RETURN_IF_ERROR(domain::ValidateFinding(f));
-  const Value params[] = {f.patient_id, Text(f.kind), f.value, f.time.ToString(),
-                          Text(f.source_key), Text(f.provenance)};
-  return Insert("INSERT INTO findings (patient_id, kind, value, time, source_key, provenance) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING",
-                params);
+  const Value params[] = {f.patient_id,      Text(f.kind),       f.value,
+                          f.time.ToString(), Text(f.source_key), Text(f.provenance)};
+  return Insert(
+      "INSERT INTO findings (patient_id, kind, value, time, source_key, provenance) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING",
+      params);
 }
 
 base::Result<bool> Repository::AddEvent(const domain::ClinicalEvent& e) {
   LC_RETURN_IF_ERROR(domain::ValidateEvent(e));
-  const Value params[] = {e.patient_id, Text(e.type),
-                          e.grade ? Value(std::int64_t{*e.grade}) : Value(), e.time.ToString(),
-                          Text(e.source_key), Text(e.provenance)};
-  return Insert("INSERT INTO events (patient_id, type, grade, time, source_key, provenance) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING",
-                params);
+  const Value params[] = {
+      e.patient_id,      Text(e.type),       e.grade ? Value(std::int64_t{*e.grade}) : Value(),
+      e.time.ToString(), Text(e.source_key), Text(e.provenance)};
+  return Insert(
+      "INSERT INTO events (patient_id, type, grade, time, source_key, provenance) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING",
+      params);
 }
 
 base::Result<bool> Repository::AddAdverseEvent(const domain::AdverseEvent& e) {
   LC_RETURN_IF_ERROR(domain::ValidateAdverseEvent(e));
-  const Value params[] = {e.patient_id,        Text(e.ctcae_term), std::int64_t{e.grade},
-                          Text(domain::ToString(e.attribution)),  OptionalText(e.infusion_id),
-                          e.onset.ToString(),  Text(e.source_key), Text(e.provenance)};
-  return Insert("INSERT INTO adverse_events (patient_id, ctcae_term, grade, attribution, "
-                "infusion_id, onset, source_key, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
-                "CONFLICT (source_key) DO NOTHING",
-                params);
+  const Value params[] = {e.patient_id,
+                          Text(e.ctcae_term),
+                          std::int64_t{e.grade},
+                          Text(domain::ToString(e.attribution)),
+                          OptionalText(e.infusion_id),
+                          e.onset.ToString(),
+                          Text(e.source_key),
+                          Text(e.provenance)};
+  return Insert(
+      "INSERT INTO adverse_events (patient_id, ctcae_term, grade, attribution, "
+      "infusion_id, onset, source_key, provenance) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON "
+      "CONFLICT (source_key) DO NOTHING",
+      params);
 }
 
 base::Result<bool> Repository::AddQualityOfLife(const domain::QualityOfLife& q) {
   LC_RETURN_IF_ERROR(domain::ValidateQualityOfLife(q));
-  const Value params[] = {q.patient_id,       q.time.ToString(), DigitsText(q.cldq_items),
+  const Value params[] = {q.patient_id,         q.time.ToString(),  DigitsText(q.cldq_items),
                           DigitsText(q.eq5d5l), Text(q.source_key), Text(q.provenance)};
-  return Insert("INSERT INTO qol (patient_id, time, cldq, eq5d5l, source_key, provenance) VALUES "
-                "(?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING",
-                params);
+  return Insert(
+      "INSERT INTO qol (patient_id, time, cldq, eq5d5l, source_key, provenance) VALUES "
+      "(?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING",
+      params);
 }
 
 base::Result<std::vector<domain::LabObservation>> Repository::Labs(std::int64_t patient_id) {
   const Value params[] = {patient_id};
   return Collect<domain::LabObservation>(
-      *db_, fmt::format("SELECT {} FROM labs WHERE patient_id = ? ORDER BY time, code, id",
-                        kLabColumns),
+      *db_,
+      fmt::format("SELECT {} FROM labs WHERE patient_id = ? ORDER BY time, code, id", kLabColumns),
       params, LabOf);
 }
 
 base::Result<std::vector<domain::Finding>> Repository::Findings(std::int64_t patient_id) {
   const Value params[] = {patient_id};
   return Collect<domain::Finding>(
-      *db_, fmt::format("SELECT {} FROM findings WHERE patient_id = ? ORDER BY time, kind, id",
-                        kFindingColumns),
+      *db_,
+      fmt::format("SELECT {} FROM findings WHERE patient_id = ? ORDER BY time, kind, id",
+                  kFindingColumns),
       params, FindingOf);
 }
 
 base::Result<std::vector<domain::ClinicalEvent>> Repository::Events(std::int64_t patient_id) {
   const Value params[] = {patient_id};
   return Collect<domain::ClinicalEvent>(
-      *db_, fmt::format("SELECT {} FROM events WHERE patient_id = ? ORDER BY time, id",
-                        kEventColumns),
+      *db_,
+      fmt::format("SELECT {} FROM events WHERE patient_id = ? ORDER BY time, id", kEventColumns),
       params, EventOf);
 }
 
-base::Result<std::vector<domain::AdverseEvent>> Repository::AdverseEvents(
-    std::int64_t patient_id) {
+base::Result<std::vector<domain::AdverseEvent>> Repository::AdverseEvents(std::int64_t patient_id) {
   const Value params[] = {patient_id};
   return Collect<domain::AdverseEvent>(
-      *db_, fmt::format("SELECT {} FROM adverse_events WHERE patient_id = ? ORDER BY onset, id",
-                        kAdverseColumns),
+      *db_,
+      fmt::format("SELECT {} FROM adverse_events WHERE patient_id = ? ORDER BY onset, id",
+                  kAdverseColumns),
       params, AdverseOf);
 }
 
@@ -431,30 +440,35 @@ base::Result<std::vector<domain::QualityOfLife>> Repository::QualityOfLife(
 }
 
 base::Status Repository::ForEachLab(const std::function<void(const domain::LabObservation&)>& fn) {
-  return db_->Execute(fmt::format("SELECT {} FROM labs ORDER BY id", kLabColumns), {},
-                      [&fn](const Row& row) { fn(LabOf(row)); })
+  return db_
+      ->Execute(fmt::format("SELECT {} FROM labs ORDER BY id", kLabColumns), {},
+                [&fn](const Row& row) { fn(LabOf(row)); })
       .status();
 }
 base::Status Repository::ForEachFinding(const std::function<void(const domain::Finding&)>& fn) {
-  return db_->Execute(fmt::format("SELECT {} FROM findings ORDER BY id", kFindingColumns), {},
-                      [&fn](const Row& row) { fn(FindingOf(row)); })
+  return db_
+      ->Execute(fmt::format("SELECT {} FROM findings ORDER BY id", kFindingColumns), {},
+                [&fn](const Row& row) { fn(FindingOf(row)); })
       .status();
 }
 base::Status Repository::ForEachEvent(const std::function<void(const domain::ClinicalEvent&)>& fn) {
-  return db_->Execute(fmt::format("SELECT {} FROM events ORDER BY id", kEventColumns), {},
-                      [&fn](const Row& row) { fn(EventOf(row)); })
+  return db_
+      ->Execute(fmt::format("SELECT {} FROM events ORDER BY id", kEventColumns), {},
+                [&fn](const Row& row) { fn(EventOf(row)); })
       .status();
 }
 base::Status Repository::ForEachAdverseEvent(
     const std::function<void(const domain::AdverseEvent&)>& fn) {
-  return db_->Execute(fmt::format("SELECT {} FROM adverse_events ORDER BY id", kAdverseColumns),
-                      {}, [&fn](const Row& row) { fn(AdverseOf(row)); })
+  return db_
+      ->Execute(fmt::format("SELECT {} FROM adverse_events ORDER BY id", kAdverseColumns), {},
+                [&fn](const Row& row) { fn(AdverseOf(row)); })
       .status();
 }
 base::Status Repository::ForEachQualityOfLife(
     const std::function<void(const domain::QualityOfLife&)>& fn) {
-  return db_->Execute(fmt::format("SELECT {} FROM qol ORDER BY id", kQolColumns), {},
-                      [&fn](const Row& row) { fn(QolOf(row)); })
+  return db_
+      ->Execute(fmt::format("SELECT {} FROM qol ORDER BY id", kQolColumns), {},
+                [&fn](const Row& row) { fn(QolOf(row)); })
       .status();
 }
 

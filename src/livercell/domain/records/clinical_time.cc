@@ -1,9 +1,9 @@
 // check_sources: not clinical (ISO 8601 field offsets and widths).
 #include "livercell/domain/records/clinical_time.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
+
+#include <cctype>
 
 namespace livercell::domain {
 namespace {
@@ -60,9 +60,9 @@ base::Result<ClinicalTime> ClinicalTime::Parse(std::string_view text) {
 std::string ClinicalTime::ToString() const {
   using namespace std::chrono;
   const year_month_day ymd{day()};
-  const std::string date = fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
-                                       static_cast<unsigned>(ymd.month()),
-                                       static_cast<unsigned>(ymd.day()));
+  const std::string date =
+      fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
   if (date_only_) return date;
   const hh_mm_ss<seconds> tod{instant_ - day()};
   return fmt::format("{}T{:02}:{:02}:{:02}Z", date, tod.hours().count(), tod.minutes().count(),

@@ -70,7 +70,8 @@ base::Status ValidateEvent(const ClinicalEvent& event) {
   const EventType* type = FindEventType(event.type);
   if (type == nullptr) {
     std::string allowed;
-    for (const EventType& t : kEventTypes) allowed += (allowed.empty() ? "" : ", ") + std::string(t.key);
+    for (const EventType& t : kEventTypes)
+      allowed += (allowed.empty() ? "" : ", ") + std::string(t.key);
     base::Status status = base::InvalidArgumentError(
         fmt::format("\"{}\" is not a known event type ({})", event.type, allowed));
     status.SetPath("type").SetValue(event.type).SetAllowed(allowed);
@@ -129,8 +130,12 @@ base::Result<CldqScores> ScoreCldq(std::span<const int> items) {
   }
   double total = 0;
   for (int item : items) total += item;
-  return CldqScores{Mean(items, kAbdominal), Mean(items, kFatigue), Mean(items, kSystemic),
-                    Mean(items, kActivity),  Mean(items, kEmotional), Mean(items, kWorry),
+  return CldqScores{Mean(items, kAbdominal),
+                    Mean(items, kFatigue),
+                    Mean(items, kSystemic),
+                    Mean(items, kActivity),
+                    Mean(items, kEmotional),
+                    Mean(items, kWorry),
                     total / static_cast<double>(kCldqItems)};
 }
 

@@ -28,8 +28,8 @@ const EventType* FindEventType(std::string_view key);
 struct ClinicalEvent {
   std::int64_t id = 0;
   std::int64_t patient_id = 0;
-  std::string type;            // EventType key
-  std::optional<int> grade;    // West Haven 1–4 for hepatic encephalopathy only
+  std::string type;          // EventType key
+  std::optional<int> grade;  // West Haven 1–4 for hepatic encephalopathy only
   ClinicalTime time = ClinicalTime::FromDate({});
   std::string source_key;
   std::string provenance;

@@ -1,9 +1,9 @@
 #include "livercell/domain/records/observation.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "livercell/domain/labs/lab_value.h"
 
@@ -45,9 +45,8 @@ bool LooksLikeLoinc(std::string_view code) {
   return true;
 }
 
-base::Result<LabObservation> FromExtra(const ExtraLab& extra, double value,
-                                       std::string_view unit, ClinicalTime time,
-                                       PlausibilityPolicy policy) {
+base::Result<LabObservation> FromExtra(const ExtraLab& extra, double value, std::string_view unit,
+                                       ClinicalTime time, PlausibilityPolicy policy) {
   if (unit != extra.unit) {
     base::Status status = base::InvalidArgumentError(
         fmt::format("\"{}\" is not a known unit for {} (use {})", unit, extra.key, extra.unit));
@@ -60,7 +59,8 @@ base::Result<LabObservation> FromExtra(const ExtraLab& extra, double value,
         fmt::format("{}–{} {}", extra.plausible_min, extra.plausible_max, extra.unit);
     base::Status status = base::OutOfRangeError(
         fmt::format("{} {} is outside the plausible range {}", value, unit, allowed));
-    status.SetPath("value").SetValue(value).SetAllowed(allowed).SetSource(std::string(extra.source));
+    status.SetPath("value").SetValue(value).SetAllowed(allowed).SetSource(
+        std::string(extra.source));
     if (policy == PlausibilityPolicy::kReject || !std::isfinite(value)) return status;
     flag = "implausible: " + std::string(status.message());
   }
@@ -145,9 +145,9 @@ base::Status ValidateFinding(const Finding& finding) {
     return status;
   }
   if (!(finding.value >= kind->min && finding.value <= kind->max)) {
-    base::Status status = base::OutOfRangeError(fmt::format(
-        "{} {} is outside {}–{} ({})", finding.kind, finding.value, kind->min, kind->max,
-        kind->meaning));
+    base::Status status =
+        base::OutOfRangeError(fmt::format("{} {} is outside {}–{} ({})", finding.kind,
+                                          finding.value, kind->min, kind->max, kind->meaning));
     status.SetPath("value").SetValue(finding.value).SetAllowed(std::string(kind->meaning));
     return status;
   }

@@ -35,8 +35,8 @@ struct LabObservation {
   std::int64_t patient_id = 0;
   std::string code_system;  // kLoincSystem, or kLocalSystem for a lab LOINC lacks
   std::string code;
-  double value = 0;  // as received
-  std::string unit;  // UCUM, as received
+  double value = 0;                       // as received
+  std::string unit;                       // UCUM, as received
   std::optional<double> canonical_value;  // in canonical_unit, when the analyte is catalogued
   std::string canonical_unit;
   ClinicalTime time = ClinicalTime::FromDate({});

@@ -1,8 +1,8 @@
 #include "livercell/domain/records/patient.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
+
+#include <cctype>
 
 namespace livercell::domain {
 namespace {

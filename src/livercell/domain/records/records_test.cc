@@ -52,10 +52,9 @@ TEST(LabObservation, CataloguedLabsAreConvertedAndChecked) {
       MakeLabObservation("1751-7", 8.01, "g/dL", t, PlausibilityPolicy::kFlag).value();
   EXPECT_EQ(flagged.value, 8.01);
   EXPECT_NE(flagged.flag.find("implausible"), std::string::npos);
-  EXPECT_EQ(MakeLabObservation("1751-7", 0, "furlongs", t, PlausibilityPolicy::kFlag)
-                .status()
-                .path(),
-            "unit")
+  EXPECT_EQ(
+      MakeLabObservation("1751-7", 0, "furlongs", t, PlausibilityPolicy::kFlag).status().path(),
+      "unit")
       << "a flag never excuses a wrong unit";
   const auto other = MakeLabObservation("2324-2", 55, "U/L", t).value();  // GGT: kept as received
   EXPECT_FALSE(other.canonical_value.has_value());

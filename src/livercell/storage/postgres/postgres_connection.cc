@@ -1,14 +1,13 @@
 #include "livercell/storage/postgres/postgres_connection.h"
 
+#include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include <charconv>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <unordered_map>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace livercell::storage::sql {
 namespace {
@@ -148,7 +147,8 @@ base::Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& uri) {
     status.SetPath("--db");
     return status;
   }
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // no NOTICE chatter on stderr
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);  // no NOTICE chatter on stderr
   return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(conn));
 }
 

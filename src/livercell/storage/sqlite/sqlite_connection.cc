@@ -1,11 +1,10 @@
 #include "livercell/storage/sqlite/sqlite_connection.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <filesystem>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 namespace livercell::storage::sql {
 namespace {
@@ -130,9 +129,8 @@ base::Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path) {
   std::error_code ignored;
   if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     base::Status status(base::StatusCode::kUnavailable,
                         fmt::format("cannot open SQLite database: {}",
