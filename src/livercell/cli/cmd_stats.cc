@@ -49,11 +49,22 @@ std::string Num(const std::optional<double>& v, int digits = 4) {
   return v ? fmt::format("{:.{}g}", *v, digits) : "NA";
 }
 
-base::Result<stats::SurvivalData> Load(const StatsOptions& o) {
-  LC_ASSIGN_OR_RETURN(const stats::Formula formula, stats::ParseFormula(o.formula));
-  LC_ASSIGN_OR_RETURN(const stats::Table table,
+// The parsed formula and the table of the columns it uses: every stats command starts here.
+struct Input {
+  stats::Formula formula;
+  stats::Table table;
+};
+
+base::Result<Input> ReadInput(const StatsOptions& o) {
+  LC_ASSIGN_OR_RETURN(stats::Formula formula, stats::ParseFormula(o.formula));
+  LC_ASSIGN_OR_RETURN(stats::Table table,
                       stats::Table::ReadCsv(o.csv, stats::FormulaColumns(formula)));
-  return stats::BuildSurvivalData(table, formula);
+  return Input{std::move(formula), std::move(table)};
+}
+
+base::Result<stats::SurvivalData> Load(const StatsOptions& o) {
+  LC_ASSIGN_OR_RETURN(const Input input, ReadInput(o));
+  return stats::BuildSurvivalData(input.table, input.formula);
 }
 
 int RunKm(const StatsOptions& o) {
@@ -140,13 +151,11 @@ nlohmann::json TestJson(const stats::CoxTest& t) {
 
 int RunCox(const StatsOptions& o) {
   const Format format = ParseFormat(o.format);
-  auto formula = stats::ParseFormula(o.formula);
-  if (!formula.ok()) return Fail(formula.status(), format);
-  auto table = stats::Table::ReadCsv(o.csv, stats::FormulaColumns(formula.value()));
-  if (!table.ok()) return Fail(table.status(), format);
+  auto input = ReadInput(o);
+  if (!input.ok()) return Fail(input.status(), format);
   stats::CoxOptions options;
   options.ties = o.ties == "breslow" ? stats::Ties::kBreslow : stats::Ties::kEfron;
-  auto fit = stats::FitCox(table.value(), formula.value(), options);
+  auto fit = stats::FitCox(input.value().table, input.value().formula, options);
   if (!fit.ok()) return Fail(fit.status(), format);
   const stats::CoxResult& r = fit.value();
   if (format == Format::kJson) {
@@ -193,11 +202,9 @@ int RunCox(const StatsOptions& o) {
 
 int RunCif(const StatsOptions& o) {
   const Format format = ParseFormat(o.format);
-  auto formula = stats::ParseFormula(o.formula);
-  if (!formula.ok()) return Fail(formula.status(), format);
-  auto table = stats::Table::ReadCsv(o.csv, stats::FormulaColumns(formula.value()));
-  if (!table.ok()) return Fail(table.status(), format);
-  auto fit = stats::FitCif(table.value(), formula.value());
+  auto input = ReadInput(o);
+  if (!input.ok()) return Fail(input.status(), format);
+  auto fit = stats::FitCif(input.value().table, input.value().formula);
   if (!fit.ok()) return Fail(fit.status(), format);
   const stats::CifResult& r = fit.value();
   if (const int rc = WritePlot(o.plot, CifSvg(r, {o.formula, o.time_label}), format)) return rc;
