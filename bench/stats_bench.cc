@@ -2,6 +2,7 @@
 // JSON written) against R's model call alone (read.csv excluded, timed separately), on the
 // same generated data, in the same run (specs/stats.md "Performance"). Sizes 10^4, 10^5, 10^6
 // rows by default (LIVERCELL_BENCH_SIZES="10000,100000" overrides); fixed seed.
+// LIVERCELL_BENCH_NO_R=1 times LiverCell alone; LIVERCELL_BENCH_KEEP=1 keeps the CSV files.
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -84,6 +85,11 @@ int main() {
       const ChildRun ours = Run({LIVERCELL_BINARY, "stats", c.name, "--csv", csv, "--formula",
                                  c.formula, "--format", "json"},
                                 false);
+      if (std::getenv("LIVERCELL_BENCH_NO_R") != nullptr) {
+        fmt::print("{:>9} {:<8} {:>12.3f} {:>12} {:>12} {:>8} {:>7.0f}x {:>12.1f}\n", rows, c.name,
+                   ours.seconds, "-", "-", "-", c.target, ours.peak_mb);
+        continue;
+      }
       const ChildRun r = Run({"Rscript", r_script, c.name, csv}, true);
       double r_model = 0, r_read = 0;
       std::sscanf(r.first_line.c_str(), "%lf %lf", &r_model, &r_read);
@@ -93,6 +99,7 @@ int main() {
                  ours.peak_mb);
     }
   }
-  std::filesystem::remove_all(dir);
+  // LIVERCELL_BENCH_KEEP=1 keeps the generated files (for profiling).
+  if (std::getenv("LIVERCELL_BENCH_KEEP") == nullptr) std::filesystem::remove_all(dir);
   return failures == 0 ? 0 : 1;
 }

@@ -4,79 +4,96 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <numeric>
+#include <span>
+
+#include "livercell/stats/order.h"
 
 #include "livercell/stats/survival_data.h"
 
 namespace livercell::stats {
 namespace {
 
-// One stratum: times, and the state (0 = censored, k ≥ 1 = event k) of each subject.
-CifCurve FitOne(const std::string& name, const std::vector<double>& time,
-                const std::vector<int>& state, int states) {
-  const std::size_t n = time.size();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return time[a] < time[b]; });
+// The infinitesimal-jackknife influence of one subject on every state probability, and sums
+// of products of influences over a set of subjects (only those the standard errors need).
+struct Moments {
+  double s00 = 0;               // Σ u0²
+  std::vector<double> s0, ss;   // per state k ≥ 1: Σ u0·uk and Σ uk²
+  explicit Moments(std::size_t states) : s0(states, 0.0), ss(states, 0.0) {}
+  void Add(const std::vector<double>& u, double count) {
+    s00 += count * u[0] * u[0];
+    for (std::size_t k = 1; k < u.size(); ++k) {
+      s0[k] += count * u[0] * u[k];
+      ss[k] += count * u[k] * u[k];
+    }
+  }
+};
+
+// One stratum: `rows` are its subjects in ascending time, `state` their level (0 = censored,
+// k ≥ 1 = event k).
+//
+// The jackknife influence u_i of subject i on p evolves at each event time t with hazard
+// increments dΛ_k = d_k / Y (Y at risk, d_k events of type k) as
+//   u_ik += u_i0·dΛ_k + p0·(dN_ik − Y_i·dΛ_k) / Y,   u_i0 ← u_i0·(1 − Σ dΛ) − p0·Σ_k (…) / Y.
+// Done subject by subject that is O(n·T). But every subject still at risk has had the same
+// history, so they share one u; and once a subject has left, its update is the same linear
+// map for all who have left, so the sums of products the standard errors need (Σ u0², Σ u0·uk,
+// Σ uk²) can be carried through that map directly. That makes it O(n + T·states).
+CifCurve FitOne(const std::string& name, const SurvivalData& data,
+                std::span<const std::uint32_t> rows, const std::vector<int>& state,
+                std::size_t states) {
   CifCurve curve;
   curve.name = name;
-  std::vector<double> p(static_cast<std::size_t>(states), 0.0);
+  std::vector<double> p(states, 0.0), at_risk_u(states, 0.0), v(states, 0.0);
   p[0] = 1;
-  // influence[i][j]: the infinitesimal-jackknife influence of subject i on p_j.
-  std::vector<std::vector<double>> influence(
-      n, std::vector<double>(static_cast<std::size_t>(states), 0.0));
-  std::vector<bool> at_risk(n, true);
+  Moments left(states);  // subjects who have left the risk set
+  std::vector<double> d(states);
+  double risk = static_cast<double>(rows.size());
   std::size_t i = 0;
-  double risk = static_cast<double>(n);
-  while (i < n) {
-    const double t = time[order[i]];
-    std::vector<double> d(static_cast<std::size_t>(states), 0.0);
-    std::vector<std::size_t> here;
-    while (i < n && time[order[i]] == t) {
-      here.push_back(order[i]);
-      d[static_cast<std::size_t>(state[order[i]])] += 1;
-      ++i;
-    }
+  while (i < rows.size()) {
+    const double t = data.time[rows[i]];
+    std::fill(d.begin(), d.end(), 0.0);
+    for (; i < rows.size() && data.time[rows[i]] == t; ++i)
+      d[static_cast<std::size_t>(state[rows[i]])] += 1;
+    const double censored = d[0];
     double d_all = 0;
-    for (int k = 1; k < states; ++k) d_all += d[static_cast<std::size_t>(k)];
+    for (std::size_t k = 1; k < states; ++k) d_all += d[k];
     curve.time.push_back(t);
     curve.n_risk.push_back(static_cast<int>(risk));
+    std::vector<double>& u = at_risk_u;
     if (d_all > 0) {
       const double p0 = p[0];
-      // Influence on each hazard increment dΛ_k = d_k / n: (dN_ik − Y_i dΛ_k) / n.
-      std::vector<bool> died_here(n, false);
-      for (std::size_t s : here) died_here[s] = true;
-      for (std::size_t s = 0; s < n; ++s) {
-        std::vector<double>& u = influence[s];
-        const double u0 = u[0];
-        double total_dl = 0;
-        for (int k = 1; k < states; ++k) {
-          const double dl = d[static_cast<std::size_t>(k)] / risk;
-          const double dn = died_here[s] && state[s] == k ? 1.0 : 0.0;
-          const double y = at_risk[s] ? 1.0 : 0.0;
-          const double infl = (dn - y * dl) / risk;
-          u[static_cast<std::size_t>(k)] += u0 * dl + p0 * infl;
-          total_dl += infl;
-        }
-        u[0] = u0 * (1 - d_all / risk) - p0 * total_dl;
+      const double stay = 1 - d_all / risk;
+      // Those who left earlier: u0 ← stay·u0, uk ← uk + dΛ_k·u0.
+      for (std::size_t k = 1; k < states; ++k) {
+        const double dl = d[k] / risk;
+        left.ss[k] += 2 * dl * left.s0[k] + dl * dl * left.s00;
+        left.s0[k] = stay * (left.s0[k] + dl * left.s00);
       }
-      for (int k = 1; k < states; ++k)
-        p[static_cast<std::size_t>(k)] += p0 * d[static_cast<std::size_t>(k)] / risk;
-      p[0] = p0 * (1 - d_all / risk);
+      left.s00 *= stay * stay;
+      // Those at risk (dN = 0, Y = 1), which is also where the leavers start from.
+      for (std::size_t k = 1; k < states; ++k) {
+        const double dl = d[k] / risk;
+        u[k] += u[0] * dl - p0 * dl / risk;
+      }
+      u[0] = u[0] * stay + p0 * d_all / (risk * risk);
+      // The subjects with an event of type j: dN_ij = 1 adds p0 / Y to u_j, takes it from u_0.
+      for (std::size_t j = 1; j < states; ++j) {
+        if (d[j] == 0) continue;
+        v = u;
+        v[j] += p0 / risk;
+        v[0] -= p0 / risk;
+        left.Add(v, d[j]);
+      }
+      for (std::size_t k = 1; k < states; ++k) p[k] += p0 * d[k] / risk;
+      p[0] = p0 * stay;
     }
-    std::vector<double> se(static_cast<std::size_t>(states), 0.0);
-    for (std::size_t s = 0; s < n; ++s) {
-      for (int k = 0; k < states; ++k)
-        se[static_cast<std::size_t>(k)] +=
-            influence[s][static_cast<std::size_t>(k)] * influence[s][static_cast<std::size_t>(k)];
-    }
-    for (double& v : se) v = std::sqrt(v);
+    left.Add(u, censored);
+    risk -= d_all + censored;
+    std::vector<double> se(states);
+    se[0] = std::sqrt(left.s00 + risk * u[0] * u[0]);
+    for (std::size_t k = 1; k < states; ++k) se[k] = std::sqrt(left.ss[k] + risk * u[k] * u[k]);
     curve.pstate.push_back(p);
-    curve.std_err.push_back(se);
-    for (std::size_t s : here) at_risk[s] = false;
-    risk -= static_cast<double>(here.size());
+    curve.std_err.push_back(std::move(se));
   }
   return curve;
 }
@@ -99,35 +116,9 @@ base::Result<CifResult> FitCif(const Table& table, const Formula& formula) {
   if (!event->numeric)
     grouping.event = EventSpec{formula.stop, EventSpec::Op::kGreater, {"-1e308"}};
   LC_ASSIGN_OR_RETURN(const SurvivalData data, BuildSurvivalData(table, grouping));
-  // The rows BuildSurvivalData kept, in order: the same rows without a missing value.
-  std::vector<std::size_t> rows;
-  LC_ASSIGN_OR_RETURN(const Column* time, table.Find(formula.stop));
-  std::vector<const Column*> groups;
-  for (const Term& term : formula.terms) {
-    for (const std::string& name : term.columns) {
-      LC_ASSIGN_OR_RETURN(const Column* c, table.Find(name));
-      groups.push_back(c);
-    }
-  }
-  for (std::size_t r = 0; r < table.rows(); ++r) {
-    bool missing = time->IsMissing(r) || event->IsMissing(r);
-    for (const Column* g : groups) missing = missing || g->IsMissing(r);
-    if (!missing) rows.push_back(r);
-  }
-  // Levels in factor() order.
-  std::vector<std::string> levels;
-  std::map<std::string, int> level_index;
-  if (event->numeric) {
-    std::vector<double> values;
-    for (std::size_t r : rows) values.push_back(event->numbers[r]);
-    std::sort(values.begin(), values.end());
-    values.erase(std::unique(values.begin(), values.end()), values.end());
-    for (double v : values) levels.push_back(LevelText(v));
-  } else {
-    for (std::size_t r : rows) levels.push_back(event->strings[r]);
-    std::sort(levels.begin(), levels.end());
-    levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
-  }
+  // The event column's levels, in factor() order; the first is censoring.
+  const Factor event_factor = MakeFactor(*event, data.rows);
+  const std::vector<std::string>& levels = event_factor.levels;
   if (levels.size() < 2) {
     base::Status status = base::InvalidArgumentError(fmt::format(
         "the event column {} has {} level(s); cif needs censoring plus at least one event type",
@@ -135,23 +126,17 @@ base::Result<CifResult> FitCif(const Table& table, const Formula& formula) {
     status.SetPath("--formula");
     return status;
   }
-  for (std::size_t l = 0; l < levels.size(); ++l) level_index[levels[l]] = static_cast<int>(l);
   CifResult result;
   result.n_dropped = data.n_dropped;
   result.states.push_back("(s0)");
   for (std::size_t l = 1; l < levels.size(); ++l) result.states.push_back(levels[l]);
-  const int states = static_cast<int>(levels.size());
-  std::vector<std::vector<double>> times(data.group_names.size());
-  std::vector<std::vector<int>> codes(data.group_names.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const std::size_t r = rows[i];
-    const std::string level = event->numeric ? LevelText(event->numbers[r]) : event->strings[r];
-    const auto g = static_cast<std::size_t>(data.group[i]);
-    times[g].push_back(data.time[i]);
-    codes[g].push_back(level_index.at(level));
-  }
-  for (std::size_t g = 0; g < data.group_names.size(); ++g) {
-    result.strata.push_back(FitOne(data.group_names[g], times[g], codes[g], states));
+  const auto groups = static_cast<int>(data.group_names.size());
+  RowOrder order;
+  const auto runs = GroupsByTime(data.time, data.group, groups, order);
+  for (int g = 0; g < groups; ++g) {
+    const std::span<const std::uint32_t> rows = runs[static_cast<std::size_t>(g)];
+    result.strata.push_back(FitOne(data.group_names[static_cast<std::size_t>(g)], data, rows,
+                                   event_factor.code, levels.size()));
   }
   return result;
 }

@@ -7,9 +7,10 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
-#include <map>
 #include <numeric>
+#include <thread>
 
+#include "livercell/stats/order.h"
 #include "livercell/stats/survival_data.h"
 
 namespace livercell::stats {
@@ -26,43 +27,15 @@ base::Status ModelError(base::StatusCode code, std::string message) {
 }
 
 struct CoxData {
-  std::vector<double> start, stop;  // start = -inf without counting-process data
+  std::vector<double> start, stop;  // start is empty without counting-process data
   std::vector<int> event, stratum;
-  MatrixXd x;
+  int strata = 1;
+  Index p = 0;
+  std::vector<double> x;  // the design, one row of p values per subject
   std::vector<std::string> names;
   std::size_t n_dropped = 0;
+  std::size_t n() const { return stop.size(); }
 };
-
-// Levels of a column among the kept rows, in R's factor order (numbers numerically).
-struct LevelSet {
-  std::vector<std::string> names;
-  std::vector<double> numbers;  // numeric columns: the sorted distinct values
-};
-
-LevelSet Levels(const Column& c, const std::vector<std::size_t>& rows) {
-  LevelSet set;
-  if (c.numeric) {
-    for (std::size_t r : rows) set.numbers.push_back(c.numbers[r]);
-    std::sort(set.numbers.begin(), set.numbers.end());
-    set.numbers.erase(std::unique(set.numbers.begin(), set.numbers.end()), set.numbers.end());
-    for (double v : set.numbers) set.names.push_back(LevelText(v));
-    return set;
-  }
-  for (std::size_t r : rows) set.names.push_back(c.strings[r]);
-  std::sort(set.names.begin(), set.names.end());
-  set.names.erase(std::unique(set.names.begin(), set.names.end()), set.names.end());
-  return set;
-}
-
-// The index of row r's value among `levels`.
-std::int64_t LevelIndex(const Column& c, std::size_t r, const LevelSet& levels) {
-  if (c.numeric) {
-    return std::lower_bound(levels.numbers.begin(), levels.numbers.end(), c.numbers[r]) -
-           levels.numbers.begin();
-  }
-  return std::lower_bound(levels.names.begin(), levels.names.end(), c.strings[r]) -
-         levels.names.begin();
-}
 
 base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
   LC_ASSIGN_OR_RETURN(const Column* stop, table.Find(f.stop));
@@ -71,12 +44,15 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
     LC_ASSIGN_OR_RETURN(start, table.Find(f.start));
   }
   LC_ASSIGN_OR_RETURN(const Column* event, table.Find(f.event.column));
+  std::vector<const Column*> used = {stop, event};
+  if (start != nullptr) used.push_back(start);
   std::vector<std::pair<const Term*, std::vector<const Column*>>> terms;
   for (const Term& term : f.terms) {
     std::vector<const Column*> columns;
     for (const std::string& name : term.columns) {
       LC_ASSIGN_OR_RETURN(const Column* c, table.Find(name));
       columns.push_back(c);
+      used.push_back(c);
     }
     terms.emplace_back(&term, columns);
   }
@@ -87,56 +63,42 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
     }
   }
   CoxData data;
-  std::vector<std::size_t> rows;
-  for (std::size_t r = 0; r < table.rows(); ++r) {
-    bool missing = stop->IsMissing(r) || event->IsMissing(r) || (start && start->IsMissing(r));
-    for (const auto& [term, columns] : terms) {
-      for (const Column* c : columns) missing = missing || c->IsMissing(r);
-    }
-    if (missing) {
-      ++data.n_dropped;
-    } else {
-      rows.push_back(r);
-    }
-  }
+  const Rows rows = CompleteRows(table, used, &data.n_dropped);
   if (rows.empty()) {
     return ModelError(
         base::StatusCode::kInvalidArgument,
         fmt::format("no rows left: all {} have a missing value in a used column", table.rows()));
   }
+  const std::size_t n = rows.size();
   LC_ASSIGN_OR_RETURN(data.event, EventIndicator(*event, f.event, rows));
-  // Design matrix columns, and strata keys.
+  // Design columns, and strata as the combinations of the strata() columns' levels.
   std::vector<std::vector<double>> columns;
-  std::map<std::int64_t, int> strata_index;
-  std::vector<std::int64_t> strata_code(rows.size(), 0);
+  std::vector<std::int64_t> strata_code(n, 0);
+  bool stratified = false;
   for (const auto& [term, cols] : terms) {
     const Column& c = *cols.front();
     if (term->kind == Term::Kind::kStrata) {
+      stratified = true;
       for (const Column* sc : cols) {
-        const LevelSet levels = Levels(*sc, rows);
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-          strata_code[i] = strata_code[i] * static_cast<std::int64_t>(levels.names.size()) +
-                           LevelIndex(*sc, rows[i], levels);
-        }
+        const Factor factor = MakeFactor(*sc, rows);
+        const auto levels = static_cast<std::int64_t>(factor.levels.size());
+        for (std::size_t i = 0; i < n; ++i) strata_code[i] = strata_code[i] * levels + factor.code[i];
       }
       continue;
     }
     if (term->kind == Term::Kind::kFactor || !c.numeric) {
-      const LevelSet levels = Levels(c, rows);
+      const Factor factor = MakeFactor(c, rows);
       const std::string prefix = term->kind == Term::Kind::kFactor ? term->label : c.name;
-      std::vector<std::int64_t> level(rows.size());
-      for (std::size_t i = 0; i < rows.size(); ++i) level[i] = LevelIndex(c, rows[i], levels);
-      for (std::size_t l = 1; l < levels.names.size(); ++l) {
-        std::vector<double> dummy(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i)
-          dummy[i] = level[i] == static_cast<std::int64_t>(l);
+      for (std::size_t l = 1; l < factor.levels.size(); ++l) {
+        std::vector<double> dummy(n);
+        for (std::size_t i = 0; i < n; ++i) dummy[i] = factor.code[i] == static_cast<int>(l);
         columns.push_back(std::move(dummy));
-        data.names.push_back(prefix + levels.names[l]);
+        data.names.push_back(prefix + factor.levels[l]);
       }
       continue;
     }
-    std::vector<double> values(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
+    std::vector<double> values(n);
+    for (std::size_t i = 0; i < n; ++i) {
       const double v = c.numbers[rows[i]];
       if (term->kind == Term::Kind::kLog && !(v > 0)) {
         return ModelError(base::StatusCode::kInvalidArgument,
@@ -152,25 +114,43 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
     return ModelError(base::StatusCode::kInvalidArgument,
                       "a Cox model needs at least one covariate on the right of ~");
   }
-  data.x.resize(static_cast<Index>(rows.size()), static_cast<Index>(columns.size()));
-  for (std::size_t j = 0; j < columns.size(); ++j) {
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      data.x(static_cast<Index>(i), static_cast<Index>(j)) = columns[j][i];
+  data.p = static_cast<Index>(columns.size());
+  const std::size_t p = columns.size();
+  data.x.resize(n * p);
+  for (std::size_t j = 0; j < p; ++j) {
+    for (std::size_t i = 0; i < n; ++i) data.x[i * p + j] = columns[j][i];
+  }
+  columns.clear();
+  data.stop.resize(n);
+  for (std::size_t i = 0; i < n; ++i) data.stop[i] = stop->numbers[rows[i]];
+  if (start != nullptr) {
+    data.start.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      data.start[i] = start->numbers[rows[i]];
+      if (!(data.start[i] < data.stop[i])) {
+        return ModelError(base::StatusCode::kInvalidArgument,
+                          fmt::format("row {}: start {} is not before stop {}", rows[i] + 1,
+                                      data.start[i], data.stop[i]));
+      }
     }
   }
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    data.stop.push_back(stop->numbers[rows[i]]);
-    data.start.push_back(start ? start->numbers[rows[i]] : -HUGE_VAL);
-    if (start && !(data.start.back() < data.stop.back())) {
-      return ModelError(base::StatusCode::kInvalidArgument,
-                        fmt::format("row {}: start {} is not before stop {}", rows[i] + 1,
-                                    data.start.back(), data.stop.back()));
+  // Strata numbered in order of their codes (R's order of the level combinations).
+  data.stratum.assign(n, 0);
+  if (stratified) {
+    std::vector<std::int64_t> codes = strata_code;
+    std::sort(codes.begin(), codes.end());
+    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    data.strata = static_cast<int>(codes.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      data.stratum[i] = static_cast<int>(
+          std::lower_bound(codes.begin(), codes.end(), strata_code[i]) - codes.begin());
     }
-    data.stratum.push_back(
-        strata_index.emplace(strata_code[i], static_cast<int>(strata_index.size())).first->second);
   }
   return data;
 }
+
+// Index of (a, b), b ≤ a, in a packed lower triangle.
+inline std::size_t Packed(std::size_t a, std::size_t b) { return a * (a + 1) / 2 + b; }
 
 struct Derivatives {
   double loglik = 0;
@@ -178,199 +158,295 @@ struct Derivatives {
   MatrixXd info;
 };
 
-// Partial log-likelihood, score and information at beta; `order_stop` and `order_start`
-// sort rows by stratum then descending stop (resp. start).
+// Partial log-likelihood, score and information at beta. The subjects are copied once into
+// the order every evaluation walks (stratum, then descending stop time), so that each
+// evaluation streams through contiguous memory; the risk-set sums are updated in place.
 class CoxModel {
  public:
-  CoxModel(const CoxData& d, Ties ties) : d_(d), ties_(ties), p_(d.x.cols()), xt_(d.x.transpose()) {
-    const std::size_t n = d.stop.size();
-    by_stop_.resize(n);
-    std::iota(by_stop_.begin(), by_stop_.end(), 0);
-    by_start_ = by_stop_;
-    std::sort(by_stop_.begin(), by_stop_.end(), [&](std::size_t a, std::size_t b) {
-      if (d.stratum[a] != d.stratum[b]) return d.stratum[a] < d.stratum[b];
-      if (d.stop[a] != d.stop[b]) return d.stop[a] > d.stop[b];
-      return d.event[a] > d.event[b];
-    });
-    std::sort(by_start_.begin(), by_start_.end(), [&](std::size_t a, std::size_t b) {
-      if (d.stratum[a] != d.stratum[b]) return d.stratum[a] < d.stratum[b];
-      return d.start[a] > d.start[b];
-    });
+  CoxModel(const CoxData& d, Ties ties) : ties_(ties), p_(static_cast<std::size_t>(d.p)) {
+    const std::size_t n = d.n();
+    RowOrder order = OrderBy(d.stop, /*descending=*/true);
+    StableGroupBy(order, d.stratum, d.strata);
+    stop_.resize(n);
+    event_.resize(n);
+    stratum_.resize(n);
+    x_.resize(n * p_);
+    std::vector<std::uint32_t> position(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t r = order[i];
+      position[r] = static_cast<std::uint32_t>(i);
+      stop_[i] = d.stop[r];
+      event_[i] = d.event[r];
+      stratum_[i] = d.stratum[r];
+      std::copy_n(d.x.begin() + static_cast<std::ptrdiff_t>(r * p_), p_,
+                  x_.begin() + static_cast<std::ptrdiff_t>(i * p_));
+    }
+    if (!d.start.empty()) {
+      // Counting process: rows leave the risk set (walking down) once t ≤ start.
+      RowOrder by_start = OrderBy(d.start, /*descending=*/true);
+      StableGroupBy(by_start, d.stratum, d.strata);
+      leave_.resize(n);
+      leave_start_.resize(n);
+      start_of_.resize(n);
+      for (std::size_t k = 0; k < n; ++k) {
+        leave_[k] = position[by_start[k]];
+        leave_start_[k] = d.start[by_start[k]];
+        start_of_[leave_[k]] = leave_start_[k];
+      }
+    }
+  }
+
+  std::size_t n() const { return stop_.size(); }
+
+  // The linear predictor in the model's order.
+  std::vector<double> Eta(const VectorXd& beta) const {
+    std::vector<double> eta(n());
+    for (std::size_t i = 0; i < n(); ++i) {
+      const double* row = &x_[i * p_];
+      double sum = 0;
+      for (std::size_t a = 0; a < p_; ++a) sum += row[a] * beta(static_cast<Index>(a));
+      eta[i] = sum;
+    }
+    return eta;
   }
 
   Derivatives Evaluate(const VectorXd& beta) const {
-    const VectorXd eta = xt_.transpose() * beta;
-    Derivatives out;
-    out.u = VectorXd::Zero(p_);
-    out.info = MatrixXd::Zero(p_, p_);
-    const std::size_t n = by_stop_.size();
+    // The inner loops unrolled for the usual model sizes (kP = 0: any size).
+    switch (p_) {
+      case 1: return EvaluateFor<1>(beta);
+      case 2: return EvaluateFor<2>(beta);
+      case 3: return EvaluateFor<3>(beta);
+      case 4: return EvaluateFor<4>(beta);
+      case 5: return EvaluateFor<5>(beta);
+      case 6: return EvaluateFor<6>(beta);
+      case 7: return EvaluateFor<7>(beta);
+      case 8: return EvaluateFor<8>(beta);
+      default: return EvaluateFor<0>(beta);
+    }
+  }
+
+  template <std::size_t kP>
+  Derivatives EvaluateFor(const VectorXd& beta) const {
+    const std::size_t n = this->n(), p = kP != 0 ? kP : p_, pp = p * (p + 1) / 2;
+    std::vector<double> eta(n), w(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double* row = &x_[i * p];
+      double sum = 0;
+      for (std::size_t a = 0; a < p; ++a) sum += row[a] * beta(static_cast<Index>(a));
+      eta[i] = sum;
+      w[i] = std::exp(sum);
+    }
+    double loglik = 0;
+    std::vector<double> u(p, 0.0), info(pp, 0.0);
+    // Risk-set sums (s) and sums over the deaths at the current time (d).
+    std::vector<double> s1(p), s2(pp), d1(p), d2(pp), mean(p);
+    auto add = [&](std::vector<double>& v1, std::vector<double>& v2, std::size_t i, double wt) {
+      const double* x = &x_[i * p];
+      for (std::size_t a = 0; a < p; ++a) {
+        const double wa = wt * x[a];
+        v1[a] += wa;
+        for (std::size_t b = 0; b <= a; ++b) v2[Packed(a, b)] += wa * x[b];
+      }
+    };
     std::size_t i = 0, k = 0;
-    // Risk-set sums (s) and sums over the deaths at the current time (dd); second moments are
-    // kept in their lower triangle only and updated in place (no temporaries per subject).
-    VectorXd s1(p_), d1(p_), xsum(p_), a1(p_);
-    MatrixXd s2(p_, p_), d2(p_, p_), a2(p_, p_);
     while (i < n) {
-      const int stratum = d_.stratum[by_stop_[i]];
+      const int stratum = stratum_[i];
       double s0 = 0;
-      s1.setZero();
-      s2.setZero();
+      std::fill(s1.begin(), s1.end(), 0.0);
+      std::fill(s2.begin(), s2.end(), 0.0);
       // Within a stratum: walk event times downwards; add rows whose stop ≥ t, remove rows
       // whose start ≥ t (they enter the risk set later).
-      while (i < n && d_.stratum[by_stop_[i]] == stratum) {
-        const double t = d_.stop[by_stop_[i]];
-        double dead = 0, d0 = 0;
-        d1.setZero();
-        d2.setZero();
-        xsum.setZero();
-        while (i < n && d_.stratum[by_stop_[i]] == stratum && d_.stop[by_stop_[i]] == t) {
-          const std::size_t r = by_stop_[i++];
-          const auto row = xt_.col(static_cast<Index>(r));
-          const double w = std::exp(eta(static_cast<Index>(r)));
-          s0 += w;
-          s1.noalias() += w * row;
-          s2.selfadjointView<Eigen::Lower>().rankUpdate(row, w);
-          if (d_.event[r]) {
-            dead += 1;
-            d0 += w;
-            d1.noalias() += w * row;
-            d2.selfadjointView<Eigen::Lower>().rankUpdate(row, w);
-            xsum += row;
-            out.loglik += eta(static_cast<Index>(r));
-          }
+      while (i < n && stratum_[i] == stratum) {
+        const double t = stop_[i];
+        // The rows that stop at t, and how many of them die: the sums over the deaths (d)
+        // are needed only for Efron's correction of tied deaths.
+        std::size_t end = i;
+        double dead = 0;
+        for (; end < n && stratum_[end] == stratum && stop_[end] == t; ++end) dead += event_[end];
+        const bool tied_deaths = ties_ == Ties::kEfron && dead > 1;
+        double d0 = 0;
+        if (tied_deaths) {
+          std::fill(d1.begin(), d1.end(), 0.0);
+          std::fill(d2.begin(), d2.end(), 0.0);
         }
-        while (k < n && d_.stratum[by_start_[k]] == stratum && d_.start[by_start_[k]] >= t) {
-          const std::size_t r = by_start_[k++];
-          const auto row = xt_.col(static_cast<Index>(r));
-          const double w = std::exp(eta(static_cast<Index>(r)));
-          s0 -= w;
-          s1.noalias() -= w * row;
-          s2.selfadjointView<Eigen::Lower>().rankUpdate(row, -w);
+        for (; i < end; ++i) {
+          s0 += w[i];
+          add(s1, s2, i, w[i]);
+          if (event_[i] == 0) continue;
+          for (std::size_t a = 0; a < p; ++a) u[a] += x_[i * p + a];
+          loglik += eta[i];
+          if (!tied_deaths) continue;
+          d0 += w[i];
+          add(d1, d2, i, w[i]);
+        }
+        for (; k < leave_.size() && stratum_[leave_[k]] == stratum && leave_start_[k] >= t; ++k) {
+          s0 -= w[leave_[k]];
+          add(s1, s2, leave_[k], -w[leave_[k]]);
         }
         if (dead == 0) continue;
-        out.u += xsum;
-        const int steps = ties_ == Ties::kEfron ? static_cast<int>(dead) : 1;
+        const int steps = tied_deaths ? static_cast<int>(dead) : 1;
+        const double weight = ties_ == Ties::kEfron ? 1 : dead;
         for (int j = 0; j < steps; ++j) {
-          const double f = ties_ == Ties::kEfron ? j / dead : 0;
-          const double weight = ties_ == Ties::kEfron ? 1 : dead;
-          const double a0 = s0 - f * d0;
-          a1 = s1 - f * d1;
-          a2 = s2 - f * d2;
-          out.loglik -= weight * std::log(a0);
-          out.u -= weight * a1 / a0;
-          out.info.noalias() += weight * (a2 / a0 - a1 * a1.transpose() / (a0 * a0));
+          const double f = tied_deaths ? j / dead : 0;
+          const double inv_a0 = 1 / (s0 - f * d0);
+          for (std::size_t a = 0; a < p; ++a) mean[a] = (s1[a] - f * (tied_deaths ? d1[a] : 0)) * inv_a0;
+          loglik += weight * std::log(inv_a0);
+          for (std::size_t a = 0; a < p; ++a) {
+            u[a] -= weight * mean[a];
+            for (std::size_t b = 0; b <= a; ++b) {
+              const std::size_t ab = Packed(a, b);
+              const double a2 = s2[ab] - f * (tied_deaths ? d2[ab] : 0);
+              info[ab] += weight * (a2 * inv_a0 - mean[a] * mean[b]);
+            }
+          }
         }
       }
       // Rows of this stratum that never left (start below every event time) stay until here.
-      while (k < n && d_.stratum[by_start_[k]] == stratum) ++k;
+      while (k < leave_.size() && stratum_[leave_[k]] == stratum) ++k;
     }
-    // Only the lower triangle of the second-moment sums was kept; mirror it.
-    out.info = out.info.selfadjointView<Eigen::Lower>();
+    Derivatives out;
+    out.loglik = loglik;
+    out.u = Eigen::Map<const VectorXd>(u.data(), static_cast<Index>(p));
+    out.info.resize(static_cast<Index>(p), static_cast<Index>(p));
+    for (std::size_t a = 0; a < p; ++a) {
+      for (std::size_t b = 0; b <= a; ++b) {
+        out.info(static_cast<Index>(a), static_cast<Index>(b)) = info[Packed(a, b)];
+        out.info(static_cast<Index>(b), static_cast<Index>(a)) = info[Packed(a, b)];
+      }
+    }
     return out;
   }
 
- private:
-  const CoxData& d_;
-  Ties ties_;
-  Index p_;
-  MatrixXd xt_;  // covariates with one column per subject (contiguous rows of the design)
-  std::vector<std::size_t> by_stop_, by_start_;
-};
-
-// A Fenwick tree of counts over the ranks of the linear predictor.
-class RankCounts {
- public:
-  explicit RankCounts(std::size_t n) : tree_(n + 1, 0) {}
-  void Add(std::size_t rank, double by) {
-    for (std::size_t i = rank + 1; i < tree_.size(); i += i & (~i + 1)) tree_[i] += by;
-  }
-  // Count of entries with rank < `rank`.
-  double Below(std::size_t rank) const {
-    double sum = 0;
-    for (std::size_t i = rank; i > 0; i -= i & (~i + 1)) sum += tree_[i];
-    return sum;
-  }
-
- private:
-  std::vector<double> tree_;
-};
-
-// Harrell's C as coxph reports it: over every event and every other subject at risk at that
-// time in the same stratum (not an event at the same time), concordant when the one who fails
-// has the higher linear predictor; ties in the predictor count one half. One sweep down the
-// event times per stratum with a Fenwick tree over predictor ranks: O(n log n).
-double Concordance(const CoxData& d, const VectorXd& eta) {
-  const std::size_t n = d.stop.size();
-  // Dense ranks of eta (equal values share a rank).
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return eta(static_cast<Index>(a)) < eta(static_cast<Index>(b));
-  });
-  std::vector<std::size_t> rank(n);
-  std::size_t ranks = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0 && eta(static_cast<Index>(order[i])) != eta(static_cast<Index>(order[i - 1])))
-      ++ranks;
-    rank[order[i]] = ranks;
-  }
-  ++ranks;
-  std::vector<std::size_t> by_stop(n), by_start(n);
-  std::iota(by_stop.begin(), by_stop.end(), 0);
-  by_start = by_stop;
-  std::sort(by_stop.begin(), by_stop.end(), [&](std::size_t a, std::size_t b) {
-    if (d.stratum[a] != d.stratum[b]) return d.stratum[a] < d.stratum[b];
-    return d.stop[a] > d.stop[b];
-  });
-  std::sort(by_start.begin(), by_start.end(), [&](std::size_t a, std::size_t b) {
-    if (d.stratum[a] != d.stratum[b]) return d.stratum[a] < d.stratum[b];
-    return d.start[a] > d.start[b];
-  });
-  double concordant = 0, discordant = 0, tied = 0;
-  std::size_t i = 0, k = 0;
-  while (i < n) {
-    const int stratum = d.stratum[by_stop[i]];
-    RankCounts risk(ranks);
-    double in_risk = 0;
-    std::vector<std::size_t> inserted;
-    while (i < n && d.stratum[by_stop[i]] == stratum) {
-      const double t = d.stop[by_stop[i]];
-      std::vector<std::size_t> events;
-      while (i < n && d.stratum[by_stop[i]] == stratum && d.stop[by_stop[i]] == t) {
-        const std::size_t r = by_stop[i++];
-        if (d.event[r]) {
-          events.push_back(r);
-        } else {
-          risk.Add(rank[r], 1);  // censored at t: still at risk at t
-          in_risk += 1;
-          inserted.push_back(r);
-        }
-      }
-      while (k < n && d.stratum[by_start[k]] == stratum && d.start[by_start[k]] >= t) {
-        const std::size_t r = by_start[k++];
-        if (d.stop[r] > t || !d.event[r]) {  // only rows already in the tree
-          risk.Add(rank[r], -1);
-          in_risk -= 1;
-        }
-      }
-      for (std::size_t e : events) {
-        const double below = risk.Below(rank[e]);
-        const double same = risk.Below(rank[e] + 1) - below;
-        concordant += below;
-        tied += same;
-        discordant += in_risk - below - same;
-      }
-      for (std::size_t e : events) {
-        if (d.start[e] < t) {  // enters the risk set for earlier times (unless it starts at t)
-          risk.Add(rank[e], 1);
-          in_risk += 1;
-        }
-      }
+  // Harrell's C as coxph reports it: over every event and every other subject at risk at that
+  // time in the same stratum (not an event at the same time), concordant when the one who
+  // fails has the higher linear predictor; ties in the predictor count one half. One sweep
+  // down the event times per stratum with a Fenwick tree of counts over predictor ranks:
+  // O(n log n). The rank range is split in two, one sweep per core, each counting only the
+  // subjects whose rank falls in its half; the counts are integers, so the sum is exact.
+  double Concordance(const VectorXd& beta) const {
+    const std::size_t n = this->n();
+    const std::vector<double> eta = Eta(beta);
+    // Dense ranks of eta (equal values share a rank).
+    const RowOrder by_eta = OrderBy(eta);
+    std::vector<std::uint32_t> rank(n);
+    std::uint32_t ranks = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i > 0 && eta[by_eta[i]] != eta[by_eta[i - 1]]) ++ranks;
+      rank[by_eta[i]] = ranks;
     }
-    while (k < n && d.stratum[by_start[k]] == stratum) ++k;
+    ++ranks;
+    PairCounts low, high;
+    const std::uint32_t middle = ranks / 2;
+    if (n >= kParallelRows) {
+      std::thread other([&] { high = CountPairs(rank, middle, ranks); });
+      low = CountPairs(rank, 0, middle);
+      other.join();
+    } else {
+      low = CountPairs(rank, 0, middle);
+      high = CountPairs(rank, middle, ranks);
+    }
+    const double concordant = low.concordant + high.concordant;
+    const double tied = low.tied + high.tied;
+    const double total = concordant + low.discordant + high.discordant + tied;
+    return total > 0 ? (concordant + tied / 2) / total : 0.5;
   }
-  const double total = concordant + discordant + tied;
-  return total > 0 ? (concordant + tied / 2) / total : 0.5;
-}
+
+ private:
+  static constexpr std::size_t kParallelRows = 100000;
+
+  struct PairCounts {
+    double concordant = 0, discordant = 0, tied = 0;
+  };
+
+  // The comparable pairs whose at-risk subject has a rank in [lo, hi).
+  PairCounts CountPairs(const std::vector<std::uint32_t>& rank, std::uint32_t lo,
+                        std::uint32_t hi) const {
+    const std::size_t n = this->n();
+    RankCounts tree(hi - lo);
+    std::vector<std::uint32_t> same(hi - lo, 0);  // entries per rank, for ties
+    std::vector<std::uint8_t> in_tree(n, 0);
+    double in_risk = 0;
+    auto enter = [&](std::size_t i) {
+      if (rank[i] < lo || rank[i] >= hi) return;
+      tree.Add(rank[i] - lo, 1);
+      ++same[rank[i] - lo];
+      in_tree[i] = 1;
+      in_risk += 1;
+    };
+    auto leave = [&](std::size_t i) {
+      if (in_tree[i] == 0) return;  // not in this half, or not entered yet
+      tree.Add(rank[i] - lo, -1);
+      --same[rank[i] - lo];
+      in_tree[i] = 0;
+      in_risk -= 1;
+    };
+    PairCounts counts;
+    std::vector<std::size_t> events;
+    std::size_t i = 0, k = 0;
+    while (i < n) {
+      const int stratum = stratum_[i];
+      const std::size_t first = i;
+      while (i < n && stratum_[i] == stratum) {
+        const double t = stop_[i];
+        events.clear();
+        for (; i < n && stratum_[i] == stratum && stop_[i] == t; ++i) {
+          if (event_[i] != 0) {
+            events.push_back(i);
+          } else {
+            enter(i);  // censored at t: still at risk at t
+          }
+        }
+        for (; k < leave_.size() && stratum_[leave_[k]] == stratum && leave_start_[k] >= t; ++k)
+          leave(leave_[k]);
+        for (const std::size_t e : events) {
+          const std::uint32_t r = rank[e];
+          const double below = r < lo ? 0 : r >= hi ? in_risk : tree.Below(r - lo);
+          const double tie = r < lo || r >= hi ? 0 : same[r - lo];
+          counts.concordant += below;
+          counts.tied += tie;
+          counts.discordant += in_risk - below - tie;
+        }
+        for (const std::size_t e : events) {
+          // Enters the risk set for earlier times (unless it starts at t).
+          if (leave_.empty() || StartOf(e) < t) enter(e);
+        }
+      }
+      while (k < leave_.size() && stratum_[leave_[k]] == stratum) ++k;
+      for (std::size_t j = first; j < i; ++j) leave(j);  // empty the tree for the next stratum
+    }
+    return counts;
+  }
+
+  // A Fenwick tree of counts over the ranks of the linear predictor.
+  class RankCounts {
+   public:
+    explicit RankCounts(std::size_t n) : tree_(n + 1, 0) {}
+    void Add(std::size_t rank, std::int32_t by) {
+      for (std::size_t i = rank + 1; i < tree_.size(); i += i & (~i + 1)) tree_[i] += by;
+    }
+    // Count of entries with rank < `rank`.
+    double Below(std::size_t rank) const {
+      std::int64_t sum = 0;
+      for (std::size_t i = rank; i > 0; i -= i & (~i + 1)) sum += tree_[i];
+      return static_cast<double>(sum);
+    }
+
+   private:
+    std::vector<std::int32_t> tree_;
+  };
+
+  // The start time of the subject at position i (counting-process data only).
+  double StartOf(std::size_t i) const { return start_of_[i]; }
+
+  Ties ties_;
+  std::size_t p_;
+  std::vector<double> stop_, x_;
+  std::vector<int> event_, stratum_;
+  // Counting process only: positions in the order they leave the risk set, with their starts.
+  std::vector<std::uint32_t> leave_;
+  std::vector<double> leave_start_;
+  std::vector<double> start_of_;  // by position
+};
 
 CoxTest ChiSquareTest(double chisq, int df) {
   CoxTest test{chisq, df, 1};
@@ -386,19 +462,49 @@ CoxTest ChiSquareTest(double chisq, int df) {
 base::Result<CoxResult> FitCox(const Table& table, const Formula& formula,
                                const CoxOptions& options) {
   LC_ASSIGN_OR_RETURN(CoxData data, BuildCoxData(table, formula));
-  const Index p = data.x.cols();
+  const Index p = data.p;
+  const auto pn = static_cast<std::size_t>(p);
+  const std::size_t n = data.n();
   // Centre the covariates (as coxph does): the same fit, without overflow in exp(eta).
-  const VectorXd means = data.x.colwise().mean();
-  data.x.rowwise() -= means.transpose();
+  std::vector<double> means(pn, 0.0), raw(pn, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < pn; ++j) {
+      means[j] += data.x[i * pn + j];
+      raw[j] += data.x[i * pn + j] * data.x[i * pn + j];
+    }
+  }
+  for (double& m : means) m /= static_cast<double>(n);
+  MatrixXd gram = MatrixXd::Zero(p, p);
+  for (std::size_t i = 0; i < n; ++i) {
+    double* row = &data.x[i * pn];
+    for (std::size_t j = 0; j < pn; ++j) row[j] -= means[j];
+    for (std::size_t j = 0; j < pn; ++j) {
+      for (std::size_t k = 0; k <= j; ++k)
+        gram(static_cast<Index>(j), static_cast<Index>(k)) += row[j] * row[k];
+    }
+  }
   // Collinearity: the first term whose column adds nothing to those before it (as R aliases
-  // the later of two collinear terms).
-  for (Index j = 0; j < p; ++j) {
-    const Eigen::ColPivHouseholderQR<MatrixXd> qr(data.x.leftCols(j + 1));
-    if (qr.rank() < j + 1) {
-      return ModelError(base::StatusCode::kInvalidArgument,
-                        fmt::format("the covariates are collinear: {} is a linear combination of "
-                                    "the terms before it (or constant); remove it",
-                                    data.names[static_cast<std::size_t>(j)]));
+  // the later of two collinear terms). A Cholesky factorisation of the centred Gram matrix in
+  // term order: a column's pivot is what remains of its sum of squares once the columns before
+  // it are accounted for; (next to) nothing left means collinear, or constant.
+  {
+    MatrixXd l = MatrixXd::Zero(p, p);
+    for (Index j = 0; j < p; ++j) {
+      double rest = gram(j, j);
+      for (Index k = 0; k < j; ++k) {
+        double v = gram(j, k);
+        for (Index m = 0; m < k; ++m) v -= l(j, m) * l(k, m);
+        l(j, k) = v / l(k, k);
+        rest -= l(j, k) * l(j, k);
+      }
+      const auto jj = static_cast<std::size_t>(j);
+      if (!(gram(j, j) > 1e-24 * raw[jj]) || !(rest > 1e-11 * gram(j, j))) {
+        return ModelError(base::StatusCode::kInvalidArgument,
+                          fmt::format("the covariates are collinear: {} is a linear combination of "
+                                      "the terms before it (or constant); remove it",
+                                      data.names[jj]));
+      }
+      l(j, j) = std::sqrt(rest);
     }
   }
   CoxResult result;
@@ -490,7 +596,7 @@ base::Result<CoxResult> FitCox(const Table& table, const Formula& formula,
   }
   result.lr_test = ChiSquareTest(2 * (result.loglik - result.loglik_null), static_cast<int>(p));
   result.wald_test = ChiSquareTest(beta.dot(at.info * beta), static_cast<int>(p));
-  result.concordance = Concordance(data, data.x * beta);
+  result.concordance = model.Concordance(beta);
   return result;
 }
 

@@ -7,6 +7,9 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <span>
+
+#include "livercell/stats/order.h"
 
 namespace livercell::stats {
 namespace {
@@ -61,9 +64,9 @@ void Bounds(double s, std::optional<double> se, ConfType type, double z,
   }
 }
 
-KmCurve FitOne(const std::string& name, std::vector<std::pair<double, int>> rows,
-               const KmOptions& options, double z) {
-  std::sort(rows.begin(), rows.end());
+// One curve from `rows`, the group's rows in ascending time.
+KmCurve FitOne(const std::string& name, const SurvivalData& data,
+               std::span<const std::uint32_t> rows, const KmOptions& options, double z) {
   KmCurve c;
   c.name = name;
   c.n = static_cast<int>(rows.size());
@@ -72,10 +75,10 @@ KmCurve FitOne(const std::string& name, std::vector<std::pair<double, int>> rows
   std::size_t i = 0;
   int at_risk = c.n;
   while (i < rows.size()) {
-    const double t = rows[i].first;
+    const double t = data.time[rows[i]];
     int d = 0, censored = 0;
-    while (i < rows.size() && rows[i].first == t) {
-      (rows[i].second ? d : censored) += 1;
+    while (i < rows.size() && data.time[rows[i]] == t) {
+      (data.event[rows[i]] != 0 ? d : censored) += 1;
       ++i;
     }
     const double n = at_risk;
@@ -124,14 +127,14 @@ base::Result<KmResult> FitKaplanMeier(const SurvivalData& data, const KmOptions&
     return status;
   }
   const double z = boost::math::quantile(boost::math::normal(), 1 - (1 - options.conf_level) / 2);
-  std::vector<std::vector<std::pair<double, int>>> by_group(data.group_names.size());
-  for (std::size_t i = 0; i < data.time.size(); ++i) {
-    by_group[static_cast<std::size_t>(data.group[i])].emplace_back(data.time[i], data.event[i]);
-  }
+  const auto groups = static_cast<int>(data.group_names.size());
+  RowOrder order;
+  const auto runs = GroupsByTime(data.time, data.group, groups, order);
   KmResult result;
   result.n_dropped = data.n_dropped;
-  for (std::size_t g = 0; g < by_group.size(); ++g) {
-    KmCurve curve = FitOne(data.group_names[g], std::move(by_group[g]), options, z);
+  for (int g = 0; g < groups; ++g) {
+    const std::span<const std::uint32_t> rows = runs[static_cast<std::size_t>(g)];
+    KmCurve curve = FitOne(data.group_names[static_cast<std::size_t>(g)], data, rows, options, z);
     result.n += curve.n;
     result.n_event += curve.n_event;
     result.strata.push_back(std::move(curve));

@@ -7,6 +7,8 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <numeric>
 
+#include "livercell/stats/order.h"
+
 namespace livercell::stats {
 
 base::Result<LogRankResult> LogRankTest(const SurvivalData& data) {
@@ -21,12 +23,9 @@ base::Result<LogRankResult> LogRankTest(const SurvivalData& data) {
   result.n_dropped = data.n_dropped;
   result.groups.resize(k);
   for (std::size_t g = 0; g < k; ++g) result.groups[g].name = data.group_names[g];
-  std::vector<std::size_t> order(data.time.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return data.time[a] < data.time[b]; });
+  const RowOrder order = OrderBy(data.time);
   std::vector<double> at_risk(k, 0);
-  for (std::size_t i : order) {
+  for (const std::uint32_t i : order) {
     at_risk[static_cast<std::size_t>(data.group[i])] += 1;
     result.groups[static_cast<std::size_t>(data.group[i])].n += 1;
   }

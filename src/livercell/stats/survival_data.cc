@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-#include <map>
+#include <numeric>
+#include <string_view>
+#include <unordered_map>
 
 namespace livercell::stats {
 namespace {
@@ -29,7 +31,7 @@ base::Result<double> ParseLiteral(const std::string& literal, const std::string&
 }  // namespace
 
 base::Result<std::vector<int>> EventIndicator(const Column& col, const EventSpec& spec,
-                                              const std::vector<std::size_t>& rows) {
+                                              const Rows& rows) {
   std::vector<int> events;
   events.reserve(rows.size());
   if (spec.op == EventSpec::Op::kColumn) {
@@ -39,7 +41,7 @@ base::Result<std::vector<int>> EventIndicator(const Column& col, const EventSpec
           col.name);
     }
     double max_value = 0;
-    for (std::size_t r : rows) {
+    for (const std::uint32_t r : rows) {
       const double v = col.numbers[r];
       if (v != 0 && v != 1 && v != 2) {
         return DataError(fmt::format("the event column {} holds {}; Surv() needs 0/1, "
@@ -50,7 +52,7 @@ base::Result<std::vector<int>> EventIndicator(const Column& col, const EventSpec
       max_value = std::max(max_value, v);
     }
     // R's Surv(): when the largest status is 2 the coding is 1 = censored, 2 = event.
-    for (std::size_t r : rows) {
+    for (const std::uint32_t r : rows) {
       const double v = col.numbers[r];
       if (max_value == 2 && v == 0) {
         return DataError(fmt::format("the event column {} mixes 0 with 1/2 coding; write {} == 2 "
@@ -71,24 +73,114 @@ base::Result<std::vector<int>> EventIndicator(const Column& col, const EventSpec
   } else if (spec.op == EventSpec::Op::kGreater) {
     return DataError(fmt::format("{} > … needs a numeric column", col.name), col.name);
   }
-  for (std::size_t r : rows) {
-    bool hit = false;
-    if (col.numeric) {
-      const double v = col.numbers[r];
-      hit = spec.op == EventSpec::Op::kGreater
-                ? v > numbers[0]
-                : std::find(numbers.begin(), numbers.end(), v) != numbers.end();
-    } else {
-      hit = std::find(spec.values.begin(), spec.values.end(), col.strings[r]) != spec.values.end();
+  if (!col.numeric) {
+    std::vector<int> text_hit(col.texts.size());
+    for (std::size_t k = 0; k < col.texts.size(); ++k) {
+      text_hit[k] =
+          std::find(spec.values.begin(), spec.values.end(), col.texts[k]) != spec.values.end();
     }
+    for (const std::uint32_t r : rows) events.push_back(text_hit[col.codes[r]]);
+    return events;
+  }
+  for (const std::uint32_t r : rows) {
+    const double v = col.numbers[r];
+    const bool hit = spec.op == EventSpec::Op::kGreater
+                         ? v > numbers[0]
+                         : std::find(numbers.begin(), numbers.end(), v) != numbers.end();
     events.push_back(hit ? 1 : 0);
   }
   return events;
 }
 
-std::string LevelText(double value) {
-  std::string text = fmt::format("{:.15g}", value);
-  return text;
+std::string LevelText(double value) { return fmt::format("{:.15g}", value); }
+
+namespace {
+
+// Codes values by first appearance. A factor usually has a handful of levels, searched
+// linearly; past kLinear distinct values a hash map takes over.
+template <typename T>
+class FirstSeenCodes {
+ public:
+  int Code(const T& value) {
+    if (index_.empty()) {
+      for (std::size_t i = 0; i < values_.size(); ++i) {
+        if (values_[i] == value) return static_cast<int>(i);
+      }
+      values_.push_back(value);
+      if (values_.size() > kLinear) {
+        for (std::size_t i = 0; i < values_.size(); ++i) index_.emplace(values_[i], i);
+      }
+      return static_cast<int>(values_.size() - 1);
+    }
+    const auto [it, inserted] = index_.emplace(value, values_.size());
+    if (inserted) values_.push_back(value);
+    return static_cast<int>(it->second);
+  }
+  const std::vector<T>& values() const { return values_; }
+
+ private:
+  static constexpr std::size_t kLinear = 16;
+  std::vector<T> values_;
+  std::unordered_map<T, std::size_t> index_;
+};
+
+// Sorts the distinct values and renumbers the codes to match.
+template <typename T>
+std::vector<T> SortLevels(const std::vector<T>& values, std::vector<int>& code) {
+  std::vector<int> by_value(values.size());
+  std::iota(by_value.begin(), by_value.end(), 0);
+  std::sort(by_value.begin(), by_value.end(),
+            [&](int a, int b) { return values[static_cast<std::size_t>(a)] <
+                                       values[static_cast<std::size_t>(b)]; });
+  std::vector<int> rank(values.size());
+  std::vector<T> sorted;
+  for (std::size_t r = 0; r < by_value.size(); ++r) {
+    rank[static_cast<std::size_t>(by_value[r])] = static_cast<int>(r);
+    sorted.push_back(values[static_cast<std::size_t>(by_value[r])]);
+  }
+  for (int& c : code) c = rank[static_cast<std::size_t>(c)];
+  return sorted;
+}
+
+}  // namespace
+
+Factor MakeFactor(const Column& column, const Rows& rows) {
+  Factor factor;
+  factor.code.resize(rows.size());
+  if (column.numeric) {
+    FirstSeenCodes<double> codes;
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      factor.code[i] = codes.Code(column.numbers[rows[i]]);
+    factor.numbers = SortLevels(codes.values(), factor.code);
+    for (double v : factor.numbers) factor.levels.push_back(LevelText(v));
+  } else {
+    // Text: the column's own codes, renumbered among the values present in text order.
+    std::vector<int> seen(column.texts.size(), -1);
+    std::vector<std::string_view> present;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      int& code = seen[column.codes[rows[i]]];
+      if (code < 0) {
+        code = static_cast<int>(present.size());
+        present.push_back(column.Text(rows[i]));
+      }
+      factor.code[i] = code;
+    }
+    for (std::string_view v : SortLevels(present, factor.code)) factor.levels.emplace_back(v);
+  }
+  return factor;
+}
+
+Rows CompleteRows(const Table& table, const std::vector<const Column*>& columns,
+                  std::size_t* dropped) {
+  Rows rows;
+  rows.reserve(table.rows());
+  for (std::size_t r = 0; r < table.rows(); ++r) {
+    bool missing = false;
+    for (const Column* c : columns) missing = missing || c->missing[r] != 0;
+    if (!missing) rows.push_back(static_cast<std::uint32_t>(r));
+  }
+  *dropped = table.rows() - rows.size();
+  return rows;
 }
 
 base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& formula) {
@@ -113,19 +205,14 @@ base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& 
     }
   }
   SurvivalData data;
-  std::vector<std::size_t> rows;
-  for (std::size_t r = 0; r < table.rows(); ++r) {
-    bool missing = time->IsMissing(r) || event->IsMissing(r);
-    for (const Column* g : groups) missing = missing || g->IsMissing(r);
-    if (missing) {
-      ++data.n_dropped;
-      continue;
-    }
+  std::vector<const Column*> used = {time, event};
+  used.insert(used.end(), groups.begin(), groups.end());
+  Rows rows = CompleteRows(table, used, &data.n_dropped);
+  for (const std::uint32_t r : rows) {
     if (time->numbers[r] < 0) {
       return DataError(fmt::format("negative time {} in row {}", time->numbers[r], r + 1),
                        time->name);
     }
-    rows.push_back(r);
   }
   if (rows.empty()) {
     return DataError(
@@ -135,62 +222,45 @@ base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& 
   LC_ASSIGN_OR_RETURN(data.event, EventIndicator(*event, formula.event, rows));
   // Group ids: each grouping column's levels in R's order, then their combinations (the first
   // column varying slowest), numbered in that order among the combinations present.
-  std::vector<std::vector<int>> level_of(groups.size(), std::vector<int>(rows.size()));
-  std::vector<std::vector<std::string>> level_names(groups.size());
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    const Column& c = *groups[g];
-    if (c.numeric) {
-      std::vector<double> levels;
-      for (std::size_t r : rows) levels.push_back(c.numbers[r]);
-      std::sort(levels.begin(), levels.end());
-      levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
-      for (double v : levels) level_names[g].push_back(LevelText(v));
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        level_of[g][i] = static_cast<int>(
-            std::lower_bound(levels.begin(), levels.end(), c.numbers[rows[i]]) - levels.begin());
+  std::vector<Factor> factors;
+  for (const Column* g : groups) factors.push_back(MakeFactor(*g, rows));
+  data.time.resize(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) data.time[i] = time->numbers[rows[i]];
+  if (factors.empty()) {
+    data.group.assign(rows.size(), 0);
+    data.group_names = {"all"};
+  } else if (factors.size() == 1) {  // every level is present: its code is the group
+    data.group = std::move(factors[0].code);
+    for (const std::string& level : factors[0].levels)
+      data.group_names.push_back(groups[0]->name + "=" + level);
+  } else {
+    std::vector<std::uint64_t> key(rows.size(), 0);
+    for (const Factor& factor : factors) {
+      const std::uint64_t radix = factor.levels.size();
+      for (std::size_t i = 0; i < rows.size(); ++i)
+        key[i] = key[i] * radix + static_cast<std::uint64_t>(factor.code[i]);
+    }
+    std::vector<std::uint64_t> present = key;
+    std::sort(present.begin(), present.end());
+    present.erase(std::unique(present.begin(), present.end()), present.end());
+    for (const std::uint64_t k : present) {
+      // Decode the mixed-radix key back into level names.
+      std::vector<std::string> parts(groups.size());
+      std::uint64_t rest = k;
+      for (std::size_t g = groups.size(); g-- > 0;) {
+        const std::uint64_t radix = factors[g].levels.size();
+        parts[g] = groups[g]->name + "=" + factors[g].levels[rest % radix];
+        rest /= radix;
       }
-    } else {
-      std::map<std::string, int> levels;
-      for (std::size_t r : rows) levels.emplace(c.strings[r], 0);
-      int next = 0;
-      for (auto& [name, id] : levels) {
-        id = next++;
-        level_names[g].push_back(name);
-      }
-      for (std::size_t i = 0; i < rows.size(); ++i) level_of[g][i] = levels.at(c.strings[rows[i]]);
+      data.group_names.push_back(fmt::format("{}", fmt::join(parts, ", ")));
+    }
+    data.group.resize(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      data.group[i] = static_cast<int>(
+          std::lower_bound(present.begin(), present.end(), key[i]) - present.begin());
     }
   }
-  std::vector<std::uint64_t> key(rows.size(), 0);
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    const std::uint64_t radix = level_names[g].size();
-    for (std::size_t i = 0; i < rows.size(); ++i)
-      key[i] = key[i] * radix + static_cast<std::uint64_t>(level_of[g][i]);
-  }
-  std::map<std::uint64_t, int> index;
-  for (std::uint64_t k : key) index.emplace(k, 0);
-  int next = 0;
-  for (auto& [k, id] : index) {
-    id = next++;
-    if (groups.empty()) {
-      data.group_names.push_back("all");
-      continue;
-    }
-    // Decode the mixed-radix key back into level names.
-    std::vector<std::string> parts(groups.size());
-    std::uint64_t rest = k;
-    for (std::size_t g = groups.size(); g-- > 0;) {
-      const std::uint64_t radix = level_names[g].size();
-      parts[g] = groups[g]->name + "=" + level_names[g][rest % radix];
-      rest /= radix;
-    }
-    data.group_names.push_back(fmt::format("{}", fmt::join(parts, ", ")));
-  }
-  data.time.reserve(rows.size());
-  data.group.reserve(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    data.time.push_back(time->numbers[rows[i]]);
-    data.group.push_back(index.at(key[i]));
-  }
+  data.rows = std::move(rows);
   return data;
 }
 

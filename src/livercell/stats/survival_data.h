@@ -7,6 +7,7 @@
 #define LIVERCELL_STATS_SURVIVAL_DATA_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,15 @@
 
 namespace livercell::stats {
 
+// Indices of table rows, ascending (tables have fewer than 2^32 rows).
+using Rows = std::vector<std::uint32_t>;
+
+// The rows with a value in every one of `columns` (R's na.omit); *dropped counts the others.
+Rows CompleteRows(const Table& table, const std::vector<const Column*>& columns,
+                  std::size_t* dropped);
+
 struct SurvivalData {
+  Rows rows;  // the table rows kept
   std::vector<double> time;
   std::vector<int> event;  // 1 = event, 0 = censored
   std::vector<int> group;  // index into group_names
@@ -31,7 +40,16 @@ base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& 
 // The 0/1 event indicator of `rows` of `column` per R's Surv() rules and the formula's event
 // expression (col, col == k, col > k, col %in% c(…)).
 base::Result<std::vector<int>> EventIndicator(const Column& column, const EventSpec& spec,
-                                              const std::vector<std::size_t>& rows);
+                                              const Rows& rows);
+
+// A column's values on `rows` coded as R's factor(): the levels present, in R's order
+// (numbers numerically, text in byte order), and each row's level index.
+struct Factor {
+  std::vector<std::string> levels;
+  std::vector<double> numbers;  // numeric columns: the level values, ascending
+  std::vector<int> code;        // per entry of `rows`
+};
+Factor MakeFactor(const Column& column, const Rows& rows);
 
 // How R prints a numeric factor level: 15 significant digits, no trailing zeros ("0.5", "1").
 std::string LevelText(double value);

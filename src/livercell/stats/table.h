@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,17 +18,20 @@ namespace livercell::stats {
 struct Column {
   std::string name;
   bool numeric = true;
-  std::vector<double> numbers;       // numeric columns; NaN = missing
-  std::vector<std::string> strings;  // text columns; missing[i] marks NA
-  std::vector<bool> missing;
-  bool IsMissing(std::size_t row) const { return missing[row]; }
+  std::vector<double> numbers;         // numeric columns; NaN = missing
+  std::vector<std::uint32_t> codes;    // text columns: each row's entry in `texts`
+  std::vector<std::string> texts;      // text columns: distinct values, first seen first
+  std::vector<std::uint8_t> missing;   // 1 = NA (bytes, not bits: chunks fill it in parallel)
+  bool IsMissing(std::size_t row) const { return missing[row] != 0; }
+  std::string_view Text(std::size_t row) const { return texts[codes[row]]; }  // "" when NA
 };
 
 class Table {
  public:
-  // Reads `path` ("-" = standard input) in one pass. When `wanted` is not empty only those
-  // columns are parsed (the others are known by name only), which keeps memory near the size
-  // of the data used. Quoted fields ("a, b", "say ""hi""") are supported.
+  // Reads `path` ("-" = standard input). When `wanted` is not empty only those columns are
+  // parsed (the others are known by name only), which keeps memory near the size of the data
+  // used. Quoted fields ("a, b", "say ""hi""") are supported. A large file without quotes is
+  // parsed in chunks on every core; the result does not depend on the chunking.
   static base::Result<Table> ReadCsv(const std::string& path,
                                      const std::vector<std::string>& wanted = {});
   // From rows of text cells (tests).

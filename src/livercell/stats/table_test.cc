@@ -1,0 +1,106 @@
+#include "livercell/stats/table.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace livercell::stats {
+namespace {
+
+class TableTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path =
+        (std::filesystem::temp_directory_path() / fmt::format("lc_table_{}_{}", ::getpid(), name))
+            .string();
+    std::ofstream(path, std::ios::binary) << text;
+    paths_.push_back(path);
+    return path;
+  }
+  void TearDown() override {
+    for (const auto& p : paths_) std::filesystem::remove(p);
+  }
+  std::vector<std::string> paths_;
+};
+
+TEST_F(TableTest, TypesColumnsAndKeepsTextAsWritten) {
+  const std::string path = Write("small.csv",
+                                 "time,status,sex,stage,note\r\n"
+                                 "1,TRUE,f,1.50,\"a, b\"\n"
+                                 "\n"
+                                 "2.5,FALSE,m,NA,\"say \"\"hi\"\"\"\n"
+                                 "3,1,,IV,plain\n");
+  const Table t = Table::ReadCsv(path).value();
+  ASSERT_EQ(t.rows(), 3u);
+  const Column& time = *t.Find("time").value();
+  EXPECT_TRUE(time.numeric);
+  EXPECT_EQ(time.numbers, (std::vector<double>{1, 2.5, 3}));
+  EXPECT_EQ(t.Find("status").value()->numbers, (std::vector<double>{1, 0, 1}));
+  const Column& sex = *t.Find("sex").value();
+  EXPECT_FALSE(sex.numeric);
+  EXPECT_EQ(sex.Text(0), "f");
+  EXPECT_TRUE(sex.IsMissing(2));
+  // A column that turns to text keeps its earlier numbers as written ("1.50", not "1.5").
+  const Column& stage = *t.Find("stage").value();
+  EXPECT_FALSE(stage.numeric);
+  EXPECT_EQ(stage.Text(0), "1.50");
+  EXPECT_TRUE(stage.IsMissing(1));
+  EXPECT_EQ(stage.Text(2), "IV");
+  EXPECT_EQ(t.Find("note").value()->Text(0), "a, b");
+  EXPECT_EQ(t.Find("note").value()->Text(1), "say \"hi\"");
+}
+
+// A file large enough to be parsed in parallel chunks gives exactly what the sequential
+// reader gives for a small file with the same rows, including a column that turns to text in
+// a later chunk only, and names the right line when a row is bad.
+TEST_F(TableTest, ChunkedReadEqualsSequentialRead) {
+  std::string text = "id,x,label\n";
+  const int rows = 700000;  // about 11 MB: more than one chunk
+  for (int i = 0; i < rows; ++i) {
+    text += fmt::format("{},{}.25,{}\n", i, i % 1000, i == rows - 10 ? "late-text" : "7");
+  }
+  const Table t = Table::ReadCsv(Write("big.csv", text)).value();
+  ASSERT_EQ(t.rows(), static_cast<std::size_t>(rows));
+  const Column& id = *t.Find("id").value();
+  const Column& x = *t.Find("x").value();
+  for (int i = 0; i < rows; i += 997) {
+    ASSERT_EQ(id.numbers[static_cast<std::size_t>(i)], i);
+    ASSERT_EQ(x.numbers[static_cast<std::size_t>(i)], i % 1000 + 0.25);
+  }
+  const Column& label = *t.Find("label").value();
+  ASSERT_FALSE(label.numeric);
+  EXPECT_EQ(label.Text(0), "7");
+  EXPECT_EQ(label.Text(static_cast<std::size_t>(rows - 10)), "late-text");
+  EXPECT_EQ(label.texts.size(), 2u);
+
+  // Only the wanted columns are parsed.
+  const Table only_x = Table::ReadCsv(paths_.back(), {"x"}).value();
+  EXPECT_TRUE(only_x.Find("id").value()->numbers.empty());
+  EXPECT_EQ(only_x.Find("x").value()->numbers.size(), static_cast<std::size_t>(rows));
+
+  // A short row near the end (in the last chunk) is reported with its line number.
+  text += "1,2\n";
+  const auto bad = Table::ReadCsv(Write("bad.csv", text));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().path(), fmt::format("{} line {}", paths_.back(), rows + 2));
+  EXPECT_NE(bad.status().message().find("2 fields, the header has 3"), std::string_view::npos);
+}
+
+TEST_F(TableTest, ErrorsNameTheFileAndLine) {
+  const auto missing = Table::ReadCsv("/nonexistent/file.csv");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().path(), "/nonexistent/file.csv");
+  const auto empty = Table::ReadCsv(Write("empty.csv", ""));
+  EXPECT_FALSE(empty.ok());
+  const auto quote = Table::ReadCsv(Write("quote.csv", "a,b\n1,\"open\n"));
+  ASSERT_FALSE(quote.ok());
+  EXPECT_NE(quote.status().path().find("line 2"), std::string::npos);
+  EXPECT_NE(quote.status().message().find("unterminated"), std::string_view::npos);
+}
+
+}  // namespace
+}  // namespace livercell::stats
