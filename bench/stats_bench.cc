@@ -76,12 +76,6 @@ int main() {
     const std::string csv = fmt::format("{}/bench_{}.csv", dir, rows);
     Generate(csv, rows);
     for (const Command& c : commands) {
-      // The Aalen–Johansen jackknife here is O(rows × times); beyond 2·10^4 rows it is not run.
-      if (std::string(c.name) == "cif" && rows > 20000) {
-        fmt::print("{:>9} {:<8} {:>12}\n", rows, c.name,
-                   "skipped: O(n·T) jackknife, see bench/README.md");
-        continue;
-      }
       const ChildRun ours = Run({LIVERCELL_BINARY, "stats", c.name, "--csv", csv, "--formula",
                                  c.formula, "--format", "json"},
                                 false);

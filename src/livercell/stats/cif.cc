@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <span>
 
 #include "livercell/stats/order.h"
 
@@ -28,8 +27,7 @@ struct Moments {
   }
 };
 
-// One stratum: `rows` are its subjects in ascending time, `state` their level (0 = censored,
-// k ≥ 1 = event k).
+// One stratum from its counts by time of each level (0 = censored, k ≥ 1 = event k).
 //
 // The jackknife influence u_i of subject i on p evolves at each event time t with hazard
 // increments dΛ_k = d_k / Y (Y at risk, d_k events of type k) as
@@ -38,22 +36,19 @@ struct Moments {
 // history, so they share one u; and once a subject has left, its update is the same linear
 // map for all who have left, so the sums of products the standard errors need (Σ u0², Σ u0·uk,
 // Σ uk²) can be carried through that map directly. That makes it O(n + T·states).
-CifCurve FitOne(const std::string& name, const SurvivalData& data,
-                std::span<const std::uint32_t> rows, const std::vector<int>& state,
-                std::size_t states) {
+CifCurve FitOne(const std::string& name, const TimeCounts& counts) {
+  const auto states = static_cast<std::size_t>(counts.states);
   CifCurve curve;
   curve.name = name;
   std::vector<double> p(states, 0.0), at_risk_u(states, 0.0), v(states, 0.0);
   p[0] = 1;
   Moments left(states);  // subjects who have left the risk set
   std::vector<double> d(states);
-  double risk = static_cast<double>(rows.size());
-  std::size_t i = 0;
-  while (i < rows.size()) {
-    const double t = data.time[rows[i]];
-    std::fill(d.begin(), d.end(), 0.0);
-    for (; i < rows.size() && data.time[rows[i]] == t; ++i)
-      d[static_cast<std::size_t>(state[rows[i]])] += 1;
+  double risk = 0;
+  for (const std::uint32_t c : counts.count) risk += c;
+  for (std::size_t i = 0; i < counts.time.size(); ++i) {
+    const double t = counts.time[i];
+    for (std::size_t k = 0; k < states; ++k) d[k] = counts.At(i, static_cast<int>(k));
     const double censored = d[0];
     double d_all = 0;
     for (std::size_t k = 1; k < states; ++k) d_all += d[k];
@@ -131,12 +126,12 @@ base::Result<CifResult> FitCif(const Table& table, const Formula& formula) {
   result.states.push_back("(s0)");
   for (std::size_t l = 1; l < levels.size(); ++l) result.states.push_back(levels[l]);
   const auto groups = static_cast<int>(data.group_names.size());
-  RowOrder order;
-  const auto runs = GroupsByTime(data.time, data.group, groups, order);
+  const std::vector<TimeCounts> counts = CountByTime(data.time, data.group, groups,
+                                                     event_factor.code,
+                                                     static_cast<int>(levels.size()));
   for (int g = 0; g < groups; ++g) {
-    const std::span<const std::uint32_t> rows = runs[static_cast<std::size_t>(g)];
-    result.strata.push_back(FitOne(data.group_names[static_cast<std::size_t>(g)], data, rows,
-                                   event_factor.code, levels.size()));
+    result.strata.push_back(FitOne(data.group_names[static_cast<std::size_t>(g)],
+                                   counts[static_cast<std::size_t>(g)]));
   }
   return result;
 }

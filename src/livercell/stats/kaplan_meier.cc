@@ -7,7 +7,6 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
-#include <span>
 
 #include "livercell/stats/order.h"
 
@@ -64,23 +63,19 @@ void Bounds(double s, std::optional<double> se, ConfType type, double z,
   }
 }
 
-// One curve from `rows`, the group's rows in ascending time.
-KmCurve FitOne(const std::string& name, const SurvivalData& data,
-               std::span<const std::uint32_t> rows, const KmOptions& options, double z) {
+// One curve from a group's counts by time (state 0 censored, 1 event).
+KmCurve FitOne(const std::string& name, const TimeCounts& counts, const KmOptions& options,
+               double z) {
   KmCurve c;
   c.name = name;
-  c.n = static_cast<int>(rows.size());
+  for (const std::uint32_t v : counts.count) c.n += static_cast<int>(v);
   double surv = 1;
   double varsum = 0;
-  std::size_t i = 0;
   int at_risk = c.n;
-  while (i < rows.size()) {
-    const double t = data.time[rows[i]];
-    int d = 0, censored = 0;
-    while (i < rows.size() && data.time[rows[i]] == t) {
-      (data.event[rows[i]] != 0 ? d : censored) += 1;
-      ++i;
-    }
+  for (std::size_t k = 0; k < counts.time.size(); ++k) {
+    const double t = counts.time[k];
+    const auto d = static_cast<int>(counts.At(k, 1));
+    const auto censored = static_cast<int>(counts.At(k, 0));
     const double n = at_risk;
     if (d > 0) {
       surv *= 1 - d / n;
@@ -128,13 +123,13 @@ base::Result<KmResult> FitKaplanMeier(const SurvivalData& data, const KmOptions&
   }
   const double z = boost::math::quantile(boost::math::normal(), 1 - (1 - options.conf_level) / 2);
   const auto groups = static_cast<int>(data.group_names.size());
-  RowOrder order;
-  const auto runs = GroupsByTime(data.time, data.group, groups, order);
+  const std::vector<TimeCounts> counts =
+      CountByTime(data.time, data.group, groups, data.event, /*states=*/2);
   KmResult result;
   result.n_dropped = data.n_dropped;
   for (int g = 0; g < groups; ++g) {
-    const std::span<const std::uint32_t> rows = runs[static_cast<std::size_t>(g)];
-    KmCurve curve = FitOne(data.group_names[static_cast<std::size_t>(g)], data, rows, options, z);
+    KmCurve curve = FitOne(data.group_names[static_cast<std::size_t>(g)],
+                           counts[static_cast<std::size_t>(g)], options, z);
     result.n += curve.n;
     result.n_event += curve.n_event;
     result.strata.push_back(std::move(curve));

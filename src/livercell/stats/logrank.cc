@@ -23,25 +23,26 @@ base::Result<LogRankResult> LogRankTest(const SurvivalData& data) {
   result.n_dropped = data.n_dropped;
   result.groups.resize(k);
   for (std::size_t g = 0; g < k; ++g) result.groups[g].name = data.group_names[g];
-  const RowOrder order = OrderBy(data.time);
+  // One time table over all groups, the state being group × event (2g censored, 2g+1 died).
+  std::vector<int> state(data.time.size());
+  for (std::size_t i = 0; i < state.size(); ++i) state[i] = 2 * data.group[i] + data.event[i];
+  const std::vector<int> one_group(data.time.size(), 0);
+  const TimeCounts counts =
+      CountByTime(data.time, one_group, 1, state, static_cast<int>(2 * k)).front();
   std::vector<double> at_risk(k, 0);
-  for (const std::uint32_t i : order) {
-    at_risk[static_cast<std::size_t>(data.group[i])] += 1;
-    result.groups[static_cast<std::size_t>(data.group[i])].n += 1;
+  for (std::size_t t = 0; t < counts.time.size(); ++t) {
+    for (std::size_t g = 0; g < k; ++g) {
+      at_risk[g] += counts.At(t, static_cast<int>(2 * g)) + counts.At(t, static_cast<int>(2 * g + 1));
+    }
   }
+  for (std::size_t g = 0; g < k; ++g) result.groups[g].n = static_cast<int>(at_risk[g]);
   Eigen::MatrixXd var =
       Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
   std::vector<double> deaths(k), leaving(k);
-  std::size_t i = 0;
-  while (i < order.size()) {
-    const double t = data.time[order[i]];
-    std::fill(deaths.begin(), deaths.end(), 0);
-    std::fill(leaving.begin(), leaving.end(), 0);
-    while (i < order.size() && data.time[order[i]] == t) {
-      const auto g = static_cast<std::size_t>(data.group[order[i]]);
-      deaths[g] += data.event[order[i]];
-      leaving[g] += 1;
-      ++i;
+  for (std::size_t t = 0; t < counts.time.size(); ++t) {
+    for (std::size_t g = 0; g < k; ++g) {
+      deaths[g] = counts.At(t, static_cast<int>(2 * g + 1));
+      leaving[g] = deaths[g] + counts.At(t, static_cast<int>(2 * g));
     }
     const double d = std::accumulate(deaths.begin(), deaths.end(), 0.0);
     const double n = std::accumulate(at_risk.begin(), at_risk.end(), 0.0);

@@ -13,20 +13,32 @@ namespace livercell::stats {
 using RowOrder = std::vector<std::uint32_t>;
 
 // Row indices ordered by `keys` (ascending, or descending when `descending`), stable: equal
-// keys keep their row order. LSD radix sort on the IEEE-754 bit patterns, 11 bits a pass,
-// skipping passes whose digit is the same for every key (integer-valued times need two or
-// three). Keys must not be NaN. -0.0 and 0.0 are adjacent, in that order.
+// keys keep their row order. Integer-valued keys over a range of at most 4n values (times in
+// days) take one counting pass; others an LSD radix sort on the IEEE-754 bit patterns, 11 bits
+// a pass, skipping passes whose digit is the same for every key. Keys must not be NaN; -0.0
+// and 0.0 are adjacent.
 RowOrder OrderBy(std::span<const double> keys, bool descending = false);
 
 // Reorders `order` stably by a small integer key (0 ≤ group[row] < groups): the rows of group
 // 0 first, each group keeping the order it had. Counting sort, O(n + groups).
 void StableGroupBy(RowOrder& order, std::span<const int> group, int groups);
 
-// Orders rows by group, then by time within each group, and returns each group's run
-// (`order` keeps the storage the runs point into).
-std::vector<std::span<const std::uint32_t>> GroupsByTime(std::span<const double> time,
-                                                         std::span<const int> group, int groups,
-                                                         RowOrder& order);
+// One group's rows collapsed by time: the distinct times ascending and, at each, how many rows
+// are in each state (KM: censored/event; CIF: the event levels; log-rank: group × event).
+// Curves and tests need nothing else, so they never sort single rows.
+struct TimeCounts {
+  int states = 0;
+  std::vector<double> time;
+  std::vector<std::uint32_t> count;  // count[t * states + s]
+  std::uint32_t At(std::size_t t, int s) const {
+    return count[t * static_cast<std::size_t>(states) + static_cast<std::size_t>(s)];
+  }
+};
+
+// Per group (0 ≤ group[row] < groups), the time counts of its rows (0 ≤ state[row] < states).
+// Integer-valued times over a modest range are tallied directly; others go through OrderBy.
+std::vector<TimeCounts> CountByTime(std::span<const double> time, std::span<const int> group,
+                                    int groups, std::span<const int> state, int states);
 
 }  // namespace livercell::stats
 

@@ -45,17 +45,50 @@ TEST(Order, MatchesStableSortOnEveryKindOfKey) {
   }
 }
 
-TEST(Order, GroupsKeepTheirOrderAndRunsCoverEveryRow) {
-  const std::vector<double> time = {5, 1, 4, 1, 3, 2};
+TEST(Order, GroupByIsStable) {
+  RowOrder order = {0, 1, 2, 3, 4, 5};
   const std::vector<int> group = {1, 0, 1, 1, 0, 0};
-  RowOrder order;
-  const auto runs = GroupsByTime(time, group, 2, order);
-  ASSERT_EQ(runs.size(), 2u);
-  EXPECT_EQ(std::vector<std::uint32_t>(runs[0].begin(), runs[0].end()),
-            (std::vector<std::uint32_t>{1, 5, 4}));
-  EXPECT_EQ(std::vector<std::uint32_t>(runs[1].begin(), runs[1].end()),
-            (std::vector<std::uint32_t>{3, 2, 0}));
+  StableGroupBy(order, group, 2);
+  EXPECT_EQ(order, (RowOrder{1, 4, 5, 0, 2, 3}));
   EXPECT_TRUE(OrderBy(std::vector<double>{}).empty());
+}
+
+// The direct tally (integer times) and the sorted path (fractional times) must agree with a
+// plain count, and with each other once the times are shifted by a half.
+TEST(Order, CountByTimeTalliesEveryRowOnBothPaths) {
+  std::mt19937_64 rng(11);
+  const std::size_t n = 5000;
+  std::vector<double> time(n), half(n);
+  std::vector<int> group(n), state(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    time[i] = static_cast<double>(rng() % 300);
+    half[i] = time[i] + 0.5;
+    group[i] = static_cast<int>(rng() % 3);
+    state[i] = static_cast<int>(rng() % 4);
+  }
+  const auto whole = CountByTime(time, group, 3, state, 4);
+  const auto shifted = CountByTime(half, group, 3, state, 4);
+  ASSERT_EQ(whole.size(), 3u);
+  std::size_t total = 0;
+  for (int g = 0; g < 3; ++g) {
+    const TimeCounts& a = whole[static_cast<std::size_t>(g)];
+    const TimeCounts& b = shifted[static_cast<std::size_t>(g)];
+    ASSERT_EQ(a.time.size(), b.time.size());
+    EXPECT_EQ(a.count, b.count);
+    EXPECT_TRUE(std::is_sorted(a.time.begin(), a.time.end()));
+    for (std::size_t t = 0; t < a.time.size(); ++t) {
+      EXPECT_EQ(a.time[t] + 0.5, b.time[t]);
+      for (int s = 0; s < 4; ++s) {
+        std::uint32_t expected = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          expected += group[i] == g && state[i] == s && time[i] == a.time[t];
+        }
+        ASSERT_EQ(a.At(t, s), expected);
+        total += expected;
+      }
+    }
+  }
+  EXPECT_EQ(total, n);
 }
 
 }  // namespace

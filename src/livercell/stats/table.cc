@@ -200,12 +200,19 @@ bool IsBlankLine(const char* p, const char* end) {
 
 const char* SkipBlankLine(const char* p) { return p + (*p == '\r' ? 2 : 1); }
 
+// What a scan of records met besides the cells.
+struct ScanState {
+  bool saw_quote = false;        // a quoted field (which may hold a newline)
+  bool bad_quote = false;        // one left open at the end of the text
+  const char* bad_at = nullptr;  // the record it starts
+};
+
 // Calls visit(record start, field index, cell) for every field of every record in
 // [begin, end), and end_record(record start, field count) after each record. Stops early when
-// end_record returns false or a quote is left open (then *bad_at is that record).
+// end_record returns false or a quote is left open.
 template <typename Visit, typename EndRecord>
-bool ForEachRecord(const char* begin, const char* end, bool* bad_quote, const char** bad_at,
-                   Visit&& visit, EndRecord&& end_record) {
+bool ForEachRecord(const char* begin, const char* end, ScanState& state, Visit&& visit,
+                   EndRecord&& end_record) {
   std::string scratch;
   const char* p = begin;
   while (p < end) {
@@ -216,9 +223,10 @@ bool ForEachRecord(const char* begin, const char* end, bool* bad_quote, const ch
     const char* record = p;
     std::size_t c = 0;
     for (;; ++c) {
-      const std::string_view cell = Field(p, end, scratch, bad_quote);
-      if (*bad_quote) {
-        *bad_at = record;
+      state.saw_quote = state.saw_quote || (p < end && *p == '"');
+      const std::string_view cell = Field(p, end, scratch, &state.bad_quote);
+      if (state.bad_quote) {
+        state.bad_at = record;
         return false;
       }
       visit(record, c, cell);
@@ -239,10 +247,9 @@ bool ForEachRecord(const char* begin, const char* end, bool* bad_quote, const ch
 // hold text, to recover its cells as written.
 void ColumnText(const char* begin, const char* end, std::size_t column,
                 TextDictionary& dictionary, std::vector<std::uint32_t>& codes) {
-  bool bad_quote = false;
-  const char* bad_at = nullptr;
+  ScanState state;
   ForEachRecord(
-      begin, end, &bad_quote, &bad_at,
+      begin, end, state,
       [&](const char*, std::size_t c, std::string_view cell) {
         if (c == column) codes.push_back(dictionary.Code(IsNa(cell) ? std::string_view() : cell));
       },
@@ -258,6 +265,7 @@ struct Chunk {
   std::size_t rows = 0;
   std::string error;                 // empty when the chunk parsed
   const char* error_at = nullptr;    // the start of the offending record
+  bool saw_quote = false;            // a quoted field: the split may have cut through one
 };
 
 // Records in [begin, end), estimated from the length of the first few lines (for reserving
@@ -292,8 +300,6 @@ void PrepareChunk(Chunk& chunk, const char* body_end, std::size_t fields,
 }
 
 void ParseChunk(Chunk& chunk, std::size_t fields, const std::vector<bool>& wanted) {
-  bool bad_quote = false;
-  const char* bad_at = nullptr;
   auto visit = [&](const char* record, std::size_t c, std::string_view cell) {
     if (c >= fields || !wanted[c]) return;
     Column& column = chunk.columns[c];
@@ -324,10 +330,12 @@ void ParseChunk(Chunk& chunk, std::size_t fields, const std::vector<bool>& wante
     ++chunk.rows;
     return true;
   };
-  ForEachRecord(chunk.begin, chunk.end, &bad_quote, &bad_at, visit, end_record);
-  if (bad_quote) {
+  ScanState state;
+  ForEachRecord(chunk.begin, chunk.end, state, visit, end_record);
+  chunk.saw_quote = state.saw_quote;
+  if (state.bad_quote) {
     chunk.error = "unterminated quoted field";
-    chunk.error_at = bad_at;
+    chunk.error_at = state.bad_at;
   }
 }
 
@@ -349,6 +357,22 @@ std::vector<Chunk> Split(const char* begin, const char* end, unsigned parts) {
     chunks.push_back(std::move(chunk));
     start = stop;
   }
+  return chunks;
+}
+
+// Splits [begin, end) into `parts` chunks and parses them, one thread each.
+std::vector<Chunk> ParseChunks(const char* begin, const char* end, unsigned parts,
+                               std::size_t fields, const std::vector<bool>& wanted) {
+  std::vector<Chunk> chunks = Split(begin, end, parts);
+  for (Chunk& chunk : chunks) {
+    PrepareChunk(chunk, &chunk == &chunks.front() ? end : chunk.end, fields, wanted);
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < chunks.size(); ++i) {
+    threads.emplace_back([&, i] { ParseChunk(chunks[i], fields, wanted); });
+  }
+  ParseChunk(chunks[0], fields, wanted);
+  for (std::thread& t : threads) t.join();
   return chunks;
 }
 
@@ -410,26 +434,18 @@ base::Result<Table> Table::ReadCsv(const std::string& path,
     parse[c] =
         wanted.empty() || std::find(wanted.begin(), wanted.end(), header[c]) != wanted.end();
   }
-  // Quotes may hide newlines, so only a body without any is cut into chunks.
+  // Chunks are cut at newlines. A quoted field may hold a newline, so when any chunk met a
+  // quoted field the body is parsed again in one piece (analysis files rarely quote).
   const auto body = static_cast<std::size_t>(end - p);
   unsigned parts = 1;
-  if (body >= 2 * kMinChunkBytes && std::memchr(p, '"', body) == nullptr) {
+  if (body >= 2 * kMinChunkBytes) {
     parts = std::min({std::max(1u, std::thread::hardware_concurrency()), kMaxChunks,
                       static_cast<unsigned>(body / kMinChunkBytes)});
   }
-  std::vector<Chunk> chunks = Split(p, end, parts);
-  for (Chunk& chunk : chunks) {
-    PrepareChunk(chunk, &chunk == &chunks.front() ? end : chunk.end, header.size(), parse);
-  }
-  if (chunks.size() == 1) {
-    ParseChunk(chunks[0], header.size(), parse);
-  } else {
-    std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < chunks.size(); ++i) {
-      threads.emplace_back([&, i] { ParseChunk(chunks[i], header.size(), parse); });
-    }
-    ParseChunk(chunks[0], header.size(), parse);
-    for (std::thread& t : threads) t.join();
+  std::vector<Chunk> chunks = ParseChunks(p, end, parts, header.size(), parse);
+  if (chunks.size() > 1 &&
+      std::any_of(chunks.begin(), chunks.end(), [](const Chunk& c) { return c.saw_quote; })) {
+    chunks = ParseChunks(p, end, 1, header.size(), parse);
   }
   for (const Chunk& chunk : chunks) {
     if (chunk.error.empty()) continue;

@@ -82,6 +82,14 @@ TEST_F(TableTest, ChunkedReadEqualsSequentialRead) {
   EXPECT_TRUE(only_x.Find("id").value()->numbers.empty());
   EXPECT_EQ(only_x.Find("x").value()->numbers.size(), static_cast<std::size_t>(rows));
 
+  // A quoted field holding a newline anywhere makes the split unsafe: read in one piece.
+  std::string quoted = text;
+  quoted.replace(quoted.rfind("late-text"), 9, "\"late\ntext\"");
+  const Table q = Table::ReadCsv(Write("quoted.csv", quoted)).value();
+  ASSERT_EQ(q.rows(), static_cast<std::size_t>(rows));
+  EXPECT_EQ(q.Find("label").value()->Text(static_cast<std::size_t>(rows - 10)), "late\ntext");
+  EXPECT_EQ(q.Find("id").value()->numbers.back(), rows - 1);
+
   // A short row near the end (in the last chunk) is reported with its line number.
   text += "1,2\n";
   const auto bad = Table::ReadCsv(Write("bad.csv", text));
