@@ -155,7 +155,7 @@ int RunCox(const StatsOptions& o) {
   if (!input.ok()) return Fail(input.status(), format);
   stats::CoxOptions options;
   options.ties = o.ties == "breslow" ? stats::Ties::kBreslow : stats::Ties::kEfron;
-  auto fit = stats::FitCox(input.value().table, input.value().formula, options);
+  auto fit = stats::FitCox(std::move(input.value().table), input.value().formula, options);
   if (!fit.ok()) return Fail(fit.status(), format);
   const stats::CoxResult& r = fit.value();
   if (format == Format::kJson) {

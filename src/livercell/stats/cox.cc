@@ -8,6 +8,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <thread>
 
 #include "livercell/stats/order.h"
@@ -26,6 +27,8 @@ base::Status ModelError(base::StatusCode code, std::string message) {
   return status;
 }
 
+// The model frame, in the order every evaluation walks it: by stratum, then by descending
+// stop time. (Coefficients, likelihood and concordance do not depend on the row order.)
 struct CoxData {
   std::vector<double> start, stop;  // start is empty without counting-process data
   std::vector<int> event, stratum;
@@ -35,6 +38,14 @@ struct CoxData {
   std::vector<std::string> names;
   std::size_t n_dropped = 0;
   std::size_t n() const { return stop.size(); }
+};
+
+// A term's design columns: a number (or its log), or a factor's indicator columns.
+struct DesignTerm {
+  const Column* column = nullptr;
+  bool log = false;
+  std::optional<Factor> factor;  // factor() and text columns: treatment contrasts
+  std::size_t width() const { return factor ? factor->levels.size() - 1 : 1; }
 };
 
 base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
@@ -70,80 +81,84 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
         fmt::format("no rows left: all {} have a missing value in a used column", table.rows()));
   }
   const std::size_t n = rows.size();
-  LC_ASSIGN_OR_RETURN(data.event, EventIndicator(*event, f.event, rows));
-  // Design columns, and strata as the combinations of the strata() columns' levels.
-  std::vector<std::vector<double>> columns;
-  std::vector<std::int64_t> strata_code(n, 0);
-  bool stratified = false;
+  if (start != nullptr) {
+    for (const std::uint32_t r : rows) {
+      if (!(start->numbers[r] < stop->numbers[r])) {
+        return ModelError(base::StatusCode::kInvalidArgument,
+                          fmt::format("row {}: start {} is not before stop {}", r + 1,
+                                      start->numbers[r], stop->numbers[r]));
+      }
+    }
+  }
+  // The design's terms, checked in table order (so that an error names the first bad row).
+  std::vector<const Column*> strata_columns;
+  std::vector<DesignTerm> design;
   for (const auto& [term, cols] : terms) {
     const Column& c = *cols.front();
     if (term->kind == Term::Kind::kStrata) {
-      stratified = true;
-      for (const Column* sc : cols) {
-        const Factor factor = MakeFactor(*sc, rows);
-        const auto levels = static_cast<std::int64_t>(factor.levels.size());
-        for (std::size_t i = 0; i < n; ++i) strata_code[i] = strata_code[i] * levels + factor.code[i];
-      }
+      strata_columns.insert(strata_columns.end(), cols.begin(), cols.end());
       continue;
     }
+    DesignTerm d;
+    d.column = &c;
     if (term->kind == Term::Kind::kFactor || !c.numeric) {
-      const Factor factor = MakeFactor(c, rows);
+      d.factor = MakeFactor(c, rows);
       const std::string prefix = term->kind == Term::Kind::kFactor ? term->label : c.name;
-      for (std::size_t l = 1; l < factor.levels.size(); ++l) {
-        std::vector<double> dummy(n);
-        for (std::size_t i = 0; i < n; ++i) dummy[i] = factor.code[i] == static_cast<int>(l);
-        columns.push_back(std::move(dummy));
-        data.names.push_back(prefix + factor.levels[l]);
+      for (std::size_t l = 1; l < d.factor->levels.size(); ++l)
+        data.names.push_back(prefix + d.factor->levels[l]);
+    } else {
+      d.log = term->kind == Term::Kind::kLog;
+      if (d.log) {
+        for (const std::uint32_t r : rows) {
+          if (!(c.numbers[r] > 0)) {
+            return ModelError(base::StatusCode::kInvalidArgument,
+                              fmt::format("{}: {} has the value {} (row {}), and log() needs > 0",
+                                          term->label, c.name, c.numbers[r], r + 1));
+          }
+        }
       }
-      continue;
+      data.names.push_back(term->label);
     }
-    std::vector<double> values(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const double v = c.numbers[rows[i]];
-      if (term->kind == Term::Kind::kLog && !(v > 0)) {
-        return ModelError(base::StatusCode::kInvalidArgument,
-                          fmt::format("{}: {} has the value {} (row {}), and log() needs > 0",
-                                      term->label, c.name, v, rows[i] + 1));
-      }
-      values[i] = term->kind == Term::Kind::kLog ? std::log(v) : v;
-    }
-    columns.push_back(std::move(values));
-    data.names.push_back(term->label);
+    design.push_back(std::move(d));
   }
-  if (columns.empty()) {
+  if (data.names.empty()) {
     return ModelError(base::StatusCode::kInvalidArgument,
                       "a Cox model needs at least one covariate on the right of ~");
   }
-  data.p = static_cast<Index>(columns.size());
-  const std::size_t p = columns.size();
-  data.x.resize(n * p);
-  for (std::size_t j = 0; j < p; ++j) {
-    for (std::size_t i = 0; i < n; ++i) data.x[i * p + j] = columns[j][i];
-  }
-  columns.clear();
+  LC_ASSIGN_OR_RETURN(const std::vector<int> events, EventIndicator(*event, f.event, rows));
+  Grouping strata = CombineLevels(strata_columns, rows);
+  data.strata = static_cast<int>(strata.names.size());
+  // The walk order: stratum, then descending stop.
+  std::vector<double> stop_of_row(n);
+  for (std::size_t i = 0; i < n; ++i) stop_of_row[i] = stop->numbers[rows[i]];
+  RowOrder order = OrderBy(stop_of_row, /*descending=*/true);
+  StableGroupBy(order, strata.group, data.strata);
+  data.p = static_cast<Index>(data.names.size());
+  const auto p = static_cast<std::size_t>(data.p);
   data.stop.resize(n);
-  for (std::size_t i = 0; i < n; ++i) data.stop[i] = stop->numbers[rows[i]];
-  if (start != nullptr) {
-    data.start.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      data.start[i] = start->numbers[rows[i]];
-      if (!(data.start[i] < data.stop[i])) {
-        return ModelError(base::StatusCode::kInvalidArgument,
-                          fmt::format("row {}: start {} is not before stop {}", rows[i] + 1,
-                                      data.start[i], data.stop[i]));
+  data.event.resize(n);
+  data.stratum.resize(n);
+  if (start != nullptr) data.start.resize(n);
+  data.x.resize(n * p);
+  // Scattered in table order: the reads stream, only the writes jump.
+  std::vector<std::uint32_t> position(n);
+  for (std::size_t pos = 0; pos < n; ++pos) position[order[pos]] = static_cast<std::uint32_t>(pos);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t pos = position[i];
+    const std::uint32_t r = rows[i];
+    data.stop[pos] = stop_of_row[i];
+    data.event[pos] = events[i];
+    data.stratum[pos] = strata.group[i];
+    if (start != nullptr) data.start[pos] = start->numbers[r];
+    double* out = &data.x[pos * p];
+    for (const DesignTerm& d : design) {
+      if (d.factor) {
+        const int level = d.factor->code[i];
+        for (std::size_t l = 1; l <= d.width(); ++l) *out++ = level == static_cast<int>(l);
+      } else {
+        const double v = d.column->numbers[r];
+        *out++ = d.log ? std::log(v) : v;
       }
-    }
-  }
-  // Strata numbered in order of their codes (R's order of the level combinations).
-  data.stratum.assign(n, 0);
-  if (stratified) {
-    std::vector<std::int64_t> codes = strata_code;
-    std::sort(codes.begin(), codes.end());
-    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
-    data.strata = static_cast<int>(codes.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      data.stratum[i] = static_cast<int>(
-          std::lower_bound(codes.begin(), codes.end(), strata_code[i]) - codes.begin());
     }
   }
   return data;
@@ -163,36 +178,21 @@ struct Derivatives {
 // evaluation streams through contiguous memory; the risk-set sums are updated in place.
 class CoxModel {
  public:
-  CoxModel(const CoxData& d, Ties ties) : ties_(ties), p_(static_cast<std::size_t>(d.p)) {
-    const std::size_t n = d.n();
-    RowOrder order = OrderBy(d.stop, /*descending=*/true);
-    StableGroupBy(order, d.stratum, d.strata);
-    stop_.resize(n);
-    event_.resize(n);
-    stratum_.resize(n);
-    x_.resize(n * p_);
-    std::vector<std::uint32_t> position(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint32_t r = order[i];
-      position[r] = static_cast<std::uint32_t>(i);
-      stop_[i] = d.stop[r];
-      event_[i] = d.event[r];
-      stratum_[i] = d.stratum[r];
-      std::copy_n(d.x.begin() + static_cast<std::ptrdiff_t>(r * p_), p_,
-                  x_.begin() + static_cast<std::ptrdiff_t>(i * p_));
-    }
+  // Takes the data's arrays (already in walk order).
+  CoxModel(CoxData&& d, Ties ties)
+      : ties_(ties),
+        p_(static_cast<std::size_t>(d.p)),
+        stop_(std::move(d.stop)),
+        x_(std::move(d.x)),
+        event_(std::move(d.event)),
+        stratum_(std::move(d.stratum)) {
     if (!d.start.empty()) {
       // Counting process: rows leave the risk set (walking down) once t ≤ start.
-      RowOrder by_start = OrderBy(d.start, /*descending=*/true);
-      StableGroupBy(by_start, d.stratum, d.strata);
-      leave_.resize(n);
-      leave_start_.resize(n);
-      start_of_.resize(n);
-      for (std::size_t k = 0; k < n; ++k) {
-        leave_[k] = position[by_start[k]];
-        leave_start_[k] = d.start[by_start[k]];
-        start_of_[leave_[k]] = leave_start_[k];
-      }
+      leave_ = OrderBy(d.start, /*descending=*/true);
+      StableGroupBy(leave_, stratum_, d.strata);
+      leave_start_.resize(n());
+      for (std::size_t k = 0; k < n(); ++k) leave_start_[k] = d.start[leave_[k]];
+      start_of_ = std::move(d.start);
     }
   }
 
@@ -459,9 +459,10 @@ CoxTest ChiSquareTest(double chisq, int df) {
 
 }  // namespace
 
-base::Result<CoxResult> FitCox(const Table& table, const Formula& formula,
+base::Result<CoxResult> FitCox(Table table, const Formula& formula,
                                const CoxOptions& options) {
   LC_ASSIGN_OR_RETURN(CoxData data, BuildCoxData(table, formula));
+  table = Table();
   const Index p = data.p;
   const auto pn = static_cast<std::size_t>(p);
   const std::size_t n = data.n();
@@ -515,7 +516,7 @@ base::Result<CoxResult> FitCox(const Table& table, const Formula& formula,
     return ModelError(base::StatusCode::kInvalidArgument,
                       "no events: a Cox model cannot be fitted");
   }
-  const CoxModel model(data, options.ties);
+  const CoxModel model(std::move(data), options.ties);
   VectorXd beta = VectorXd::Zero(p);
   Derivatives at = model.Evaluate(beta);
   result.loglik_null = at.loglik;

@@ -50,8 +50,9 @@ struct CoxResult {
 // Errors (exit 2): formula and column problems as for curves; a log() of a value ≤ 0; no
 // covariates; a design whose columns are collinear (naming the term that is a combination of
 // the others); no events; a fit that does not converge or whose coefficients diverge
-// (monotone likelihood), naming the term.
-base::Result<CoxResult> FitCox(const Table& table, const Formula& formula,
+// (monotone likelihood), naming the term. The table is consumed: its memory is released as
+// soon as the model frame is built, before the fit.
+base::Result<CoxResult> FitCox(Table table, const Formula& formula,
                                const CoxOptions& options);
 
 }  // namespace livercell::stats

@@ -183,6 +183,49 @@ Rows CompleteRows(const Table& table, const std::vector<const Column*>& columns,
   return rows;
 }
 
+Grouping CombineLevels(const std::vector<const Column*>& columns, const Rows& rows) {
+  Grouping out;
+  std::vector<Factor> factors;
+  for (const Column* c : columns) factors.push_back(MakeFactor(*c, rows));
+  if (factors.empty()) {
+    out.group.assign(rows.size(), 0);
+    out.names = {"all"};
+    return out;
+  }
+  if (factors.size() == 1) {  // every level is present: its code is the group
+    out.group = std::move(factors[0].code);
+    for (const std::string& level : factors[0].levels)
+      out.names.push_back(columns[0]->name + "=" + level);
+    return out;
+  }
+  std::vector<std::uint64_t> key(rows.size(), 0);
+  for (const Factor& factor : factors) {
+    const std::uint64_t radix = factor.levels.size();
+    for (std::size_t i = 0; i < rows.size(); ++i)
+      key[i] = key[i] * radix + static_cast<std::uint64_t>(factor.code[i]);
+  }
+  std::vector<std::uint64_t> present = key;
+  std::sort(present.begin(), present.end());
+  present.erase(std::unique(present.begin(), present.end()), present.end());
+  for (const std::uint64_t k : present) {
+    // Decode the mixed-radix key back into level names.
+    std::vector<std::string> parts(columns.size());
+    std::uint64_t rest = k;
+    for (std::size_t g = columns.size(); g-- > 0;) {
+      const std::uint64_t radix = factors[g].levels.size();
+      parts[g] = columns[g]->name + "=" + factors[g].levels[rest % radix];
+      rest /= radix;
+    }
+    out.names.push_back(fmt::format("{}", fmt::join(parts, ", ")));
+  }
+  out.group.resize(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    out.group[i] = static_cast<int>(std::lower_bound(present.begin(), present.end(), key[i]) -
+                                    present.begin());
+  }
+  return out;
+}
+
 base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& formula) {
   if (!formula.start.empty()) {
     return DataError("Surv(start, stop, event) is for Cox models; curves need Surv(time, event)",
@@ -220,46 +263,11 @@ base::Result<SurvivalData> BuildSurvivalData(const Table& table, const Formula& 
         formula.text);
   }
   LC_ASSIGN_OR_RETURN(data.event, EventIndicator(*event, formula.event, rows));
-  // Group ids: each grouping column's levels in R's order, then their combinations (the first
-  // column varying slowest), numbered in that order among the combinations present.
-  std::vector<Factor> factors;
-  for (const Column* g : groups) factors.push_back(MakeFactor(*g, rows));
   data.time.resize(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) data.time[i] = time->numbers[rows[i]];
-  if (factors.empty()) {
-    data.group.assign(rows.size(), 0);
-    data.group_names = {"all"};
-  } else if (factors.size() == 1) {  // every level is present: its code is the group
-    data.group = std::move(factors[0].code);
-    for (const std::string& level : factors[0].levels)
-      data.group_names.push_back(groups[0]->name + "=" + level);
-  } else {
-    std::vector<std::uint64_t> key(rows.size(), 0);
-    for (const Factor& factor : factors) {
-      const std::uint64_t radix = factor.levels.size();
-      for (std::size_t i = 0; i < rows.size(); ++i)
-        key[i] = key[i] * radix + static_cast<std::uint64_t>(factor.code[i]);
-    }
-    std::vector<std::uint64_t> present = key;
-    std::sort(present.begin(), present.end());
-    present.erase(std::unique(present.begin(), present.end()), present.end());
-    for (const std::uint64_t k : present) {
-      // Decode the mixed-radix key back into level names.
-      std::vector<std::string> parts(groups.size());
-      std::uint64_t rest = k;
-      for (std::size_t g = groups.size(); g-- > 0;) {
-        const std::uint64_t radix = factors[g].levels.size();
-        parts[g] = groups[g]->name + "=" + factors[g].levels[rest % radix];
-        rest /= radix;
-      }
-      data.group_names.push_back(fmt::format("{}", fmt::join(parts, ", ")));
-    }
-    data.group.resize(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      data.group[i] = static_cast<int>(
-          std::lower_bound(present.begin(), present.end(), key[i]) - present.begin());
-    }
-  }
+  Grouping grouping = CombineLevels(groups, rows);
+  data.group = std::move(grouping.group);
+  data.group_names = std::move(grouping.names);
   data.rows = std::move(rows);
   return data;
 }

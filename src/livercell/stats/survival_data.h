@@ -51,6 +51,15 @@ struct Factor {
 };
 Factor MakeFactor(const Column& column, const Rows& rows);
 
+// Rows grouped by the combinations of several columns' levels, numbered in R's order (the
+// first column varying slowest) among the combinations present, and named as R names strata
+// ("trt=1", "sex=f, stage=3"); no columns: one group "all".
+struct Grouping {
+  std::vector<int> group;  // per entry of `rows`
+  std::vector<std::string> names;
+};
+Grouping CombineLevels(const std::vector<const Column*>& columns, const Rows& rows);
+
 // How R prints a numeric factor level: 15 significant digits, no trailing zeros ("0.5", "1").
 std::string LevelText(double value);
 
