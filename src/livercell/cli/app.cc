@@ -62,6 +62,7 @@ int RunCli(int argc, char** argv) {
   RegisterPatientsCommands(app, &selected);
   RegisterExportCommand(app, &selected);
   RegisterStatsCommand(app, &selected);
+  RegisterAssessCommands(app, &selected);
 
   try {
     app.parse(argc, argv);

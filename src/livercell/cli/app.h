@@ -28,6 +28,7 @@ void RegisterImportCommand(CLI::App& app, Action* selected);
 void RegisterPatientsCommands(CLI::App& app, Action* selected);
 void RegisterExportCommand(CLI::App& app, Action* selected);
 void RegisterStatsCommand(CLI::App& app, Action* selected);
+void RegisterAssessCommands(CLI::App& app, Action* selected);
 
 // Shared option helpers: --format with the given choices (default "table").
 CLI::Option* AddFormatOption(CLI::App& sub, std::string* format,

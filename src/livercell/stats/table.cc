@@ -1,5 +1,7 @@
 #include "livercell/stats/table.h"
 
+#include "livercell/base/closest.h"
+
 #include <fast_float/fast_float.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -88,20 +90,6 @@ bool ParseNumber(std::string_view cell, double* value) {
   return ec == std::errc() && ptr == end;
 }
 
-std::size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 // The bytes of the input: a regular file is mapped, anything else (standard input, a pipe)
 // read into memory.
@@ -499,19 +487,13 @@ base::Result<Table> Table::ReadCsv(const std::string& path,
 }
 
 base::Result<const Column*> Table::Find(std::string_view name) const {
-  const Column* best = nullptr;
-  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+  std::vector<std::string> names;
   for (const Column& column : columns_) {
     if (column.name == name) return &column;
-    const std::size_t d = EditDistance(column.name, name);
-    if (d < best_distance) {
-      best_distance = d;
-      best = &column;
-    }
+    names.push_back(column.name);
   }
-  const std::string hint = best != nullptr && best_distance <= 2
-                               ? fmt::format(" (did you mean \"{}\"?)", best->name)
-                               : "";
+  const std::optional<std::string> closest = base::ClosestName(name, names);
+  const std::string hint = closest ? fmt::format(" (did you mean \"{}\"?)", *closest) : "";
   base::Status status =
       base::InvalidArgumentError(fmt::format("unknown column \"{}\"{}", name, hint));
   status.SetPath("--formula").SetValue(std::string(name));

@@ -1,0 +1,21 @@
+#include "livercell/base/sha256.h"
+
+#include <sodium.h>
+
+#include <array>
+
+#include "livercell/base/check.h"
+
+namespace livercell::base {
+
+std::string Sha256Hex(std::string_view bytes) {
+  LC_CHECK(sodium_init() >= 0) << "libsodium failed to initialise";
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size());
+  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+  return std::string(hex.data(), crypto_hash_sha256_BYTES * 2);
+}
+
+}  // namespace livercell::base
