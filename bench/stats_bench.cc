@@ -9,10 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <sstream>
@@ -83,8 +83,8 @@ int main() {
       // The median of kRuns runs: this kind of VM has noisy neighbours.
       std::vector<ChildRun> runs;
       for (int i = 0; i < kRuns; ++i) {
-        runs.push_back(Run({LIVERCELL_BINARY, "stats", c.name, "--csv", csv, "--formula",
-                            c.formula, "--format", "json"}));
+        runs.push_back(Run({LIVERCELL_BINARY, "stats", c.name, "--csv", csv, "--formula", c.formula,
+                            "--format", "json"}));
       }
       std::sort(runs.begin(), runs.end(),
                 [](const ChildRun& a, const ChildRun& b) { return a.seconds < b.seconds; });

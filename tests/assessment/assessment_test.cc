@@ -23,7 +23,8 @@ std::string DefaultProtocolText() {
 }
 
 const Protocol& Default() {
-  static const Protocol protocol = *cli::ParseProtocolFile(DefaultProtocolText(), "default.toml").protocol;
+  static const Protocol protocol =
+      *cli::ParseProtocolFile(DefaultProtocolText(), "default.toml").protocol;
   return protocol;
 }
 
@@ -90,19 +91,19 @@ TEST(Assessment, EveryRuleOnBothSidesAndMissing) {
        [](Candidate& c) { c.cirrhosis_confirmed = true; },
        [](Candidate& c) { c.cirrhosis_confirmed.reset(); }, "cirrhosis_confirmed"},
       {"EX-AGE", "not_eligible", [](Candidate& c) { c.scores.age_years = 75.5; },
-       [](Candidate& c) { c.scores.age_years = 75; }, [](Candidate& c) { c.scores.age_years.reset(); },
-       "age_years"},
+       [](Candidate& c) { c.scores.age_years = 75; },
+       [](Candidate& c) { c.scores.age_years.reset(); }, "age_years"},
       {"EX-AGE", "not_eligible", [](Candidate& c) { c.scores.age_years = 17.9; },
-       [](Candidate& c) { c.scores.age_years = 18; }, [](Candidate& c) { c.scores.age_years.reset(); },
-       "age_years"},
+       [](Candidate& c) { c.scores.age_years = 18; },
+       [](Candidate& c) { c.scores.age_years.reset(); }, "age_years"},
       {"EX-HCC-BEYOND", "not_eligible", [](Candidate& c) { c.hcc = "beyond-milan"; },
        [](Candidate& c) { c.hcc = "none"; }, [](Candidate& c) { c.hcc.reset(); }, "hcc"},
       {"EX-MALIGNANCY", "not_eligible", [](Candidate& c) { c.other_malignancy_within_5y = true; },
        [](Candidate& c) { c.other_malignancy_within_5y = false; },
        [](Candidate& c) { c.other_malignancy_within_5y.reset(); }, "other_malignancy_within_5y"},
       {"EX-INFECTION", "not_eligible", [](Candidate& c) { c.active_infection = true; },
-       [](Candidate& c) { c.active_infection = false; }, [](Candidate& c) { c.active_infection.reset(); },
-       "active_infection"},
+       [](Candidate& c) { c.active_infection = false; },
+       [](Candidate& c) { c.active_infection.reset(); }, "active_infection"},
       {"EX-ALCOHOL", "not_eligible",
        [](Candidate& c) {
          c.aetiology = std::vector<std::string>{"alcohol"};
@@ -135,8 +136,8 @@ TEST(Assessment, EveryRuleOnBothSidesAndMissing) {
       {"EX-PREGNANCY", "not_eligible", [](Candidate& c) { c.pregnant_or_breastfeeding = true; },
        [](Candidate& c) { c.pregnant_or_breastfeeding = false; },
        [](Candidate& c) { c.pregnant_or_breastfeeding.reset(); }, "pregnant_or_breastfeeding"},
-      {"EX-ECOG", "not_eligible", [](Candidate& c) { c.ecog = 3; }, [](Candidate& c) { c.ecog = 2; },
-       [](Candidate& c) { c.ecog.reset(); }, "ecog"},
+      {"EX-ECOG", "not_eligible", [](Candidate& c) { c.ecog = 3; },
+       [](Candidate& c) { c.ecog = 2; }, [](Candidate& c) { c.ecog.reset(); }, "ecog"},
       {"EX-COMORBIDITY", "not_eligible", [](Candidate& c) { c.severe_comorbidity = true; },
        [](Candidate& c) { c.severe_comorbidity = false; },
        [](Candidate& c) { c.severe_comorbidity.reset(); }, "severe_comorbidity"},
@@ -172,11 +173,13 @@ TEST(Assessment, EveryRuleOnBothSidesAndMissing) {
          c.scores.labs[static_cast<std::size_t>(Analyte::kPlatelets)].reset();
        },
        "labs.platelets"},
-      {"TX-END-STAGE", "refer_transplant", [](Candidate& c) { SetLab(c, Analyte::kBilirubin, 20, "mg/dL"); },
+      {"TX-END-STAGE", "refer_transplant",
+       [](Candidate& c) { SetLab(c, Analyte::kBilirubin, 20, "mg/dL"); },
        [](Candidate& c) { SetLab(c, Analyte::kBilirubin, 1.3, "mg/dL"); },
        [](Candidate& c) { c.scores.labs[static_cast<std::size_t>(Analyte::kBilirubin)].reset(); },
        "labs.bilirubin"},
-      {"TX-END-STAGE", "refer_transplant", [](Candidate& c) { c.history.hepatorenal_syndrome = true; },
+      {"TX-END-STAGE", "refer_transplant",
+       [](Candidate& c) { c.history.hepatorenal_syndrome = true; },
        [](Candidate& c) { c.history.hepatorenal_syndrome = false; },
        [](Candidate& c) {
          c.history.hepatorenal_syndrome.reset();
@@ -243,18 +246,18 @@ TEST(Assessment, AbsentViralAndAlcoholObjectsFollowTheAetiology) {
 
 TEST(Assessment, DecisionOrderOnCombinations) {
   Candidate c = Clear();
-  c.hcc = "beyond-milan";        // exclusion
-  c.scores.age_years.reset();    // and a missing input
+  c.hcc = "beyond-milan";      // exclusion
+  c.scores.age_years.reset();  // and a missing input
   EXPECT_EQ(Assess(Default(), c).decision, "not_eligible");
   c = Clear();
-  c.hcc = "within-milan";        // referral
-  c.ecog.reset();                // and a missing exclusion input
+  c.hcc = "within-milan";  // referral
+  c.ecog.reset();          // and a missing exclusion input
   EXPECT_EQ(Assess(Default(), c).decision, "refer_transplant");
-  c.ecog = 4;                    // an exclusion outranks the referral
+  c.ecog = 4;  // an exclusion outranks the referral
   EXPECT_EQ(Assess(Default(), c).decision, "not_eligible");
   c = Clear();
   c.has_hcv = true;
-  c.hcv_rna_detectable = true;   // antiviral first
+  c.hcv_rna_detectable = true;  // antiviral first
   c.hcv_on_antiviral = false;
   c.severe_comorbidity.reset();  // but something unknown: incomplete comes first
   EXPECT_EQ(Assess(Default(), c).decision, "incomplete");
@@ -298,9 +301,10 @@ TEST(Assessment, AnEditedProtocolChangesDecisions) {
   const auto at = text.find("value = 75 }");
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 12, "value = 65 }");
-  text += "\n[[rules]]\nid = \"EX-PLATELETS\"\ntext = \"Platelets below 60.\"\n"
-          "condition = { fact = \"platelets\", op = \"<\", value = 60 }\n"
-          "effect = \"not_eligible\"\nsource = \"clinic default\"\n";
+  text +=
+      "\n[[rules]]\nid = \"EX-PLATELETS\"\ntext = \"Platelets below 60.\"\n"
+      "condition = { fact = \"platelets\", op = \"<\", value = 60 }\n"
+      "effect = \"not_eligible\"\nsource = \"clinic default\"\n";
   const cli::ProtocolParse edited = cli::ParseProtocolFile(text, "clinic.toml");
   ASSERT_TRUE(edited.protocol) << edited.errors.front().ToString();
   EXPECT_NE(edited.protocol->sha256, Default().sha256);
@@ -330,9 +334,11 @@ TEST(Assessment, MalformedProtocolsNameTheRuleAndField) {
   const Case cases[] = {
       {head + rule("source = \"s\"\ncondition = { fact = \"age_yeers\", op = \">\", value = 1 }\n"),
        "rules[0] (R1).condition.fact", "did you mean \"age_years\""},
-      {head + rule("condition = { fact = \"ecog\", op = \">\", value = 1 }\n"), "rules[0] (R1).source",
-       "needs a `source`"},
-      {head + rule("source = \"s\"\ncondition = { fact = \"hcc\", op = \"==\", value = \"beyond\" }\n"),
+      {head + rule("condition = { fact = \"ecog\", op = \">\", value = 1 }\n"),
+       "rules[0] (R1).source", "needs a `source`"},
+      {head +
+           rule(
+               "source = \"s\"\ncondition = { fact = \"hcc\", op = \"==\", value = \"beyond\" }\n"),
        "rules[0] (R1).condition.value", "not a value of hcc"},
       {head + rule("source = \"s\"\ncondition = { fact = \"ecog\", op = \"=>\", value = 1 }\n"),
        "rules[0] (R1).condition.op", "unknown operator"},
@@ -344,9 +350,11 @@ TEST(Assessment, MalformedProtocolsNameTheRuleAndField) {
            rule("source = \"s\"\ncondition = { fact = \"active_infection\" }\n"),
        "protocol.decision_order", "five decisions"},
       {head + "[[rules]]\nid = \"R1\"\ntext = \"t\"\neffect = \"maybe\"\nsource = \"s\"\n"
-                     "condition = { fact = \"active_infection\" }\n",
+              "condition = { fact = \"active_infection\" }\n",
        "rules[0] (R1).effect", "not an effect a rule can have"},
-      {head + rule("source = \"s\"\nsource = \"again\"\ncondition = { fact = \"active_infection\" }\n"),
+      {head +
+           rule(
+               "source = \"s\"\nsource = \"again\"\ncondition = { fact = \"active_infection\" }\n"),
        "", "TOML refuses a duplicate key"},
   };
   for (const Case& c : cases) {

@@ -11,8 +11,8 @@
 namespace livercell {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 const std::string kExample = std::string(LIVERCELL_SOURCE_DIR) + "/data/examples/candidate.json";
 const std::string kDefault = std::string(LIVERCELL_SOURCE_DIR) + "/data/protocols/default.toml";
@@ -24,7 +24,8 @@ TEST(AssessCli, JsonFollowsTheSpec) {
   EXPECT_EQ(out["decision"], "eligible_after_antiviral");
   EXPECT_EQ(out["stage"]["compensated"], true);
   EXPECT_EQ(out["stage"]["damico"], 2);
-  for (const char* score : {"child_pugh", "meld_3", "albi"}) EXPECT_TRUE(out["stage"].contains(score));
+  for (const char* score : {"child_pugh", "meld_3", "albi"})
+    EXPECT_TRUE(out["stage"].contains(score));
   ASSERT_EQ(out["rules"].size(), 15u);
   EXPECT_EQ(out["rules"][0]["id"], "EX-NOT-CIRRHOSIS");
   for (const json& rule : out["rules"]) {
@@ -105,8 +106,8 @@ TEST(AssessCli, AClinicProtocolChangesTheDecisionAndABadOneIsRefused) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("rules[7] (EX-ECOG).condition.fact"));
   EXPECT_THAT(bad.err, HasSubstr("did you mean \"ecog\""));
-  const auto refused = testing::RunLivercell(
-      {"assess", "--protocol", dir.File("bad.toml"), kExample});
+  const auto refused =
+      testing::RunLivercell({"assess", "--protocol", dir.File("bad.toml"), kExample});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_TRUE(refused.out.empty());
 }

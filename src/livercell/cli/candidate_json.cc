@@ -13,10 +13,19 @@ namespace {
 using nlohmann::json;
 
 // The assessment's top-level keys (the rest belong to the score input or are unknown).
-constexpr std::string_view kKeys[] = {
-    "cirrhosis_confirmed", "aetiology", "history", "hcc", "other_malignancy_within_5y",
-    "active_infection", "alcohol", "pregnant_or_breastfeeding", "ecog", "severe_comorbidity",
-    "hbv", "hcv", "route"};
+constexpr std::string_view kKeys[] = {"cirrhosis_confirmed",
+                                      "aetiology",
+                                      "history",
+                                      "hcc",
+                                      "other_malignancy_within_5y",
+                                      "active_infection",
+                                      "alcohol",
+                                      "pregnant_or_breastfeeding",
+                                      "ecog",
+                                      "severe_comorbidity",
+                                      "hbv",
+                                      "hcv",
+                                      "route"};
 
 class CandidateReader {
  public:
@@ -47,9 +56,9 @@ class CandidateReader {
       Bool(*h, "jaundice", c_->history.jaundice, "history.");
       Bool(*h, "hepatorenal_syndrome", c_->history.hepatorenal_syndrome, "history.");
       Bool(*h, "sbp_ever", c_->history.sbp_ever, "history.");
-      Unknown(*h, "history.", {"varices", "variceal_bleeding", "ascites_ever", "refractory_ascites",
-                               "encephalopathy_ever", "jaundice", "hepatorenal_syndrome",
-                               "sbp_ever"});
+      Unknown(*h, "history.",
+              {"varices", "variceal_bleeding", "ascites_ever", "refractory_ascites",
+               "encephalopathy_ever", "jaundice", "hepatorenal_syndrome", "sbp_ever"});
     }
     Word(top, "hcc", "hcc", domain::kHccValues, c_->hcc);
     Bool(top, "other_malignancy_within_5y", c_->other_malignancy_within_5y);
@@ -164,9 +173,8 @@ PatientParse ParseCandidate(std::string_view text, simdjson::dom::parser& parser
   PatientParse result = ParsePatient(text, parser, &candidate->scores);
   // The score parser does not know the assessment's keys: drop its warnings about them.
   std::erase_if(result.warnings, [](const std::string& w) {
-    return std::any_of(std::begin(kKeys), std::end(kKeys), [&](std::string_view k) {
-      return w.rfind(std::string(k) + ":", 0) == 0;
-    });
+    return std::any_of(std::begin(kKeys), std::end(kKeys),
+                       [&](std::string_view k) { return w.rfind(std::string(k) + ":", 0) == 0; });
   });
   const json top = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!top.is_object()) return result;  // already reported by ParsePatient

@@ -84,7 +84,8 @@ json AssessmentJson(const domain::Assessment& a, const domain::Protocol& p) {
   for (const auto& r : a.rules) rules.push_back(RuleJson(r, false));
   for (const auto& r : a.recommendations) {
     if (r.truth == domain::Truth::kTrue)
-      recommendations.push_back({{"id", r.rule->id}, {"text", r.rule->text}, {"source", r.rule->source}});
+      recommendations.push_back(
+          {{"id", r.rule->id}, {"text", r.rule->text}, {"source", r.rule->source}});
   }
   return {{"decision", a.decision},
           {"stage", stage},
@@ -107,7 +108,7 @@ std::string_view DecisionText(std::string_view decision) {
 std::string AssessmentTable(const domain::Assessment& a, const domain::Protocol& p) {
   std::string out = fmt::format("Decision: {}\n", DecisionText(a.decision));
   out += fmt::format("Stage: {}; D'Amico stage {}\n",
-                     !a.stage.compensated ? "compensation unknown"
+                     !a.stage.compensated   ? "compensation unknown"
                      : *a.stage.compensated ? "compensated"
                                             : "decompensated",
                      a.stage.damico ? std::to_string(*a.stage.damico) : "unknown");
@@ -158,7 +159,8 @@ int RunAssess(const AssessOptions& o) {
   std::vector<base::Status> protocol_errors;
   base::Result<domain::Protocol> protocol = LoadProtocol(o.protocol, &protocol_errors);
   if (!protocol.ok()) {
-    return protocol_errors.empty() ? Fail(protocol.status(), format) : Fail(protocol_errors, format);
+    return protocol_errors.empty() ? Fail(protocol.status(), format)
+                                   : Fail(protocol_errors, format);
   }
   std::string text;
   if (o.input == "-") {
@@ -188,7 +190,8 @@ int RunProtocolCheck(const std::string& path, Format format) {
   std::vector<base::Status> errors;
   base::Result<domain::Protocol> protocol = LoadProtocol(path, &errors);
   if (!protocol.ok() && errors.empty()) return Fail(protocol.status(), format);
-  if (protocol.ok()) errors = domain::CheckProtocol(*protocol, path.empty() ? kDefaultProtocolName : path);
+  if (protocol.ok())
+    errors = domain::CheckProtocol(*protocol, path.empty() ? kDefaultProtocolName : path);
   if (!errors.empty()) return Fail(errors, format);
   if (format == Format::kJson) {
     fmt::print("{}\n", json{{"valid", true},
@@ -209,19 +212,25 @@ int RunProtocolCheck(const std::string& path, Format format) {
 int RunProtocolShow(const std::string& path, Format format) {
   std::vector<base::Status> errors;
   base::Result<domain::Protocol> protocol = LoadProtocol(path, &errors);
-  if (!protocol.ok()) return errors.empty() ? Fail(protocol.status(), format) : Fail(errors, format);
+  if (!protocol.ok())
+    return errors.empty() ? Fail(protocol.status(), format) : Fail(errors, format);
   const domain::Protocol& p = *protocol;
   if (format == Format::kJson) {
     json rules = json::array();
     for (const auto* list : {&p.rules, &p.recommendations}) {
       for (const domain::Rule& r : *list) {
-        rules.push_back({{"id", r.id}, {"text", r.text}, {"condition", domain::Describe(r.condition)},
+        rules.push_back({{"id", r.id},
+                         {"text", r.text},
+                         {"condition", domain::Describe(r.condition)},
                          {"effect", r.effect.empty() ? "recommendation" : r.effect},
                          {"source", r.source}});
       }
     }
-    fmt::print("{}\n", json{{"id", p.id}, {"version", p.version}, {"title", p.title},
-                            {"decision_order", p.decision_order}, {"sha256", p.sha256},
+    fmt::print("{}\n", json{{"id", p.id},
+                            {"version", p.version},
+                            {"title", p.title},
+                            {"decision_order", p.decision_order},
+                            {"sha256", p.sha256},
                             {"rules", rules}}
                            .dump());
     return 0;
@@ -233,7 +242,8 @@ int RunProtocolShow(const std::string& path, Format format) {
     bool any = false;
     for (const domain::Rule& r : list) {
       if (*effect && r.effect != effect) continue;
-      if (!any) fmt::print("\n{}\n", *effect ? fmt::format("Leads to {}:", effect) : "Recommendations:");
+      if (!any)
+        fmt::print("\n{}\n", *effect ? fmt::format("Leads to {}:", effect) : "Recommendations:");
       any = true;
       fmt::print("  {}  {}\n      when: {}\n      source: {}\n", r.id, r.text,
                  domain::Describe(r.condition), r.source);
@@ -246,8 +256,11 @@ int RunProtocolFacts(Format format) {
   if (format == Format::kJson) {
     json facts = json::array();
     for (const domain::FactInfo& f : domain::AllFacts()) {
-      facts.push_back({{"name", f.name}, {"kind", domain::KindName(f.kind)},
-                       {"allowed", f.allowed}, {"unit", f.unit}, {"description", f.description}});
+      facts.push_back({{"name", f.name},
+                       {"kind", domain::KindName(f.kind)},
+                       {"allowed", f.allowed},
+                       {"unit", f.unit},
+                       {"description", f.description}});
     }
     fmt::print("{}\n", facts.dump());
     return 0;

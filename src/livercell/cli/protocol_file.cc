@@ -4,27 +4,27 @@
 #include "livercell/cli/protocol_file.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "livercell/base/closest.h"
 #include "livercell/base/sha256.h"
 
 namespace livercell::cli {
 
+using domain::AllFacts;
 using domain::Condition;
 using domain::FactInfo;
 using domain::FactKind;
 using domain::FactValue;
-using domain::Protocol;
-using domain::Rule;
-using domain::AllFacts;
 using domain::FindFact;
 using domain::kDecisions;
 using domain::kRuleEffects;
+using domain::Protocol;
+using domain::Rule;
 using domain::ToString;
 
 namespace {
@@ -75,7 +75,8 @@ Condition ParseCondition(const toml::node* node, const std::string& where, Probl
 
 void ParseChildren(const toml::array& array, Condition& out, const std::string& where,
                    const char* key, Problems& problems) {
-  if (array.empty()) problems.Add(where + "." + key, fmt::format("`{}` needs at least one condition", key));
+  if (array.empty())
+    problems.Add(where + "." + key, fmt::format("`{}` needs at least one condition", key));
   for (std::size_t i = 0; i < array.size(); ++i) {
     out.children.push_back(
         ParseCondition(array.get(i), fmt::format("{}.{}[{}]", where, key, i), problems));
@@ -86,8 +87,9 @@ void CheckWord(const FactInfo& fact, const std::string& word, const std::string&
                Problems& problems) {
   if (std::find(fact.allowed.begin(), fact.allowed.end(), word) != fact.allowed.end()) return;
   const std::optional<std::string> closest = base::ClosestName(word, fact.allowed);
-  problems.Add(where, fmt::format("\"{}\" is not a value of {}{}", word, fact.name,
-                                  closest ? fmt::format(" (did you mean \"{}\"?)", *closest) : ""),
+  problems.Add(where,
+               fmt::format("\"{}\" is not a value of {}{}", word, fact.name,
+                           closest ? fmt::format(" (did you mean \"{}\"?)", *closest) : ""),
                word, fmt::format("{}", fmt::join(fact.allowed, ", ")));
 }
 
@@ -95,8 +97,9 @@ Condition ParseCondition(const toml::node* node, const std::string& where, Probl
   Condition c;
   const toml::table* table = node != nullptr ? node->as_table() : nullptr;
   if (table == nullptr) {
-    problems.Add(where, "a condition must be a table: {fact = …, op = …, value = …} or "
-                        "{all = [...]}, {any = [...]}, {not = {...}}",
+    problems.Add(where,
+                 "a condition must be a table: {fact = …, op = …, value = …} or "
+                 "{all = [...]}, {any = [...]}, {not = {...}}",
                  Quoted(node));
     return c;
   }
@@ -148,7 +151,8 @@ Condition ParseCondition(const toml::node* node, const std::string& where, Probl
     if (fact->kind == FactKind::kWords) {
       const std::optional<std::string> word = (*table)["value"].value<std::string>();
       if (!word) {
-        problems.Add(where + ".value", fmt::format("{} is a set: `in` needs one word as `value`", c.fact));
+        problems.Add(where + ".value",
+                     fmt::format("{} is a set: `in` needs one word as `value`", c.fact));
       } else {
         CheckWord(*fact, *word, where + ".value", problems);
         c.value = *word;
@@ -166,7 +170,8 @@ Condition ParseCondition(const toml::node* node, const std::string& where, Probl
     for (std::size_t i = 0; i < values->size(); ++i) {
       const std::optional<std::string> word = values->get(i)->value<std::string>();
       if (!word) {
-        problems.Add(fmt::format("{}.values[{}]", where, i), "must be a word", Quoted(values->get(i)));
+        problems.Add(fmt::format("{}.values[{}]", where, i), "must be a word",
+                     Quoted(values->get(i)));
         continue;
       }
       CheckWord(*fact, *word, fmt::format("{}.values[{}]", where, i), problems);
@@ -188,10 +193,10 @@ Condition ParseCondition(const toml::node* node, const std::string& where, Probl
   }
   c.value = *parsed;
   const bool ordering = c.op != "==" && c.op != "!=";
-  const bool fits = (fact->kind == FactKind::kNumber && std::holds_alternative<double>(c.value)) ||
-                    (!ordering && fact->kind == FactKind::kBool && std::holds_alternative<bool>(c.value)) ||
-                    (!ordering && fact->kind == FactKind::kWord &&
-                     std::holds_alternative<std::string>(c.value));
+  const bool fits =
+      (fact->kind == FactKind::kNumber && std::holds_alternative<double>(c.value)) ||
+      (!ordering && fact->kind == FactKind::kBool && std::holds_alternative<bool>(c.value)) ||
+      (!ordering && fact->kind == FactKind::kWord && std::holds_alternative<std::string>(c.value));
   if (!fits) {
     problems.Add(where + ".value",
                  fmt::format("{} is {}: `{} {}` does not fit it", c.fact,
@@ -199,7 +204,8 @@ Condition ParseCondition(const toml::node* node, const std::string& where, Probl
                  ToString(c.value));
     return c;
   }
-  if (fact->kind == FactKind::kWord) CheckWord(*fact, std::get<std::string>(c.value), where + ".value", problems);
+  if (fact->kind == FactKind::kWord)
+    CheckWord(*fact, std::get<std::string>(c.value), where + ".value", problems);
   return c;
 }
 
@@ -221,8 +227,9 @@ Rule ParseRule(const toml::table& table, const std::string& where, bool decision
     rule.effect = table["effect"].value_or(std::string());
     if (std::find(std::begin(kRuleEffects), std::end(kRuleEffects), rule.effect) ==
         std::end(kRuleEffects)) {
-      problems.Add(at + ".effect", fmt::format("\"{}\" is not an effect a rule can have", rule.effect),
-                   rule.effect, "not_eligible, refer_transplant, eligible_after_antiviral");
+      problems.Add(at + ".effect",
+                   fmt::format("\"{}\" is not an effect a rule can have", rule.effect), rule.effect,
+                   "not_eligible, refer_transplant, eligible_after_antiviral");
     }
   }
   rule.condition = ParseCondition(table.get("condition"), at + ".condition", problems);
@@ -252,9 +259,11 @@ ProtocolParse ParseProtocolFile(std::string_view text, std::string_view file) {
     protocol.version = (*head)["version"].value_or(std::string());
     protocol.title = (*head)["title"].value_or(std::string());
     if (protocol.id.empty()) problems.Add("protocol.id", "the protocol needs an `id`");
-    if (protocol.version.empty()) problems.Add("protocol.version", "the protocol needs a `version`");
+    if (protocol.version.empty())
+      problems.Add("protocol.version", "the protocol needs a `version`");
     if (const toml::array* order = (*head)["decision_order"].as_array()) {
-      for (const toml::node& d : *order) protocol.decision_order.push_back(d.value_or(std::string()));
+      for (const toml::node& d : *order)
+        protocol.decision_order.push_back(d.value_or(std::string()));
     }
     std::vector<std::string> expected(std::begin(kDecisions), std::end(kDecisions));
     std::vector<std::string> given = protocol.decision_order;
@@ -281,8 +290,8 @@ ProtocolParse ParseProtocolFile(std::string_view text, std::string_view file) {
       }
       Rule rule = ParseRule(*table, where, decision, problems);
       if (!rule.id.empty() && !seen.emplace(rule.id, where).second) {
-        problems.Add(where + ".id", fmt::format("duplicate id \"{}\" (also {})", rule.id, seen[rule.id]),
-                     rule.id);
+        problems.Add(where + ".id",
+                     fmt::format("duplicate id \"{}\" (also {})", rule.id, seen[rule.id]), rule.id);
       }
       into.push_back(std::move(rule));
     }

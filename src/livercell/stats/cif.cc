@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "livercell/stats/order.h"
-
 #include "livercell/stats/survival_data.h"
 
 namespace livercell::stats {
@@ -15,8 +14,8 @@ namespace {
 // The infinitesimal-jackknife influence of one subject on every state probability, and sums
 // of products of influences over a set of subjects (only those the standard errors need).
 struct Moments {
-  double s00 = 0;               // Σ u0²
-  std::vector<double> s0, ss;   // per state k ≥ 1: Σ u0·uk and Σ uk²
+  double s00 = 0;              // Σ u0²
+  std::vector<double> s0, ss;  // per state k ≥ 1: Σ u0·uk and Σ uk²
   explicit Moments(std::size_t states) : s0(states, 0.0), ss(states, 0.0) {}
   void Add(const std::vector<double>& u, double count) {
     s00 += count * u[0] * u[0];
@@ -126,12 +125,11 @@ base::Result<CifResult> FitCif(const Table& table, const Formula& formula) {
   result.states.push_back("(s0)");
   for (std::size_t l = 1; l < levels.size(); ++l) result.states.push_back(levels[l]);
   const auto groups = static_cast<int>(data.group_names.size());
-  const std::vector<TimeCounts> counts = CountByTime(data.time, data.group, groups,
-                                                     event_factor.code,
-                                                     static_cast<int>(levels.size()));
+  const std::vector<TimeCounts> counts = CountByTime(
+      data.time, data.group, groups, event_factor.code, static_cast<int>(levels.size()));
   for (int g = 0; g < groups; ++g) {
-    result.strata.push_back(FitOne(data.group_names[static_cast<std::size_t>(g)],
-                                   counts[static_cast<std::size_t>(g)]));
+    result.strata.push_back(
+        FitOne(data.group_names[static_cast<std::size_t>(g)], counts[static_cast<std::size_t>(g)]));
   }
   return result;
 }

@@ -213,15 +213,24 @@ class CoxModel {
   Derivatives Evaluate(const VectorXd& beta) const {
     // The inner loops unrolled for the usual model sizes (kP = 0: any size).
     switch (p_) {
-      case 1: return EvaluateFor<1>(beta);
-      case 2: return EvaluateFor<2>(beta);
-      case 3: return EvaluateFor<3>(beta);
-      case 4: return EvaluateFor<4>(beta);
-      case 5: return EvaluateFor<5>(beta);
-      case 6: return EvaluateFor<6>(beta);
-      case 7: return EvaluateFor<7>(beta);
-      case 8: return EvaluateFor<8>(beta);
-      default: return EvaluateFor<0>(beta);
+      case 1:
+        return EvaluateFor<1>(beta);
+      case 2:
+        return EvaluateFor<2>(beta);
+      case 3:
+        return EvaluateFor<3>(beta);
+      case 4:
+        return EvaluateFor<4>(beta);
+      case 5:
+        return EvaluateFor<5>(beta);
+      case 6:
+        return EvaluateFor<6>(beta);
+      case 7:
+        return EvaluateFor<7>(beta);
+      case 8:
+        return EvaluateFor<8>(beta);
+      default:
+        return EvaluateFor<0>(beta);
     }
   }
 
@@ -289,7 +298,8 @@ class CoxModel {
         for (int j = 0; j < steps; ++j) {
           const double f = tied_deaths ? j / dead : 0;
           const double inv_a0 = 1 / (s0 - f * d0);
-          for (std::size_t a = 0; a < p; ++a) mean[a] = (s1[a] - f * (tied_deaths ? d1[a] : 0)) * inv_a0;
+          for (std::size_t a = 0; a < p; ++a)
+            mean[a] = (s1[a] - f * (tied_deaths ? d1[a] : 0)) * inv_a0;
           loglik += weight * std::log(inv_a0);
           for (std::size_t a = 0; a < p; ++a) {
             u[a] -= weight * mean[a];
@@ -459,8 +469,7 @@ CoxTest ChiSquareTest(double chisq, int df) {
 
 }  // namespace
 
-base::Result<CoxResult> FitCox(Table table, const Formula& formula,
-                               const CoxOptions& options) {
+base::Result<CoxResult> FitCox(Table table, const Formula& formula, const CoxOptions& options) {
   LC_ASSIGN_OR_RETURN(CoxData data, BuildCoxData(table, formula));
   table = Table();
   const Index p = data.p;

@@ -52,8 +52,7 @@ struct CoxResult {
 // the others); no events; a fit that does not converge or whose coefficients diverge
 // (monotone likelihood), naming the term. The table is consumed: its memory is released as
 // soon as the model frame is built, before the fit.
-base::Result<CoxResult> FitCox(Table table, const Formula& formula,
-                               const CoxOptions& options);
+base::Result<CoxResult> FitCox(Table table, const Formula& formula, const CoxOptions& options);
 
 }  // namespace livercell::stats
 

@@ -32,7 +32,8 @@ base::Result<LogRankResult> LogRankTest(const SurvivalData& data) {
   std::vector<double> at_risk(k, 0);
   for (std::size_t t = 0; t < counts.time.size(); ++t) {
     for (std::size_t g = 0; g < k; ++g) {
-      at_risk[g] += counts.At(t, static_cast<int>(2 * g)) + counts.At(t, static_cast<int>(2 * g + 1));
+      at_risk[g] +=
+          counts.At(t, static_cast<int>(2 * g)) + counts.At(t, static_cast<int>(2 * g + 1));
     }
   }
   for (std::size_t g = 0; g < k; ++g) result.groups[g].n = static_cast<int>(at_risk[g]);

@@ -1,8 +1,8 @@
 #include "livercell/stats/order.h"
 
 #include <algorithm>
-#include <cmath>
 #include <bit>
+#include <cmath>
 #include <numeric>
 
 #include "livercell/base/check.h"
@@ -50,7 +50,8 @@ bool OrderByIntegers(std::span<const double> keys, bool descending, RowOrder& or
   for (const double k : keys) ++start[bucket(k) + 1];
   for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
   order.resize(n);
-  for (std::size_t i = 0; i < n; ++i) order[start[bucket(keys[i])]++] = static_cast<std::uint32_t>(i);
+  for (std::size_t i = 0; i < n; ++i)
+    order[start[bucket(keys[i])]++] = static_cast<std::uint32_t>(i);
   return true;
 }
 

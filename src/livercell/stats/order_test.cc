@@ -18,10 +18,18 @@ TEST(Order, MatchesStableSortOnEveryKindOfKey) {
     std::vector<double> keys(20000);
     for (double& k : keys) {
       switch (kind) {
-        case 0: k = std::ceil(std::fabs(u(rng))); break;  // integer times with many ties
-        case 1: k = u(rng); break;                         // continuous, both signs
-        case 2: k = static_cast<double>(rng() % 3) - 1; break;  // -1, 0, 1 only
-        default: k = (rng() % 2 == 0 ? 1e-300 : 1e300) * u(rng); break;  // extreme exponents
+        case 0:
+          k = std::ceil(std::fabs(u(rng)));
+          break;  // integer times with many ties
+        case 1:
+          k = u(rng);
+          break;  // continuous, both signs
+        case 2:
+          k = static_cast<double>(rng() % 3) - 1;
+          break;  // -1, 0, 1 only
+        default:
+          k = (rng() % 2 == 0 ? 1e-300 : 1e300) * u(rng);
+          break;  // extreme exponents
       }
     }
     keys[5] = -0.0;

@@ -129,9 +129,9 @@ template <typename T>
 std::vector<T> SortLevels(const std::vector<T>& values, std::vector<int>& code) {
   std::vector<int> by_value(values.size());
   std::iota(by_value.begin(), by_value.end(), 0);
-  std::sort(by_value.begin(), by_value.end(),
-            [&](int a, int b) { return values[static_cast<std::size_t>(a)] <
-                                       values[static_cast<std::size_t>(b)]; });
+  std::sort(by_value.begin(), by_value.end(), [&](int a, int b) {
+    return values[static_cast<std::size_t>(a)] < values[static_cast<std::size_t>(b)];
+  });
   std::vector<int> rank(values.size());
   std::vector<T> sorted;
   for (std::size_t r = 0; r < by_value.size(); ++r) {

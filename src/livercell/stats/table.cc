@@ -1,7 +1,5 @@
 #include "livercell/stats/table.h"
 
-#include "livercell/base/closest.h"
-
 #include <fast_float/fast_float.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -18,6 +16,8 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
+
+#include "livercell/base/closest.h"
 
 namespace livercell::stats {
 namespace {
@@ -89,7 +89,6 @@ bool ParseNumber(std::string_view cell, double* value) {
   const auto [ptr, ec] = fast_float::from_chars(cell.data(), end, *value);
   return ec == std::errc() && ptr == end;
 }
-
 
 // The bytes of the input: a regular file is mapped, anything else (standard input, a pipe)
 // read into memory.
@@ -233,8 +232,8 @@ bool ForEachRecord(const char* begin, const char* end, ScanState& state, Visit&&
 // Codes the text of column `column` in every record of [begin, end) ("" where NA) into
 // `dictionary`, appending to `codes`: used when a column first taken for numbers turns out to
 // hold text, to recover its cells as written.
-void ColumnText(const char* begin, const char* end, std::size_t column,
-                TextDictionary& dictionary, std::vector<std::uint32_t>& codes) {
+void ColumnText(const char* begin, const char* end, std::size_t column, TextDictionary& dictionary,
+                std::vector<std::uint32_t>& codes) {
   ScanState state;
   ForEachRecord(
       begin, end, state,
@@ -248,12 +247,12 @@ void ColumnText(const char* begin, const char* end, std::size_t column,
 struct Chunk {
   const char* begin = nullptr;
   const char* end = nullptr;
-  std::vector<Column> columns;  // by header position; only the wanted ones are filled
+  std::vector<Column> columns;               // by header position; only the wanted ones are filled
   std::vector<TextDictionary> dictionaries;  // by header position, for text columns
   std::size_t rows = 0;
-  std::string error;                 // empty when the chunk parsed
-  const char* error_at = nullptr;    // the start of the offending record
-  bool saw_quote = false;            // a quoted field: the split may have cut through one
+  std::string error;               // empty when the chunk parsed
+  const char* error_at = nullptr;  // the start of the offending record
+  bool saw_quote = false;          // a quoted field: the split may have cut through one
 };
 
 // Records in [begin, end), estimated from the length of the first few lines (for reserving
@@ -419,8 +418,7 @@ base::Result<Table> Table::ReadCsv(const std::string& path,
   }
   std::vector<bool> parse(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
-    parse[c] =
-        wanted.empty() || std::find(wanted.begin(), wanted.end(), header[c]) != wanted.end();
+    parse[c] = wanted.empty() || std::find(wanted.begin(), wanted.end(), header[c]) != wanted.end();
   }
   // Chunks are cut at newlines. A quoted field may hold a newline, so when any chunk met a
   // quoted field the body is parsed again in one piece (analysis files rarely quote).

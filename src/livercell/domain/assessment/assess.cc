@@ -71,13 +71,12 @@ Assessment Assess(const Protocol& protocol, const Candidate& candidate) {
   // still unknown; "eligible" when nothing stood in the way.
   auto any = [&](auto&& pred) { return std::any_of(a.rules.begin(), a.rules.end(), pred); };
   for (const std::string& decision : protocol.decision_order) {
-    const bool decided =
-        decision == "eligible" ||
-        (decision == "incomplete"
-             ? any([](const RuleResult& r) { return r.truth == Truth::kUnknown; })
-             : any([&](const RuleResult& r) {
-                 return r.truth == Truth::kTrue && r.rule->effect == decision;
-               }));
+    const bool decided = decision == "eligible" ||
+                         (decision == "incomplete"
+                              ? any([](const RuleResult& r) { return r.truth == Truth::kUnknown; })
+                              : any([&](const RuleResult& r) {
+                                  return r.truth == Truth::kTrue && r.rule->effect == decision;
+                                }));
     if (decided) {
       a.decision = decision;
       break;

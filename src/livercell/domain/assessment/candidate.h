@@ -13,7 +13,7 @@
 namespace livercell::domain {
 
 // The spellings of the enumerated inputs, in the order the spec lists them.
-inline constexpr const char* kAetiologies[] = {"hbv", "hcv",        "hdv", "alcohol", "masld",
+inline constexpr const char* kAetiologies[] = {"hbv",        "hcv", "hdv", "alcohol", "masld",
                                                "autoimmune", "pbc", "psc", "other"};
 inline constexpr const char* kVaricesValues[] = {"none", "small", "large", "unknown"};
 inline constexpr const char* kVaricealBleedingValues[] = {"never", "past", "within-6-weeks"};

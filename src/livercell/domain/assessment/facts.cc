@@ -16,7 +16,11 @@ std::vector<std::string> Words(std::span<const char* const> words) {
 
 std::vector<FactInfo> BuildCatalogue() {
   std::vector<FactInfo> facts = {
-      {"cirrhosis_confirmed", FactKind::kBool, {}, "", "cirrhosis confirmed (biopsy, elastography or clinical)"},
+      {"cirrhosis_confirmed",
+       FactKind::kBool,
+       {},
+       "",
+       "cirrhosis confirmed (biopsy, elastography or clinical)"},
       {"aetiology", FactKind::kWords, Words(kAetiologies), "", "causes of liver disease"},
       {"age_years", FactKind::kNumber, {}, "years", "age"},
       {"sex", FactKind::kWord, {"female", "male"}, "", "sex"},
@@ -52,8 +56,11 @@ std::vector<FactInfo> BuildCatalogue() {
       {"albi_score", FactKind::kNumber, {}, "1", "ALBI score"},
   };
   for (const AnalyteInfo& lab : AllAnalytes()) {
-    facts.push_back({std::string(lab.key), FactKind::kNumber, {},
-                     std::string(DisplayName(lab.canonical)), std::string(lab.title)});
+    facts.push_back({std::string(lab.key),
+                     FactKind::kNumber,
+                     {},
+                     std::string(DisplayName(lab.canonical)),
+                     std::string(lab.title)});
   }
   return facts;
 }
@@ -67,10 +74,14 @@ std::optional<double> Score(const ScoreReport& report, ScoreId id) {
 
 std::string_view KindName(FactKind kind) {
   switch (kind) {
-    case FactKind::kBool: return "yes/no";
-    case FactKind::kNumber: return "a number";
-    case FactKind::kWord: return "a word";
-    case FactKind::kWords: return "a set of words";
+    case FactKind::kBool:
+      return "yes/no";
+    case FactKind::kNumber:
+      return "a number";
+    case FactKind::kWord:
+      return "a word";
+    case FactKind::kWords:
+      return "a set of words";
   }
   return "";
 }
@@ -126,8 +137,8 @@ Facts Facts::Of(const Candidate& c, const ScoreReport& scores, const Stage& stag
            std::find(c.aetiology->begin(), c.aetiology->end(), cause) != c.aetiology->end();
   };
   const bool aetiology_known = c.aetiology.has_value();
-  auto absent_means_no = [&](bool has_object, const char* cause, const std::optional<bool>& v)
-      -> std::optional<bool> {
+  auto absent_means_no = [&](bool has_object, const char* cause,
+                             const std::optional<bool>& v) -> std::optional<bool> {
     if (has_object || v) return v;
     return aetiology_known && !named(cause) ? std::optional<bool>(false) : std::nullopt;
   };

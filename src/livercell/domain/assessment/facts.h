@@ -25,7 +25,7 @@ enum class FactKind { kBool, kNumber, kWord, kWords };
 std::string_view KindName(FactKind kind);  // "yes/no", "a number", "a word", "a set of words"
 
 struct FactInfo {
-  std::string name;                  // "age_years", "history.varices", "platelets", "meld_3"
+  std::string name;  // "age_years", "history.varices", "platelets", "meld_3"
   FactKind kind;
   std::vector<std::string> allowed;  // kWord/kWords: the spellings
   std::string unit;                  // kNumber: its unit ("years", "10^9/L", "1")

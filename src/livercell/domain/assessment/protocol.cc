@@ -6,7 +6,6 @@
 #include <limits>
 #include <map>
 
-
 namespace livercell::domain {
 namespace {
 
@@ -37,8 +36,10 @@ std::optional<std::string> Contradiction(const Condition& all) {
       }
     }
     std::set<std::string> allowed;
-    if (c.kind == Condition::Kind::kIn && !c.values.empty()) allowed.insert(c.values.begin(), c.values.end());
-    if (c.kind == Condition::Kind::kCompare && c.op == "==" && std::holds_alternative<std::string>(c.value))
+    if (c.kind == Condition::Kind::kIn && !c.values.empty())
+      allowed.insert(c.values.begin(), c.values.end());
+    if (c.kind == Condition::Kind::kCompare && c.op == "==" &&
+        std::holds_alternative<std::string>(c.value))
       allowed.insert(std::get<std::string>(c.value));
     if (!allowed.empty()) {
       if (!b.words) {
@@ -53,10 +54,11 @@ std::optional<std::string> Contradiction(const Condition& all) {
   }
   for (const auto& [fact, b] : by_fact) {
     if (b.lo > b.hi || (b.lo == b.hi && (b.lo_open || b.hi_open))) {
-      return fmt::format("no value of {} is both {} {:g} and {} {:g}", fact, b.lo_open ? ">" : ">=",
-                         b.lo, b.hi_open ? "<" : "<=", b.hi);
+      return fmt::format("no value of {} is both {} {:g} and {} {:g}", fact,
+                         b.lo_open ? ">" : ">=", b.lo, b.hi_open ? "<" : "<=", b.hi);
     }
-    if (b.words && b.words->empty()) return fmt::format("{} cannot take all the values required", fact);
+    if (b.words && b.words->empty())
+      return fmt::format("{} cannot take all the values required", fact);
   }
   return std::nullopt;
 }
@@ -105,9 +107,12 @@ std::vector<base::Status> CheckProtocol(const Protocol& protocol, std::string_vi
 
 std::string_view ToString(Truth truth) {
   switch (truth) {
-    case Truth::kFalse: return "false";
-    case Truth::kTrue: return "true";
-    case Truth::kUnknown: return "unknown";
+    case Truth::kFalse:
+      return "false";
+    case Truth::kTrue:
+      return "true";
+    case Truth::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -141,13 +146,16 @@ Evaluation Evaluate(const Condition& c, const Facts& facts) {
           missing.insert(ce.missing.begin(), ce.missing.end());
         }
       }
-      e.truth = decided ? decisive : unknown ? Truth::kUnknown : (all ? Truth::kTrue : Truth::kFalse);
+      e.truth = decided   ? decisive
+                : unknown ? Truth::kUnknown
+                          : (all ? Truth::kTrue : Truth::kFalse);
       if (e.truth == Truth::kUnknown) e.missing = std::move(missing);
       return e;
     }
     case Condition::Kind::kNot: {
       e = Evaluate(c.children.front(), facts);
-      if (e.truth != Truth::kUnknown) e.truth = e.truth == Truth::kTrue ? Truth::kFalse : Truth::kTrue;
+      if (e.truth != Truth::kUnknown)
+        e.truth = e.truth == Truth::kTrue ? Truth::kFalse : Truth::kTrue;
       return e;
     }
     case Condition::Kind::kIs:
@@ -162,7 +170,8 @@ Evaluation Evaluate(const Condition& c, const Facts& facts) {
         if (const auto* set = std::get_if<std::vector<std::string>>(&v)) {
           return std::find(set->begin(), set->end(), std::get<std::string>(c.value)) != set->end();
         }
-        return std::find(c.values.begin(), c.values.end(), std::get<std::string>(v)) != c.values.end();
+        return std::find(c.values.begin(), c.values.end(), std::get<std::string>(v)) !=
+               c.values.end();
       });
       return e;
     case Condition::Kind::kCompare:
@@ -183,18 +192,24 @@ std::string Describe(const Condition& c) {
     case Condition::Kind::kAny: {
       std::vector<std::string> parts;
       for (const Condition& child : c.children) {
-        const bool group = child.kind == Condition::Kind::kAll || child.kind == Condition::Kind::kAny;
+        const bool group =
+            child.kind == Condition::Kind::kAll || child.kind == Condition::Kind::kAny;
         parts.push_back(group ? "(" + Describe(child) + ")" : Describe(child));
       }
-      return fmt::format("{}", fmt::join(parts, c.kind == Condition::Kind::kAll ? " and " : " or "));
+      return fmt::format("{}",
+                         fmt::join(parts, c.kind == Condition::Kind::kAll ? " and " : " or "));
     }
-    case Condition::Kind::kNot: return "not (" + Describe(c.children.front()) + ")";
-    case Condition::Kind::kIs: return c.fact;
-    case Condition::Kind::kMissing: return c.fact + " not given";
+    case Condition::Kind::kNot:
+      return "not (" + Describe(c.children.front()) + ")";
+    case Condition::Kind::kIs:
+      return c.fact;
+    case Condition::Kind::kMissing:
+      return c.fact + " not given";
     case Condition::Kind::kIn:
       if (c.values.empty()) return fmt::format("{} includes {}", c.fact, ToString(c.value));
       return fmt::format("{} in [{}]", c.fact, fmt::join(c.values, ", "));
-    case Condition::Kind::kCompare: return fmt::format("{} {} {}", c.fact, c.op, ToString(c.value));
+    case Condition::Kind::kCompare:
+      return fmt::format("{} {} {}", c.fact, c.op, ToString(c.value));
   }
   return "";
 }

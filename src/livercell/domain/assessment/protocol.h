@@ -1,7 +1,7 @@
-// A candidacy protocol (data/protocols/*.toml, read by cli/protocol_file.h): versioned rules, each a structured condition
-// over named facts (facts.h), the decision it leads to and its source, plus recommendations.
-// A clinic edits the file to change its protocol; no rebuild. Conditions are data, not an
-// expression language: comparisons, membership, presence, and all/any/not.
+// A candidacy protocol (data/protocols/*.toml, read by cli/protocol_file.h): versioned rules, each
+// a structured condition over named facts (facts.h), the decision it leads to and its source, plus
+// recommendations. A clinic edits the file to change its protocol; no rebuild. Conditions are data,
+// not an expression language: comparisons, membership, presence, and all/any/not.
 #ifndef LIVERCELL_DOMAIN_ASSESSMENT_PROTOCOL_H_
 #define LIVERCELL_DOMAIN_ASSESSMENT_PROTOCOL_H_
 

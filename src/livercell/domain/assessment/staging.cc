@@ -46,8 +46,8 @@ Stage StageOf(const History& h) {
     // Count the decompensating events; stage 4/5 need every non-bleeding one known.
     // Source: D'Amico 2006 (stage 3 bleeding alone, 4 one non-bleeding event) and D'Amico
     // 2018 (stage 5 two or more events; 6 late decompensation, ruled out only when known).
-    const int non_bleeding = (h.ascites_ever == true) + (h.encephalopathy_ever == true) +
-                             (h.jaundice == true);
+    const int non_bleeding =
+        (h.ascites_ever == true) + (h.encephalopathy_ever == true) + (h.jaundice == true);
     const bool all_known = h.ascites_ever && h.encephalopathy_ever && h.jaundice && bled;
     const int events = non_bleeding + (bled == true);
     if (events >= 2) {

@@ -14,8 +14,8 @@
 namespace livercell::domain {
 
 struct Stage {
-  std::optional<bool> compensated;  // no ascites, variceal bleeding, encephalopathy, jaundice ever
-  std::optional<int> damico;        // 1–6; nullopt when the history cannot place the patient
+  std::optional<bool> compensated;   // no ascites, variceal bleeding, encephalopathy, jaundice ever
+  std::optional<int> damico;         // 1–6; nullopt when the history cannot place the patient
   std::vector<std::string> missing;  // history inputs whose absence left the stage open
 };
 
