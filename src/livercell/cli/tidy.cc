@@ -166,15 +166,29 @@ class TidyImporter {
     if (it == ids_.end()) return t.Error("patient_id", "not in patients.csv");
     return it->second;
   }
+  // Calls `row(t)` for every record of `dir/file`, stopping at the first error.
+  template <typename Row>
+  static base::Status ForEachRow(const std::string& dir, std::string_view file, Row&& row) {
+    LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, file));
+    for (;;) {
+      LC_ASSIGN_OR_RETURN(const bool any, t.Next());
+      if (!any) return base::OkStatus();
+      LC_RETURN_IF_ERROR(row(t));
+    }
+  }
+  // Counts a stored record (true = new); a storage error is reported at the current row.
+  static base::Status Count(const CsvTable& t, const base::Result<bool>& stored,
+                            std::int64_t* counter) {
+    if (!stored.ok()) return t.Error(stored.status().path(), stored.status().ToString());
+    *counter += stored.value() ? 1 : 0;
+    return base::OkStatus();
+  }
   storage::Repository& repo_;
   std::unordered_map<std::int64_t, std::int64_t> ids_;  // exported id → registry id
 };
 
 base::Status TidyImporter::Patients(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "patients.csv"));
-  for (;;) {
-    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
-    if (!any) break;
+  return ForEachRow(dir, "patients.csv", [&](const CsvTable& t) -> base::Status {
     domain::Patient p;
     LC_ASSIGN_OR_RETURN(const std::string identifiers, t.Text("identifiers"));
     for (const std::string& id : Split(identifiers, ';')) {
@@ -213,15 +227,12 @@ base::Status TidyImporter::Patients(const std::string& dir) {
       ++counts.patients;
     }
     ids_[static_cast<std::int64_t>(exported)] = *existing;
-  }
-  return base::OkStatus();
+    return base::OkStatus();
+  });
 }
 
 base::Status TidyImporter::Labs(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "labs.csv"));
-  for (;;) {
-    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
-    if (!any) break;
+  return ForEachRow(dir, "labs.csv", [&](const CsvTable& t) -> base::Status {
     domain::LabObservation lab;
     LC_ASSIGN_OR_RETURN(lab.patient_id, PatientOf(t));
     LC_ASSIGN_OR_RETURN(lab.time, TimeAt(t, "time"));
@@ -240,15 +251,12 @@ base::Status TidyImporter::Labs(const std::string& dir) {
     LC_ASSIGN_OR_RETURN(lab.provenance, t.Text("provenance"));
     LC_ASSIGN_OR_RETURN(const bool stored, repo_.AddLab(lab));
     counts.labs += stored ? 1 : 0;
-  }
-  return base::OkStatus();
+    return base::OkStatus();
+  });
 }
 
 base::Status TidyImporter::Findings(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "findings.csv"));
-  for (;;) {
-    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
-    if (!any) break;
+  return ForEachRow(dir, "findings.csv", [&](const CsvTable& t) -> base::Status {
     domain::Finding f;
     LC_ASSIGN_OR_RETURN(f.patient_id, PatientOf(t));
     LC_ASSIGN_OR_RETURN(f.time, TimeAt(t, "time"));
@@ -256,18 +264,12 @@ base::Status TidyImporter::Findings(const std::string& dir) {
     LC_ASSIGN_OR_RETURN(f.value, t.Number("value"));
     LC_ASSIGN_OR_RETURN(f.source_key, t.Text("source_key"));
     LC_ASSIGN_OR_RETURN(f.provenance, t.Text("provenance"));
-    auto stored = repo_.AddFinding(f);
-    if (!stored.ok()) return t.Error(stored.status().path(), stored.status().ToString());
-    counts.findings += stored.value() ? 1 : 0;
-  }
-  return base::OkStatus();
+    return Count(t, repo_.AddFinding(f), &counts.findings);
+  });
 }
 
 base::Status TidyImporter::Events(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "events.csv"));
-  for (;;) {
-    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
-    if (!any) break;
+  return ForEachRow(dir, "events.csv", [&](const CsvTable& t) -> base::Status {
     domain::ClinicalEvent e;
     LC_ASSIGN_OR_RETURN(e.patient_id, PatientOf(t));
     LC_ASSIGN_OR_RETURN(e.time, TimeAt(t, "time"));
@@ -279,18 +281,12 @@ base::Status TidyImporter::Events(const std::string& dir) {
     }
     LC_ASSIGN_OR_RETURN(e.source_key, t.Text("source_key"));
     LC_ASSIGN_OR_RETURN(e.provenance, t.Text("provenance"));
-    auto stored = repo_.AddEvent(e);
-    if (!stored.ok()) return t.Error(stored.status().path(), stored.status().ToString());
-    counts.events += stored.value() ? 1 : 0;
-  }
-  return base::OkStatus();
+    return Count(t, repo_.AddEvent(e), &counts.events);
+  });
 }
 
 base::Status TidyImporter::AdverseEvents(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "adverse_events.csv"));
-  for (;;) {
-    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
-    if (!any) break;
+  return ForEachRow(dir, "adverse_events.csv", [&](const CsvTable& t) -> base::Status {
     domain::AdverseEvent e;
     LC_ASSIGN_OR_RETURN(e.patient_id, PatientOf(t));
     LC_ASSIGN_OR_RETURN(e.onset, TimeAt(t, "onset"));
@@ -305,11 +301,8 @@ base::Status TidyImporter::AdverseEvents(const std::string& dir) {
     if (!infusion.empty()) e.infusion_id = infusion;
     LC_ASSIGN_OR_RETURN(e.source_key, t.Text("source_key"));
     LC_ASSIGN_OR_RETURN(e.provenance, t.Text("provenance"));
-    auto stored = repo_.AddAdverseEvent(e);
-    if (!stored.ok()) return t.Error(stored.status().path(), stored.status().ToString());
-    counts.adverse_events += stored.value() ? 1 : 0;
-  }
-  return base::OkStatus();
+    return Count(t, repo_.AddAdverseEvent(e), &counts.adverse_events);
+  });
 }
 
 template <std::size_t N>
@@ -324,10 +317,7 @@ base::Result<std::optional<std::array<int, N>>> DigitsFrom(const CsvTable& t,
 }
 
 base::Status TidyImporter::QualityOfLife(const std::string& dir) {
-  LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, "qol.csv"));
-  for (;;) {
-    LC_ASSIGN_OR_RETURN(const bool any, t.Next());
-    if (!any) break;
+  return ForEachRow(dir, "qol.csv", [&](const CsvTable& t) -> base::Status {
     domain::QualityOfLife q;
     LC_ASSIGN_OR_RETURN(q.patient_id, PatientOf(t));
     LC_ASSIGN_OR_RETURN(q.time, TimeAt(t, "time"));
@@ -335,11 +325,8 @@ base::Status TidyImporter::QualityOfLife(const std::string& dir) {
     LC_ASSIGN_OR_RETURN(q.eq5d5l, DigitsFrom<5>(t, "eq5d5l"));
     LC_ASSIGN_OR_RETURN(q.source_key, t.Text("source_key"));
     LC_ASSIGN_OR_RETURN(q.provenance, t.Text("provenance"));
-    auto stored = repo_.AddQualityOfLife(q);
-    if (!stored.ok()) return t.Error(stored.status().path(), stored.status().ToString());
-    counts.qol += stored.value() ? 1 : 0;
-  }
-  return base::OkStatus();
+    return Count(t, repo_.AddQualityOfLife(q), &counts.qol);
+  });
 }
 
 std::string Joined(const std::vector<domain::ExternalId>& ids) {
