@@ -3,12 +3,11 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "livercell/cli/app.h"
 #include "livercell/cli/candidate_json.h"
+#include "livercell/cli/input.h"
 #include "livercell/cli/output.h"
 #include "livercell/cli/protocol_file.h"
 #include "livercell/cli/score_output.h"
@@ -25,33 +24,16 @@ using nlohmann::json;
 
 constexpr const char* kDefaultProtocolName = "data/protocols/default.toml (built in)";
 
-base::Result<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    base::Status status(base::StatusCode::kNotFound, "cannot open the file");
-    status.SetPath(path).SetValue(path);
-    return status;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+// Largest protocol file accepted (bytes): the default is under 10 KiB.
+constexpr std::size_t kMaxProtocolBytes = std::size_t{1} << 20;
 
-// The protocol of --protocol FILE, or the built-in default; every problem reported.
-base::Result<domain::Protocol> LoadProtocol(const std::string& path,
-                                            std::vector<base::Status>* errors) {
-  std::string text = protocols::k_data_default;
-  std::string name = kDefaultProtocolName;
-  if (!path.empty()) {
-    LC_ASSIGN_OR_RETURN(text, ReadText(path));
-    name = path;
-  }
-  ProtocolParse parsed = ParseProtocolFile(text, name);
-  if (!parsed.protocol) {
-    *errors = std::move(parsed.errors);
-    return base::InvalidArgumentError("invalid protocol");
-  }
-  return std::move(*parsed.protocol);
+// The protocol of --protocol FILE, or the built-in default; every problem reported (a file
+// that cannot be read is one of them).
+ProtocolParse LoadProtocol(const std::string& path) {
+  if (path.empty()) return ParseProtocolFile(protocols::k_data_default, kDefaultProtocolName);
+  base::Result<std::string> text = ReadDocument(path, kMaxProtocolBytes, "a protocol file");
+  if (!text.ok()) return ProtocolParse{std::nullopt, {text.status()}};
+  return ParseProtocolFile(*text, path);
 }
 
 json FactJson(const std::optional<domain::FactValue>& v) {
@@ -156,65 +138,52 @@ struct AssessOptions {
 
 int RunAssess(const AssessOptions& o) {
   const Format format = ParseFormat(o.format);
-  std::vector<base::Status> protocol_errors;
-  base::Result<domain::Protocol> protocol = LoadProtocol(o.protocol, &protocol_errors);
-  if (!protocol.ok()) {
-    return protocol_errors.empty() ? Fail(protocol.status(), format)
-                                   : Fail(protocol_errors, format);
-  }
-  std::string text;
-  if (o.input == "-") {
-    std::ostringstream in;
-    in << std::cin.rdbuf();
-    text = in.str();
-  } else {
-    base::Result<std::string> read = ReadText(o.input);
-    if (!read.ok()) return Fail(read.status(), format);
-    text = std::move(*read);
-  }
+  const ProtocolParse loaded = LoadProtocol(o.protocol);
+  if (!loaded.protocol) return Fail(loaded.errors, format);
+  const domain::Protocol& protocol = *loaded.protocol;
+  const base::Result<std::string> text = ReadDocument(o.input, kMaxPatientBytes, "one candidate");
+  if (!text.ok()) return Fail(text.status(), format);
   simdjson::dom::parser parser;
   domain::Candidate candidate;
-  const PatientParse parsed = ParseCandidate(text, parser, &candidate);
+  const PatientParse parsed = ParseCandidate(*text, parser, &candidate);
   if (!parsed.errors.empty()) return Fail(parsed.errors, format);
   for (const std::string& w : parsed.warnings) fmt::print(stderr, "warning: {}\n", w);
-  const domain::Assessment assessment = domain::Assess(*protocol, candidate);
+  const domain::Assessment assessment = domain::Assess(protocol, candidate);
   if (format == Format::kJson) {
-    fmt::print("{}\n", AssessmentJson(assessment, *protocol).dump());
+    fmt::print("{}\n", AssessmentJson(assessment, protocol).dump());
   } else {
-    fmt::print("{}", AssessmentTable(assessment, *protocol));
+    fmt::print("{}", AssessmentTable(assessment, protocol));
   }
   return 0;
 }
 
 int RunProtocolCheck(const std::string& path, Format format) {
-  std::vector<base::Status> errors;
-  base::Result<domain::Protocol> protocol = LoadProtocol(path, &errors);
-  if (!protocol.ok() && errors.empty()) return Fail(protocol.status(), format);
-  if (protocol.ok())
-    errors = domain::CheckProtocol(*protocol, path.empty() ? kDefaultProtocolName : path);
-  if (!errors.empty()) return Fail(errors, format);
+  const ProtocolParse loaded = LoadProtocol(path);
+  if (!loaded.protocol) return Fail(loaded.errors, format);
+  const domain::Protocol& protocol = *loaded.protocol;
+  const std::vector<base::Status> problems =
+      domain::CheckProtocol(protocol, path.empty() ? kDefaultProtocolName : path);
+  if (!problems.empty()) return Fail(problems, format);
   if (format == Format::kJson) {
     fmt::print("{}\n", json{{"valid", true},
-                            {"id", protocol->id},
-                            {"version", protocol->version},
-                            {"sha256", protocol->sha256},
-                            {"rules", protocol->rules.size()},
-                            {"recommendations", protocol->recommendations.size()}}
+                            {"id", protocol.id},
+                            {"version", protocol.version},
+                            {"sha256", protocol.sha256},
+                            {"rules", protocol.rules.size()},
+                            {"recommendations", protocol.recommendations.size()}}
                            .dump());
   } else {
-    fmt::print("{} {}: valid ({} rules, {} recommendations; sha256 {})\n", protocol->id,
-               protocol->version, protocol->rules.size(), protocol->recommendations.size(),
-               protocol->sha256);
+    fmt::print("{} {}: valid ({} rules, {} recommendations; sha256 {})\n", protocol.id,
+               protocol.version, protocol.rules.size(), protocol.recommendations.size(),
+               protocol.sha256);
   }
   return 0;
 }
 
 int RunProtocolShow(const std::string& path, Format format) {
-  std::vector<base::Status> errors;
-  base::Result<domain::Protocol> protocol = LoadProtocol(path, &errors);
-  if (!protocol.ok())
-    return errors.empty() ? Fail(protocol.status(), format) : Fail(errors, format);
-  const domain::Protocol& p = *protocol;
+  const ProtocolParse loaded = LoadProtocol(path);
+  if (!loaded.protocol) return Fail(loaded.errors, format);
+  const domain::Protocol& p = *loaded.protocol;
   if (format == Format::kJson) {
     json rules = json::array();
     for (const auto* list : {&p.rules, &p.recommendations}) {

@@ -1,18 +1,14 @@
 // `livercell score`: the eight liver scores for one patient (JSON document of specs/scores.md)
 // or, with --batch, for every line of an NDJSON stream.
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <simdjson.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <memory>
 #include <string>
 
 #include "livercell/cli/app.h"
 #include "livercell/cli/batch.h"
+#include "livercell/cli/input.h"
 #include "livercell/cli/patient_json.h"
 #include "livercell/cli/progress.h"
 #include "livercell/cli/score_output.h"
@@ -28,65 +24,6 @@ struct ScoreOptions {
   bool quiet = false;
   bool format_given = false;
 };
-
-// An open input file descriptor, closed on scope exit unless it is standard input.
-class InputFile {
- public:
-  static base::Result<std::unique_ptr<InputFile>> Open(const std::string& path) {
-    if (path == "-") return std::unique_ptr<InputFile>(new InputFile(STDIN_FILENO));
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      base::Status status(
-          errno == ENOENT ? base::StatusCode::kNotFound : base::StatusCode::kInvalidArgument,
-          fmt::format("cannot open: {}", std::strerror(errno)));
-      status.SetPath(path).SetValue(path);
-      return status;
-    }
-    return std::unique_ptr<InputFile>(new InputFile(fd));
-  }
-  ~InputFile() {
-    if (fd_ != STDIN_FILENO) ::close(fd_);
-  }
-  InputFile(const InputFile&) = delete;
-  InputFile& operator=(const InputFile&) = delete;
-
-  int fd() const { return fd_; }
-  // Size of a regular file, 0 otherwise (pipes, terminals).
-  std::uint64_t size() const {
-    struct stat st {};
-    return fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
-  }
-
- private:
-  explicit InputFile(int fd) : fd_(fd) {}
-  int fd_;
-};
-
-// Reads the whole input, refusing more than `limit` bytes.
-base::Result<std::string> ReadAll(const InputFile& file, const std::string& path,
-                                  std::size_t limit) {
-  std::string text;
-  char chunk[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(file.fd(), chunk, sizeof chunk);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      base::Status status(base::StatusCode::kInvalidArgument,
-                          fmt::format("cannot read: {}", std::strerror(errno)));
-      status.SetPath(path);
-      return status;
-    }
-    text.append(chunk, static_cast<std::size_t>(n));
-    if (text.size() > limit) {
-      base::Status status = base::InvalidArgumentError(fmt::format(
-          "input exceeds {} bytes, the limit for one patient (use --batch for many)", limit));
-      status.SetPath(path);
-      return status;
-    }
-  }
-  return text;
-}
 
 int RunBatch(const ScoreOptions& options, const InputFile& input) {
   if (options.format_given && options.format != "json") {
@@ -111,7 +48,8 @@ int RunBatch(const ScoreOptions& options, const InputFile& input) {
 
 int RunSingle(const ScoreOptions& options, const InputFile& input) {
   const Format format = ParseFormat(options.format);
-  base::Result<std::string> text = ReadAll(input, options.input, kMaxPatientBytes);
+  base::Result<std::string> text =
+      ReadAll(input, options.input, kMaxPatientBytes, "one patient (use --batch for many)");
   if (!text.ok()) return Fail(text.status(), format);
   simdjson::dom::parser parser;
   domain::ScoreInput patient;

@@ -1,0 +1,66 @@
+#include "livercell/cli/input.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace livercell::cli {
+
+base::Result<std::unique_ptr<InputFile>> InputFile::Open(const std::string& path) {
+  if (path == "-") return std::unique_ptr<InputFile>(new InputFile(STDIN_FILENO));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    base::Status status(
+        errno == ENOENT ? base::StatusCode::kNotFound : base::StatusCode::kInvalidArgument,
+        fmt::format("cannot open: {}", std::strerror(errno)));
+    status.SetPath(path).SetValue(path);
+    return status;
+  }
+  return std::unique_ptr<InputFile>(new InputFile(fd));
+}
+
+InputFile::~InputFile() {
+  if (fd_ != STDIN_FILENO) ::close(fd_);
+}
+
+std::uint64_t InputFile::size() const {
+  struct stat st {};
+  return fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+base::Result<std::string> ReadAll(const InputFile& file, const std::string& path, std::size_t limit,
+                                  const std::string& what) {
+  std::string text;
+  char chunk[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(file.fd(), chunk, sizeof chunk);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      base::Status status(base::StatusCode::kInvalidArgument,
+                          fmt::format("cannot read: {}", std::strerror(errno)));
+      status.SetPath(path);
+      return status;
+    }
+    text.append(chunk, static_cast<std::size_t>(n));
+    if (text.size() > limit) {
+      base::Status status = base::InvalidArgumentError(
+          fmt::format("input exceeds {} bytes, the limit for {}", limit, what));
+      status.SetPath(path);
+      return status;
+    }
+  }
+  return text;
+}
+
+base::Result<std::string> ReadDocument(const std::string& path, std::size_t limit,
+                                       const std::string& what) {
+  LC_ASSIGN_OR_RETURN(const std::unique_ptr<InputFile> file, InputFile::Open(path));
+  return ReadAll(*file, path, limit, what);
+}
+
+}  // namespace livercell::cli

@@ -1,0 +1,45 @@
+// Where a command reads one document from: a file, or standard input for "-". The document is
+// read whole, up to a limit, so that a runaway or hostile input cannot exhaust memory.
+#ifndef LIVERCELL_CLI_INPUT_H_
+#define LIVERCELL_CLI_INPUT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "livercell/base/result.h"
+
+namespace livercell::cli {
+
+// An open input file descriptor, closed on scope exit unless it is standard input.
+class InputFile {
+ public:
+  // kNotFound when the file does not exist, kInvalidArgument when it cannot be opened; the
+  // path is named in both.
+  static base::Result<std::unique_ptr<InputFile>> Open(const std::string& path);
+  ~InputFile();
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  int fd() const { return fd_; }
+  // Size of a regular file, 0 otherwise (pipes, terminals).
+  std::uint64_t size() const;
+
+ private:
+  explicit InputFile(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// Reads the whole input, refusing more than `limit` bytes (`what` names one such document in
+// the error, e.g. "one patient (use --batch for many)").
+base::Result<std::string> ReadAll(const InputFile& file, const std::string& path, std::size_t limit,
+                                  const std::string& what);
+
+// Opens `path` ("-" = standard input) and reads it whole, as ReadAll.
+base::Result<std::string> ReadDocument(const std::string& path, std::size_t limit,
+                                       const std::string& what);
+
+}  // namespace livercell::cli
+
+#endif  // LIVERCELL_CLI_INPUT_H_
