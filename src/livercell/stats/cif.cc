@@ -43,8 +43,7 @@ CifCurve FitOne(const std::string& name, const TimeCounts& counts) {
   p[0] = 1;
   Moments left(states);  // subjects who have left the risk set
   std::vector<double> d(states);
-  double risk = 0;
-  for (const std::uint32_t c : counts.count) risk += c;
+  auto risk = static_cast<double>(counts.Total());
   for (std::size_t i = 0; i < counts.time.size(); ++i) {
     const double t = counts.time[i];
     for (std::size_t k = 0; k < states; ++k) d[k] = counts.At(i, static_cast<int>(k));

@@ -198,13 +198,15 @@ class CoxModel {
 
   std::size_t n() const { return stop_.size(); }
 
-  // The linear predictor in the model's order.
+  // The linear predictor in the model's order (kP as in EvaluateFor).
+  template <std::size_t kP = 0>
   std::vector<double> Eta(const VectorXd& beta) const {
+    const std::size_t p = kP != 0 ? kP : p_;
     std::vector<double> eta(n());
     for (std::size_t i = 0; i < n(); ++i) {
-      const double* row = &x_[i * p_];
+      const double* row = &x_[i * p];
       double sum = 0;
-      for (std::size_t a = 0; a < p_; ++a) sum += row[a] * beta(static_cast<Index>(a));
+      for (std::size_t a = 0; a < p; ++a) sum += row[a] * beta(static_cast<Index>(a));
       eta[i] = sum;
     }
     return eta;
@@ -237,14 +239,9 @@ class CoxModel {
   template <std::size_t kP>
   Derivatives EvaluateFor(const VectorXd& beta) const {
     const std::size_t n = this->n(), p = kP != 0 ? kP : p_, pp = p * (p + 1) / 2;
-    std::vector<double> eta(n), w(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const double* row = &x_[i * p];
-      double sum = 0;
-      for (std::size_t a = 0; a < p; ++a) sum += row[a] * beta(static_cast<Index>(a));
-      eta[i] = sum;
-      w[i] = std::exp(sum);
-    }
+    const std::vector<double> eta = Eta<kP>(beta);
+    std::vector<double> w(n);
+    for (std::size_t i = 0; i < n; ++i) w[i] = std::exp(eta[i]);
     double loglik = 0;
     std::vector<double> u(p, 0.0), info(pp, 0.0);
     // Risk-set sums (s) and sums over the deaths at the current time (d).

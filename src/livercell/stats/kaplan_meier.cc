@@ -68,7 +68,7 @@ KmCurve FitOne(const std::string& name, const TimeCounts& counts, const KmOption
                double z) {
   KmCurve c;
   c.name = name;
-  for (const std::uint32_t v : counts.count) c.n += static_cast<int>(v);
+  c.n = static_cast<int>(counts.Total());
   double surv = 1;
   double varsum = 0;
   int at_risk = c.n;

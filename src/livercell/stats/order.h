@@ -5,6 +5,7 @@
 #define LIVERCELL_STATS_ORDER_H_
 
 #include <cstdint>
+#include <numeric>
 #include <span>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct TimeCounts {
   int states = 0;
   std::vector<double> time;
   std::vector<std::uint32_t> count;  // count[t * states + s]
+  // Every row of the group.
+  std::uint64_t Total() const {
+    return std::accumulate(count.begin(), count.end(), std::uint64_t{0});
+  }
   std::uint32_t At(std::size_t t, int s) const {
     return count[t * static_cast<std::size_t>(states) + static_cast<std::size_t>(s)];
   }

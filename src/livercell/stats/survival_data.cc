@@ -7,7 +7,8 @@
 #include <cstdint>
 #include <numeric>
 #include <string_view>
-#include <unordered_map>
+
+#include "livercell/stats/first_seen.h"
 
 namespace livercell::stats {
 namespace {
@@ -96,34 +97,6 @@ std::string LevelText(double value) { return fmt::format("{:.15g}", value); }
 
 namespace {
 
-// Codes values by first appearance. A factor usually has a handful of levels, searched
-// linearly; past kLinear distinct values a hash map takes over.
-template <typename T>
-class FirstSeenCodes {
- public:
-  int Code(const T& value) {
-    if (index_.empty()) {
-      for (std::size_t i = 0; i < values_.size(); ++i) {
-        if (values_[i] == value) return static_cast<int>(i);
-      }
-      values_.push_back(value);
-      if (values_.size() > kLinear) {
-        for (std::size_t i = 0; i < values_.size(); ++i) index_.emplace(values_[i], i);
-      }
-      return static_cast<int>(values_.size() - 1);
-    }
-    const auto [it, inserted] = index_.emplace(value, values_.size());
-    if (inserted) values_.push_back(value);
-    return static_cast<int>(it->second);
-  }
-  const std::vector<T>& values() const { return values_; }
-
- private:
-  static constexpr std::size_t kLinear = 16;
-  std::vector<T> values_;
-  std::unordered_map<T, std::size_t> index_;
-};
-
 // Sorts the distinct values and renumbers the codes to match.
 template <typename T>
 std::vector<T> SortLevels(const std::vector<T>& values, std::vector<int>& code) {
@@ -150,8 +123,8 @@ Factor MakeFactor(const Column& column, const Rows& rows) {
   if (column.numeric) {
     FirstSeenCodes<double> codes;
     for (std::size_t i = 0; i < rows.size(); ++i)
-      factor.code[i] = codes.Code(column.numbers[rows[i]]);
-    factor.numbers = SortLevels(codes.values(), factor.code);
+      factor.code[i] = static_cast<int>(codes.Code(column.numbers[rows[i]]));
+    factor.numbers = SortLevels(codes.Values(), factor.code);
     for (double v : factor.numbers) factor.levels.push_back(LevelText(v));
   } else {
     // Text: the column's own codes, renumbered among the values present in text order.

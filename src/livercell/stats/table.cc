@@ -11,13 +11,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <limits>
 #include <optional>
 #include <thread>
-#include <unordered_map>
 
 #include "livercell/base/closest.h"
+#include "livercell/stats/first_seen.h"
 
 namespace livercell::stats {
 namespace {
@@ -28,39 +27,8 @@ constexpr unsigned kMaxChunks = 8;
 
 bool IsNa(std::string_view cell) { return cell.empty() || cell == "NA"; }
 
-// The distinct values of a text column, numbered in order of first appearance. A column
-// usually holds a handful of values, searched linearly; past kLinear a hash map takes over.
-class TextDictionary {
- public:
-  TextDictionary() = default;
-  TextDictionary(const TextDictionary&) = delete;  // the map views into the deque
-  TextDictionary& operator=(const TextDictionary&) = delete;
-  TextDictionary(TextDictionary&&) = default;  // a moved deque keeps its elements in place
-  TextDictionary& operator=(TextDictionary&&) = default;
-
-  std::uint32_t Code(std::string_view text) {
-    if (index_.empty()) {
-      for (std::size_t i = 0; i < texts_.size(); ++i) {
-        if (texts_[i] == text) return static_cast<std::uint32_t>(i);
-      }
-      texts_.emplace_back(text);
-      if (texts_.size() > kLinear) {
-        for (std::size_t i = 0; i < texts_.size(); ++i) index_.emplace(texts_[i], i);
-      }
-      return static_cast<std::uint32_t>(texts_.size() - 1);
-    }
-    if (const auto it = index_.find(text); it != index_.end()) return it->second;
-    texts_.emplace_back(text);
-    index_.emplace(texts_.back(), static_cast<std::uint32_t>(texts_.size() - 1));
-    return static_cast<std::uint32_t>(texts_.size() - 1);
-  }
-  std::vector<std::string> Texts() const { return {texts_.begin(), texts_.end()}; }
-
- private:
-  static constexpr std::size_t kLinear = 16;
-  std::deque<std::string> texts_;  // a deque: the map's keys view into it and must not move
-  std::unordered_map<std::string_view, std::uint32_t> index_;
-};
+// A text column's distinct values, numbered in order of first appearance.
+using TextDictionary = FirstSeenCodes<std::string, std::string_view>;
 
 bool ParseNumber(std::string_view cell, double* value) {
   // Short unsigned integers (times, codes, counts) are most cells: read them directly.
@@ -387,7 +355,7 @@ base::Result<Table> Table::FromRows(std::vector<std::string> header,
         column.codes.push_back(dictionary.Code(IsNa(row[c]) ? "" : row[c]));
       }
     }
-    column.texts = dictionary.Texts();
+    column.texts = dictionary.Values();
     table.columns_.push_back(std::move(column));
   }
   return table;
@@ -471,12 +439,12 @@ base::Result<Table> Table::ReadCsv(const std::string& path,
             ColumnText(chunks[i].begin, chunks[i].end, c, dictionary, column.codes);
             continue;
           }
-          const std::vector<std::string> texts = chunks[i].dictionaries[c].Texts();
+          const std::vector<std::string> texts = chunks[i].dictionaries[c].Values();
           std::vector<std::uint32_t> renumber(texts.size());
           for (std::size_t k = 0; k < texts.size(); ++k) renumber[k] = dictionary.Code(texts[k]);
           for (const std::uint32_t code : part.codes) column.codes.push_back(renumber[code]);
         }
-        column.texts = dictionary.Texts();
+        column.texts = dictionary.Values();
       }
     }
     table.columns_.push_back(std::move(column));
