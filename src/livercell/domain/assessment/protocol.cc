@@ -15,6 +15,18 @@ std::optional<std::string> Contradiction(const Condition& all) {
     double lo = -std::numeric_limits<double>::infinity();
     double hi = std::numeric_limits<double>::infinity();
     bool lo_open = false, hi_open = false;
+    void TightenHigh(double v, bool open) {
+      if (v < hi || (v == hi && open)) {
+        hi = v;
+        hi_open = open;
+      }
+    }
+    void TightenLow(double v, bool open) {
+      if (v > lo || (v == lo && open)) {
+        lo = v;
+        lo_open = open;
+      }
+    }
     std::optional<std::set<std::string>> words;
   };
   std::map<std::string, Bounds> by_fact;
@@ -22,18 +34,8 @@ std::optional<std::string> Contradiction(const Condition& all) {
     Bounds& b = by_fact[c.fact];
     if (c.kind == Condition::Kind::kCompare && std::holds_alternative<double>(c.value)) {
       const double v = std::get<double>(c.value);
-      if ((c.op == "<" || c.op == "<=") && (v < b.hi || (v == b.hi && c.op == "<"))) {
-        b.hi = v;
-        b.hi_open = c.op == "<";
-      }
-      if ((c.op == ">" || c.op == ">=") && (v > b.lo || (v == b.lo && c.op == ">"))) {
-        b.lo = v;
-        b.lo_open = c.op == ">";
-      }
-      if (c.op == "==") {
-        if (v > b.lo) b.lo = v, b.lo_open = false;
-        if (v < b.hi) b.hi = v, b.hi_open = false;
-      }
+      if (c.op == "<" || c.op == "<=" || c.op == "==") b.TightenHigh(v, c.op == "<");
+      if (c.op == ">" || c.op == ">=" || c.op == "==") b.TightenLow(v, c.op == ">");
     }
     std::set<std::string> allowed;
     if (c.kind == Condition::Kind::kIn && !c.values.empty())
