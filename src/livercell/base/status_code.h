@@ -22,6 +22,7 @@ enum class StatusCode {
   kAborted,
   kPermissionDenied,
   kUnauthenticated,
+  kResourceExhausted,
   kDataLoss,
   kUnavailable,
   kUnimplemented,
@@ -39,7 +40,7 @@ struct StatusCodeInfo {
   std::string_view description;
 };
 
-inline constexpr std::array<StatusCodeInfo, 13> kStatusCodes = {{
+inline constexpr std::array<StatusCodeInfo, 14> kStatusCodes = {{
     {StatusCode::kOk, "ok", 200, 0, "success"},
     {StatusCode::kInvalidArgument, "invalid_argument", 400, 2,
      "the input is malformed, of the wrong type, or names an unknown unit or value"},
@@ -54,6 +55,9 @@ inline constexpr std::array<StatusCodeInfo, 13> kStatusCodes = {{
     {StatusCode::kPermissionDenied, "permission_denied", 403, 2,
      "the caller's role may not do this"},
     {StatusCode::kUnauthenticated, "unauthenticated", 401, 2, "no valid session or credentials"},
+    {StatusCode::kResourceExhausted, "resource_exhausted", 429, 1,
+     "too many attempts (an account locked after failed log-ins) or too little memory; retry "
+     "later"},
     {StatusCode::kDataLoss, "data_loss", 500, 3,
      "a verification failed: stored data is corrupt or was tampered with"},
     {StatusCode::kUnavailable, "unavailable", 503, 1,

@@ -63,6 +63,9 @@ int RunCli(int argc, char** argv) {
   RegisterExportCommand(app, &selected);
   RegisterStatsCommand(app, &selected);
   RegisterAssessCommands(app, &selected);
+  RegisterServeCommand(app, &selected);
+  RegisterUserCommand(app, &selected);
+  RegisterAuditCommand(app, &selected);
 
   try {
     app.parse(argc, argv);

@@ -29,6 +29,9 @@ void RegisterPatientsCommands(CLI::App& app, Action* selected);
 void RegisterExportCommand(CLI::App& app, Action* selected);
 void RegisterStatsCommand(CLI::App& app, Action* selected);
 void RegisterAssessCommands(CLI::App& app, Action* selected);
+void RegisterServeCommand(CLI::App& app, Action* selected);
+void RegisterUserCommand(CLI::App& app, Action* selected);
+void RegisterAuditCommand(CLI::App& app, Action* selected);
 
 // Shared option helpers: --format with the given choices (default "table").
 CLI::Option* AddFormatOption(CLI::App& sub, std::string* format,

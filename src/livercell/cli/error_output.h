@@ -12,12 +12,11 @@
 
 #include "livercell/base/status.h"
 #include "livercell/cli/output.h"
+#include "livercell/server/resources.h"
 
 namespace livercell::cli {
 
-// The JSON object of one error (keys error, path, value, allowed, message, and source when
-// the problem concerns a published threshold).
-nlohmann::json ErrorToJson(const base::Status& status);
+using server::ErrorToJson;
 
 // Writes every error to `stream` (stderr), as text or, for Format::kJson, as JSON lines.
 void PrintErrors(std::span<const base::Status> errors, Format format, std::FILE* stream);

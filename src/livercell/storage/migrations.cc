@@ -7,12 +7,16 @@ namespace schema {
 // Defined in the generated schema_sql.cc (cmake/EmbedFiles.cmake).
 extern const char k_sqlite_0001_registry[];
 extern const char k_postgres_0001_registry[];
+extern const char k_sqlite_0002_accounts_audit[];
+extern const char k_postgres_0002_accounts_audit[];
 }  // namespace schema
 
 namespace {
 
 const Migration kMigrations[] = {
     {1, "registry", schema::k_sqlite_0001_registry, schema::k_postgres_0001_registry},
+    {2, "accounts_audit", schema::k_sqlite_0002_accounts_audit,
+     schema::k_postgres_0002_accounts_audit},
 };
 
 // An arbitrary constant identifying LiverCell's migration lock among advisory locks.

@@ -224,6 +224,64 @@ base::Result<std::int64_t> Repository::CreatePatient(const domain::Patient& p) {
   return id;
 }
 
+base::Result<std::int64_t> Repository::PatientVersion(std::int64_t id) {
+  std::optional<std::int64_t> version;
+  const Value params[] = {id};
+  LC_RETURN_IF_ERROR(db_->Execute("SELECT version FROM patients WHERE id = ?", params,
+                                  [&version](const Row& row) { version = row.Int(0); })
+                         .status());
+  if (!version) {
+    base::Status status = base::NotFoundError(fmt::format("no patient with id {}", id));
+    status.SetValue(static_cast<double>(id));
+    return status;
+  }
+  return *version;
+}
+
+base::Result<std::int64_t> Repository::UpdatePatient(const domain::Patient& p,
+                                                     std::int64_t expected_version) {
+  const Value params[] = {p.sex ? Value(std::string(domain::ToString(*p.sex))) : Value(),
+                          p.birth_date ? Value(DateText(*p.birth_date)) : Value(),
+                          OptionalText(p.aetiology_icd10),
+                          p.ecog ? Value(std::int64_t{*p.ecog}) : Value(),
+                          p.id,
+                          expected_version};
+  LC_ASSIGN_OR_RETURN(const std::int64_t changed,
+                      db_->Execute("UPDATE patients SET sex = ?, birth_date = ?, "
+                                   "aetiology_icd10 = ?, ecog = ?, version = version + 1 "
+                                   "WHERE id = ? AND version = ?",
+                                   params));
+  if (changed == 0) {
+    LC_ASSIGN_OR_RETURN(const std::int64_t current, PatientVersion(p.id));
+    base::Status status(base::StatusCode::kFailedPrecondition,
+                        fmt::format("patient {} is at version {}, not {}", p.id, current,
+                                    expected_version));
+    return status;
+  }
+  const Value idp[] = {p.id};
+  LC_RETURN_IF_ERROR(db_->Execute("DELETE FROM comorbidities WHERE patient_id = ?", idp).status());
+  for (const std::string& icd10 : p.comorbidities_icd10) {
+    const Value cp[] = {p.id, Text(icd10)};
+    LC_RETURN_IF_ERROR(
+        db_->Execute("INSERT INTO comorbidities (patient_id, icd10) VALUES (?, ?)", cp).status());
+  }
+  for (const domain::ExternalId& ext : p.identifiers) {
+    LC_ASSIGN_OR_RETURN(const std::optional<std::int64_t> owner, FindPatient(ext));
+    if (owner && *owner == p.id) continue;
+    if (owner) {
+      return base::Status(
+          base::StatusCode::kAlreadyExists,
+          fmt::format("identifier {}:{} belongs to another patient", ext.system, ext.value));
+    }
+    const Value ip[] = {p.id, Text(ext.system), Text(ext.value)};
+    LC_RETURN_IF_ERROR(db_->Execute("INSERT INTO patient_identifiers (patient_id, system, value) "
+                                    "VALUES (?, ?, ?)",
+                                    ip)
+                           .status());
+  }
+  return expected_version + 1;
+}
+
 base::Result<std::int64_t> Repository::FindOrCreatePatient(const domain::ExternalId& id,
                                                            bool* created) {
   LC_ASSIGN_OR_RETURN(const std::optional<std::int64_t> found, FindPatient(id));

@@ -63,6 +63,13 @@ class Repository {
   base::Result<std::int64_t> FindOrCreatePatient(const domain::ExternalId& id, bool* created);
   // kNotFound if there is none.
   base::Result<domain::Patient> GetPatient(std::int64_t id);
+  // The patient's version, raised by every update (the API's ETag). kNotFound.
+  base::Result<std::int64_t> PatientVersion(std::int64_t id);
+  // Replaces sex, birth date, aetiology, ECOG and comorbidities (identifiers are kept, and
+  // those in `patient` not yet held are added) if the stored version is `expected_version`;
+  // returns the new version. kFailedPrecondition when the version moved on, kNotFound.
+  base::Result<std::int64_t> UpdatePatient(const domain::Patient& patient,
+                                           std::int64_t expected_version);
   // Resolves what a user typed: an internal id ("42") or "system:value" ("mrn:A123").
   base::Result<std::int64_t> ResolvePatient(std::string_view reference);
   // Patients ordered by id; `query` (may be empty) matches any identifier value by prefix.

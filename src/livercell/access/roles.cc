@@ -1,0 +1,106 @@
+#include "livercell/access/roles.h"
+
+#include <algorithm>
+#include <array>
+#include <initializer_list>
+
+namespace livercell::access {
+namespace {
+
+constexpr std::array kRoles = {Role::kAdmin, Role::kPhysician,      Role::kNurse,
+                               Role::kLab,   Role::kCellProcessing, Role::kResearcher};
+constexpr std::array kPermissions = {
+    Permission::kReadPatients,      Permission::kReadDeidentified, Permission::kWritePatients,
+    Permission::kRecordVisits,      Permission::kRecordLabs,       Permission::kSignAssessments,
+    Permission::kHandleCellProducts, Permission::kExport,          Permission::kManageAccounts,
+    Permission::kReadAudit,
+};
+
+struct Grant {
+  Role role;
+  std::initializer_list<Permission> permissions;
+};
+
+// The table (issue #6): admin runs accounts and reads the audit, not patient records;
+// physicians do everything clinical and sign; nurses record visits, labs and events; the lab
+// records labs; cell-processing staff handle products and read the patients they serve;
+// researchers read de-identified data only.
+const Grant kGrants[] = {
+    {Role::kAdmin, {Permission::kManageAccounts, Permission::kReadAudit}},
+    {Role::kPhysician,
+     {Permission::kReadPatients, Permission::kWritePatients, Permission::kRecordVisits,
+      Permission::kRecordLabs, Permission::kSignAssessments, Permission::kExport}},
+    {Role::kNurse,
+     {Permission::kReadPatients, Permission::kWritePatients, Permission::kRecordVisits,
+      Permission::kRecordLabs}},
+    {Role::kLab, {Permission::kReadPatients, Permission::kRecordLabs}},
+    {Role::kCellProcessing, {Permission::kReadPatients, Permission::kHandleCellProducts}},
+    {Role::kResearcher, {Permission::kReadDeidentified}},
+};
+
+}  // namespace
+
+std::string_view ToString(Role role) {
+  switch (role) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kPhysician:
+      return "physician";
+    case Role::kNurse:
+      return "nurse";
+    case Role::kLab:
+      return "lab";
+    case Role::kCellProcessing:
+      return "cell-processing";
+    case Role::kResearcher:
+      return "researcher";
+  }
+  return "?";
+}
+
+std::string_view ToString(Permission permission) {
+  switch (permission) {
+    case Permission::kReadPatients:
+      return "read-patients";
+    case Permission::kReadDeidentified:
+      return "read-deidentified";
+    case Permission::kWritePatients:
+      return "write-patients";
+    case Permission::kRecordVisits:
+      return "record-visits";
+    case Permission::kRecordLabs:
+      return "record-labs";
+    case Permission::kSignAssessments:
+      return "sign-assessments";
+    case Permission::kHandleCellProducts:
+      return "handle-cell-products";
+    case Permission::kExport:
+      return "export";
+    case Permission::kManageAccounts:
+      return "manage-accounts";
+    case Permission::kReadAudit:
+      return "read-audit";
+  }
+  return "?";
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (const Role role : kRoles) {
+    if (ToString(role) == name) return role;
+  }
+  return std::nullopt;
+}
+
+std::span<const Role> AllRoles() { return kRoles; }
+std::span<const Permission> AllPermissions() { return kPermissions; }
+
+bool Allows(Role role, Permission permission) {
+  for (const Grant& grant : kGrants) {
+    if (grant.role != role) continue;
+    return std::find(grant.permissions.begin(), grant.permissions.end(), permission) !=
+           grant.permissions.end();
+  }
+  return false;
+}
+
+}  // namespace livercell::access

@@ -1,0 +1,94 @@
+// `livercell serve`: the clinic server (server/server.h) until SIGTERM or SIGINT, which stop
+// it gracefully: no new connections, requests in flight finish, the audit queue drains.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <charconv>
+#include <cstdio>
+#include <thread>
+
+#include "livercell/cli/app.h"
+#include "livercell/server/server.h"
+
+namespace livercell::cli {
+namespace {
+
+struct ServeArgs {
+  std::string db;
+  std::string listen = "127.0.0.1:8080";
+  std::string tls_cert, tls_key;
+};
+
+base::Status ParseListen(const std::string& listen, server::ServeOptions* options) {
+  const std::size_t colon = listen.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos) {
+    const char* begin = listen.data() + colon + 1;
+    const char* end = listen.data() + listen.size();
+    const auto [ptr, ec] = std::from_chars(begin, end, port);
+    if (ec != std::errc() || ptr != end) port = -1;
+  }
+  if (colon == std::string::npos || colon == 0 || port < 0 || port > 65535) {
+    base::Status status(base::StatusCode::kInvalidArgument,
+                        "expected HOST:PORT, e.g. 127.0.0.1:8080 (port 0 = any free port)");
+    status.SetPath("--listen").SetValue(listen);
+    return status;
+  }
+  options->host = listen.substr(0, colon);
+  options->port = port;
+  return base::OkStatus();
+}
+
+int RunServe(const ServeArgs& args) {
+  server::ServeOptions options;
+  options.db_url = ResolveDbUrl(args.db);
+  options.tls_cert = args.tls_cert;
+  options.tls_key = args.tls_key;
+  if (base::Status status = ParseListen(args.listen, &options); !status.ok()) {
+    return Fail(status, Format::kTable);
+  }
+  // Signals go to the waiting thread below, not to whichever thread they happen to hit.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto created = server::Server::Create(options);
+  if (!created.ok()) return Fail(created.status(), Format::kTable);
+  server::Server& http = *created.value();
+  auto port = http.Bind();
+  if (!port.ok()) return Fail(port.status(), Format::kTable);
+  fmt::print("livercell serving {} on {}://{}:{}/ (stop with Ctrl-C)\n", options.db_url,
+             options.tls_cert.empty() ? "http" : "https", options.host, port.value());
+  std::fflush(stdout);
+  std::thread waiter([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    http.Stop();
+  });
+  http.Run();
+  // Stopped by a signal, or the listener failed: either way wake the waiter.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  fmt::print("livercell stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+void RegisterServeCommand(CLI::App& app, Action* selected) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Serve the REST API (/api/v1) for the clinic until SIGTERM or Ctrl-C");
+  AddDbOption(*serve, &args->db);
+  serve->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--tls-cert", args->tls_cert, "PEM certificate: serve HTTPS");
+  serve->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert");
+  serve->footer(
+      "Accounts come from `livercell user add`; the API is described at /api/v1/openapi.json.\n"
+      "Example:\n  livercell serve --db sqlite:var/livercell.db --listen 127.0.0.1:8080");
+  serve->callback([selected, args] { *selected = [args] { return RunServe(*args); }; });
+}
+
+}  // namespace livercell::cli

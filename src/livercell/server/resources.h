@@ -1,0 +1,49 @@
+// The JSON of registry records as the API and `livercell patients --format json` give them,
+// identified or de-identified (researchers: no identifiers or birth date, every date shifted
+// by a per-patient offset, ages capped at 90).
+#ifndef LIVERCELL_SERVER_RESOURCES_H_
+#define LIVERCELL_SERVER_RESOURCES_H_
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "livercell/base/status.h"
+#include "livercell/domain/records/observation.h"
+#include "livercell/domain/records/patient.h"
+
+namespace livercell::server {
+
+// The JSON object of one error, for the CLI's --format json and inside the API's problem
+// documents: keys error, path, value, allowed, message, and source when the problem concerns
+// a published threshold.
+nlohmann::json ErrorToJson(const base::Status& status);
+
+// HIPAA Safe Harbor (45 CFR 164.514(b)(2)(i)(C)): ages over 89 are given as one group.
+inline constexpr int kAgeCap = 90;
+
+// De-identification for one registry: each patient's dates move back by 1–365 days, the
+// same for all of that patient's records (intervals survive), derived from a secret key kept
+// in the registry, so the shift cannot be read off the data.
+class Deidentifier {
+ public:
+  explicit Deidentifier(std::string key) : key_(std::move(key)) {}
+  int ShiftDays(std::int64_t patient_id) const;
+  domain::ClinicalTime Shift(std::int64_t patient_id, const domain::ClinicalTime& time) const;
+
+ private:
+  std::string key_;
+};
+
+// `deidentify` null = identified. `today` gives the age of a de-identified patient.
+nlohmann::json PatientJson(const domain::Patient& patient, const Deidentifier* deidentify,
+                           std::chrono::sys_days today);
+// A short name for a lab code: the catalogue key, an extra lab's key, or the code itself.
+std::string LabName(const std::string& code);
+nlohmann::json LabJson(const domain::LabObservation& lab, const Deidentifier* deidentify);
+
+}  // namespace livercell::server
+
+#endif  // LIVERCELL_SERVER_RESOURCES_H_

@@ -1,0 +1,744 @@
+#include "livercell/server/server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <charconv>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
+
+#include "livercell/access/accounts.h"
+#include "livercell/access/audit.h"
+#include "livercell/access/roles.h"
+#include "livercell/base/instant.h"
+#include "livercell/base/secrets.h"
+#include "livercell/base/status_code.h"
+#include "livercell/server/audit_writer.h"
+#include "livercell/server/resources.h"
+#include "livercell/storage/repository.h"
+
+namespace livercell::server {
+namespace {
+
+// LC_RETURN_IF_ERROR for a Record whose change lambda uses the macros itself (their locals
+// would shadow).
+#define LC_RETURN_IF_ERROR_RECORD(expr)        \
+  do {                                         \
+    const base::Status lc_record_ = (expr);    \
+    if (!lc_record_.ok()) return lc_record_;   \
+  } while (false)
+
+using access::Permission;
+using nlohmann::json;
+using storage::Repository;
+
+constexpr const char* kCookie = "livercell_session";
+constexpr int kMaxPage = 500;  // patients per page
+
+// Read connections, one per request in flight, reused.
+class RepositoryPool {
+ public:
+  explicit RepositoryPool(std::string url) : url_(std::move(url)) {}
+  class Lease {
+   public:
+    Lease(RepositoryPool* pool, std::unique_ptr<Repository> repo)
+        : pool_(pool), repo_(std::move(repo)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (repo_) pool_->Return(std::move(repo_));
+    }
+    Repository& operator*() { return *repo_; }
+    Repository* operator->() { return repo_.get(); }
+
+   private:
+    RepositoryPool* pool_;
+    std::unique_ptr<Repository> repo_;
+  };
+  base::Result<Lease> Acquire() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!free_.empty()) {
+        auto repo = std::move(free_.back());
+        free_.pop_back();
+        return Lease(this, std::move(repo));
+      }
+    }
+    LC_ASSIGN_OR_RETURN(auto repo,
+                        Repository::Open(url_, Repository::SchemaPolicy::kRequireCurrent));
+    return Lease(this, std::move(repo));
+  }
+
+ private:
+  void Return(std::unique_ptr<Repository> repo) {
+    std::lock_guard lock(mutex_);
+    free_.push_back(std::move(repo));
+  }
+  std::string url_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Repository>> free_;
+};
+
+// What a handler knows about the request it serves.
+struct Call {
+  const httplib::Request& request;
+  httplib::Response& response;
+  std::string request_id;
+  std::optional<access::User> user;
+  std::optional<std::int64_t> patient_id;  // from the path
+  const Deidentifier* deidentify = nullptr;  // set for de-identified readers
+  bool audited = false;                      // the handler recorded its own entry
+};
+
+class Routes;
+using Handler = base::Status (Routes::*)(Call&);
+
+enum class Audit { kNone, kRead, kWrite };
+
+struct Route {
+  const char* method;
+  const char* path;  // OpenAPI form: /api/v1/patients/{id}
+  std::vector<Permission> any_of;  // empty = public
+  Audit audit;
+  const char* action;
+  const char* summary;
+  Handler handler;
+};
+
+base::Status BadBody(std::string message, std::string path = "") {
+  base::Status status(base::StatusCode::kInvalidArgument, std::move(message));
+  if (!path.empty()) status.SetPath(std::move(path));
+  return status;
+}
+
+base::Result<json> ParseBody(const httplib::Request& request) {
+  json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.is_object()) {
+    return BadBody("the request body must be a JSON object");
+  }
+  return body;
+}
+
+base::Result<std::string> StringField(const json& body, const char* key, bool required) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) {
+    if (!required) return std::string();
+    return BadBody("required", key);
+  }
+  if (!it->is_string()) {
+    base::Status status = BadBody("must be a string", key);
+    status.SetValue(it->dump());
+    return status;
+  }
+  return it->get<std::string>();
+}
+
+class Routes {
+ public:
+  Routes(std::string url, const std::string& deid_key)
+      : pool_(url), deidentifier_(deid_key) {}
+
+  base::Status Open(const std::string& url) {
+    LC_ASSIGN_OR_RETURN(auto repo, Repository::Open(url, Repository::SchemaPolicy::kRequireCurrent));
+    writer_ = std::make_unique<AuditWriter>(std::move(repo));
+    return base::OkStatus();
+  }
+
+  static const std::vector<Route>& Table();
+  void Install(httplib::Server& http);
+
+  // --- handlers -------------------------------------------------------------------------
+  base::Status Health(Call& call) {
+    Reply(call, 200, {{"status", "ok"}});
+    return base::OkStatus();
+  }
+
+  base::Status OpenApi(Call& call) {
+    call.response.set_content(OpenApiDocument(), "application/json");
+    return base::OkStatus();
+  }
+
+  base::Status Login(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    LC_ASSIGN_OR_RETURN(const std::string username, StringField(body, "username", true));
+    LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password", true));
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    access::Accounts accounts(repo->connection());
+    const auto now = std::chrono::system_clock::now();
+    base::Result<access::User> user = accounts.CheckPassword(username, password, now);
+    access::AuditEntry entry = Entry(call, "login");
+    entry.username = username;
+    if (!user.ok()) {
+      entry.outcome = std::string(base::InfoOf(user.status().code()).name);
+      call.audited = true;
+      LC_RETURN_IF_ERROR_RECORD(writer_->Record(entry));
+      return user.status();
+    }
+    entry.role = std::string(access::ToString(user.value().role));
+    std::optional<access::Session> session;
+    call.audited = true;
+    LC_RETURN_IF_ERROR_RECORD(writer_->Record(entry, [&](Repository& r) -> base::Status {
+      LC_ASSIGN_OR_RETURN(session, access::Accounts(r.connection()).StartSession(user.value(), now));
+      return base::OkStatus();
+    }));
+    call.response.set_header(
+        "Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kCookie,
+                                  session->token,
+                                  std::chrono::seconds(access::kSessionLifetime).count(),
+                                  tls_ ? "; Secure" : ""));
+    Reply(call, 201,
+          {{"token", session->token},
+           {"expires", session->expires},
+           {"username", session->user.username},
+           {"role", access::ToString(session->user.role)}});
+    return base::OkStatus();
+  }
+
+  base::Status Logout(Call& call) {
+    const std::string token = TokenOf(call.request);
+    call.audited = true;
+    LC_RETURN_IF_ERROR_RECORD(writer_->Record(Entry(call, "logout"), [&](Repository& r) {
+      return access::Accounts(r.connection()).EndSession(token);
+    }));
+    call.response.set_header("Set-Cookie",
+                             fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+                                         kCookie));
+    call.response.status = 204;
+    return base::OkStatus();
+  }
+
+  base::Status ListPatients(Call& call) {
+    LC_ASSIGN_OR_RETURN(const int limit, IntParam(call, "limit", 50, 1, kMaxPage));
+    LC_ASSIGN_OR_RETURN(const int offset, IntParam(call, "offset", 0, 0, 1 << 30));
+    const std::string q = call.request.get_param_value("q");
+    if (call.deidentify != nullptr && !q.empty()) {
+      base::Status status(base::StatusCode::kPermissionDenied,
+                          "de-identified access cannot search by identifier");
+      status.SetPath("q");
+      return status;
+    }
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    std::int64_t total = 0;
+    LC_ASSIGN_OR_RETURN(const auto patients, repo->ListPatients(limit, offset, q, &total));
+    json items = json::array();
+    for (const auto& p : patients) items.push_back(PatientJson(p, call.deidentify, Today()));
+    Reply(call, 200, {{"items", items}, {"total", total}, {"limit", limit}, {"offset", offset}});
+    return base::OkStatus();
+  }
+
+  base::Status GetPatient(Call& call) {
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_ASSIGN_OR_RETURN(const domain::Patient patient, repo->GetPatient(*call.patient_id));
+    LC_ASSIGN_OR_RETURN(const std::int64_t version, repo->PatientVersion(*call.patient_id));
+    call.response.set_header("ETag", ETag(version));
+    json out = PatientJson(patient, call.deidentify, Today());
+    out["version"] = version;
+    Reply(call, 200, out);
+    return base::OkStatus();
+  }
+
+  base::Status CreatePatient(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    LC_ASSIGN_OR_RETURN(domain::Patient patient, PatientFromJson(body));
+    patient.provenance = fmt::format("api by {} request {}", call.user->username, call.request_id);
+    std::int64_t id = 0;
+    call.audited = true;
+    LC_RETURN_IF_ERROR_RECORD(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
+      LC_ASSIGN_OR_RETURN(id, r.CreatePatient(patient));
+      return base::OkStatus();
+    }));
+    patient.id = id;
+    call.response.set_header("Location", fmt::format("/api/v1/patients/{}", id));
+    call.response.set_header("ETag", ETag(1));
+    json out = PatientJson(patient, nullptr, Today());
+    out["version"] = 1;
+    Reply(call, 201, out);
+    return base::OkStatus();
+  }
+
+  base::Status UpdatePatient(Call& call) {
+    const std::string if_match = call.request.get_header_value("If-Match");
+    if (if_match.empty()) {
+      base::Status status(base::StatusCode::kFailedPrecondition,
+                          "an update needs If-Match with the patient's ETag (from GET), so that "
+                          "no one overwrites a change they have not seen");
+      status.SetPath("If-Match");
+      return status;
+    }
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    LC_ASSIGN_OR_RETURN(domain::Patient patient, PatientFromJson(body));
+    patient.id = *call.patient_id;
+    std::int64_t version = 0;
+    call.audited = true;
+    LC_RETURN_IF_ERROR_RECORD(writer_->Record(Entry(call, "update"), [&](Repository& r) -> base::Status {
+      LC_ASSIGN_OR_RETURN(const std::int64_t current, r.PatientVersion(patient.id));
+      if (ETag(current) != if_match) {
+        base::Status status(base::StatusCode::kFailedPrecondition,
+                            "the patient was changed since you read it: reload and apply your "
+                            "change again");
+        status.SetPath("If-Match").SetValue(if_match).SetAllowed(ETag(current));
+        return status;
+      }
+      LC_ASSIGN_OR_RETURN(version, r.UpdatePatient(patient, current));
+      return base::OkStatus();
+    }));
+    call.response.set_header("ETag", ETag(version));
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_ASSIGN_OR_RETURN(const domain::Patient stored, repo->GetPatient(patient.id));
+    json out = PatientJson(stored, nullptr, Today());
+    out["version"] = version;
+    Reply(call, 200, out);
+    return base::OkStatus();
+  }
+
+  base::Status GetLabs(Call& call) {
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_RETURN_IF_ERROR(repo->GetPatient(*call.patient_id).status());
+    LC_ASSIGN_OR_RETURN(const auto labs, repo->Labs(*call.patient_id));
+    json items = json::array();
+    for (const auto& lab : labs) items.push_back(LabJson(lab, call.deidentify));
+    Reply(call, 200, {{"patient_id", *call.patient_id}, {"items", items}});
+    return base::OkStatus();
+  }
+
+  base::Status AddLab(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    LC_ASSIGN_OR_RETURN(const std::string code, StringField(body, "code", true));
+    LC_ASSIGN_OR_RETURN(const std::string unit, StringField(body, "unit", true));
+    LC_ASSIGN_OR_RETURN(const std::string time_text, StringField(body, "time", true));
+    auto value = body.find("value");
+    if (value == body.end() || !value->is_number()) {
+      base::Status status = BadBody("required, a number", "value");
+      if (value != body.end()) status.SetValue(value->dump());
+      return status;
+    }
+    base::Result<domain::ClinicalTime> time = domain::ClinicalTime::Parse(time_text);
+    if (!time.ok()) {
+      base::Status status = time.status();
+      return std::move(status.SetPath("time").SetValue(time_text));
+    }
+    LC_ASSIGN_OR_RETURN(domain::LabObservation lab,
+                        domain::MakeLabObservation(code, value->get<double>(), unit, time.value()));
+    lab.patient_id = *call.patient_id;
+    lab.source_key = fmt::format("api:{}", call.request_id);
+    lab.provenance = fmt::format("api by {} request {}", call.user->username, call.request_id);
+    call.audited = true;
+    LC_RETURN_IF_ERROR_RECORD(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
+      LC_RETURN_IF_ERROR(r.GetPatient(lab.patient_id).status());
+      return r.AddLab(lab).status();
+    }));
+    Reply(call, 201, LabJson(lab, nullptr));
+    return base::OkStatus();
+  }
+
+  base::Status GetAudit(Call& call) {
+    LC_ASSIGN_OR_RETURN(const int limit, IntParam(call, "limit", 100, 1, 1000));
+    LC_ASSIGN_OR_RETURN(const int offset, IntParam(call, "offset", 0, 0, 1 << 30));
+    const std::string since = call.request.get_param_value("since");
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    access::AuditLog log(repo->connection());
+    json items = json::array();
+    LC_RETURN_IF_ERROR(log.ForEach(since, limit, offset, [&](const access::AuditEntry& e) {
+      items.push_back(AuditJson(e));
+    }));
+    LC_ASSIGN_OR_RETURN(const std::int64_t total, log.Count(since));
+    Reply(call, 200, {{"items", items}, {"total", total}});
+    return base::OkStatus();
+  }
+
+  void set_tls(bool tls) { tls_ = tls; }
+
+ private:
+  static std::string ETag(std::int64_t version) { return fmt::format("\"v{}\"", version); }
+  static std::chrono::sys_days Today() {
+    return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  }
+
+  static void Reply(Call& call, int status, const json& body) {
+    call.response.status = status;
+    call.response.set_content(body.dump(), "application/json");
+  }
+
+  static base::Result<int> IntParam(Call& call, const char* name, int fallback, int min, int max) {
+    if (!call.request.has_param(name)) return fallback;
+    const std::string text = call.request.get_param_value(name);
+    int value = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || ptr != text.data() + text.size() || value < min || value > max) {
+      base::Status status(base::StatusCode::kInvalidArgument,
+                          fmt::format("must be a whole number from {} to {}", min, max));
+      status.SetPath(name).SetValue(text).SetAllowed(fmt::format("{}–{}", min, max));
+      return status;
+    }
+    return value;
+  }
+
+  static base::Result<domain::Patient> PatientFromJson(const json& body) {
+    domain::Patient p;
+    if (auto ids = body.find("identifiers"); ids != body.end()) {
+      if (!ids->is_array()) return BadBody("must be an array of {system, value}", "identifiers");
+      for (std::size_t i = 0; i < ids->size(); ++i) {
+        const json& id = (*ids)[i];
+        const std::string path = fmt::format("identifiers[{}]", i);
+        if (!id.is_object()) return BadBody("must be an object {system, value}", path);
+        LC_ASSIGN_OR_RETURN(std::string system, StringField(id, "system", true));
+        LC_ASSIGN_OR_RETURN(std::string value, StringField(id, "value", true));
+        p.identifiers.push_back({system, value});
+        base::Status status = domain::ValidateExternalId(p.identifiers.back());
+        if (!status.ok()) return std::move(status.PrefixPath(path));
+      }
+    }
+    LC_ASSIGN_OR_RETURN(const std::string sex, StringField(body, "sex", false));
+    if (!sex.empty()) {
+      base::Result<domain::Sex> parsed = domain::ParseSex(sex);
+      if (!parsed.ok()) {
+        base::Status status = parsed.status();
+        return std::move(status.SetPath("sex"));
+      }
+      p.sex = parsed.value();
+    }
+    LC_ASSIGN_OR_RETURN(const std::string birth, StringField(body, "birth_date", false));
+    if (!birth.empty()) {
+      base::Result<domain::ClinicalTime> t = domain::ClinicalTime::Parse(birth);
+      if (!t.ok() || !t.value().date_only()) {
+        base::Status status = BadBody("must be a date YYYY-MM-DD", "birth_date");
+        status.SetValue(birth);
+        return status;
+      }
+      if (t.value().day() > Today()) {
+        base::Status status(base::StatusCode::kOutOfRange, "is in the future");
+        status.SetPath("birth_date").SetValue(birth);
+        return status;
+      }
+      p.birth_date = t.value().day();
+    }
+    LC_ASSIGN_OR_RETURN(const std::string aetiology, StringField(body, "aetiology_icd10", false));
+    if (!aetiology.empty()) {
+      base::Status status = domain::ValidateAetiologyIcd10(aetiology);
+      if (!status.ok()) return std::move(status.SetPath("aetiology_icd10"));
+      p.aetiology_icd10 = aetiology;
+    }
+    if (auto ecog = body.find("ecog"); ecog != body.end() && !ecog->is_null()) {
+      if (!ecog->is_number_integer()) {
+        base::Status status = BadBody("must be a whole number 0–5", "ecog");
+        status.SetValue(ecog->dump());
+        return status;
+      }
+      base::Status status = domain::ValidateEcog(ecog->get<int>());
+      if (!status.ok()) return std::move(status.SetPath("ecog"));
+      p.ecog = ecog->get<int>();
+    }
+    if (auto c = body.find("comorbidities_icd10"); c != body.end() && !c->is_null()) {
+      if (!c->is_array()) return BadBody("must be an array of ICD-10 codes", "comorbidities_icd10");
+      for (std::size_t i = 0; i < c->size(); ++i) {
+        const std::string path = fmt::format("comorbidities_icd10[{}]", i);
+        if (!(*c)[i].is_string()) return BadBody("must be an ICD-10 code", path);
+        const std::string code = (*c)[i].get<std::string>();
+        base::Status status = domain::ValidateIcd10(code);
+        if (!status.ok()) return std::move(status.SetPath(path));
+        p.comorbidities_icd10.push_back(code);
+      }
+    }
+    return p;
+  }
+
+  static json AuditJson(const access::AuditEntry& e) {
+    return {{"seq", e.seq},
+            {"at", e.at},
+            {"username", e.username},
+            {"role", e.role},
+            {"action", e.action},
+            {"resource", e.resource},
+            {"patient_id", e.patient_id ? json(*e.patient_id) : json()},
+            {"outcome", e.outcome},
+            {"request_id", e.request_id},
+            {"hash", e.hash}};
+  }
+
+  static std::string TokenOf(const httplib::Request& request) {
+    const std::string auth = request.get_header_value("Authorization");
+    if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
+    const std::string cookies = request.get_header_value("Cookie");
+    const std::string key = std::string(kCookie) + "=";
+    for (std::size_t pos = 0; pos < cookies.size();) {
+      std::size_t end = cookies.find(';', pos);
+      if (end == std::string::npos) end = cookies.size();
+      std::string_view part(cookies.data() + pos, end - pos);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      if (part.rfind(key, 0) == 0) return std::string(part.substr(key.size()));
+      pos = end + 1;
+    }
+    return "";
+  }
+
+  access::AuditEntry Entry(const Call& call, const char* action) const {
+    access::AuditEntry e;
+    e.at = base::NowText();
+    if (call.user) {
+      e.username = call.user->username;
+      e.role = std::string(access::ToString(call.user->role));
+    }
+    e.action = action;
+    e.resource = fmt::format("{} {}", call.request.method, call.request.path);
+    e.patient_id = call.patient_id;
+    e.outcome = "ok";
+    e.request_id = call.request_id;
+    return e;
+  }
+
+  void Problem(Call& call, const base::Status& status) {
+    const base::StatusCodeInfo& info = base::InfoOf(status.code());
+    json body = ErrorToJson(status);
+    body["type"] = fmt::format("/api/v1/openapi.json#/components/schemas/Problem/{}", info.name);
+    body["title"] = info.description;
+    body["status"] = info.http_status;
+    body["detail"] = status.ToString();
+    body["instance"] = call.request.path;
+    body["request_id"] = call.request_id;
+    call.response.status = info.http_status;
+    call.response.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+                              "application/problem+json");
+  }
+
+  void Serve(const Route& route, Call& call) {
+    call.response.set_header("X-Request-Id", call.request_id);
+    call.response.set_header("Cache-Control", "no-store");
+    base::Status status = Authorize(route, call);
+    if (status.ok()) status = (this->*route.handler)(call);
+    if (!status.ok()) Problem(call, status);
+    if (route.audit != Audit::kNone && !call.audited) {
+      access::AuditEntry entry = Entry(call, route.action);
+      if (!status.ok()) entry.outcome = std::string(base::InfoOf(status.code()).name);
+      const base::Status recorded = writer_->Record(entry);
+      if (!recorded.ok()) {
+        // An unaudited answer must not leave: replace it with the failure.
+        call.response = httplib::Response();
+        Problem(call, recorded);
+      }
+    }
+  }
+
+  base::Status Authorize(const Route& route, Call& call) {
+    if (call.request.matches.size() > 1) {
+      std::int64_t id = 0;
+      const std::string text = call.request.matches[1];
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+      if (ec != std::errc() || ptr != text.data() + text.size()) {
+        base::Status status(base::StatusCode::kNotFound, "no such patient");
+        status.SetPath("id").SetValue(text);
+        return status;
+      }
+      call.patient_id = id;
+    }
+    if (route.any_of.empty() && route.handler != &Routes::Logout) return base::OkStatus();
+    const std::string token = TokenOf(call.request);
+    if (token.empty()) {
+      return base::Status(base::StatusCode::kUnauthenticated,
+                          "log in first (POST /api/v1/session), then send the token as "
+                          "'Authorization: Bearer …' or the session cookie");
+    }
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_ASSIGN_OR_RETURN(call.user, access::Accounts(repo->connection())
+                                       .UserOfSession(token, std::chrono::system_clock::now()));
+    if (route.any_of.empty()) return base::OkStatus();
+    for (const Permission p : route.any_of) {
+      if (!access::Allows(call.user->role, p)) continue;
+      if (p == Permission::kReadDeidentified) call.deidentify = &deidentifier_;
+      return base::OkStatus();
+    }
+    return base::Status(base::StatusCode::kPermissionDenied,
+                        fmt::format("the role {} may not {} ({})",
+                                    access::ToString(call.user->role), route.summary,
+                                    route.path));
+  }
+
+  RepositoryPool pool_;
+  Deidentifier deidentifier_;
+  std::unique_ptr<AuditWriter> writer_;
+  bool tls_ = false;
+};
+
+const std::vector<Route>& Routes::Table() {
+  static const std::vector<Route> routes = {
+      {"GET", "/api/v1/health", {}, Audit::kNone, "", "check that the server is up",
+       &Routes::Health},
+      {"GET", "/api/v1/openapi.json", {}, Audit::kNone, "", "read this API's description",
+       &Routes::OpenApi},
+      {"POST", "/api/v1/session", {}, Audit::kNone, "login", "log in", &Routes::Login},
+      {"DELETE", "/api/v1/session", {}, Audit::kNone, "logout", "log out", &Routes::Logout},
+      {"GET", "/api/v1/patients", {Permission::kReadPatients, Permission::kReadDeidentified},
+       Audit::kRead, "read", "list patients", &Routes::ListPatients},
+      {"POST", "/api/v1/patients", {Permission::kWritePatients}, Audit::kWrite, "create",
+       "create a patient", &Routes::CreatePatient},
+      {"GET", "/api/v1/patients/{id}", {Permission::kReadPatients, Permission::kReadDeidentified},
+       Audit::kRead, "read", "read a patient", &Routes::GetPatient},
+      {"PUT", "/api/v1/patients/{id}", {Permission::kWritePatients}, Audit::kWrite, "update",
+       "update a patient", &Routes::UpdatePatient},
+      {"GET", "/api/v1/patients/{id}/labs",
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read a patient's labs", &Routes::GetLabs},
+      {"POST", "/api/v1/patients/{id}/labs", {Permission::kRecordLabs}, Audit::kWrite, "create",
+       "record a lab result", &Routes::AddLab},
+      {"GET", "/api/v1/audit", {Permission::kReadAudit}, Audit::kRead, "read",
+       "read the audit trail", &Routes::GetAudit},
+  };
+  return routes;
+}
+
+void Routes::Install(httplib::Server& http) {
+  for (const Route& route : Table()) {
+    std::string pattern = route.path;
+    if (const std::size_t at = pattern.find("{id}"); at != std::string::npos)
+      pattern.replace(at, 4, "([^/]+)");
+    auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
+      Call call{req, res, base::RandomHex(8), std::nullopt, std::nullopt};
+      Serve(route, call);
+    };
+    const std::string method = route.method;
+    if (method == "GET") http.Get(pattern, handler);
+    if (method == "POST") http.Post(pattern, handler);
+    if (method == "PUT") http.Put(pattern, handler);
+    if (method == "DELETE") http.Delete(pattern, handler);
+  }
+  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    base::Status status(res.status == 404 ? base::StatusCode::kNotFound
+                                          : base::StatusCode::kInvalidArgument,
+                        fmt::format("no route {} {} (see /api/v1/openapi.json)", req.method,
+                                    req.path));
+    json body = ErrorToJson(status);
+    body["title"] = base::InfoOf(status.code()).description;
+    body["status"] = res.status;
+    body["detail"] = status.ToString();
+    body["instance"] = req.path;
+    res.set_content(body.dump(), "application/problem+json");
+  });
+}
+
+class HttpServer final : public Server {
+ public:
+  HttpServer(ServeOptions options, std::unique_ptr<Routes> routes,
+             std::unique_ptr<httplib::Server> http)
+      : options_(std::move(options)), routes_(std::move(routes)), http_(std::move(http)) {
+    http_->set_keep_alive_max_count(1000);
+    routes_->Install(*http_);
+  }
+  base::Result<int> Bind() override {
+    if (options_.port == 0) {
+      const int port = http_->bind_to_any_port(options_.host);
+      if (port > 0) return port;
+    } else if (http_->bind_to_port(options_.host, options_.port)) {
+      return options_.port;
+    }
+    base::Status status(base::StatusCode::kUnavailable,
+                        fmt::format("cannot listen on {}:{} (in use, or not an address of this "
+                                    "machine)",
+                                    options_.host, options_.port));
+    status.SetPath("--listen");
+    return status;
+  }
+  void Run() override { http_->listen_after_bind(); }
+  void Stop() override { http_->stop(); }
+
+ private:
+  ServeOptions options_;
+  std::unique_ptr<Routes> routes_;
+  std::unique_ptr<httplib::Server> http_;
+};
+
+// The registry's de-identification key, created on first use.
+base::Result<std::string> DeidentificationKey(Repository& repo) {
+  std::string key;
+  const storage::sql::Value name[] = {std::string("deidentification_key")};
+  auto read = [&] {
+    return repo.connection()
+        .Execute("SELECT value FROM settings WHERE name = ?", name,
+                 [&](const storage::sql::Row& row) { key = row.Text(0); })
+        .status();
+  };
+  LC_RETURN_IF_ERROR(read());
+  if (!key.empty()) return key;
+  const storage::sql::Value insert[] = {std::string("deidentification_key"), base::RandomHex(32)};
+  const base::Status inserted =
+      repo.connection()
+          .Execute("INSERT INTO settings (name, value) VALUES (?, ?)", insert)
+          .status();
+  if (!inserted.ok() && inserted.code() != base::StatusCode::kAlreadyExists) return inserted;
+  LC_RETURN_IF_ERROR(read());  // another server may have won the race
+  return key;
+}
+
+}  // namespace
+
+base::Result<std::unique_ptr<Server>> Server::Create(const ServeOptions& options) {
+  LC_ASSIGN_OR_RETURN(auto repo,
+                      Repository::Open(options.db_url, Repository::SchemaPolicy::kRequireCurrent));
+  LC_ASSIGN_OR_RETURN(const std::string key, DeidentificationKey(*repo));
+  auto routes = std::make_unique<Routes>(options.db_url, key);
+  LC_RETURN_IF_ERROR(routes->Open(options.db_url));
+  std::unique_ptr<httplib::Server> http;
+  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+    if (options.tls_cert.empty() || options.tls_key.empty()) {
+      base::Status status(base::StatusCode::kInvalidArgument,
+                          "TLS needs both --tls-cert and --tls-key");
+      status.SetPath(options.tls_cert.empty() ? "--tls-cert" : "--tls-key");
+      return status;
+    }
+    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(),
+                                                    options.tls_key.c_str());
+    if (!tls->is_valid()) {
+      base::Status status(base::StatusCode::kInvalidArgument,
+                          "cannot load the TLS certificate and key (PEM files expected)");
+      status.SetPath("--tls-cert").SetValue(options.tls_cert);
+      return status;
+    }
+    http = std::move(tls);
+    routes->set_tls(true);
+  } else {
+    http = std::make_unique<httplib::Server>();
+  }
+  return std::unique_ptr<Server>(
+      std::make_unique<HttpServer>(options, std::move(routes), std::move(http)));
+}
+
+std::string OpenApiDocument() {
+  json paths = json::object();
+  for (const Route& route : Routes::Table()) {
+    std::string method = route.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    json op = {{"summary", route.summary}, {"operationId", std::string(route.method) + " " + route.path}};
+    if (route.any_of.empty()) {
+      op["security"] = json::array();
+    } else {
+      json roles = json::array();
+      for (const access::Role role : access::AllRoles()) {
+        for (const Permission p : route.any_of) {
+          if (access::Allows(role, p)) {
+            roles.push_back(access::ToString(role));
+            break;
+          }
+        }
+      }
+      op["x-roles"] = roles;
+    }
+    if (std::string(route.path).find("{id}") != std::string::npos) {
+      op["parameters"] = json::array(
+          {{{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}}});
+    }
+    op["responses"] = {{"default", {{"description", "problem+json on error (RFC 9457)"}}}};
+    paths[route.path][method] = op;
+  }
+  const json doc = {
+      {"openapi", "3.1.0"},
+      {"info", {{"title", "LiverCell clinic API"}, {"version", "1"}}},
+      {"components",
+       {{"securitySchemes",
+         {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
+          {"cookie", {{"type", "apiKey"}, {"in", "cookie"}, {"name", kCookie}}}}}}},
+      {"security", json::array({{{"bearer", json::array()}}, {{"cookie", json::array()}}})},
+      {"paths", paths}};
+  return doc.dump(2);
+}
+
+}  // namespace livercell::server

@@ -1,0 +1,39 @@
+// The clinic server (issue #6): the REST API under /api/v1 on cpp-httplib, served by the
+// livercell binary itself (STYLE.md: Orthanc). Every route is a row of one table
+// (server.cc) naming its method, path, the permission it needs and what it does; the
+// OpenAPI document is generated from that table, so the two cannot disagree.
+#ifndef LIVERCELL_SERVER_SERVER_H_
+#define LIVERCELL_SERVER_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "livercell/base/result.h"
+
+namespace livercell::server {
+
+struct ServeOptions {
+  std::string db_url;
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 = any free port
+  std::string tls_cert, tls_key;  // both or neither
+};
+
+class Server {
+ public:
+  // Opens the registry (which must be at the current schema) and prepares the routes.
+  static base::Result<std::unique_ptr<Server>> Create(const ServeOptions& options);
+  virtual ~Server() = default;
+  // Binds the socket; returns the port (useful with port 0).
+  virtual base::Result<int> Bind() = 0;
+  // Serves until Stop(); requests in flight finish first.
+  virtual void Run() = 0;
+  virtual void Stop() = 0;
+};
+
+// The OpenAPI 3.1 document of the routes.
+std::string OpenApiDocument();
+
+}  // namespace livercell::server
+
+#endif  // LIVERCELL_SERVER_SERVER_H_

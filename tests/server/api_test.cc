@@ -1,0 +1,373 @@
+// The clinic API against the running binary (issue #6): `livercell serve` on a fresh
+// registry, on SQLite and on the throwaway PostgreSQL, driven over HTTP. Every documented
+// route is called by every role and without a session; the answers must match the permission
+// table as the OpenAPI document states it.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "run_process.h"
+#include "test_databases.h"
+
+namespace livercell::testing {
+namespace {
+
+using nlohmann::json;
+
+const char* const kRoles[] = {"admin", "physician", "nurse", "lab", "cell-processing",
+                              "researcher"};
+
+// `livercell serve` on a free port, stopped with SIGTERM (checked to exit 0).
+class ServerProcess {
+ public:
+  explicit ServerProcess(const std::string& url) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      execl(LIVERCELL_BINARY, LIVERCELL_BINARY, "serve", "--db", url.c_str(), "--listen",
+            "127.0.0.1:0", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(out[1]);
+    std::string line;
+    char c = 0;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    out_ = out[0];
+    const std::size_t colon = line.rfind(':');
+    if (colon != std::string::npos) port_ = std::atoi(line.c_str() + colon + 1);
+  }
+  ~ServerProcess() { Stop(); }
+  int Stop() {
+    if (pid_ <= 0) return exit_;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    close(out_);
+    pid_ = 0;
+    exit_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return exit_;
+  }
+  int port() const { return port_; }
+
+ private:
+  pid_t pid_ = 0;
+  int out_ = -1;
+  int port_ = 0;
+  int exit_ = -1;
+};
+
+class ApiTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    db_ = std::make_unique<TestDatabase>(GetParam());
+    ASSERT_TRUE(db_->ok()) << db_->error();
+    ASSERT_EQ(RunLivercell({"db", "init", "--db", db_->url()}).exit_code, 0);
+    for (const char* role : kRoles) {
+      const ProcessResult added =
+          RunLivercell({"user", "add", "--db", db_->url(), "--username", std::string("u-") + role,
+                        "--role", role, "--password-stdin"},
+                       std::string("pw-") + role + "-12345\n");
+      ASSERT_EQ(added.exit_code, 0) << added.err;
+    }
+    server_ = std::make_unique<ServerProcess>(db_->url());
+    ASSERT_GT(server_->port(), 0);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+  }
+
+  std::string Login(const std::string& role) {
+    const json body = {{"username", "u-" + role}, {"password", "pw-" + role + "-12345"}};
+    auto res = client_->Post("/api/v1/session", body.dump(), "application/json");
+    EXPECT_TRUE(res && res->status == 201) << (res ? res->body : "no answer");
+    return res && res->status == 201 ? json::parse(res->body)["token"].get<std::string>() : "";
+  }
+
+  httplib::Result Call(const std::string& method, const std::string& path,
+                       const std::string& token, const std::string& body = "{}",
+                       httplib::Headers headers = {}) {
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    if (method == "GET") return client_->Get(path, headers);
+    if (method == "POST") return client_->Post(path, headers, body, "application/json");
+    if (method == "PUT") return client_->Put(path, headers, body, "application/json");
+    return client_->Delete(path, headers);
+  }
+
+  std::int64_t CreatePatient(const std::string& token, const std::string& mrn) {
+    const json body = {{"identifiers", {{{"system", "mrn"}, {"value", mrn}}}},
+                       {"sex", "female"},
+                       {"birth_date", "1950-03-04"}};
+    auto res = Call("POST", "/api/v1/patients", token, body.dump());
+    EXPECT_TRUE(res && res->status == 201) << (res ? res->body : "");
+    return res ? json::parse(res->body).value("id", std::int64_t{0}) : 0;
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_P(ApiTest, HealthAndLogIn) {
+  auto health = client_->Get("/api/v1/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(json::parse(health->body), json({{"status", "ok"}}));
+
+  auto wrong = client_->Post("/api/v1/session", R"({"username":"u-nurse","password":"nope-nope"})",
+                             "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_EQ(wrong->get_header_value("Content-Type"), "application/problem+json");
+  EXPECT_EQ(json::parse(wrong->body)["status"], 401);
+
+  auto right = client_->Post("/api/v1/session",
+                             R"({"username":"u-nurse","password":"pw-nurse-12345"})",
+                             "application/json");
+  ASSERT_TRUE(right);
+  EXPECT_EQ(right->status, 201);
+  const json session = json::parse(right->body);
+  EXPECT_EQ(session["token"].get<std::string>().size(), 64u);
+  EXPECT_TRUE(session.contains("expires"));
+  const std::string cookie = right->get_header_value("Set-Cookie");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+  // The cookie alone is a session too; logging out ends it.
+  httplib::Headers with_cookie = {{"Cookie", cookie.substr(0, cookie.find(';'))}};
+  auto list = client_->Get("/api/v1/patients", with_cookie);
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 200);
+  EXPECT_EQ(Call("DELETE", "/api/v1/session", session["token"])->status, 204);
+  EXPECT_EQ(Call("GET", "/api/v1/patients", session["token"])->status, 401);
+}
+
+TEST_P(ApiTest, LockOutAfterRepeatedFailures) {
+  for (int i = 0; i < 5; ++i) {
+    auto res = client_->Post("/api/v1/session", R"({"username":"u-lab","password":"wrong-one"})",
+                             "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401);
+  }
+  // Locked now: even the right password is refused, saying until when.
+  auto locked = client_->Post("/api/v1/session", R"({"username":"u-lab","password":"pw-lab-12345"})",
+                              "application/json");
+  ASSERT_TRUE(locked);
+  EXPECT_EQ(locked->status, 429);
+  EXPECT_NE(locked->body.find("locked until"), std::string::npos);
+}
+
+// Every documented route × every role, and without a session: 401 without one, 403 exactly
+// where the document's x-roles leaves the role out.
+TEST_P(ApiTest, EveryRouteEveryRole) {
+  const std::string physician = Login("physician");
+  const std::int64_t id = CreatePatient(physician, "R-1");
+  ASSERT_GT(id, 0);
+  auto doc = client_->Get("/api/v1/openapi.json");
+  ASSERT_TRUE(doc);
+  const json paths = json::parse(doc->body)["paths"];
+  ASSERT_GE(paths.size(), 7u);
+  int checked = 0;
+  for (const auto& [path, methods] : paths.items()) {
+    std::string concrete = path;
+    if (auto at = concrete.find("{id}"); at != std::string::npos)
+      concrete.replace(at, 4, std::to_string(id));
+    for (const auto& [method_lower, op] : methods.items()) {
+      std::string method = method_lower;
+      for (char& c : method) c = static_cast<char>(std::toupper(c));
+      if (path == "/api/v1/session") continue;  // log-in and log-out: HealthAndLogIn
+      const bool is_public = op.contains("security") && op["security"].empty();
+      auto anonymous = Call(method, concrete, "");
+      ASSERT_TRUE(anonymous) << method << " " << path;
+      if (is_public) {
+        EXPECT_EQ(anonymous->status, 200) << method << " " << path;
+        continue;
+      }
+      EXPECT_EQ(anonymous->status, 401) << method << " " << path;
+      const json roles = op["x-roles"];
+      for (const char* role : kRoles) {
+        const bool allowed = std::find(roles.begin(), roles.end(), role) != roles.end();
+        auto res = Call(method, concrete, Login(role), "{}");
+        ASSERT_TRUE(res);
+        if (allowed) {
+          EXPECT_NE(res->status, 403) << role << " " << method << " " << path << res->body;
+          EXPECT_NE(res->status, 401) << role << " " << method << " " << path;
+        } else {
+          EXPECT_EQ(res->status, 403) << role << " " << method << " " << path << res->body;
+        }
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GE(checked, 6 * 7);
+}
+
+TEST_P(ApiTest, StaleIfMatchIsRefusedAndBadInputWritesNothing) {
+  const std::string nurse = Login("nurse");
+  const std::int64_t id = CreatePatient(nurse, "E-1");
+  const std::string path = "/api/v1/patients/" + std::to_string(id);
+  auto read = Call("GET", path, nurse);
+  ASSERT_TRUE(read);
+  const std::string etag = read->get_header_value("ETag");
+  ASSERT_FALSE(etag.empty());
+  auto first = Call("PUT", path, nurse, R"({"sex":"female","ecog":1})", {{"If-Match", etag}});
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200) << first->body;
+  EXPECT_NE(first->get_header_value("ETag"), etag);
+  // A second nurse with the old version: 412, and the first change stands.
+  auto stale = Call("PUT", path, nurse, R"({"sex":"female","ecog":3})", {{"If-Match", etag}});
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status, 412);
+  EXPECT_EQ(json::parse(Call("GET", path, nurse)->body)["ecog"], 1);
+  EXPECT_EQ(Call("PUT", path, nurse, R"({"ecog":2})")->status, 412);  // no If-Match at all
+
+  // An implausible lab value: a problem naming the field, and nothing stored.
+  auto bad = Call("POST", path + "/labs", nurse,
+                  R"({"code":"1751-7","value":45,"unit":"g/dL","time":"2026-11-20"})");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status / 100, 4);
+  const json problem = json::parse(bad->body);
+  EXPECT_EQ(problem["path"], "value");
+  EXPECT_EQ(bad->get_header_value("Content-Type"), "application/problem+json");
+  auto good = Call("POST", path + "/labs", nurse,
+                   R"({"code":"1751-7","value":3.1,"unit":"g/dL","time":"2026-11-20"})");
+  ASSERT_TRUE(good);
+  EXPECT_EQ(good->status, 201) << good->body;
+  const json labs = json::parse(Call("GET", path + "/labs", nurse)->body)["items"];
+  ASSERT_EQ(labs.size(), 1u);
+  EXPECT_EQ(labs[0]["value"], 3.1);
+
+  auto missing_field = Call("POST", "/api/v1/patients", nurse, R"({"ecog":9})");
+  ASSERT_TRUE(missing_field);
+  EXPECT_EQ(json::parse(missing_field->body)["path"], "ecog");
+}
+
+TEST_P(ApiTest, ResearchersSeeDeidentifiedRecords) {
+  const std::int64_t id = CreatePatient(Login("physician"), "D-1");
+  auto res = Call("GET", "/api/v1/patients/" + std::to_string(id), Login("researcher"));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  const json p = json::parse(res->body);
+  EXPECT_FALSE(p.contains("identifiers"));
+  EXPECT_FALSE(p.contains("birth_date"));
+  EXPECT_EQ(p["deidentified"], true);
+  EXPECT_LE(p["age_years"].get<int>(), 90);
+  EXPECT_EQ(res->body.find("D-1"), std::string::npos);
+}
+
+TEST_P(ApiTest, EveryRequestIsAuditedAndTheChainVerifies) {
+  const std::string nurse = Login("nurse");
+  const std::int64_t id = CreatePatient(nurse, "A-1");
+  Call("GET", "/api/v1/patients/" + std::to_string(id), nurse);
+  Call("GET", "/api/v1/audit", nurse);  // denied, and audited as such
+  auto audit = Call("GET", "/api/v1/audit?limit=1000", Login("admin"));
+  ASSERT_TRUE(audit);
+  ASSERT_EQ(audit->status, 200);
+  const json items = json::parse(audit->body)["items"];
+  std::vector<std::string> seen;
+  for (const json& e : items) {
+    seen.push_back(e["action"].get<std::string>() + " " + e["outcome"].get<std::string>());
+  }
+  EXPECT_NE(std::find(seen.begin(), seen.end(), "create ok"), seen.end());
+  EXPECT_NE(std::find(seen.begin(), seen.end(), "read ok"), seen.end());
+  EXPECT_NE(std::find(seen.begin(), seen.end(), "read permission_denied"), seen.end());
+  EXPECT_NE(std::find(seen.begin(), seen.end(), "login ok"), seen.end());
+  EXPECT_EQ(server_->Stop(), 0);
+  const ProcessResult verify = RunLivercell({"audit", "verify", "--db", db_->url()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  const ProcessResult exported =
+      RunLivercell({"audit", "export", "--db", db_->url(), "--format", "jsonl"});
+  EXPECT_EQ(exported.exit_code, 0);
+  EXPECT_GE(std::count(exported.out.begin(), exported.out.end(), '\n'),
+            static_cast<long>(items.size()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, ::testing::Values("sqlite", "postgres"));
+
+// Tampering, done directly in the SQLite file: each kind is caught and the entry named.
+class AuditTamperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_path_ = dir_.File("t.db");
+    ASSERT_EQ(RunLivercell({"db", "init", "--db", "sqlite:" + db_path_}).exit_code, 0);
+    ASSERT_EQ(RunLivercell({"user", "add", "--db", "sqlite:" + db_path_, "--username", "n",
+                            "--role", "nurse", "--password-stdin"},
+                           "password-1\n")
+                  .exit_code,
+              0);
+    ServerProcess server("sqlite:" + db_path_);
+    httplib::Client client("127.0.0.1", server.port());
+    for (int i = 0; i < 6; ++i) {
+      client.Post("/api/v1/session", R"({"username":"n","password":"password-1"})",
+                  "application/json");
+    }
+    ASSERT_EQ(server.Stop(), 0);
+    ASSERT_EQ(RunLivercell({"audit", "verify", "--db", "sqlite:" + db_path_}).exit_code, 0);
+  }
+
+  // Runs `sql` on the file with the append-only triggers dropped, as an attacker would.
+  void Tamper(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
+    const std::string script =
+        "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " + sql;
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, script.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+        << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
+  }
+
+  ProcessResult Verify() { return RunLivercell({"audit", "verify", "--db", "sqlite:" + db_path_}); }
+
+  TempDir dir_;
+  std::string db_path_;
+};
+
+TEST_F(AuditTamperTest, TriggersRefuseChanges) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE audit_log SET outcome = 'x'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "DELETE FROM audit_log", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST_F(AuditTamperTest, AlteredEntry) {
+  Tamper("UPDATE audit_log SET username = 'someone-else' WHERE seq = 3;");
+  const ProcessResult r = Verify();
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("entry 3"), std::string::npos) << r.err;
+}
+
+TEST_F(AuditTamperTest, DeletedEntry) {
+  Tamper("DELETE FROM audit_log WHERE seq = 2;");
+  const ProcessResult r = Verify();
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("entry 2"), std::string::npos) << r.err;
+}
+
+TEST_F(AuditTamperTest, ReorderedEntries) {
+  Tamper("UPDATE audit_log SET seq = 100 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = 5; "
+         "UPDATE audit_log SET seq = 5 WHERE seq = 100;");
+  const ProcessResult r = Verify();
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("entry 4"), std::string::npos) << r.err;
+}
+
+TEST_F(AuditTamperTest, TruncatedTail) {
+  Tamper("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log);");
+  const ProcessResult r = Verify();
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("cut off"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace livercell::testing
