@@ -34,11 +34,9 @@ unit: deps $(ASAN_BUILD)/build.ninja
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
 
-# The main job: score the example patients and print the tables.
+# The main job: the clinic server on SQLite with the PBC cohort (tools/run-server).
 run: build
-	@for f in data/examples/*.json; do \
-	  echo "== $$f"; $(BUILD)/livercell score "$$f" || exit $$?; echo; \
-	done
+	@tools/run-server $(BUILD)/livercell
 
 bench: build
 	@mkdir -p $(BUILD)/bench/results

@@ -18,8 +18,10 @@ ALLOWED = {
     "sim": {"stats", "domain", "base"},
     "fhir": {"domain", "base"},
     "storage": {"domain", "base"},
-    "server": {"base", "domain", "stats", "sim", "fhir", "storage", "cli"},
-    "cli": {"base", "domain", "stats", "sim", "fhir", "storage", "server"},
+    # Accounts, roles and the audit trail: who may do what, and the record of what was done.
+    "access": {"storage", "domain", "base"},
+    "server": {"base", "domain", "stats", "sim", "fhir", "storage", "access", "cli"},
+    "cli": {"base", "domain", "stats", "sim", "fhir", "storage", "access", "server"},
 }
 DOMAIN_ORDER = ["units", "labs", "scores", "records", "assessment", "protocol", "product", "outcomes"]
 DOMAIN_FORBIDDEN = ("nlohmann/", "simdjson", "sqlite3", "libpq", "httplib", "toml++")
