@@ -79,17 +79,21 @@ Status InternalError(std::string message);
 
 }  // namespace livercell::base
 
-// Propagation helpers (the only two, STYLE.md C2).
-#define LC_RETURN_IF_ERROR(expr)                   \
-  do {                                             \
-    ::livercell::base::Status lc_status_ = (expr); \
-    if (!lc_status_.ok()) return lc_status_;       \
-  } while (false)
-
+// Propagation helpers (the only two, STYLE.md C2). Their locals are named per expansion
+// (__COUNTER__), so one may be used inside a lambda passed to another.
 #define LC_STATUS_CONCAT_INNER_(a, b) a##b
 #define LC_STATUS_CONCAT_(a, b) LC_STATUS_CONCAT_INNER_(a, b)
+
+#define LC_RETURN_IF_ERROR(expr) \
+  LC_RETURN_IF_ERROR_IMPL_(LC_STATUS_CONCAT_(lc_status_, __COUNTER__), expr)
+#define LC_RETURN_IF_ERROR_IMPL_(status, expr) \
+  do {                                         \
+    ::livercell::base::Status status = (expr); \
+    if (!status.ok()) return status;           \
+  } while (false)
+
 #define LC_ASSIGN_OR_RETURN(lhs, expr) \
-  LC_ASSIGN_OR_RETURN_IMPL_(LC_STATUS_CONCAT_(lc_result_, __LINE__), lhs, expr)
+  LC_ASSIGN_OR_RETURN_IMPL_(LC_STATUS_CONCAT_(lc_result_, __COUNTER__), lhs, expr)
 #define LC_ASSIGN_OR_RETURN_IMPL_(result, lhs, expr)   \
   auto result = (expr);                                \
   if (!result.ok()) return std::move(result).status(); \
