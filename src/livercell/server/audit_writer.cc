@@ -61,17 +61,18 @@ base::Status AuditWriter::CommitGroup(std::deque<Pending*>& group) {
     std::vector<access::AuditEntry> entries;
     entries.reserve(group.size());
     for (Pending* p : group) {
+      // Set afresh on each attempt: InTransaction retries the whole group after a conflict.
       p->result = base::OkStatus();
+      entries.push_back(p->entry);
       if (p->change != nullptr) {
         LC_RETURN_IF_ERROR(db.ExecuteScript("SAVEPOINT livercell_change"));
         p->result = (*p->change)(*repository_);
         if (!p->result.ok()) {
           LC_RETURN_IF_ERROR(db.ExecuteScript("ROLLBACK TO SAVEPOINT livercell_change"));
-          p->entry.outcome = std::string(base::InfoOf(p->result.code()).name);
+          entries.back().outcome = std::string(base::InfoOf(p->result.code()).name);
         }
         LC_RETURN_IF_ERROR(db.ExecuteScript("RELEASE SAVEPOINT livercell_change"));
       }
-      entries.push_back(p->entry);
     }
     return access::AuditLog(db).Append(entries);
   });

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -21,14 +22,6 @@
 
 namespace livercell::server {
 namespace {
-
-// LC_RETURN_IF_ERROR for a Record whose change lambda uses the macros itself (their locals
-// would shadow).
-#define LC_RETURN_IF_ERROR_RECORD(expr)        \
-  do {                                         \
-    const base::Status lc_record_ = (expr);    \
-    if (!lc_record_.ok()) return lc_record_;   \
-  } while (false)
 
 using access::Permission;
 using nlohmann::json;
@@ -96,10 +89,14 @@ using Handler = base::Status (Routes::*)(Call&);
 
 enum class Audit { kNone, kRead, kWrite };
 
+// Who may call a route: anyone, anyone logged in, or holders of one of its permissions.
+enum class Access { kPublic, kSession, kPermission };
+
 struct Route {
   const char* method;
   const char* path;  // OpenAPI form: /api/v1/patients/{id}
-  std::vector<Permission> any_of;  // empty = public
+  Access access;
+  std::vector<Permission> any_of;  // with kPermission: any one of these
   Audit audit;
   const char* action;
   const char* summary;
@@ -110,6 +107,21 @@ base::Status BadBody(std::string message, std::string path = "") {
   base::Status status(base::StatusCode::kInvalidArgument, std::move(message));
   if (!path.empty()) status.SetPath(std::move(path));
   return status;
+}
+
+// An RFC 9457 problem document: the members it defines plus our error object's (field, value,
+// what was allowed).
+std::string ProblemBody(const base::Status& status, const std::string& instance,
+                        const std::string& request_id) {
+  const base::StatusCodeInfo& info = base::InfoOf(status.code());
+  json body = ErrorToJson(status);
+  body["type"] = fmt::format("/api/v1/openapi.json#/components/schemas/Problem/{}", info.name);
+  body["title"] = info.description;
+  body["status"] = info.http_status;
+  body["detail"] = status.ToString();
+  body["instance"] = instance;
+  if (!request_id.empty()) body["request_id"] = request_id;
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 base::Result<json> ParseBody(const httplib::Request& request) {
@@ -136,14 +148,11 @@ base::Result<std::string> StringField(const json& body, const char* key, bool re
 
 class Routes {
  public:
-  Routes(std::string url, const std::string& deid_key)
-      : pool_(url), deidentifier_(deid_key) {}
-
-  base::Status Open(const std::string& url) {
-    LC_ASSIGN_OR_RETURN(auto repo, Repository::Open(url, Repository::SchemaPolicy::kRequireCurrent));
-    writer_ = std::make_unique<AuditWriter>(std::move(repo));
-    return base::OkStatus();
-  }
+  // `writer_repository`: the connection the audit writer owns; reads open their own.
+  Routes(std::string url, std::string deid_key, std::unique_ptr<Repository> writer_repository)
+      : pool_(std::move(url)),
+        deidentifier_(std::move(deid_key)),
+        writer_(std::make_unique<AuditWriter>(std::move(writer_repository))) {}
 
   static const std::vector<Route>& Table();
   void Install(httplib::Server& http);
@@ -172,13 +181,13 @@ class Routes {
     if (!user.ok()) {
       entry.outcome = std::string(base::InfoOf(user.status().code()).name);
       call.audited = true;
-      LC_RETURN_IF_ERROR_RECORD(writer_->Record(entry));
+      LC_RETURN_IF_ERROR(writer_->Record(entry));
       return user.status();
     }
     entry.role = std::string(access::ToString(user.value().role));
     std::optional<access::Session> session;
     call.audited = true;
-    LC_RETURN_IF_ERROR_RECORD(writer_->Record(entry, [&](Repository& r) -> base::Status {
+    LC_RETURN_IF_ERROR(writer_->Record(entry, [&](Repository& r) -> base::Status {
       LC_ASSIGN_OR_RETURN(session, access::Accounts(r.connection()).StartSession(user.value(), now));
       return base::OkStatus();
     }));
@@ -198,7 +207,7 @@ class Routes {
   base::Status Logout(Call& call) {
     const std::string token = TokenOf(call.request);
     call.audited = true;
-    LC_RETURN_IF_ERROR_RECORD(writer_->Record(Entry(call, "logout"), [&](Repository& r) {
+    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "logout"), [&](Repository& r) {
       return access::Accounts(r.connection()).EndSession(token);
     }));
     call.response.set_header("Set-Cookie",
@@ -244,7 +253,7 @@ class Routes {
     patient.provenance = fmt::format("api by {} request {}", call.user->username, call.request_id);
     std::int64_t id = 0;
     call.audited = true;
-    LC_RETURN_IF_ERROR_RECORD(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
+    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
       LC_ASSIGN_OR_RETURN(id, r.CreatePatient(patient));
       return base::OkStatus();
     }));
@@ -271,7 +280,7 @@ class Routes {
     patient.id = *call.patient_id;
     std::int64_t version = 0;
     call.audited = true;
-    LC_RETURN_IF_ERROR_RECORD(writer_->Record(Entry(call, "update"), [&](Repository& r) -> base::Status {
+    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "update"), [&](Repository& r) -> base::Status {
       LC_ASSIGN_OR_RETURN(const std::int64_t current, r.PatientVersion(patient.id));
       if (ETag(current) != if_match) {
         base::Status status(base::StatusCode::kFailedPrecondition,
@@ -324,7 +333,7 @@ class Routes {
     lab.source_key = fmt::format("api:{}", call.request_id);
     lab.provenance = fmt::format("api by {} request {}", call.user->username, call.request_id);
     call.audited = true;
-    LC_RETURN_IF_ERROR_RECORD(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
+    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
       LC_RETURN_IF_ERROR(r.GetPatient(lab.patient_id).status());
       return r.AddLab(lab).status();
     }));
@@ -487,17 +496,9 @@ class Routes {
     return e;
   }
 
-  void Problem(Call& call, const base::Status& status) {
-    const base::StatusCodeInfo& info = base::InfoOf(status.code());
-    json body = ErrorToJson(status);
-    body["type"] = fmt::format("/api/v1/openapi.json#/components/schemas/Problem/{}", info.name);
-    body["title"] = info.description;
-    body["status"] = info.http_status;
-    body["detail"] = status.ToString();
-    body["instance"] = call.request.path;
-    body["request_id"] = call.request_id;
-    call.response.status = info.http_status;
-    call.response.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace),
+  static void Problem(Call& call, const base::Status& status) {
+    call.response.status = base::InfoOf(status.code()).http_status;
+    call.response.set_content(ProblemBody(status, call.request.path, call.request_id),
                               "application/problem+json");
   }
 
@@ -531,7 +532,7 @@ class Routes {
       }
       call.patient_id = id;
     }
-    if (route.any_of.empty() && route.handler != &Routes::Logout) return base::OkStatus();
+    if (route.access == Access::kPublic) return base::OkStatus();
     const std::string token = TokenOf(call.request);
     if (token.empty()) {
       return base::Status(base::StatusCode::kUnauthenticated,
@@ -541,7 +542,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(call.user, access::Accounts(repo->connection())
                                        .UserOfSession(token, std::chrono::system_clock::now()));
-    if (route.any_of.empty()) return base::OkStatus();
+    if (route.access == Access::kSession) return base::OkStatus();
     for (const Permission p : route.any_of) {
       if (!access::Allows(call.user->role, p)) continue;
       if (p == Permission::kReadDeidentified) call.deidentify = &deidentifier_;
@@ -561,27 +562,31 @@ class Routes {
 
 const std::vector<Route>& Routes::Table() {
   static const std::vector<Route> routes = {
-      {"GET", "/api/v1/health", {}, Audit::kNone, "", "check that the server is up",
+      {"GET", "/api/v1/health", Access::kPublic, {}, Audit::kNone, "", "check that the server is up",
        &Routes::Health},
-      {"GET", "/api/v1/openapi.json", {}, Audit::kNone, "", "read this API's description",
-       &Routes::OpenApi},
-      {"POST", "/api/v1/session", {}, Audit::kNone, "login", "log in", &Routes::Login},
-      {"DELETE", "/api/v1/session", {}, Audit::kNone, "logout", "log out", &Routes::Logout},
-      {"GET", "/api/v1/patients", {Permission::kReadPatients, Permission::kReadDeidentified},
-       Audit::kRead, "read", "list patients", &Routes::ListPatients},
-      {"POST", "/api/v1/patients", {Permission::kWritePatients}, Audit::kWrite, "create",
-       "create a patient", &Routes::CreatePatient},
-      {"GET", "/api/v1/patients/{id}", {Permission::kReadPatients, Permission::kReadDeidentified},
-       Audit::kRead, "read", "read a patient", &Routes::GetPatient},
-      {"PUT", "/api/v1/patients/{id}", {Permission::kWritePatients}, Audit::kWrite, "update",
-       "update a patient", &Routes::UpdatePatient},
-      {"GET", "/api/v1/patients/{id}/labs",
+      {"GET", "/api/v1/openapi.json", Access::kPublic, {}, Audit::kNone, "",
+       "read this API's description", &Routes::OpenApi},
+      {"POST", "/api/v1/session", Access::kPublic, {}, Audit::kNone, "login", "log in",
+       &Routes::Login},
+      {"DELETE", "/api/v1/session", Access::kSession, {}, Audit::kNone, "logout", "log out",
+       &Routes::Logout},
+      {"GET", "/api/v1/patients", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "list patients", &Routes::ListPatients},
+      {"POST", "/api/v1/patients", Access::kPermission, {Permission::kWritePatients},
+       Audit::kWrite, "create", "create a patient", &Routes::CreatePatient},
+      {"GET", "/api/v1/patients/{id}", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read a patient", &Routes::GetPatient},
+      {"PUT", "/api/v1/patients/{id}", Access::kPermission, {Permission::kWritePatients},
+       Audit::kWrite, "update", "update a patient", &Routes::UpdatePatient},
+      {"GET", "/api/v1/patients/{id}/labs", Access::kPermission,
        {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read a patient's labs", &Routes::GetLabs},
-      {"POST", "/api/v1/patients/{id}/labs", {Permission::kRecordLabs}, Audit::kWrite, "create",
-       "record a lab result", &Routes::AddLab},
-      {"GET", "/api/v1/audit", {Permission::kReadAudit}, Audit::kRead, "read",
-       "read the audit trail", &Routes::GetAudit},
+      {"POST", "/api/v1/patients/{id}/labs", Access::kPermission, {Permission::kRecordLabs},
+       Audit::kWrite, "create", "record a lab result", &Routes::AddLab},
+      {"GET", "/api/v1/audit", Access::kPermission, {Permission::kReadAudit}, Audit::kRead,
+       "read", "read the audit trail", &Routes::GetAudit},
   };
   return routes;
 }
@@ -603,16 +608,11 @@ void Routes::Install(httplib::Server& http) {
   }
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    base::Status status(res.status == 404 ? base::StatusCode::kNotFound
-                                          : base::StatusCode::kInvalidArgument,
-                        fmt::format("no route {} {} (see /api/v1/openapi.json)", req.method,
-                                    req.path));
-    json body = ErrorToJson(status);
-    body["title"] = base::InfoOf(status.code()).description;
-    body["status"] = res.status;
-    body["detail"] = status.ToString();
-    body["instance"] = req.path;
-    res.set_content(body.dump(), "application/problem+json");
+    const base::Status status(res.status == 404 ? base::StatusCode::kNotFound
+                                                : base::StatusCode::kInvalidArgument,
+                              fmt::format("no route {} {} (see /api/v1/openapi.json)",
+                                          req.method, req.path));
+    res.set_content(ProblemBody(status, req.path, ""), "application/problem+json");
   });
 }
 
@@ -674,9 +674,8 @@ base::Result<std::string> DeidentificationKey(Repository& repo) {
 base::Result<std::unique_ptr<Server>> Server::Create(const ServeOptions& options) {
   LC_ASSIGN_OR_RETURN(auto repo,
                       Repository::Open(options.db_url, Repository::SchemaPolicy::kRequireCurrent));
-  LC_ASSIGN_OR_RETURN(const std::string key, DeidentificationKey(*repo));
-  auto routes = std::make_unique<Routes>(options.db_url, key);
-  LC_RETURN_IF_ERROR(routes->Open(options.db_url));
+  LC_ASSIGN_OR_RETURN(std::string key, DeidentificationKey(*repo));
+  auto routes = std::make_unique<Routes>(options.db_url, std::move(key), std::move(repo));
   std::unique_ptr<httplib::Server> http;
   if (!options.tls_cert.empty() || !options.tls_key.empty()) {
     if (options.tls_cert.empty() || options.tls_key.empty()) {
@@ -708,18 +707,17 @@ std::string OpenApiDocument() {
     std::string method = route.method;
     for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     json op = {{"summary", route.summary}, {"operationId", std::string(route.method) + " " + route.path}};
-    if (route.any_of.empty()) {
+    json roles = json::array();
+    for (const access::Role role : access::AllRoles()) {
+      const bool allowed =
+          route.access == Access::kSession ||
+          std::any_of(route.any_of.begin(), route.any_of.end(),
+                      [&](Permission p) { return access::Allows(role, p); });
+      if (allowed) roles.push_back(access::ToString(role));
+    }
+    if (route.access == Access::kPublic) {
       op["security"] = json::array();
     } else {
-      json roles = json::array();
-      for (const access::Role role : access::AllRoles()) {
-        for (const Permission p : route.any_of) {
-          if (access::Allows(role, p)) {
-            roles.push_back(access::ToString(role));
-            break;
-          }
-        }
-      }
       op["x-roles"] = roles;
     }
     if (std::string(route.path).find("{id}") != std::string::npos) {
