@@ -9,12 +9,19 @@
 #include "livercell/cli/score_output.h"
 #include "livercell/domain/labs/analyte.h"
 #include "livercell/domain/records/current_scores.h"
+#include "livercell/server/resources.h"
 #include "livercell/storage/repository.h"
 
 namespace livercell::cli {
 namespace {
 
+using server::LabName;
 using storage::Repository;
+
+nlohmann::json PatientJson(const domain::Patient& p) {
+  // Identified: the CLI reads the registry with the database's own access.
+  return server::PatientJson(p, nullptr, {});
+}
 
 std::string Identifiers(const domain::Patient& p) {
   std::string out;
@@ -25,30 +32,6 @@ std::string Identifiers(const domain::Patient& p) {
 
 std::string Date(const std::optional<std::chrono::sys_days>& day) {
   return day ? domain::ClinicalTime::FromDate(*day).ToString() : "";
-}
-
-nlohmann::json PatientJson(const domain::Patient& p) {
-  nlohmann::json ids = nlohmann::json::array();
-  for (const auto& id : p.identifiers) ids.push_back({{"system", id.system}, {"value", id.value}});
-  return {{"id", p.id},
-          {"identifiers", ids},
-          {"sex", p.sex ? nlohmann::json(domain::ToString(*p.sex)) : nlohmann::json()},
-          {"birth_date", p.birth_date ? nlohmann::json(Date(p.birth_date)) : nlohmann::json()},
-          {"aetiology_icd10",
-           p.aetiology_icd10 ? nlohmann::json(*p.aetiology_icd10) : nlohmann::json()},
-          {"comorbidities_icd10", p.comorbidities_icd10},
-          {"ecog", p.ecog ? nlohmann::json(*p.ecog) : nlohmann::json()},
-          {"provenance", p.provenance}};
-}
-
-// A short name for a lab code: the catalogue key, an extra lab's key, or the code itself.
-std::string LabName(const std::string& code) {
-  if (auto analyte = domain::AnalyteFromLoinc(code))
-    return std::string(domain::InfoOf(*analyte).key);
-  for (const domain::ExtraLab& extra : domain::ExtraLabs()) {
-    if (extra.code == code) return std::string(extra.key);
-  }
-  return code;
 }
 
 base::Result<std::unique_ptr<Repository>> OpenRegistry(const std::string& db) {
