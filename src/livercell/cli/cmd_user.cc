@@ -79,10 +79,11 @@ int RunList(const UserArgs& args) {
       fmt::print("{}\n", nlohmann::json{{"items", items}}.dump());
       return base::OkStatus();
     }
+    const std::string now = base::NowText();  // instants compare as text
     fmt::print("{:<24} {:<16} {:<9} {}\n", "username", "role", "state", "created");
     for (const auto& u : users) {
       fmt::print("{:<24} {:<16} {:<9} {}\n", u.username, access::ToString(u.role),
-                 u.disabled ? "disabled" : !u.locked_until.empty() ? "locked?" : "active",
+                 u.disabled ? "disabled" : u.locked_until > now ? "locked" : "active",
                  u.created_at);
     }
     return base::OkStatus();
