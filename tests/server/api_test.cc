@@ -10,8 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "run_process.h"
@@ -28,15 +30,20 @@ const char* const kRoles[] = {"admin", "physician", "nurse", "lab", "cell-proces
 // `livercell serve` on a free port, stopped with SIGTERM (checked to exit 0).
 class ServerProcess {
  public:
-  explicit ServerProcess(const std::string& url) {
+  explicit ServerProcess(const std::string& url, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {LIVERCELL_BINARY, "serve", "--db", url, "--listen",
+                                      "127.0.0.1:0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     int out[2];
     if (pipe(out) != 0) return;
     pid_ = fork();
     if (pid_ == 0) {
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
-      execl(LIVERCELL_BINARY, LIVERCELL_BINARY, "serve", "--db", url.c_str(), "--listen",
-            "127.0.0.1:0", static_cast<char*>(nullptr));
+      execv(LIVERCELL_BINARY, argv.data());
       _exit(127);
     }
     close(out[1]);
@@ -209,6 +216,106 @@ TEST_P(ApiTest, EveryRouteEveryRole) {
   EXPECT_GE(checked, 6 * 7);
 }
 
+// Events, adverse events and quality of life: recorded, read back, bad input refused naming
+// the field; scores with their history and bands; the export; the cohort's survival.
+TEST_P(ApiTest, ClinicalRecordsScoresExportAndCohort) {
+  const std::string nurse = Login("nurse");
+  const std::int64_t id = CreatePatient(nurse, "C-1");
+  const std::string base = "/api/v1/patients/" + std::to_string(id);
+  auto post = [&](const std::string& what, const json& body) {
+    auto res = Call("POST", base + what, nurse, body.dump());
+    EXPECT_TRUE(res);
+    return res ? std::make_pair(res->status, json::parse(res->body)) : std::make_pair(0, json());
+  };
+  auto [s1, event] = post("/events", {{"type", "hepatic_encephalopathy"}, {"grade", 2},
+                                      {"time", "2026-03-01"}});
+  EXPECT_EQ(s1, 201) << event;
+  EXPECT_EQ(event["icd10"], "K72.9");
+  auto [s2, bad_grade] = post("/events", {{"type", "hepatic_encephalopathy"}, {"grade", 7},
+                                          {"time", "2026-03-01"}});
+  EXPECT_EQ(s2, 422);
+  EXPECT_EQ(bad_grade["path"], "grade");
+  auto [s3, bad_type] = post("/events", {{"type", "hiccups"}, {"time", "2026-03-01"}});
+  EXPECT_EQ(s3, 400);
+  EXPECT_EQ(bad_type["path"], "type");
+  EXPECT_NE(bad_type["allowed"].get<std::string>().find("variceal_bleeding"), std::string::npos);
+  auto [s4, ae] = post("/adverse-events", {{"ctcae_term", "Fever"}, {"grade", 1},
+                                           {"attribution", "possible"}, {"onset", "2026-03-02"}});
+  EXPECT_EQ(s4, 201) << ae;
+  auto [s5, bad_ae] = post("/adverse-events", {{"ctcae_term", "Fever"}, {"grade", 1},
+                                               {"attribution", "maybe"}, {"onset", "2026-03-02"}});
+  EXPECT_EQ(s5, 400);
+  EXPECT_EQ(bad_ae["path"], "attribution");
+  auto [s6, qol] = post("/qol", {{"time", "2026-03-03"}, {"eq5d5l", {1, 2, 3, 2, 1}}});
+  EXPECT_EQ(s6, 201) << qol;
+  EXPECT_EQ(qol["eq5d5l_profile"], "12321");
+  auto [s7, bad_qol] = post("/qol", {{"time", "2026-03-03"}, {"eq5d5l", {1, 2, 9, 2, 1}}});
+  EXPECT_EQ(s7, 422);
+  EXPECT_EQ(bad_qol["path"], "eq5d5l[2]");
+  // Only the good ones were stored.
+  EXPECT_EQ(json::parse(Call("GET", base + "/events", nurse)->body)["items"].size(), 1u);
+  EXPECT_EQ(json::parse(Call("GET", base + "/adverse-events", nurse)->body)["items"].size(), 1u);
+  EXPECT_EQ(json::parse(Call("GET", base + "/qol", nurse)->body)["items"].size(), 1u);
+
+  // Two visits' labs: the ALBI history has two points, the current one is the later visit's.
+  for (const auto& [time, bili, alb] : {std::tuple{"2026-01-10", 1.0, 4.0},
+                                        std::tuple{"2026-02-10", 3.0, 3.0}}) {
+    EXPECT_EQ(post("/labs", {{"code", "1975-2"}, {"value", bili}, {"unit", "mg/dL"},
+                             {"time", time}}).first, 201);
+    EXPECT_EQ(post("/labs", {{"code", "1751-7"}, {"value", alb}, {"unit", "g/dL"},
+                             {"time", time}}).first, 201);
+  }
+  const json scores = json::parse(Call("GET", base + "/scores", nurse)->body);
+  ASSERT_EQ(scores["history"].size(), 2u) << scores;
+  EXPECT_EQ(scores["history"][0]["scores"]["albi"]["grade"], 1);
+  EXPECT_EQ(scores["current"]["as_of"], "2026-02-10");
+  EXPECT_EQ(scores["current"]["scores"]["albi"], scores["history"][1]["scores"]["albi"]);
+  EXPECT_EQ(scores["bands"]["albi"]["bands"][0]["max"], -2.60);
+  EXPECT_TRUE(scores["current"]["scores"]["unavailable"].contains("meld_3"));
+
+  // Export: one line per patient with its records; researchers get it de-identified.
+  const std::string physician = Login("physician");
+  auto exported = Call("GET", "/api/v1/export", physician);
+  ASSERT_TRUE(exported);
+  EXPECT_EQ(exported->status, 200);
+  const json line = json::parse(exported->body.substr(0, exported->body.find('\n')));
+  EXPECT_EQ(line["identifiers"][0]["value"], "C-1");
+  EXPECT_EQ(line["labs"].size(), 4u);
+  EXPECT_EQ(line["events"].size(), 1u);
+  auto deidentified = Call("GET", "/api/v1/export", Login("researcher"));
+  ASSERT_TRUE(deidentified);
+  EXPECT_EQ(deidentified->status, 200);
+  EXPECT_EQ(deidentified->body.find("C-1"), std::string::npos);
+  EXPECT_EQ(deidentified->body.find("2026-01-10"), std::string::npos);  // dates shifted
+
+  // The cohort: one patient followed from 2026-01-10 to 2026-03-03, no death.
+  const json km = json::parse(Call("GET", "/api/v1/cohort/survival", nurse)->body);
+  EXPECT_EQ(km["n"], 1);
+  EXPECT_EQ(km["n_event"], 0);
+  EXPECT_NEAR(km["strata"][0]["time"].back().get<double>(), 52 / 365.25, 1e-12);
+  auto bad_by = Call("GET", "/api/v1/cohort/survival?by=shoe_size", nurse);
+  EXPECT_EQ(bad_by->status, 400);
+  EXPECT_EQ(json::parse(bad_by->body)["path"], "by");
+}
+
+// The UI is served by the binary itself, with a policy that admits nothing from elsewhere.
+TEST_P(ApiTest, ServesTheWebUi) {
+  auto index = client_->Get("/");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_NE(index->body.find("/ui/app.js"), std::string::npos);
+  EXPECT_NE(index->get_header_value("Content-Security-Policy").find("default-src 'self'"),
+            std::string::npos);
+  for (const char* asset : {"/ui/app.js", "/ui/charts.js", "/ui/app.css",
+                            "/ui/vendor/uPlot.iife.min.js", "/ui/vendor/uPlot.min.css"}) {
+    auto res = client_->Get(asset);
+    ASSERT_TRUE(res) << asset;
+    EXPECT_EQ(res->status, 200) << asset;
+    EXPECT_GT(res->body.size(), 500u) << asset;
+  }
+  EXPECT_EQ(client_->Get("/ui/nothing.js")->status, 404);
+}
+
 TEST_P(ApiTest, StaleIfMatchIsRefusedAndBadInputWritesNothing) {
   const std::string nurse = Login("nurse");
   const std::int64_t id = CreatePatient(nurse, "E-1");
@@ -287,6 +394,39 @@ TEST_P(ApiTest, EveryRequestIsAuditedAndTheChainVerifies) {
   EXPECT_EQ(exported.exit_code, 0);
   EXPECT_GE(std::count(exported.out.begin(), exported.out.end(), '\n'),
             static_cast<long>(items.size()));
+}
+
+// HTTPS with a throwaway certificate: the API answers over TLS, the session cookie is marked
+// Secure, and plain HTTP to the TLS port gets no answer.
+TEST(TlsTest, ServesHttpsWithSecureCookie) {
+  TempDir dir;
+  const std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  const std::string url = "sqlite:" + dir.path() + "/r.db";
+  ASSERT_EQ(RunLivercell({"db", "init", "--db", url}).exit_code, 0);
+  ASSERT_EQ(RunLivercell({"user", "add", "--db", url, "--username", "u", "--role", "nurse",
+                          "--password-stdin"}, "pw-nurse-12345\n").exit_code, 0);
+  ServerProcess server(url, {"--tls-cert", cert, "--tls-key", key});
+  ASSERT_GT(server.port(), 0);
+  httplib::SSLClient tls("127.0.0.1", server.port());
+  tls.set_ca_cert_path(cert.c_str());
+  tls.enable_server_certificate_verification(true);
+  auto health = tls.Get("/api/v1/health");
+  ASSERT_TRUE(health) << httplib::to_string(health.error());
+  EXPECT_EQ(health->status, 200);
+  auto login = tls.Post("/api/v1/session", R"({"username":"u","password":"pw-nurse-12345"})",
+                        "application/json");
+  ASSERT_TRUE(login);
+  EXPECT_EQ(login->status, 201);
+  EXPECT_NE(login->get_header_value("Set-Cookie").find("; Secure"), std::string::npos);
+  httplib::Client plain("127.0.0.1", server.port());
+  plain.set_read_timeout(2);
+  auto refused = plain.Get("/api/v1/health");
+  EXPECT_TRUE(!refused || refused->status != 200);
+  EXPECT_EQ(server.Stop(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, ::testing::Values("sqlite", "postgres"));

@@ -9,7 +9,7 @@
 #include "livercell/cli/error_output.h"
 #include "livercell/cli/line_reader.h"
 #include "livercell/cli/patient_json.h"
-#include "livercell/cli/score_output.h"
+#include "livercell/server/score_output.h"
 
 namespace livercell::cli {
 namespace {
@@ -53,7 +53,7 @@ base::Result<BatchSummary> RunScoreBatch(int in_fd, std::FILE* out, Progress* pr
     } else if (!IsBlank(reader.line())) {
       const PatientParse parsed = ParsePatient(reader.line(), parser, &input);
       if (parsed.errors.empty()) {
-        AppendScoreJson(domain::ComputeScores(input), &buffer);
+        server::AppendScoreJson(domain::ComputeScores(input), &buffer);
         ++summary.scored;
       } else {
         AppendErrorLine(summary.lines, parsed.errors, &buffer);

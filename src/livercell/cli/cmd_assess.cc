@@ -10,7 +10,7 @@
 #include "livercell/cli/input.h"
 #include "livercell/cli/output.h"
 #include "livercell/cli/protocol_file.h"
-#include "livercell/cli/score_output.h"
+#include "livercell/server/score_output.h"
 #include "livercell/domain/assessment/assess.h"
 
 namespace livercell::protocols {
@@ -55,7 +55,7 @@ json RuleJson(const domain::RuleResult& r, bool recommendation) {
 
 json AssessmentJson(const domain::Assessment& a, const domain::Protocol& p) {
   fmt::memory_buffer buffer;
-  AppendScoreJson(a.scores, &buffer);
+  server::AppendScoreJson(a.scores, &buffer);
   const json scores = json::parse(fmt::to_string(buffer));
   json stage = {{"compensated", a.stage.compensated ? json(*a.stage.compensated) : json()},
                 {"damico", a.stage.damico ? json(*a.stage.damico) : json()}};

@@ -11,7 +11,7 @@
 #include "livercell/cli/input.h"
 #include "livercell/cli/patient_json.h"
 #include "livercell/cli/progress.h"
-#include "livercell/cli/score_output.h"
+#include "livercell/server/score_output.h"
 
 namespace livercell::cli {
 namespace {
@@ -62,13 +62,13 @@ int RunSingle(const ScoreOptions& options, const InputFile& input) {
   std::string rendered;
   if (format == Format::kJson) {
     fmt::memory_buffer json;
-    AppendScoreJson(report, &json);
+    server::AppendScoreJson(report, &json);
     json.push_back('\n');
     rendered = fmt::to_string(json);
   } else if (format == Format::kCsv) {
-    rendered = FormatScoreCsv(report);
+    rendered = server::FormatScoreCsv(report);
   } else {
-    rendered = FormatScoreTable(report);
+    rendered = server::FormatScoreTable(report);
   }
   base::Result<std::unique_ptr<OutputSink>> sink = OutputSink::Open(options.out);
   if (!sink.ok()) return Fail(sink.status(), format);

@@ -1,12 +1,18 @@
 #include "livercell/server/resources.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <variant>
 
 #include "livercell/base/sha256.h"
 #include "livercell/base/status_code.h"
 #include "livercell/domain/labs/analyte.h"
 #include "livercell/domain/records/clinical_time.h"
+#include "livercell/domain/records/current_scores.h"
+#include "livercell/domain/scores/registry.h"
+#include "livercell/server/score_output.h"
 
 namespace livercell::server {
 namespace {
@@ -24,6 +30,55 @@ struct DetailToJson {
   json operator()(double value) const { return value; }
   json operator()(const std::string& value) const { return value; }
 };
+
+domain::ClinicalTime Shifted(const Deidentifier* deidentify, std::int64_t patient_id,
+                             const domain::ClinicalTime& time) {
+  return deidentify != nullptr ? deidentify->Shift(patient_id, time) : time;
+}
+
+json ScoresOf(const domain::ScoreReport& report) {
+  fmt::memory_buffer buffer;
+  AppendScoreJson(report, &buffer);
+  return json::parse(std::string_view(buffer.data(), buffer.size()));
+}
+
+// An array member of whole numbers, each within [min, max]; nullopt when absent or null.
+template <std::size_t N>
+base::Result<std::optional<std::array<int, N>>> LevelsField(const json& body, const char* key,
+                                                            int min, int max) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return std::optional<std::array<int, N>>();
+  const std::string allowed = fmt::format("{} whole numbers {}–{}", N, min, max);
+  if (!it->is_array() || it->size() != N) {
+    base::Status status = BadBody(fmt::format("must be an array of {}", allowed), key);
+    status.SetValue(it->dump()).SetAllowed(allowed);
+    return status;
+  }
+  std::array<int, N> levels{};
+  for (std::size_t i = 0; i < N; ++i) {
+    const json& item = (*it)[i];
+    if (!item.is_number_integer() || item.get<int>() < min || item.get<int>() > max) {
+      base::Status status(base::StatusCode::kOutOfRange,
+                          fmt::format("must be a whole number {}–{}", min, max));
+      status.SetPath(fmt::format("{}[{}]", key, i)).SetValue(item.dump()).SetAllowed(
+          fmt::format("{}–{}", min, max));
+      return status;
+    }
+    levels[i] = item.get<int>();
+  }
+  return std::optional<std::array<int, N>>(levels);
+}
+
+base::Result<int> IntField(const json& body, const char* key) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return BadBody("required, a whole number", key);
+  if (!it->is_number_integer()) {
+    base::Status status = BadBody("must be a whole number", key);
+    status.SetValue(it->dump());
+    return status;
+  }
+  return it->get<int>();
+}
 
 }  // namespace
 
@@ -87,10 +142,8 @@ std::string LabName(const std::string& code) {
 }
 
 nlohmann::json LabJson(const domain::LabObservation& l, const Deidentifier* deidentify) {
-  const domain::ClinicalTime time =
-      deidentify != nullptr ? deidentify->Shift(l.patient_id, l.time) : l.time;
   return {{"id", l.id},
-          {"time", time.ToString()},
+          {"time", Shifted(deidentify, l.patient_id, l.time).ToString()},
           {"name", LabName(l.code)},
           {"code", l.code},
           {"value", l.value},
@@ -98,6 +151,168 @@ nlohmann::json LabJson(const domain::LabObservation& l, const Deidentifier* deid
           {"canonical_value", l.canonical_value ? json(*l.canonical_value) : json()},
           {"canonical_unit", l.canonical_unit},
           {"flag", l.flag}};
+}
+
+nlohmann::json EventJson(const domain::ClinicalEvent& e, const Deidentifier* deidentify) {
+  const domain::EventType* type = domain::FindEventType(e.type);
+  return {{"id", e.id},
+          {"type", e.type},
+          {"title", type != nullptr ? json(type->title) : json(e.type)},
+          {"icd10", type != nullptr ? json(type->icd10) : json()},
+          {"snomed", type != nullptr ? json(type->snomed) : json()},
+          {"grade", e.grade ? json(*e.grade) : json()},
+          {"time", Shifted(deidentify, e.patient_id, e.time).ToString()}};
+}
+
+nlohmann::json AdverseEventJson(const domain::AdverseEvent& e, const Deidentifier* deidentify) {
+  return {{"id", e.id},
+          {"ctcae_term", e.ctcae_term},
+          {"grade", e.grade},
+          {"attribution", domain::ToString(e.attribution)},
+          {"infusion_id", e.infusion_id ? json(*e.infusion_id) : json()},
+          {"onset", Shifted(deidentify, e.patient_id, e.onset).ToString()}};
+}
+
+nlohmann::json QualityOfLifeJson(const domain::QualityOfLife& q, const Deidentifier* deidentify) {
+  json out = {{"id", q.id}, {"time", Shifted(deidentify, q.patient_id, q.time).ToString()}};
+  out["cldq_items"] = q.cldq_items ? json(*q.cldq_items) : json();
+  out["cldq"] = nullptr;
+  if (q.cldq_items) {
+    if (auto s = domain::ScoreCldq(*q.cldq_items); s.ok()) {
+      const domain::CldqScores& c = s.value();
+      out["cldq"] = {{"abdominal", c.abdominal}, {"fatigue", c.fatigue},
+                     {"systemic", c.systemic},   {"activity", c.activity},
+                     {"emotional", c.emotional}, {"worry", c.worry},
+                     {"total", c.total},         {"source", "Younossi ZM et al., Gut 1999"}};
+    }
+  }
+  out["eq5d5l"] = q.eq5d5l ? json(*q.eq5d5l) : json();
+  out["eq5d5l_profile"] = q.eq5d5l ? json(domain::Eq5dProfile(*q.eq5d5l)) : json();
+  return out;
+}
+
+nlohmann::json ScoresJson(const domain::Patient& patient,
+                          std::span<const domain::LabObservation> labs,
+                          std::span<const domain::Finding> findings,
+                          const Deidentifier* deidentify) {
+  auto shifted = [&](const domain::ClinicalTime& t) {
+    return Shifted(deidentify, patient.id, t).ToString();
+  };
+  const domain::CurrentInputs current = domain::LatestScoreInput(patient, labs, findings);
+  json out;
+  out["current"] = {{"as_of", current.as_of ? json(shifted(*current.as_of)) : json()},
+                    {"scores", ScoresOf(domain::ComputeScores(current.input))}};
+  // The record as it stood at each lab time: the labs and findings up to then.
+  std::vector<domain::ClinicalTime> times;
+  for (const auto& lab : labs) times.push_back(lab.time);
+  std::sort(times.begin(), times.end(),
+            [](const auto& a, const auto& b) { return a.instant() < b.instant(); });
+  times.erase(std::unique(times.begin(), times.end(),
+                          [](const auto& a, const auto& b) { return a.instant() == b.instant(); }),
+              times.end());
+  json history = json::array();
+  std::vector<domain::LabObservation> labs_then;
+  std::vector<domain::Finding> findings_then;
+  for (const domain::ClinicalTime& t : times) {
+    labs_then.clear();
+    findings_then.clear();
+    for (const auto& lab : labs)
+      if (lab.time.instant() <= t.instant()) labs_then.push_back(lab);
+    for (const auto& f : findings)
+      if (f.time.instant() <= t.instant()) findings_then.push_back(f);
+    const domain::CurrentInputs then = domain::LatestScoreInput(patient, labs_then, findings_then);
+    json scores = ScoresOf(domain::ComputeScores(then.input));
+    scores.erase("unavailable");
+    if (!scores.empty()) history.push_back({{"time", shifted(t)}, {"scores", scores}});
+  }
+  out["history"] = history;
+  json bands = json::object();
+  for (const domain::ScoreInfo& info : domain::AllScores()) {
+    const auto score_bands = domain::BandsOf(info.id);
+    if (score_bands.empty()) continue;
+    json list = json::array();
+    for (const domain::ScoreBand& band : score_bands) {
+      list.push_back({{"category", band.category},
+                      {"max", std::isinf(band.max) ? json() : json(band.max)}});
+    }
+    bands[std::string(info.key)] = {{"bands", list}, {"source", info.source}};
+  }
+  out["bands"] = bands;
+  return out;
+}
+
+base::Status BadBody(std::string message, std::string path) {
+  base::Status status(base::StatusCode::kInvalidArgument, std::move(message));
+  if (!path.empty()) status.SetPath(std::move(path));
+  return status;
+}
+
+base::Result<std::string> StringField(const json& body, const char* key, bool required) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) {
+    if (!required) return std::string();
+    return BadBody("required", key);
+  }
+  if (!it->is_string()) {
+    base::Status status = BadBody("must be a string", key);
+    status.SetValue(it->dump());
+    return status;
+  }
+  return it->get<std::string>();
+}
+
+base::Result<domain::ClinicalTime> TimeField(const json& body, const char* key) {
+  LC_ASSIGN_OR_RETURN(const std::string text, StringField(body, key, true));
+  base::Result<domain::ClinicalTime> time = domain::ClinicalTime::Parse(text);
+  if (!time.ok()) {
+    base::Status status = time.status();
+    status.SetPath(key).SetValue(text).SetAllowed("a date YYYY-MM-DD or a UTC instant ending in Z");
+    return status;
+  }
+  return time;
+}
+
+base::Result<domain::ClinicalEvent> EventFromJson(const json& body) {
+  domain::ClinicalEvent event;
+  LC_ASSIGN_OR_RETURN(event.type, StringField(body, "type", true));
+  LC_ASSIGN_OR_RETURN(event.time, TimeField(body, "time"));
+  if (auto grade = body.find("grade"); grade != body.end() && !grade->is_null()) {
+    LC_ASSIGN_OR_RETURN(event.grade, IntField(body, "grade"));
+  }
+  LC_RETURN_IF_ERROR(domain::ValidateEvent(event));
+  return event;
+}
+
+base::Result<domain::AdverseEvent> AdverseEventFromJson(const json& body) {
+  domain::AdverseEvent event;
+  LC_ASSIGN_OR_RETURN(event.ctcae_term, StringField(body, "ctcae_term", true));
+  LC_ASSIGN_OR_RETURN(event.grade, IntField(body, "grade"));
+  LC_ASSIGN_OR_RETURN(const std::string attribution, StringField(body, "attribution", true));
+  base::Result<domain::Attribution> parsed = domain::ParseAttribution(attribution);
+  if (!parsed.ok()) {
+    base::Status status = parsed.status();
+    return std::move(status.SetPath("attribution").SetValue(attribution));
+  }
+  event.attribution = parsed.value();
+  LC_ASSIGN_OR_RETURN(event.onset, TimeField(body, "onset"));
+  LC_ASSIGN_OR_RETURN(const std::string infusion, StringField(body, "infusion_id", false));
+  if (!infusion.empty()) event.infusion_id = infusion;
+  LC_RETURN_IF_ERROR(domain::ValidateAdverseEvent(event));
+  return event;
+}
+
+base::Result<domain::QualityOfLife> QualityOfLifeFromJson(const json& body) {
+  domain::QualityOfLife qol;
+  LC_ASSIGN_OR_RETURN(qol.time, TimeField(body, "time"));
+  // Item ranges: CLDQ 1–7 (Younossi 1999), EQ-5D-5L levels 1–5 (EuroQol 2009).
+  LC_ASSIGN_OR_RETURN(qol.cldq_items, LevelsField<29>(body, "cldq_items", 1, 7));
+  LC_ASSIGN_OR_RETURN(qol.eq5d5l, LevelsField<5>(body, "eq5d5l", 1, 5));
+  if (!qol.cldq_items && !qol.eq5d5l) {
+    return BadBody("give cldq_items (29 answers 1–7), eq5d5l (5 levels 1–5) or both",
+                   "cldq_items");
+  }
+  LC_RETURN_IF_ERROR(domain::ValidateQualityOfLife(qol));
+  return qol;
 }
 
 }  // namespace livercell::server

@@ -7,10 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "livercell/base/result.h"
 #include "livercell/base/status.h"
+#include "livercell/domain/records/event.h"
 #include "livercell/domain/records/observation.h"
 #include "livercell/domain/records/patient.h"
 
@@ -43,6 +46,36 @@ nlohmann::json PatientJson(const domain::Patient& patient, const Deidentifier* d
 // A short name for a lab code: the catalogue key, an extra lab's key, or the code itself.
 std::string LabName(const std::string& code);
 nlohmann::json LabJson(const domain::LabObservation& lab, const Deidentifier* deidentify);
+nlohmann::json EventJson(const domain::ClinicalEvent& event, const Deidentifier* deidentify);
+nlohmann::json AdverseEventJson(const domain::AdverseEvent& event, const Deidentifier* deidentify);
+// With the CLDQ domain and total scores and the EQ-5D-5L profile string.
+nlohmann::json QualityOfLifeJson(const domain::QualityOfLife& qol, const Deidentifier* deidentify);
+
+// A patient's scores: {"current": {"as_of", "scores"}, "history": [{"time", "scores"}],
+// "bands": {score: [{"category", "max"}]}}. Scores as specs/scores.md §1.4 gives them, each
+// computed from the latest values on or before its time (the registry's record as it stood).
+nlohmann::json ScoresJson(const domain::Patient& patient,
+                          std::span<const domain::LabObservation> labs,
+                          std::span<const domain::Finding> findings,
+                          const Deidentifier* deidentify);
+
+// --- request bodies --------------------------------------------------------------------------
+// Each names the field, the value and what was allowed in its error (kInvalidArgument or
+// kOutOfRange), the same checks the CLI's imports apply (domain::Validate…).
+
+// kInvalidArgument at `path` (empty: the body as a whole).
+base::Status BadBody(std::string message, std::string path = "");
+// A string member; "" when absent and not required.
+base::Result<std::string> StringField(const nlohmann::json& body, const char* key, bool required);
+// A date or UTC instant member (ClinicalTime), required.
+base::Result<domain::ClinicalTime> TimeField(const nlohmann::json& body, const char* key);
+
+// {"type", "time", "grade"?}
+base::Result<domain::ClinicalEvent> EventFromJson(const nlohmann::json& body);
+// {"ctcae_term", "grade", "attribution", "onset", "infusion_id"?}
+base::Result<domain::AdverseEvent> AdverseEventFromJson(const nlohmann::json& body);
+// {"time", "cldq_items"? (29 × 1–7), "eq5d5l"? (5 × 1–5)}; at least one of the two.
+base::Result<domain::QualityOfLife> QualityOfLifeFromJson(const nlohmann::json& body);
 
 }  // namespace livercell::server
 

@@ -16,8 +16,12 @@
 #include "livercell/base/instant.h"
 #include "livercell/base/secrets.h"
 #include "livercell/base/status_code.h"
+#include "livercell/domain/labs/analyte.h"
+#include "livercell/domain/units/unit.h"
 #include "livercell/server/audit_writer.h"
+#include "livercell/server/cohort.h"
 #include "livercell/server/resources.h"
+#include "livercell/server/web_assets.h"
 #include "livercell/storage/repository.h"
 
 namespace livercell::server {
@@ -103,12 +107,6 @@ struct Route {
   Handler handler;
 };
 
-base::Status BadBody(std::string message, std::string path = "") {
-  base::Status status(base::StatusCode::kInvalidArgument, std::move(message));
-  if (!path.empty()) status.SetPath(std::move(path));
-  return status;
-}
-
 // An RFC 9457 problem document: the members it defines plus our error object's (field, value,
 // what was allowed).
 std::string ProblemBody(const base::Status& status, const std::string& instance,
@@ -130,20 +128,6 @@ base::Result<json> ParseBody(const httplib::Request& request) {
     return BadBody("the request body must be a JSON object");
   }
   return body;
-}
-
-base::Result<std::string> StringField(const json& body, const char* key, bool required) {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) {
-    if (!required) return std::string();
-    return BadBody("required", key);
-  }
-  if (!it->is_string()) {
-    base::Status status = BadBody("must be a string", key);
-    status.SetValue(it->dump());
-    return status;
-  }
-  return it->get<std::string>();
 }
 
 class Routes {
@@ -301,43 +285,118 @@ class Routes {
     return base::OkStatus();
   }
 
-  base::Status GetLabs(Call& call) {
-    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
-    LC_RETURN_IF_ERROR(repo->GetPatient(*call.patient_id).status());
-    LC_ASSIGN_OR_RETURN(const auto labs, repo->Labs(*call.patient_id));
-    json items = json::array();
-    for (const auto& lab : labs) items.push_back(LabJson(lab, call.deidentify));
-    Reply(call, 200, {{"patient_id", *call.patient_id}, {"items", items}});
-    return base::OkStatus();
+  base::Status GetLabs(Call& call) { return List(call, &Repository::Labs, &LabJson); }
+  base::Status GetEvents(Call& call) { return List(call, &Repository::Events, &EventJson); }
+  base::Status GetAdverseEvents(Call& call) {
+    return List(call, &Repository::AdverseEvents, &AdverseEventJson);
+  }
+  base::Status GetQualityOfLife(Call& call) {
+    return List(call, &Repository::QualityOfLife, &QualityOfLifeJson);
   }
 
   base::Status AddLab(Call& call) {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
     LC_ASSIGN_OR_RETURN(const std::string code, StringField(body, "code", true));
     LC_ASSIGN_OR_RETURN(const std::string unit, StringField(body, "unit", true));
-    LC_ASSIGN_OR_RETURN(const std::string time_text, StringField(body, "time", true));
     auto value = body.find("value");
     if (value == body.end() || !value->is_number()) {
       base::Status status = BadBody("required, a number", "value");
       if (value != body.end()) status.SetValue(value->dump());
       return status;
     }
-    base::Result<domain::ClinicalTime> time = domain::ClinicalTime::Parse(time_text);
-    if (!time.ok()) {
-      base::Status status = time.status();
-      return std::move(status.SetPath("time").SetValue(time_text));
+    LC_ASSIGN_OR_RETURN(const domain::ClinicalTime time, TimeField(body, "time"));
+    return Add(call, domain::MakeLabObservation(code, value->get<double>(), unit, time),
+               &Repository::AddLab, &LabJson);
+  }
+  base::Status AddEvent(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    return Add(call, EventFromJson(body), &Repository::AddEvent, &EventJson);
+  }
+  base::Status AddAdverseEvent(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    return Add(call, AdverseEventFromJson(body), &Repository::AddAdverseEvent, &AdverseEventJson);
+  }
+  base::Status AddQualityOfLife(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    return Add(call, QualityOfLifeFromJson(body), &Repository::AddQualityOfLife,
+               &QualityOfLifeJson);
+  }
+
+  // What the UI's forms offer: the lab catalogue (units, LOINC codes, plausible ranges and
+  // their sources), event types and adverse-event attributions.
+  base::Status Catalogue(Call& call) {
+    json labs = json::array();
+    for (const domain::AnalyteInfo& a : domain::AllAnalytes()) {
+      json units = json::array();
+      for (const domain::AcceptedUnit& u : a.units()) {
+        units.push_back({{"unit", domain::UcumCode(u.unit)}, {"loinc", u.loinc}});
+      }
+      labs.push_back({{"key", a.key},
+                      {"title", a.title},
+                      {"canonical_unit", domain::UcumCode(a.canonical)},
+                      {"units", units},
+                      {"plausible_min", a.plausible_min},
+                      {"plausible_max", a.plausible_max},
+                      {"source", a.source}});
     }
-    LC_ASSIGN_OR_RETURN(domain::LabObservation lab,
-                        domain::MakeLabObservation(code, value->get<double>(), unit, time.value()));
-    lab.patient_id = *call.patient_id;
-    lab.source_key = fmt::format("api:{}", call.request_id);
-    lab.provenance = fmt::format("api by {} request {}", call.user->username, call.request_id);
-    call.audited = true;
-    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
-      LC_RETURN_IF_ERROR(r.GetPatient(lab.patient_id).status());
-      return r.AddLab(lab).status();
-    }));
-    Reply(call, 201, LabJson(lab, nullptr));
+    json events = json::array();
+    for (const domain::EventType& t : domain::EventTypes()) {
+      events.push_back({{"key", t.key}, {"title", t.title}, {"graded", t.graded}});
+    }
+    json attributions = json::array();
+    for (int i = 0; i <= static_cast<int>(domain::Attribution::kDefinite); ++i) {
+      attributions.push_back(domain::ToString(static_cast<domain::Attribution>(i)));
+    }
+    Reply(call, 200, {{"labs", labs}, {"event_types", events}, {"attributions", attributions}});
+    return base::OkStatus();
+  }
+
+  base::Status GetScores(Call& call) {
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_ASSIGN_OR_RETURN(const domain::Patient patient, repo->GetPatient(*call.patient_id));
+    LC_ASSIGN_OR_RETURN(const auto labs, repo->Labs(*call.patient_id));
+    LC_ASSIGN_OR_RETURN(const auto findings, repo->Findings(*call.patient_id));
+    json out = ScoresJson(patient, labs, findings, call.deidentify);
+    out["patient_id"] = *call.patient_id;
+    Reply(call, 200, out);
+    return base::OkStatus();
+  }
+
+  base::Status CohortSurvival(Call& call) {
+    const std::string by = call.request.has_param("by") ? call.request.get_param_value("by") : "";
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_ASSIGN_OR_RETURN(const json out, CohortSurvivalJson(*repo, by));
+    Reply(call, 200, out);
+    return base::OkStatus();
+  }
+
+  // Every patient with all their records, one JSON object per line (de-identified for
+  // researchers), a page of patients at a time.
+  base::Status Export(Call& call) {
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    std::string out;
+    constexpr int kPage = 200;
+    std::int64_t total = 0;
+    for (int offset = 0;; offset += kPage) {
+      LC_ASSIGN_OR_RETURN(const auto patients, repo->ListPatients(kPage, offset, "", &total));
+      for (const domain::Patient& p : patients) {
+        json line = PatientJson(p, call.deidentify, Today());
+        LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::Labs, &LabJson,
+                                   &line["labs"]));
+        LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::Events, &EventJson,
+                                   &line["events"]));
+        LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::AdverseEvents,
+                                   &AdverseEventJson, &line["adverse_events"]));
+        LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::QualityOfLife,
+                                   &QualityOfLifeJson, &line["quality_of_life"]));
+        out += line.dump();
+        out += '\n';
+      }
+      if (patients.size() < static_cast<std::size_t>(kPage)) break;
+    }
+    call.response.set_header("Content-Disposition", "attachment; filename=\"livercell.jsonl\"");
+    call.response.status = 200;
+    call.response.set_content(out, "application/x-ndjson");
     return base::OkStatus();
   }
 
@@ -362,6 +421,53 @@ class Routes {
   static std::string ETag(std::int64_t version) { return fmt::format("\"v{}\"", version); }
   static std::chrono::sys_days Today() {
     return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  }
+
+  template <typename R>
+  using Getter = base::Result<std::vector<R>> (Repository::*)(std::int64_t);
+  template <typename R>
+  using ToJson = json (*)(const R&, const Deidentifier*);
+
+  template <typename R>
+  static base::Status Records(Repository& repo, std::int64_t patient_id,
+                              const Deidentifier* deidentify, Getter<R> get, ToJson<R> to_json,
+                              json* out) {
+    LC_ASSIGN_OR_RETURN(const auto records, (repo.*get)(patient_id));
+    *out = json::array();
+    for (const R& record : records) out->push_back(to_json(record, deidentify));
+    return base::OkStatus();
+  }
+
+  // GET a patient's records of one kind, oldest first.
+  template <typename R>
+  base::Status List(Call& call, Getter<R> get, ToJson<R> to_json) {
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_RETURN_IF_ERROR(repo->GetPatient(*call.patient_id).status());
+    json items;
+    LC_RETURN_IF_ERROR(Records(*repo, *call.patient_id, call.deidentify, get, to_json, &items));
+    Reply(call, 200, {{"patient_id", *call.patient_id}, {"items", items}});
+    return base::OkStatus();
+  }
+
+  // POST one record for the patient of the path: validated (`parsed`), stored and audited
+  // in one transaction; 404 when the patient does not exist.
+  template <typename R>
+  base::Status Add(Call& call, base::Result<R> parsed, base::Result<bool> (Repository::*add)(const R&),
+                   ToJson<R> to_json) {
+    LC_RETURN_IF_ERROR(parsed.status());
+    R record = std::move(parsed).value();
+    record.patient_id = *call.patient_id;
+    record.source_key = fmt::format("api:{}", call.request_id);
+    record.provenance = fmt::format("api by {} request {}", call.user->username, call.request_id);
+    call.audited = true;
+    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
+      LC_RETURN_IF_ERROR(r.GetPatient(record.patient_id).status());
+      return (r.*add)(record).status();
+    }));
+    json out = to_json(record, nullptr);
+    out.erase("id");  // the repository does not return the new row's id
+    Reply(call, 201, out);
+    return base::OkStatus();
   }
 
   static void Reply(Call& call, int status, const json& body) {
@@ -566,6 +672,8 @@ const std::vector<Route>& Routes::Table() {
        &Routes::Health},
       {"GET", "/api/v1/openapi.json", Access::kPublic, {}, Audit::kNone, "",
        "read this API's description", &Routes::OpenApi},
+      {"GET", "/api/v1/catalogue", Access::kSession, {}, Audit::kNone, "",
+       "read the lab catalogue, event types and attributions", &Routes::Catalogue},
       {"POST", "/api/v1/session", Access::kPublic, {}, Audit::kNone, "login", "log in",
        &Routes::Login},
       {"DELETE", "/api/v1/session", Access::kSession, {}, Audit::kNone, "logout", "log out",
@@ -585,10 +693,68 @@ const std::vector<Route>& Routes::Table() {
        "read a patient's labs", &Routes::GetLabs},
       {"POST", "/api/v1/patients/{id}/labs", Access::kPermission, {Permission::kRecordLabs},
        Audit::kWrite, "create", "record a lab result", &Routes::AddLab},
+      {"GET", "/api/v1/patients/{id}/events", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read a patient's clinical events", &Routes::GetEvents},
+      {"POST", "/api/v1/patients/{id}/events", Access::kPermission, {Permission::kRecordVisits},
+       Audit::kWrite, "create", "record a clinical event", &Routes::AddEvent},
+      {"GET", "/api/v1/patients/{id}/adverse-events", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read a patient's adverse events", &Routes::GetAdverseEvents},
+      {"POST", "/api/v1/patients/{id}/adverse-events", Access::kPermission,
+       {Permission::kRecordVisits}, Audit::kWrite, "create", "record an adverse event",
+       &Routes::AddAdverseEvent},
+      {"GET", "/api/v1/patients/{id}/qol", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read a patient's quality-of-life questionnaires", &Routes::GetQualityOfLife},
+      {"POST", "/api/v1/patients/{id}/qol", Access::kPermission, {Permission::kRecordVisits},
+       Audit::kWrite, "create", "record a quality-of-life questionnaire",
+       &Routes::AddQualityOfLife},
+      {"GET", "/api/v1/patients/{id}/scores", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read a patient's current scores and their history", &Routes::GetScores},
+      {"GET", "/api/v1/cohort/survival", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read the cohort's Kaplan-Meier survival", &Routes::CohortSurvival},
+      {"GET", "/api/v1/export", Access::kPermission,
+       {Permission::kExport, Permission::kReadDeidentified}, Audit::kRead, "export",
+       "export the registry (JSON lines)", &Routes::Export},
       {"GET", "/api/v1/audit", Access::kPermission, {Permission::kReadAudit}, Audit::kRead,
        "read", "read the audit trail", &Routes::GetAudit},
   };
   return routes;
+}
+
+std::string_view ContentType(std::string_view path) {
+  auto ends = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
+  };
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends("/")) return "text/html; charset=utf-8";
+  return "text/plain; charset=utf-8";
+}
+
+// The UI's files from the binary. The policy lets pages run only our own scripts and styles
+// and talk only to this server; nothing loads from elsewhere, so the UI works offline.
+void InstallWebUi(httplib::Server& http) {
+  for (std::size_t i = 0; i < kWebAssetCount; ++i) {
+    const WebAsset& asset = kWebAssets[i];
+    std::string pattern;
+    for (char c : asset.path) {
+      if (c == '.') pattern += '\\';
+      pattern += c;
+    }
+    http.Get(pattern, [&asset](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Content-Security-Policy",
+                     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                     "base-uri 'none'; form-action 'self'");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_header("Referrer-Policy", "no-referrer");
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(asset.body.data(), asset.body.size(), std::string(ContentType(asset.path)));
+    });
+  }
 }
 
 void Routes::Install(httplib::Server& http) {
@@ -606,6 +772,7 @@ void Routes::Install(httplib::Server& http) {
     if (method == "PUT") http.Put(pattern, handler);
     if (method == "DELETE") http.Delete(pattern, handler);
   }
+  InstallWebUi(http);
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     const base::Status status(res.status == 404 ? base::StatusCode::kNotFound

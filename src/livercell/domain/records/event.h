@@ -34,8 +34,8 @@ struct ClinicalEvent {
   std::string source_key;
   std::string provenance;
 };
-// kInvalidArgument at "type" for an unknown type; at "grade" for a grade on an ungraded type
-// or a missing one on a graded type; kOutOfRange at "grade" outside 1–4.
+// kInvalidArgument at "type" for an unknown type; at "grade" for a grade on an ungraded type;
+// kOutOfRange at "grade" outside 1–4. A graded type may lack its grade (not assessed).
 base::Status ValidateEvent(const ClinicalEvent& event);
 
 enum class Attribution { kUnrelated, kUnlikely, kPossible, kProbable, kDefinite };

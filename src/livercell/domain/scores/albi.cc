@@ -9,8 +9,6 @@ namespace {
 // (grade 3 is > -1.39; exactly -1.39 is grade 2, specs/scores.md §4).
 constexpr double kAlbiBilirubinCoef = 0.66;
 constexpr double kAlbiAlbuminCoef = 0.085;
-constexpr double kAlbiGrade1Max = -2.60;
-constexpr double kAlbiGrade2Max = -1.39;
 
 }  // namespace
 

@@ -5,6 +5,10 @@
 
 namespace livercell::domain {
 
+// Grade cut-offs (Johnson 2015, as above): grade 1 ≤ −2.60 < grade 2 ≤ −1.39 < grade 3.
+inline constexpr double kAlbiGrade1Max = -2.60;
+inline constexpr double kAlbiGrade2Max = -1.39;
+
 struct Albi {
   double score;  // unrounded
   int grade;     // 1, 2 or 3, from the unrounded score

@@ -12,9 +12,6 @@ constexpr double kAlbuminHighGDl = 3.5;
 constexpr double kAlbuminLowGDl = 2.8;
 constexpr double kInrLow = 1.7;
 constexpr double kInrHigh = 2.3;
-// Source: Pugh 1973 (class A 5-6, B 7-9, C 10-15 points).
-constexpr int kClassAMaxPoints = 6;
-constexpr int kClassBMaxPoints = 9;
 
 // Source: Pugh 1973 (1, 2 or 3 points per item).
 // 1, 2 or 3 points for a value that worsens as it rises, middle band [low, high] inclusive.
@@ -40,9 +37,9 @@ ChildPugh ComputeChildPugh(double bilirubin_mg_dl, double albumin_g_dl, double i
                      RisingBand(inr, kInrLow, kInrHigh) + (static_cast<int>(ascites) + 1) +
                      (static_cast<int>(encephalopathy) + 1);
   char child_class = 'C';
-  if (points <= kClassAMaxPoints) {
+  if (points <= kChildPughClassAMaxPoints) {
     child_class = 'A';
-  } else if (points <= kClassBMaxPoints) {
+  } else if (points <= kChildPughClassBMaxPoints) {
     child_class = 'B';
   }
   return ChildPugh{points, child_class};

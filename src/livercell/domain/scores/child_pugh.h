@@ -8,6 +8,10 @@
 
 namespace livercell::domain {
 
+// Source: Pugh 1973 (class A 5-6, B 7-9, C 10-15 points).
+inline constexpr int kChildPughClassAMaxPoints = 6;
+inline constexpr int kChildPughClassBMaxPoints = 9;
+
 struct ChildPugh {
   int points;        // 5–15
   char child_class;  // 'A', 'B' or 'C'

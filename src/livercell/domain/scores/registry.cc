@@ -1,5 +1,7 @@
 #include "livercell/domain/scores/registry.h"
 
+#include <limits>
+
 #include "livercell/domain/scores/albi.h"
 #include "livercell/domain/scores/child_pugh.h"
 #include "livercell/domain/scores/fibrosis.h"
@@ -121,6 +123,22 @@ ScoreResult Compute(ScoreId id, const ScoreInput& in) {
 
 std::span<const ScoreInfo> AllScores() { return kScores; }
 const ScoreInfo& InfoOf(ScoreId id) { return kScores[static_cast<std::size_t>(id)]; }
+
+std::span<const ScoreBand> BandsOf(ScoreId id) {
+  constexpr double kAbove = std::numeric_limits<double>::infinity();
+  static constexpr ScoreBand kChildPughBands[] = {
+      {"A", kChildPughClassAMaxPoints}, {"B", kChildPughClassBMaxPoints}, {"C", kAbove}};
+  static constexpr ScoreBand kAlbiBands[] = {
+      {"1", kAlbiGrade1Max}, {"2", kAlbiGrade2Max}, {"3", kAbove}};
+  switch (id) {
+    case ScoreId::kChildPugh:
+      return kChildPughBands;
+    case ScoreId::kAlbi:
+      return kAlbiBands;
+    default:
+      return {};
+  }
+}
 
 bool ScoreReport::AnyUnavailable() const {
   for (std::uint32_t mask : missing) {

@@ -44,6 +44,16 @@ struct ScoreResult {
   std::string_view category;
 };
 
+// One category band of a score: values up to `max` (inclusive) fall in `category`; the last
+// band of a score is unbounded above (max = +infinity). Charts shade these.
+struct ScoreBand {
+  std::string_view category;
+  double max;
+};
+// The bands of a score in ascending order (Child-Pugh classes by points, ALBI grades);
+// empty for scores without categories. The thresholds are the ones the score uses.
+std::span<const ScoreBand> BandsOf(ScoreId id);
+
 // Every score, computed or unavailable with the inputs it lacks.
 struct ScoreReport {
   std::array<std::optional<ScoreResult>, kScoreCount> results;

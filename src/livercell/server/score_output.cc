@@ -1,10 +1,10 @@
-#include "livercell/cli/score_output.h"
+#include "livercell/server/score_output.h"
 
 #include <fmt/compile.h>
 
 #include <string_view>
 
-namespace livercell::cli {
+namespace livercell::server {
 namespace {
 
 using domain::ScoreId;
@@ -121,4 +121,4 @@ std::string FormatScoreCsv(const ScoreReport& report) {
   return csv;
 }
 
-}  // namespace livercell::cli
+}  // namespace livercell::server

@@ -1,0 +1,177 @@
+// Browser test of the web UI (issue #6): Debian's chromium driven by playwright-core against
+// the real `livercell serve` on a fresh SQLite registry with the PBC cohort. Logs in, searches
+// a patient, opens the page, checks the charts were drawn, records a lab value, sees the trend
+// grow, gets the API's message for an implausible value, and draws the cohort's survival.
+// Screenshots go to the artefacts folder (argv[4]).
+//
+//   node tests/web/ui_test.mjs BINARY SOURCE_DIR ARTEFACTS_DIR
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createRequire } from "node:module";
+
+const [binary, sourceDir, artefacts] = process.argv.slice(2);
+const require = createRequire(path.resolve(sourceDir, "package.json"));
+const { chromium } = require("playwright-core");
+
+const PASSWORD = "correct horse battery staple";
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "livercell-web-"));
+const db = `sqlite:${path.join(work, "registry.db")}`;
+fs.mkdirSync(artefacts, { recursive: true });
+
+function run(args, input) {
+  const r = spawnSync(binary, args, { input, encoding: "utf8" });
+  assert.equal(r.status, 0, `livercell ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
+run(["db", "init", "--db", db]);
+run(["import", "pbc", "--db", db, "--pbc", path.join(sourceDir, "data/cohorts/pbc.csv"),
+     "--pbcseq", path.join(sourceDir, "data/cohorts/pbcseq.csv")]);
+run(["user", "add", "--db", db, "--username", "nina", "--role", "nurse", "--password-stdin"],
+    `${PASSWORD}\n`);
+
+// The server on a free port; it prints the URL once it listens.
+const server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0"],
+                     { stdio: ["ignore", "pipe", "inherit"] });
+const base = await new Promise((resolve, reject) => {
+  let out = "";
+  server.stdout.on("data", (chunk) => {
+    out += chunk;
+    const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
+    if (m) resolve(m[0]);
+  });
+  server.on("exit", (code) => reject(new Error(`livercell serve exited with ${code}`)));
+  setTimeout(() => reject(new Error("livercell serve did not start in 30 s")), 30000);
+});
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  // The flags this machine needs (see .library/env): no sandbox as root, no network besides
+  // localhost, no GPU.
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const problems = [];
+let step = 0;
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && !/401|422/.test(msg.text())) {
+      problems.push(`console: ${msg.text()}`);
+    }
+  });
+  page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()}`));
+  const shot = async (name) => {
+    step += 1;
+    await page.screenshot({ path: path.join(artefacts, `${String(step).padStart(2, "0")}-${name}.png`),
+                            fullPage: true });
+  };
+
+  // Log in: a wrong password gives the API's message, the right one the patient list.
+  await page.goto(base);
+  await page.getByLabel("User name").fill("nina");
+  await page.getByLabel("Password").fill("wrong password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("alert").filter({ hasText: /password/i }).waitFor();
+  await shot("login-refused");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.keyboard.press("Enter");  // the form works from the keyboard
+  await page.getByRole("heading", { name: "Patients" }).waitFor();
+  assert.match(await page.locator("table caption").innerText(), /418 patients/);
+  await shot("patient-list");
+
+  // Search by identifier.
+  await page.getByLabel(/Search by identifier/).fill("5");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.locator("table caption").filter({ hasText: "matching" }).waitFor();
+  const rows = page.locator("tbody tr");
+  assert.ok(await rows.count() >= 1, "the search finds the patient");
+  await shot("search");
+  await page.getByRole("link", { name: "5", exact: true }).click();
+
+  // The patient page: six lab charts, bilirubin and albumin drawn, ALBI history drawn.
+  await page.getByRole("heading", { name: /Patient 5/ }).waitFor();
+  const bilirubin = page.locator('figure[data-lab="bilirubin"]');
+  await bilirubin.locator("canvas").waitFor();
+  assert.equal(await page.locator("figure[data-lab]").count(), 6);
+  const before = Number(await bilirubin.getAttribute("data-points"));
+  assert.ok(before > 1, `bilirubin has ${before} points`);
+  assert.ok(Number(await page.locator('figure[data-lab="albumin"]').getAttribute("data-points")) > 1);
+  const albi = page.locator('figure[data-score="albi"]');
+  await albi.locator("canvas").waitFor();
+  assert.match(await albi.innerText(), /Shaded: 1 ≤ -2\.6, 2 ≤ -1\.39, 3 > -1\.39/);
+  assert.match(await page.locator('figure[data-score="meld_3"]').innerText(),
+               /Not available: the record lacks .*creatinine/);
+  // Every number of a lab chart carries its unit.
+  assert.match(await bilirubin.locator("figcaption").innerText(), /Total bilirubin \(mg\/dL\)/);
+  await shot("patient-page");
+
+  // Record a lab value: the trend grows by one point and the latest value is shown.
+  const labForm = page.getByRole("form", { name: "Lab result" });
+  await labForm.getByLabel("Test").selectOption("bilirubin");
+  await labForm.getByLabel("Value").fill("2.5");
+  await labForm.getByLabel("Unit").selectOption("mg/dL");
+  await labForm.getByLabel("Date").fill("2026-11-20");
+  await labForm.getByRole("button", { name: "Record" }).click();
+  await page.getByRole("status").filter({ hasText: "Recorded Total bilirubin 2.5 mg/dL" }).waitFor();
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('figure[data-lab="bilirubin"]').dataset.points) === n,
+    before + 1);
+  assert.match(await page.locator('figure[data-lab="bilirubin"] figcaption').innerText(),
+               /latest 2\.5 mg\/dL on 2026-11-20/);
+  await shot("lab-recorded");
+
+  // An implausible value: the API's message beside the field, nothing recorded.
+  await labForm.getByLabel("Value").fill("5000");
+  await labForm.getByRole("button", { name: "Record" }).click();
+  const fieldError = page.locator(".field-error");
+  await fieldError.waitFor();
+  assert.match(await fieldError.innerText(), /5000 mg\/dL is outside the plausible range 0\.1–100 mg\/dL/);
+  assert.equal(await labForm.getByLabel("Value").getAttribute("aria-invalid"), "true");
+  assert.equal(Number(await page.locator('figure[data-lab="bilirubin"]').getAttribute("data-points")),
+               before + 1);
+  await shot("implausible-value");
+
+  // Record an event: it appears in the timeline.
+  const eventForm = page.getByRole("form", { name: "Clinical event" });
+  await eventForm.getByLabel("Event").selectOption("hepatic_encephalopathy");
+  await eventForm.getByLabel("West Haven grade").selectOption("2");
+  await eventForm.getByLabel("Date").fill("2026-11-21");
+  await eventForm.getByRole("button", { name: "Record" }).click();
+  await page.getByRole("cell", { name: "Hepatic encephalopathy (West Haven grade 2)" }).waitFor();
+  await shot("event-recorded");
+
+  // The cohort page: Kaplan–Meier curves by sex with their medians.
+  await page.getByRole("link", { name: "Cohort" }).click();
+  await page.getByRole("heading", { name: "Cohort survival" }).waitFor();
+  await page.locator("figure canvas").waitFor();
+  await page.getByLabel("Curves by").selectOption("sex");
+  await page.getByRole("cell", { name: "sex=female" }).waitFor();
+  const medians = page.getByRole("table", { name: "Median survival by group" });
+  assert.equal(await medians.locator("tbody tr").count(), 2);
+  assert.match(await medians.innerText(), /sex=male\s+44\s+24/);
+  await shot("cohort");
+
+  // Log out ends the session: the API refuses the old cookie.
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("heading", { name: "Log in to LiverCell" }).waitFor();
+  const status = await page.evaluate(async () => (await fetch("/api/v1/patients")).status);
+  assert.equal(status, 401);
+
+  assert.deepEqual(problems, [], "no script errors, blocked resources or failed requests");
+  console.log(`web UI test passed; ${step} screenshots in ${artefacts}`);
+} catch (err) {
+  const page = browser.contexts()[0]?.pages()[0];
+  if (page) await page.screenshot({ path: path.join(artefacts, "failure.png"), fullPage: true });
+  console.error(err);
+  if (problems.length) console.error(problems.join("\n"));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  server.kill("SIGTERM");
+  fs.rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,504 @@
+// LiverCell's web UI: log-in, patient list, patient page (lab trends, score history, events,
+// forms) and the cohort's survival. Talks only to this server's /api/v1 with the session
+// cookie (HttpOnly, SameSite=Strict); every check on what is recorded is the server's, so the
+// UI shows the API's own messages (field, value and what was allowed).
+import { trendChart, survivalChart } from "./charts.js";
+
+const main = document.getElementById("main");
+
+// The labs charted on the patient page (issue #6), by catalogue key.
+const CHARTED_LABS = ["bilirubin", "albumin", "inr", "creatinine", "sodium", "platelets"];
+// The scores whose history is charted, with the key of their value.
+const CHARTED_SCORES = [
+  ["child_pugh", "Child-Pugh", "points"],
+  ["meld_3", "MELD 3.0", "score"],
+  ["albi", "ALBI", "score"],
+];
+const EQ5D_DIMENSIONS = ["Mobility", "Self-care", "Usual activities", "Pain / discomfort",
+                         "Anxiety / depression"];
+// Who may record what (the server's table in access/roles.cc decides; this only hides forms
+// a role could not submit).
+const MAY_RECORD_LABS = ["physician", "nurse", "lab"];
+const MAY_RECORD_VISITS = ["physician", "nurse"];
+
+// --- small helpers ---------------------------------------------------------------------------
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "text") el.textContent = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
+  }
+  return el;
+}
+
+function user() {
+  const text = sessionStorage.getItem("livercell.user");
+  return text ? JSON.parse(text) : null;
+}
+
+class Problem extends Error {
+  constructor(status, body) {
+    super(body.detail || body.message || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function api(method, path, body) {
+  const init = { method, credentials: "same-origin", headers: {} };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(`/api/v1${path}`, init);
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (res.status === 401 && path !== "/session") {
+    sessionStorage.removeItem("livercell.user");
+    location.hash = "#/login";
+    throw new Problem(401, data || {});
+  }
+  if (!res.ok) throw new Problem(res.status, data || {});
+  return data;
+}
+
+function seconds(time) {
+  return Date.parse(time.length === 10 ? `${time}T00:00:00Z` : time) / 1000;
+}
+
+function today() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function fmt(value) {
+  if (value === null || value === undefined) return "—";
+  if (Number.isInteger(value)) return String(value);
+  return String(Number(value.toPrecision(4)));
+}
+
+function show(...nodes) {
+  main.replaceChildren(...nodes);
+  main.focus();
+}
+
+function errorBox(err) {
+  return h("p", { class: "error", role: "alert", text: err.message });
+}
+
+// --- log-in ----------------------------------------------------------------------------------
+
+function renderLogin() {
+  document.getElementById("nav").hidden = true;
+  const message = h("p", { role: "alert", class: "error" });
+  const form = h("form", { class: "login", "aria-labelledby": "login-title" },
+    h("h1", { id: "login-title", text: "Log in to LiverCell" }),
+    h("label", { for: "username", text: "User name" }),
+    h("input", { id: "username", name: "username", autocomplete: "username", required: true }),
+    h("label", { for: "password", text: "Password" }),
+    h("input", { id: "password", name: "password", type: "password",
+                 autocomplete: "current-password", required: true }),
+    h("p", {}, h("button", { type: "submit", text: "Log in" })),
+    message);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    message.textContent = "";
+    try {
+      const session = await api("POST", "/session", {
+        username: form.username.value, password: form.password.value });
+      sessionStorage.setItem("livercell.user",
+                             JSON.stringify({ username: session.username, role: session.role }));
+      location.hash = "#/patients";
+    } catch (err) {
+      message.textContent = err.message;
+      form.password.value = "";
+      form.password.focus();
+    }
+  });
+  show(form);
+  form.username.focus();
+}
+
+// --- patient list ----------------------------------------------------------------------------
+
+async function renderPatients(params) {
+  const q = params.get("q") || "";
+  const offset = Number(params.get("offset") || 0);
+  const limit = 25;
+  const deidentified = user().role === "researcher";
+  const search = h("form", { class: "row", role: "search" },
+    h("div", {},
+      h("label", { for: "q", text: "Search by identifier (MRN, trial ID, PBC number…)" }),
+      h("input", { id: "q", name: "q", value: q, type: "search", disabled: deidentified })),
+    h("button", { type: "submit", text: "Search", disabled: deidentified }));
+  search.addEventListener("submit", (e) => {
+    e.preventDefault();
+    location.hash = `#/patients?q=${encodeURIComponent(search.q.value.trim())}`;
+  });
+  const heading = h("h1", { text: "Patients" });
+  show(heading, search, h("p", { class: "muted", text: "Loading…" }));
+  let page;
+  try {
+    page = await api("GET", `/patients?limit=${limit}&offset=${offset}&q=${encodeURIComponent(q)}`);
+  } catch (err) {
+    show(heading, search, errorBox(err));
+    return;
+  }
+  const rows = page.items.map((p) => h("tr", {},
+    h("td", {}, h("a", { href: `#/patients/${p.id}`, text: String(p.id) })),
+    h("td", { text: deidentified ? "de-identified"
+                                 : p.identifiers.map((i) => `${i.system}:${i.value}`).join(", ") }),
+    h("td", { text: p.sex || "—" }),
+    h("td", { text: deidentified ? `${fmt(p.age_years)} y${p.age_capped ? " or more" : ""}`
+                                 : (p.birth_date || "—") }),
+    h("td", { text: p.aetiology_icd10 || "—" })));
+  const table = h("table", {},
+    h("caption", { class: "muted",
+                   text: `${page.total} patient${page.total === 1 ? "" : "s"}` +
+                         (q ? ` matching “${q}”` : "") }),
+    h("thead", {}, h("tr", {},
+      h("th", { scope: "col", text: "ID" }),
+      h("th", { scope: "col", text: "Identifiers" }),
+      h("th", { scope: "col", text: "Sex" }),
+      h("th", { scope: "col", text: deidentified ? "Age" : "Born" }),
+      h("th", { scope: "col", text: "Aetiology (ICD-10)" }))),
+    h("tbody", {}, rows));
+  const pageLink = (to, text) => h("a", {
+    href: `#/patients?q=${encodeURIComponent(q)}&offset=${to}`, text });
+  const pager = h("p", { class: "pager" },
+    offset > 0 ? pageLink(Math.max(0, offset - limit), "← Previous") : null,
+    h("span", { class: "muted",
+                text: page.total ? `${offset + 1}–${offset + page.items.length} of ${page.total}`
+                                 : "no patients" }),
+    offset + limit < page.total ? pageLink(offset + limit, "Next →") : null);
+  show(heading, search, page.items.length ? table : h("p", { class: "empty",
+       text: "No patient has an identifier starting with that." }), pager);
+}
+
+// --- patient page ----------------------------------------------------------------------------
+
+let catalogue = null;
+
+async function renderPatient(id) {
+  show(h("p", { class: "muted", text: "Loading…" }));
+  let patient, labs, events, scores;
+  try {
+    [patient, labs, events, scores] = await Promise.all([
+      api("GET", `/patients/${id}`), api("GET", `/patients/${id}/labs`),
+      api("GET", `/patients/${id}/events`), api("GET", `/patients/${id}/scores`)]);
+    catalogue = catalogue || await api("GET", "/catalogue");
+  } catch (err) {
+    show(h("h1", { text: `Patient ${id}` }), errorBox(err));
+    return;
+  }
+  const role = user().role;
+  const title = patient.deidentified ? `Patient ${id} (de-identified)`
+    : `Patient ${id} — ${patient.identifiers.map((i) => `${i.system}:${i.value}`).join(", ")}`;
+  const facts = h("div", { class: "facts" },
+    fact("Sex", patient.sex),
+    patient.deidentified ? fact("Age", `${fmt(patient.age_years)} years`)
+                         : fact("Born", patient.birth_date),
+    fact("Aetiology (ICD-10)", patient.aetiology_icd10),
+    fact("ECOG", patient.ecog),
+    patient.deidentified ? null : fact("Source", patient.provenance));
+  const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
+  const labSection = h("section", { "aria-labelledby": "labs-h" },
+    h("h2", { id: "labs-h", text: "Lab trends" }));
+  const scoreSection = h("section", { "aria-labelledby": "scores-h" },
+    h("h2", { id: "scores-h", text: "Score history" }));
+  const eventSection = h("section", { "aria-labelledby": "events-h" },
+    h("h2", { id: "events-h", text: "Events" }));
+  const forms = h("section", { "aria-labelledby": "record-h" },
+    h("h2", { id: "record-h", text: "Record" }), status);
+  const formGrid = h("div", { class: "forms" });
+  forms.append(formGrid);
+
+  const refresh = async () => {
+    [labs, events, scores] = await Promise.all([
+      api("GET", `/patients/${id}/labs`), api("GET", `/patients/${id}/events`),
+      api("GET", `/patients/${id}/scores`)]);
+    drawLabs(labSection, labs.items);
+    drawScores(scoreSection, scores);
+    drawEvents(eventSection, events.items, labs.items);
+  };
+  if (MAY_RECORD_LABS.includes(role)) formGrid.append(labForm(id, status, refresh));
+  if (MAY_RECORD_VISITS.includes(role)) {
+    formGrid.append(eventForm(id, status, refresh), visitForm(id, status, refresh));
+  }
+  show(h("h1", { text: title }), facts, labSection, scoreSection, eventSection,
+       formGrid.children.length ? forms : null);
+  drawLabs(labSection, labs.items);
+  drawScores(scoreSection, scores);
+  drawEvents(eventSection, events.items, labs.items);
+}
+
+function fact(name, value) {
+  return h("div", {}, h("span", { text: name }), value === null || value === undefined ? "—"
+                                                                                      : String(value));
+}
+
+function replaceBody(section, node) {
+  while (section.children.length > 1) section.lastChild.remove();
+  section.append(node);
+}
+
+function drawLabs(section, items) {
+  const grid = h("div", { class: "grid" });
+  replaceBody(section, grid);
+  for (const key of CHARTED_LABS) {
+    const info = catalogue.labs.find((l) => l.key === key);
+    const points = items.filter((l) => l.name === key)
+      .map((l) => ({ t: seconds(l.time), v: l.canonical_value ?? l.value, time: l.time }))
+      .sort((a, b) => a.t - b.t);
+    const last = points[points.length - 1];
+    const fig = trendChart(grid, {
+      title: info ? info.title : key,
+      unit: info ? info.canonical_unit : "",
+      times: points.map((p) => p.t),
+      values: points.map((p) => p.v),
+      note: last ? `latest ${fmt(last.v)} ${info.canonical_unit} on ${last.time}` : "",
+    });
+    fig.dataset.lab = key;
+  }
+}
+
+function drawScores(section, scores) {
+  const grid = h("div", { class: "grid" });
+  const unavailable = scores.current.scores.unavailable || {};
+  replaceBody(section, grid);
+  for (const [key, title, valueKey] of CHARTED_SCORES) {
+    const points = scores.history.filter((e) => e.scores[key])
+      .map((e) => ({ t: seconds(e.time), v: e.scores[key][valueKey] }));
+    const current = scores.current.scores[key];
+    const band = scores.bands[key];
+    const categoryKey = key === "child_pugh" ? "class" : "grade";
+    const note = current
+      ? `now ${fmt(current[valueKey])}${current[categoryKey] !== undefined
+          ? ` (${key === "albi" ? "grade" : "class"} ${current[categoryKey]})` : ""} — ${current.source}`
+      : "";
+    const fig = trendChart(grid, {
+      title, unit: valueKey === "points" ? "points" : "",
+      times: points.map((p) => p.t), values: points.map((p) => p.v), note,
+      bands: band ? band.bands : null,
+      empty: unavailable[key] ? `Not available: the record lacks ${unavailable[key].join(", ")}.`
+                              : "No values.",
+    });
+    fig.dataset.score = key;
+  }
+}
+
+// The timeline spans the patient's follow-up: the first lab or event to the last.
+function drawEvents(section, items, labs) {
+  if (!items.length) {
+    replaceBody(section, h("p", { class: "empty", text: "No events recorded." }));
+    return;
+  }
+  const times = items.map((e) => seconds(e.time));
+  const span_times = times.concat(labs.map((l) => seconds(l.time)));
+  const lo = Math.min(...span_times), hi = Math.max(...span_times);
+  const span = hi - lo || 1;
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 1000 70");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "Events over time; the table below lists them");
+  const axis = document.createElementNS(ns, "line");
+  Object.entries({ x1: 20, x2: 980, y1: 40, y2: 40, stroke: "#7a8793" })
+    .forEach(([k, v]) => axis.setAttribute(k, v));
+  svg.append(axis);
+  for (const [x, t, anchor] of [[20, lo, "start"], [980, hi, "end"]]) {
+    const label = document.createElementNS(ns, "text");
+    Object.entries({ x, y: 66, "font-size": 13, fill: "#4a5560", "text-anchor": anchor })
+      .forEach(([k, v]) => label.setAttribute(k, v));
+    label.textContent = new Date(t * 1000).toISOString().slice(0, 10);
+    svg.append(label);
+  }
+  items.forEach((e, i) => {
+    const dot = document.createElementNS(ns, "circle");
+    const x = 20 + 960 * (times[i] - lo) / span;
+    Object.entries({ cx: x, cy: 40, r: 7, fill: e.type === "death" ? "#1b1f24" : "#c2410c" })
+      .forEach(([k, v]) => dot.setAttribute(k, v));
+    const tip = document.createElementNS(ns, "title");
+    tip.textContent = `${e.time} ${e.title}${e.grade ? ` grade ${e.grade}` : ""}`;
+    dot.append(tip);
+    svg.append(dot);
+  });
+  const table = h("table", {},
+    h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Date" }),
+      h("th", { scope: "col", text: "Event" }), h("th", { scope: "col", text: "Codes" }))),
+    h("tbody", {}, items.map((e) => h("tr", {},
+      h("td", { text: e.time }),
+      h("td", { text: `${e.title}${e.grade ? ` (West Haven grade ${e.grade})` : ""}` }),
+      h("td", { class: "muted", text: `ICD-10 ${e.icd10}${e.snomed ? `, SNOMED CT ${e.snomed}` : ""}` })))));
+  replaceBody(section, h("div", { class: "timeline" }, svg, table));
+}
+
+// A form that posts to the API and shows its problem next to the field it names.
+function recordForm(titleText, fields, submit, status) {
+  const message = h("p", { class: "error", role: "alert" });
+  const form = h("form", { class: "panel", novalidate: true, "aria-label": titleText },
+    h("h3", { text: titleText }), ...fields, h("p", {}, h("button", { type: "submit",
+                                                                      text: "Record" })),
+    message);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    message.textContent = "";
+    status.textContent = "";
+    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    form.querySelectorAll(".field-error").forEach((el) => el.remove());
+    try {
+      status.textContent = await submit(form);
+    } catch (err) {
+      const path = err.body && err.body.path ? err.body.path.replace(/\[.*$/, "") : "";
+      const field = path && form.querySelector(`[data-field="${path}"]`);
+      if (field) {
+        field.setAttribute("aria-invalid", "true");
+        const note = h("p", { class: "field-error", id: `${field.id}-error`, text: err.message });
+        field.setAttribute("aria-describedby", note.id);
+        field.after(note);
+        field.focus();
+      }
+      message.textContent = field ? "Not recorded: see the marked field." : err.message;
+    }
+  });
+  return form;
+}
+
+function field(id, label, control) {
+  control.id = id;
+  return [h("label", { for: id, text: label }), control];
+}
+
+function labForm(id, status, refresh) {
+  const analyte = h("select", { "data-field": "code" },
+    catalogue.labs.map((l) => h("option", { value: l.key, text: l.title })));
+  const unit = h("select", { "data-field": "unit" });
+  const fillUnits = () => {
+    const info = catalogue.labs.find((l) => l.key === analyte.value);
+    unit.replaceChildren(...info.units.map((u) => h("option", { value: u.unit, text: u.unit })));
+  };
+  analyte.addEventListener("change", fillUnits);
+  fillUnits();
+  const value = h("input", { type: "number", step: "any", required: true, "data-field": "value",
+                             inputmode: "decimal" });
+  const time = h("input", { type: "date", value: today(), required: true, "data-field": "time" });
+  return recordForm("Lab result", [
+    ...field("lab-analyte", "Test", analyte), ...field("lab-value", "Value", value),
+    ...field("lab-unit", "Unit", unit), ...field("lab-time", "Date", time)],
+  async () => {
+    const info = catalogue.labs.find((l) => l.key === analyte.value);
+    const chosen = info.units.find((u) => u.unit === unit.value);
+    const code = chosen.loinc || info.units.map((u) => u.loinc).find((c) => c);
+    const number = value.value.trim() === "" ? null : Number(value.value);
+    await api("POST", `/patients/${id}/labs`,
+              { code, value: number, unit: unit.value, time: time.value });
+    await refresh();
+    value.value = "";
+    return `Recorded ${info.title} ${fmt(number)} ${unit.value} on ${time.value}.`;
+  }, status);
+}
+
+function eventForm(id, status, refresh) {
+  const type = h("select", { "data-field": "type" },
+    catalogue.event_types.map((t) => h("option", { value: t.key, text: t.title })));
+  const grade = h("select", { "data-field": "grade" },
+    h("option", { value: "", text: "not assessed" }),
+    [1, 2, 3, 4].map((g) => h("option", { value: String(g), text: `grade ${g}` })));
+  const gradeBox = h("div", {}, ...field("event-grade", "West Haven grade", grade));
+  const sync = () => {
+    gradeBox.hidden = !catalogue.event_types.find((t) => t.key === type.value).graded;
+  };
+  type.addEventListener("change", sync);
+  sync();
+  const time = h("input", { type: "date", value: today(), required: true, "data-field": "time" });
+  return recordForm("Clinical event", [
+    ...field("event-type", "Event", type), gradeBox, ...field("event-time", "Date", time)],
+  async () => {
+    const body = { type: type.value, time: time.value };
+    if (!gradeBox.hidden && grade.value) body.grade = Number(grade.value);
+    const saved = await api("POST", `/patients/${id}/events`, body);
+    await refresh();
+    return `Recorded ${saved.title} on ${saved.time}.`;
+  }, status);
+}
+
+function visitForm(id, status, refresh) {
+  const time = h("input", { type: "date", value: today(), required: true, "data-field": "time" });
+  const levels = EQ5D_DIMENSIONS.map((name, i) => h("select", { "data-field": "eq5d5l" },
+    [1, 2, 3, 4, 5].map((l) => h("option", { value: String(l),
+      text: `${l} — ${["no", "slight", "moderate", "severe", "extreme"][l - 1]} problems` }))));
+  return recordForm("Visit: quality of life (EQ-5D-5L)", [
+    ...field("visit-time", "Visit date", time),
+    ...levels.flatMap((s, i) => field(`visit-eq5d-${i}`, EQ5D_DIMENSIONS[i], s))],
+  async () => {
+    const saved = await api("POST", `/patients/${id}/qol`,
+                            { time: time.value, eq5d5l: levels.map((s) => Number(s.value)) });
+    await refresh();
+    return `Recorded the visit of ${saved.time}: EQ-5D-5L profile ${saved.eq5d5l_profile}.`;
+  }, status);
+}
+
+// --- cohort ----------------------------------------------------------------------------------
+
+async function renderCohort(params) {
+  const by = params.get("by") || "";
+  const select = h("select", { id: "by" },
+    [["", "whole cohort"], ["sex", "sex"], ["aetiology", "aetiology"]].map(([v, t]) =>
+      h("option", { value: v, text: t, selected: v === by })));
+  select.addEventListener("change", () => { location.hash = `#/cohort?by=${select.value}`; });
+  const heading = h("h1", { text: "Cohort survival" });
+  const controls = h("div", {}, h("label", { for: "by", text: "Curves by" }), select);
+  show(heading, controls, h("p", { class: "muted", text: "Loading…" }));
+  let km;
+  try {
+    km = await api("GET", `/cohort/survival?by=${by}`);
+  } catch (err) {
+    show(heading, controls, errorBox(err));
+    return;
+  }
+  const chart = h("div");
+  const ci = (s) => s.median === null ? "not reached"
+    : `${fmt(s.median)} y (95% CI ${fmt(s.median_lower)}–${s.median_upper === null ? "not reached"
+                                                                               : fmt(s.median_upper)} y)`;
+  const table = h("table", { "aria-label": "Median survival by group" },
+    h("thead", {}, h("tr", {}, ["Group", "Patients", "Deaths", "Median survival"].map((t) =>
+      h("th", { scope: "col", text: t })))),
+    h("tbody", {}, km.strata.map((s) => h("tr", {},
+      h("td", { text: s.name }), h("td", { class: "num", text: String(s.n) }),
+      h("td", { class: "num", text: String(s.n_event) }), h("td", { text: ci(s) })))));
+  show(heading, controls, chart, table,
+       h("p", { class: "source", text: `Endpoint: ${km.endpoint}. Origin: ${km.origin}. ` +
+         `${km.method}. ${km.n_excluded} patients without a dated record are left out.` }));
+  survivalChart(chart, { title: "Kaplan–Meier survival", strata: km.strata });
+}
+
+// --- routing ---------------------------------------------------------------------------------
+
+async function route() {
+  const [path, query] = (location.hash.slice(1) || "/patients").split("?");
+  const params = new URLSearchParams(query || "");
+  const current = user();
+  if (!current || path === "/login") {
+    renderLogin();
+    return;
+  }
+  document.getElementById("nav").hidden = false;
+  document.getElementById("who").textContent = `${current.username} (${current.role})`;
+  const patient = path.match(/^\/patients\/(\d+)$/);
+  if (patient) return renderPatient(patient[1]);
+  if (path === "/cohort") return renderCohort(params);
+  return renderPatients(params);
+}
+
+document.getElementById("logout").addEventListener("click", async () => {
+  try { await api("DELETE", "/session"); } catch (err) { /* already ended */ }
+  sessionStorage.removeItem("livercell.user");
+  location.hash = "#/login";
+});
+window.addEventListener("hashchange", route);
+route();
