@@ -20,6 +20,7 @@ struct ChildRun {
   double peak_mb = 0;
   int exit_code = -1;
   std::string first_line;  // of standard output, when captured
+  std::string output;      // all of standard output, when captured
 };
 
 inline ChildRun RunChild(std::vector<std::string> argv, bool capture_output = false) {
@@ -44,9 +45,15 @@ inline ChildRun RunChild(std::vector<std::string> argv, bool capture_output = fa
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   if (capture_output) {
     std::FILE* f = std::fopen(out_path, "r");
-    char buffer[256] = {};
-    if (f != nullptr && std::fgets(buffer, sizeof buffer, f) != nullptr) run.first_line = buffer;
+    char buffer[4096];
+    std::size_t n = 0;
+    while (f != nullptr && (n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
+      run.output.append(buffer, n);
+    }
     if (f != nullptr) std::fclose(f);
+    const std::size_t newline = run.output.find('\n');
+    run.first_line =
+        newline == std::string::npos ? run.output : run.output.substr(0, newline + 1);
   }
   close(out_fd);
   std::remove(out_path);

@@ -258,7 +258,7 @@ TEST_P(ApiTest, ClinicalRecordsScoresExportAndCohort) {
   EXPECT_EQ(json::parse(Call("GET", base + "/qol", nurse)->body)["items"].size(), 1u);
 
   // Two visits' labs: the ALBI history has two points, the current one is the later visit's.
-  for (const auto& [time, bili, alb] : {std::tuple{"2026-01-10", 1.0, 4.0},
+  for (const auto& [time, bili, alb] : {std::tuple{"2026-01-10", 1.0, 4.5},
                                         std::tuple{"2026-02-10", 3.0, 3.0}}) {
     EXPECT_EQ(post("/labs", {{"code", "1975-2"}, {"value", bili}, {"unit", "mg/dL"},
                              {"time", time}}).first, 201);
@@ -288,7 +288,7 @@ TEST_P(ApiTest, ClinicalRecordsScoresExportAndCohort) {
   EXPECT_EQ(deidentified->body.find("C-1"), std::string::npos);
   EXPECT_EQ(deidentified->body.find("2026-01-10"), std::string::npos);  // dates shifted
 
-  // The cohort: one patient followed from 2026-01-10 to 2026-03-03, no death.
+  // The cohort: one patient followed from 2026-01-10 to 2026-03-03 (the QoL visit), no death.
   const json km = json::parse(Call("GET", "/api/v1/cohort/survival", nurse)->body);
   EXPECT_EQ(km["n"], 1);
   EXPECT_EQ(km["n_event"], 0);

@@ -41,6 +41,10 @@ base::Result<json> CohortSurvivalJson(storage::Repository& repo, std::string_vie
       [&](const domain::LabObservation& l) { follow[l.patient_id].See(l.time.instant()); }));
   LC_RETURN_IF_ERROR(repo.ForEachFinding(
       [&](const domain::Finding& f) { follow[f.patient_id].See(f.time.instant()); }));
+  LC_RETURN_IF_ERROR(repo.ForEachAdverseEvent(
+      [&](const domain::AdverseEvent& e) { follow[e.patient_id].See(e.onset.instant()); }));
+  LC_RETURN_IF_ERROR(repo.ForEachQualityOfLife(
+      [&](const domain::QualityOfLife& q) { follow[q.patient_id].See(q.time.instant()); }));
   LC_RETURN_IF_ERROR(repo.ForEachEvent([&](const domain::ClinicalEvent& e) {
     Follow& f = follow[e.patient_id];
     f.See(e.time.instant());

@@ -33,6 +33,7 @@ using storage::Repository;
 
 constexpr const char* kCookie = "livercell_session";
 constexpr int kMaxPage = 500;  // patients per page
+constexpr std::size_t kWorkerThreads = 256;  // connections served at once
 
 // Read connections, one per request in flight, reused.
 class RepositoryPool {
@@ -789,6 +790,10 @@ class HttpServer final : public Server {
              std::unique_ptr<httplib::Server> http)
       : options_(std::move(options)), routes_(std::move(routes)), http_(std::move(http)) {
     http_->set_keep_alive_max_count(1000);
+    // cpp-httplib gives each connection a pool thread for its whole keep-alive life, so the
+    // pool must hold as many threads as clients keep connections open (a browser opens six,
+    // a load balancer or wrk a hundred); otherwise later connections wait for a free thread.
+    http_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
     routes_->Install(*http_);
   }
   base::Result<int> Bind() override {
