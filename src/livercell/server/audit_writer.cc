@@ -9,6 +9,9 @@ struct AuditWriter::Pending {
   const Change* change = nullptr;
   base::Status result;
   bool done = false;
+  // Its own: the writer wakes exactly the requests of the group it committed, not every
+  // request still queued (a hundred waiters would otherwise all wake at every commit).
+  std::condition_variable committed;
 };
 
 AuditWriter::AuditWriter(std::unique_ptr<storage::Repository> repository)
@@ -30,7 +33,7 @@ base::Status AuditWriter::Record(access::AuditEntry entry, const Change& change)
   std::unique_lock lock(mutex_);
   queue_.push_back(&pending);
   wake_.notify_one();
-  done_.wait(lock, [&] { return pending.done; });
+  pending.committed.wait(lock, [&] { return pending.done; });
   return pending.result;
 }
 
@@ -44,14 +47,12 @@ void AuditWriter::Run() {
       group.swap(queue_);
     }
     const base::Status status = CommitGroup(group);
-    {
-      std::lock_guard lock(mutex_);
-      for (Pending* p : group) {
-        if (!status.ok()) p->result = status;
-        p->done = true;
-      }
+    std::lock_guard lock(mutex_);
+    for (Pending* p : group) {
+      if (!status.ok()) p->result = status;
+      p->done = true;
+      p->committed.notify_one();
     }
-    done_.notify_all();
   }
 }
 

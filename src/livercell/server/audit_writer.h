@@ -41,7 +41,7 @@ class AuditWriter {
 
   std::unique_ptr<storage::Repository> repository_;
   std::mutex mutex_;
-  std::condition_variable wake_, done_;
+  std::condition_variable wake_;
   std::deque<Pending*> queue_;
   bool stopping_ = false;
   std::thread thread_;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <charconv>
@@ -784,12 +786,39 @@ void Routes::Install(httplib::Server& http) {
   });
 }
 
+// Debian's cpp-httplib is built with a listen backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG is
+// compiled into the shared library): a burst of new connections overflows it and those clients
+// retry a second later. Linux lets listen() on a listening socket raise its backlog, so find
+// ours by its port (httplib does not expose it) and do that.
+void RaiseListenBacklog(int port) {
+  for (int fd = 3; fd < 4096; ++fd) {
+    int listening = 0;
+    socklen_t length = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || !listening) {
+      continue;
+    }
+    sockaddr_storage address{};
+    socklen_t address_length = sizeof address;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &address_length) != 0) continue;
+    int bound = -1;
+    if (address.ss_family == AF_INET) {
+      bound = ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port);
+    } else if (address.ss_family == AF_INET6) {
+      bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port);
+    }
+    if (bound == port) ::listen(fd, SOMAXCONN);
+  }
+}
+
 class HttpServer final : public Server {
  public:
   HttpServer(ServeOptions options, std::unique_ptr<Routes> routes,
              std::unique_ptr<httplib::Server> http)
       : options_(std::move(options)), routes_(std::move(routes)), http_(std::move(http)) {
     http_->set_keep_alive_max_count(1000);
+    // The head and the body leave in separate writes; without TCP_NODELAY, Nagle's algorithm
+    // holds the body until the client's delayed ACK (40 ms a request on Linux).
+    http_->set_tcp_nodelay(true);
     // cpp-httplib gives each connection a pool thread for its whole keep-alive life, so the
     // pool must hold as many threads as clients keep connections open (a browser opens six,
     // a load balancer or wrk a hundred); otherwise later connections wait for a free thread.
@@ -799,8 +828,12 @@ class HttpServer final : public Server {
   base::Result<int> Bind() override {
     if (options_.port == 0) {
       const int port = http_->bind_to_any_port(options_.host);
-      if (port > 0) return port;
+      if (port > 0) {
+        RaiseListenBacklog(port);
+        return port;
+      }
     } else if (http_->bind_to_port(options_.host, options_.port)) {
+      RaiseListenBacklog(options_.port);
       return options_.port;
     }
     base::Status status(base::StatusCode::kUnavailable,
