@@ -45,6 +45,7 @@ bench: build
 	@$(BUILD)/bench/stats_bench | tee $(BUILD)/bench/results/stats_bench.txt
 	@$(BUILD)/bench/import_bench --benchmark_out=$(BUILD)/bench/results/import_bench.json \
 	  --benchmark_out_format=json
+	@$(BUILD)/bench/api_bench | tee $(BUILD)/bench/results/api_bench.txt
 
 lint: deps
 	@python3 tools/check_layering.py

@@ -253,7 +253,9 @@ TEST_P(ApiTest, ClinicalRecordsScoresExportAndCohort) {
   EXPECT_EQ(s7, 422);
   EXPECT_EQ(bad_qol["path"], "eq5d5l[2]");
   // Only the good ones were stored.
-  EXPECT_EQ(json::parse(Call("GET", base + "/events", nurse)->body)["items"].size(), 1u);
+  auto events = Call("GET", base + "/events", nurse);
+  EXPECT_EQ(json::parse(events->body)["items"].size(), 1u);
+  EXPECT_EQ(events->get_header_value("ETag").rfind("W/\"", 0), 0u);  // every resource has one
   EXPECT_EQ(json::parse(Call("GET", base + "/adverse-events", nurse)->body)["items"].size(), 1u);
   EXPECT_EQ(json::parse(Call("GET", base + "/qol", nurse)->body)["items"].size(), 1u);
 

@@ -17,6 +17,7 @@
 #include "livercell/access/roles.h"
 #include "livercell/base/instant.h"
 #include "livercell/base/secrets.h"
+#include "livercell/base/sha256.h"
 #include "livercell/base/status_code.h"
 #include "livercell/domain/labs/analyte.h"
 #include "livercell/domain/units/unit.h"
@@ -617,6 +618,13 @@ class Routes {
     base::Status status = Authorize(route, call);
     if (status.ok()) status = (this->*route.handler)(call);
     if (!status.ok()) Problem(call, status);
+    // Every resource read carries an ETag: the patient's version where it has one, else a
+    // digest of the representation (weak: it stands for the content, not the bytes).
+    if (status.ok() && call.response.status == 200 && call.request.method == "GET" &&
+        !call.response.has_header("ETag")) {
+      call.response.set_header("ETag",
+                               fmt::format("W/\"{}\"", base::Sha256Hex(call.response.body).substr(0, 32)));
+    }
     if (route.audit != Audit::kNone && !call.audited) {
       access::AuditEntry entry = Entry(call, route.action);
       if (!status.ok()) entry.outcome = std::string(base::InfoOf(status.code()).name);

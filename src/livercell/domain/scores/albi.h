@@ -5,7 +5,8 @@
 
 namespace livercell::domain {
 
-// Grade cut-offs (Johnson 2015, as above): grade 1 ≤ −2.60 < grade 2 ≤ −1.39 < grade 3.
+// Grade cut-offs: grade 1 ≤ −2.60 < grade 2 ≤ −1.39 < grade 3.
+// Source: Johnson PJ et al., J Clin Oncol 2015;33(6):550–558.
 inline constexpr double kAlbiGrade1Max = -2.60;
 inline constexpr double kAlbiGrade2Max = -1.39;
 
