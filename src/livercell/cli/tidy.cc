@@ -347,23 +347,18 @@ base::Result<storage::RecordCounts> ExportTidy(storage::Repository& repo, const 
   }
   storage::RecordCounts counts;
   LC_ASSIGN_OR_RETURN(TableWriter patients, TableWriter::Open(dir, kTables[0]));
-  std::int64_t total = 0;
-  constexpr int kPage = 500;
-  for (int offset = 0;; offset += kPage) {
-    LC_ASSIGN_OR_RETURN(const auto page, repo.ListPatients(kPage, offset, "", &total));
-    for (const domain::Patient& p : page) {
-      std::string comorbidities;
-      for (const auto& c : p.comorbidities_icd10)
-        comorbidities += (comorbidities.empty() ? "" : ";") + c;
-      patients.Row({std::to_string(p.id), Joined(p.identifiers),
-                    p.sex ? std::string(domain::ToString(*p.sex)) : "",
-                    p.birth_date ? ClinicalTime::FromDate(*p.birth_date).ToString() : "",
-                    p.aetiology_icd10.value_or(""), comorbidities,
-                    p.ecog ? std::to_string(*p.ecog) : "", p.provenance});
-      ++counts.patients;
-    }
-    if (page.size() < static_cast<std::size_t>(kPage)) break;
-  }
+  LC_RETURN_IF_ERROR(repo.ForEachPatient([&](const domain::Patient& p) {
+    std::string comorbidities;
+    for (const auto& c : p.comorbidities_icd10)
+      comorbidities += (comorbidities.empty() ? "" : ";") + c;
+    patients.Row({std::to_string(p.id), Joined(p.identifiers),
+                  p.sex ? std::string(domain::ToString(*p.sex)) : "",
+                  p.birth_date ? ClinicalTime::FromDate(*p.birth_date).ToString() : "",
+                  p.aetiology_icd10.value_or(""), comorbidities,
+                  p.ecog ? std::to_string(*p.ecog) : "", p.provenance});
+    ++counts.patients;
+    return base::OkStatus();
+  }));
   LC_RETURN_IF_ERROR(patients.Commit());
 
   LC_ASSIGN_OR_RETURN(TableWriter labs, TableWriter::Open(dir, kTables[1]));

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -54,53 +55,46 @@ base::Result<json> CohortSurvivalJson(storage::Repository& repo, std::string_vie
   }));
 
   stats::SurvivalData data;
-  std::map<std::string, int> group_of;
-  std::int64_t total = 0;
+  std::vector<std::string> row_group;
   std::int64_t excluded = 0;
-  constexpr int kPage = 500;
-  for (int offset = 0;; offset += kPage) {
-    LC_ASSIGN_OR_RETURN(const auto patients, repo.ListPatients(kPage, offset, "", &total));
-    for (const domain::Patient& p : patients) {
-      auto it = follow.find(p.id);
-      if (it == follow.end()) {
-        ++excluded;  // no dated record: no time origin
-        continue;
-      }
-      const Follow& f = it->second;
-      Instant end = *f.last;
-      int event = 0;
-      if (f.death && (!f.transplant || *f.death <= *f.transplant)) {
-        end = *f.death;
-        event = 1;
-      } else if (f.transplant) {
-        end = *f.transplant;
-      }
-      std::string group = "all";
-      if (by == "sex") group = "sex=" + (p.sex ? std::string(domain::ToString(*p.sex)) : "unknown");
-      if (by == "aetiology") group = "aetiology=" + p.aetiology_icd10.value_or("unknown");
-      auto [g, inserted] = group_of.emplace(group, static_cast<int>(group_of.size()));
-      if (inserted) data.group_names.push_back(group);
-      data.rows.push_back(static_cast<std::uint32_t>(data.time.size()));
-      data.time.push_back(std::chrono::duration<double>(end - *f.first).count() / 86400.0 /
-                          kDaysPerYear);
-      data.event.push_back(event);
-      data.group.push_back(g->second);
+  LC_RETURN_IF_ERROR(repo.ForEachPatient([&](const domain::Patient& p) {
+    auto it = follow.find(p.id);
+    if (it == follow.end()) {
+      ++excluded;  // no dated record: no time origin
+      return base::OkStatus();
     }
-    if (patients.size() < static_cast<std::size_t>(kPage)) break;
-  }
+    const Follow& f = it->second;
+    Instant end = *f.last;
+    int event = 0;
+    if (f.death && (!f.transplant || *f.death <= *f.transplant)) {
+      end = *f.death;
+      event = 1;
+    } else if (f.transplant) {
+      end = *f.transplant;
+    }
+    std::string group = "all";
+    if (by == "sex") group = "sex=" + (p.sex ? std::string(domain::ToString(*p.sex)) : "unknown");
+    if (by == "aetiology") group = "aetiology=" + p.aetiology_icd10.value_or("unknown");
+    row_group.push_back(std::move(group));
+    data.rows.push_back(static_cast<std::uint32_t>(data.time.size()));
+    data.time.push_back(std::chrono::duration<double>(end - *f.first).count() / 86400.0 /
+                        kDaysPerYear);
+    data.event.push_back(event);
+    return base::OkStatus();
+  }));
   if (data.time.empty()) {
     return base::Status(base::StatusCode::kFailedPrecondition,
                         "no patient has a dated record yet: nothing to draw");
   }
   // Curves in name order, as R orders factor levels.
-  std::vector<int> remap(data.group_names.size());
-  {
-    int i = 0;
-    for (auto& [name, index] : group_of) remap[index] = i++;
-    std::vector<std::string> names;
-    for (auto& [name, index] : group_of) names.push_back(name);
-    data.group_names = names;
-    for (int& g : data.group) g = remap[g];
+  data.group_names = row_group;
+  std::sort(data.group_names.begin(), data.group_names.end());
+  data.group_names.erase(std::unique(data.group_names.begin(), data.group_names.end()),
+                         data.group_names.end());
+  for (const std::string& group : row_group) {
+    data.group.push_back(static_cast<int>(
+        std::lower_bound(data.group_names.begin(), data.group_names.end(), group) -
+        data.group_names.begin()));
   }
   LC_ASSIGN_OR_RETURN(const stats::KmResult km, stats::FitKaplanMeier(data, stats::KmOptions{}));
   json strata = json::array();

@@ -202,25 +202,25 @@ nlohmann::json ScoresJson(const domain::Patient& patient,
   json out;
   out["current"] = {{"as_of", current.as_of ? json(shifted(*current.as_of)) : json()},
                     {"scores", ScoresOf(domain::ComputeScores(current.input))}};
-  // The record as it stood at each lab time: the labs and findings up to then.
-  std::vector<domain::ClinicalTime> times;
-  for (const auto& lab : labs) times.push_back(lab.time);
-  std::sort(times.begin(), times.end(),
-            [](const auto& a, const auto& b) { return a.instant() < b.instant(); });
-  times.erase(std::unique(times.begin(), times.end(),
-                          [](const auto& a, const auto& b) { return a.instant() == b.instant(); }),
-              times.end());
+  // The record as it stood at each lab time: the labs and findings up to then, which are
+  // prefixes of both lists once sorted by time.
+  auto by_time = [](const auto& a, const auto& b) { return a.time.instant() < b.time.instant(); };
+  std::vector<domain::LabObservation> sorted_labs(labs.begin(), labs.end());
+  std::vector<domain::Finding> sorted_findings(findings.begin(), findings.end());
+  std::stable_sort(sorted_labs.begin(), sorted_labs.end(), by_time);
+  std::stable_sort(sorted_findings.begin(), sorted_findings.end(), by_time);
   json history = json::array();
-  std::vector<domain::LabObservation> labs_then;
-  std::vector<domain::Finding> findings_then;
-  for (const domain::ClinicalTime& t : times) {
-    labs_then.clear();
-    findings_then.clear();
-    for (const auto& lab : labs)
-      if (lab.time.instant() <= t.instant()) labs_then.push_back(lab);
-    for (const auto& f : findings)
-      if (f.time.instant() <= t.instant()) findings_then.push_back(f);
-    const domain::CurrentInputs then = domain::LatestScoreInput(patient, labs_then, findings_then);
+  std::size_t lab_end = 0, finding_end = 0;
+  while (lab_end < sorted_labs.size()) {
+    const domain::ClinicalTime t = sorted_labs[lab_end].time;
+    while (lab_end < sorted_labs.size() && sorted_labs[lab_end].time.instant() <= t.instant())
+      ++lab_end;
+    while (finding_end < sorted_findings.size() &&
+           sorted_findings[finding_end].time.instant() <= t.instant())
+      ++finding_end;
+    const domain::CurrentInputs then = domain::LatestScoreInput(
+        patient, std::span(sorted_labs.data(), lab_end),
+        std::span(sorted_findings.data(), finding_end));
     json scores = ScoresOf(domain::ComputeScores(then.input));
     scores.erase("unavailable");
     if (!scores.empty()) history.push_back({{"time", shifted(t)}, {"scores", scores}});

@@ -329,6 +329,14 @@ class Routes {
   // What the UI's forms offer: the lab catalogue (units, LOINC codes, plausible ranges and
   // their sources), event types and adverse-event attributions.
   base::Status Catalogue(Call& call) {
+    // Constant data: built once, on first use.
+    static const std::string body = CatalogueJson().dump();
+    call.response.status = 200;
+    call.response.set_content(body, "application/json");
+    return base::OkStatus();
+  }
+
+  static json CatalogueJson() {
     json labs = json::array();
     for (const domain::AnalyteInfo& a : domain::AllAnalytes()) {
       json units = json::array();
@@ -351,8 +359,7 @@ class Routes {
     for (int i = 0; i <= static_cast<int>(domain::Attribution::kDefinite); ++i) {
       attributions.push_back(domain::ToString(static_cast<domain::Attribution>(i)));
     }
-    Reply(call, 200, {{"labs", labs}, {"event_types", events}, {"attributions", attributions}});
-    return base::OkStatus();
+    return {{"labs", labs}, {"event_types", events}, {"attributions", attributions}};
   }
 
   base::Status GetScores(Call& call) {
@@ -367,7 +374,7 @@ class Routes {
   }
 
   base::Status CohortSurvival(Call& call) {
-    const std::string by = call.request.has_param("by") ? call.request.get_param_value("by") : "";
+    const std::string by = call.request.get_param_value("by");  // "" when absent
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(const json out, CohortSurvivalJson(*repo, by));
     Reply(call, 200, out);
@@ -375,29 +382,24 @@ class Routes {
   }
 
   // Every patient with all their records, one JSON object per line (de-identified for
-  // researchers), a page of patients at a time.
+  // researchers).
   base::Status Export(Call& call) {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     std::string out;
-    constexpr int kPage = 200;
-    std::int64_t total = 0;
-    for (int offset = 0;; offset += kPage) {
-      LC_ASSIGN_OR_RETURN(const auto patients, repo->ListPatients(kPage, offset, "", &total));
-      for (const domain::Patient& p : patients) {
-        json line = PatientJson(p, call.deidentify, Today());
-        LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::Labs, &LabJson,
-                                   &line["labs"]));
-        LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::Events, &EventJson,
-                                   &line["events"]));
-        LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::AdverseEvents,
-                                   &AdverseEventJson, &line["adverse_events"]));
-        LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::QualityOfLife,
-                                   &QualityOfLifeJson, &line["quality_of_life"]));
-        out += line.dump();
-        out += '\n';
-      }
-      if (patients.size() < static_cast<std::size_t>(kPage)) break;
-    }
+    LC_RETURN_IF_ERROR(repo->ForEachPatient([&](const domain::Patient& p) -> base::Status {
+      json line = PatientJson(p, call.deidentify, Today());
+      LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::Labs, &LabJson,
+                                 &line["labs"]));
+      LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::Events, &EventJson,
+                                 &line["events"]));
+      LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::AdverseEvents,
+                                 &AdverseEventJson, &line["adverse_events"]));
+      LC_RETURN_IF_ERROR(Records(*repo, p.id, call.deidentify, &Repository::QualityOfLife,
+                                 &QualityOfLifeJson, &line["quality_of_life"]));
+      out += line.dump();
+      out += '\n';
+      return base::OkStatus();
+    }));
     call.response.set_header("Content-Disposition", "attachment; filename=\"livercell.jsonl\"");
     call.response.status = 200;
     call.response.set_content(out, "application/x-ndjson");

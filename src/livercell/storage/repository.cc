@@ -497,6 +497,17 @@ base::Result<std::vector<domain::QualityOfLife>> Repository::QualityOfLife(
       params, QolOf);
 }
 
+base::Status Repository::ForEachPatient(
+    const std::function<base::Status(const domain::Patient&)>& fn) {
+  constexpr int kPage = 500;
+  std::int64_t total = 0;
+  for (int offset = 0;; offset += kPage) {
+    LC_ASSIGN_OR_RETURN(const auto page, ListPatients(kPage, offset, "", &total));
+    for (const domain::Patient& p : page) LC_RETURN_IF_ERROR(fn(p));
+    if (page.size() < static_cast<std::size_t>(kPage)) return base::OkStatus();
+  }
+}
+
 base::Status Repository::ForEachLab(const std::function<void(const domain::LabObservation&)>& fn) {
   return db_
       ->Execute(fmt::format("SELECT {} FROM labs ORDER BY id", kLabColumns), {},

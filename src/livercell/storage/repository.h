@@ -91,6 +91,10 @@ class Repository {
   base::Result<std::vector<domain::AdverseEvent>> AdverseEvents(std::int64_t patient_id);
   base::Result<std::vector<domain::QualityOfLife>> QualityOfLife(std::int64_t patient_id);
 
+  // Every patient in id order, a page at a time, so `fn` may itself query this repository
+  // (a patient's records); stops at and returns the first error `fn` returns.
+  base::Status ForEachPatient(const std::function<base::Status(const domain::Patient&)>& fn);
+
   // Every record of a kind, in id order, one at a time (exports; constant memory).
   base::Status ForEachLab(const std::function<void(const domain::LabObservation&)>& fn);
   base::Status ForEachFinding(const std::function<void(const domain::Finding&)>& fn);
