@@ -87,6 +87,10 @@ function show(...nodes) {
   main.focus();
 }
 
+function identifiersText(patient) {
+  return patient.identifiers.map((i) => `${i.system}:${i.value}`).join(", ");
+}
+
 function errorBox(err) {
   return h("p", { class: "error", role: "alert", text: err.message });
 }
@@ -151,8 +155,7 @@ async function renderPatients(params) {
   }
   const rows = page.items.map((p) => h("tr", {},
     h("td", {}, h("a", { href: `#/patients/${p.id}`, text: String(p.id) })),
-    h("td", { text: deidentified ? "de-identified"
-                                 : p.identifiers.map((i) => `${i.system}:${i.value}`).join(", ") }),
+    h("td", { text: deidentified ? "de-identified" : identifiersText(p) }),
     h("td", { text: p.sex || "—" }),
     h("td", { text: deidentified ? `${fmt(p.age_years)} y${p.age_capped ? " or more" : ""}`
                                  : (p.birth_date || "—") }),
@@ -186,11 +189,14 @@ let catalogue = null;
 
 async function renderPatient(id) {
   show(h("p", { class: "muted", text: "Loading…" }));
+  // What the charts and the timeline show; read again after each recorded value.
+  const records = () => Promise.all([api("GET", `/patients/${id}/labs`),
+                                     api("GET", `/patients/${id}/events`),
+                                     api("GET", `/patients/${id}/scores`)]);
   let patient, labs, events, scores;
   try {
-    [patient, labs, events, scores] = await Promise.all([
-      api("GET", `/patients/${id}`), api("GET", `/patients/${id}/labs`),
-      api("GET", `/patients/${id}/events`), api("GET", `/patients/${id}/scores`)]);
+    [patient, [labs, events, scores]] = await Promise.all([api("GET", `/patients/${id}`),
+                                                           records()]);
     catalogue = catalogue || await api("GET", "/catalogue");
   } catch (err) {
     show(h("h1", { text: `Patient ${id}` }), errorBox(err));
@@ -198,7 +204,7 @@ async function renderPatient(id) {
   }
   const role = user().role;
   const title = patient.deidentified ? `Patient ${id} (de-identified)`
-    : `Patient ${id} — ${patient.identifiers.map((i) => `${i.system}:${i.value}`).join(", ")}`;
+    : `Patient ${id} — ${identifiersText(patient)}`;
   const facts = h("div", { class: "facts" },
     fact("Sex", patient.sex),
     patient.deidentified ? fact("Age", `${fmt(patient.age_years)} years`)
@@ -218,13 +224,14 @@ async function renderPatient(id) {
   const formGrid = h("div", { class: "forms" });
   forms.append(formGrid);
 
-  const refresh = async () => {
-    [labs, events, scores] = await Promise.all([
-      api("GET", `/patients/${id}/labs`), api("GET", `/patients/${id}/events`),
-      api("GET", `/patients/${id}/scores`)]);
+  const draw = () => {
     drawLabs(labSection, labs.items);
     drawScores(scoreSection, scores);
     drawEvents(eventSection, events.items, labs.items);
+  };
+  const refresh = async () => {
+    [labs, events, scores] = await records();
+    draw();
   };
   if (MAY_RECORD_LABS.includes(role)) formGrid.append(labForm(id, status, refresh));
   if (MAY_RECORD_VISITS.includes(role)) {
@@ -232,9 +239,7 @@ async function renderPatient(id) {
   }
   show(h("h1", { text: title }), facts, labSection, scoreSection, eventSection,
        formGrid.children.length ? forms : null);
-  drawLabs(labSection, labs.items);
-  drawScores(scoreSection, scores);
-  drawEvents(eventSection, events.items, labs.items);
+  draw();
 }
 
 function fact(name, value) {

@@ -65,6 +65,8 @@ base::Status AuditLog::Append(std::vector<AuditEntry>& entries) {
                                    prev = row.Text(1);
                                  })
                          .status());
+  const std::string insert = fmt::format(
+      "INSERT INTO audit_log ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kColumns);
   for (AuditEntry& e : entries) {
     e.seq = ++seq;
     e.prev_hash = prev;
@@ -81,12 +83,7 @@ base::Status AuditLog::Append(std::vector<AuditEntry>& entries) {
                             e.request_id,
                             e.prev_hash,
                             e.hash};
-    LC_RETURN_IF_ERROR(
-        db_.Execute(fmt::format("INSERT INTO audit_log ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                "?, ?)",
-                                kColumns),
-                    params)
-            .status());
+    LC_RETURN_IF_ERROR(db_.Execute(insert, params).status());
   }
   const Value head[] = {std::string(kHeadSetting), fmt::format("{}:{}", seq, prev)};
   return db_

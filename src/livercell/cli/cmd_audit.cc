@@ -2,11 +2,11 @@
 // the first entry whose chain breaks.
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
 
 #include "livercell/access/audit.h"
 #include "livercell/base/csv.h"
 #include "livercell/cli/app.h"
+#include "livercell/server/resources.h"
 #include "livercell/storage/repository.h"
 
 namespace livercell::cli {
@@ -53,14 +53,7 @@ int RunExport(const AuditArgs& args) {
                      base::CsvField(e.outcome), e.request_id, e.prev_hash, e.hash);
           return;
         }
-        const nlohmann::json line = {
-            {"seq", e.seq},           {"at", e.at},
-            {"username", e.username}, {"role", e.role},
-            {"action", e.action},     {"resource", e.resource},
-            {"patient_id", e.patient_id ? nlohmann::json(*e.patient_id) : nlohmann::json()},
-            {"outcome", e.outcome},   {"request_id", e.request_id},
-            {"prev_hash", e.prev_hash}, {"hash", e.hash}};
-        fmt::print("{}\n", line.dump());
+        fmt::print("{}\n", server::AuditEntryJson(e).dump());
       });
   if (!status.ok()) return Fail(status, Format::kTable);
   return 0;

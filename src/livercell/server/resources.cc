@@ -153,6 +153,20 @@ nlohmann::json LabJson(const domain::LabObservation& l, const Deidentifier* deid
           {"flag", l.flag}};
 }
 
+nlohmann::json AuditEntryJson(const access::AuditEntry& e) {
+  return {{"seq", e.seq},
+          {"at", e.at},
+          {"username", e.username},
+          {"role", e.role},
+          {"action", e.action},
+          {"resource", e.resource},
+          {"patient_id", e.patient_id ? json(*e.patient_id) : json()},
+          {"outcome", e.outcome},
+          {"request_id", e.request_id},
+          {"prev_hash", e.prev_hash},
+          {"hash", e.hash}};
+}
+
 nlohmann::json EventJson(const domain::ClinicalEvent& e, const Deidentifier* deidentify) {
   const domain::EventType* type = domain::FindEventType(e.type);
   return {{"id", e.id},

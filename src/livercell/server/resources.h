@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "livercell/access/audit.h"
 #include "livercell/base/result.h"
 #include "livercell/base/status.h"
 #include "livercell/domain/records/event.h"
@@ -45,6 +46,10 @@ nlohmann::json PatientJson(const domain::Patient& patient, const Deidentifier* d
                            std::chrono::sys_days today);
 // A short name for a lab code: the catalogue key, an extra lab's key, or the code itself.
 std::string LabName(const std::string& code);
+// One audit-trail entry, as `GET /api/v1/audit` and `livercell audit export --format jsonl`
+// give it (with both hashes, so a reader can check the chain link by link).
+nlohmann::json AuditEntryJson(const access::AuditEntry& entry);
+
 nlohmann::json LabJson(const domain::LabObservation& lab, const Deidentifier* deidentify);
 nlohmann::json EventJson(const domain::ClinicalEvent& event, const Deidentifier* deidentify);
 nlohmann::json AdverseEventJson(const domain::AdverseEvent& event, const Deidentifier* deidentify);

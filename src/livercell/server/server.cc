@@ -414,7 +414,7 @@ class Routes {
     access::AuditLog log(repo->connection());
     json items = json::array();
     LC_RETURN_IF_ERROR(log.ForEach(since, limit, offset, [&](const access::AuditEntry& e) {
-      items.push_back(AuditJson(e));
+      items.push_back(AuditEntryJson(e));
     }));
     LC_ASSIGN_OR_RETURN(const std::int64_t total, log.Count(since));
     Reply(call, 200, {{"items", items}, {"total", total}});
@@ -562,19 +562,6 @@ class Routes {
       }
     }
     return p;
-  }
-
-  static json AuditJson(const access::AuditEntry& e) {
-    return {{"seq", e.seq},
-            {"at", e.at},
-            {"username", e.username},
-            {"role", e.role},
-            {"action", e.action},
-            {"resource", e.resource},
-            {"patient_id", e.patient_id ? json(*e.patient_id) : json()},
-            {"outcome", e.outcome},
-            {"request_id", e.request_id},
-            {"hash", e.hash}};
   }
 
   static std::string TokenOf(const httplib::Request& request) {
