@@ -15,7 +15,7 @@
 #include <string>
 
 #include "livercell/cli/batch.h"
-#include "livercell/cli/patient_json.h"
+#include "livercell/formats/patient_json.h"
 #include "livercell/domain/scores/registry.h"
 
 namespace {
@@ -102,7 +102,7 @@ void BM_ScoreCompute(benchmark::State& state) {
   simdjson::dom::parser parser;
   livercell::domain::ScoreInput input;
   const std::string line = PatientLine(rng);
-  (void)livercell::cli::ParsePatient(line, parser, &input);
+  (void)livercell::formats::ParsePatient(line, parser, &input);
   for (auto _ : state) {
     benchmark::DoNotOptimize(livercell::domain::ComputeScores(input));
   }

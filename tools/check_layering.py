@@ -18,10 +18,12 @@ ALLOWED = {
     "sim": {"stats", "domain", "base"},
     "fhir": {"domain", "base"},
     "storage": {"domain", "base"},
+    # The documents LiverCell reads and writes (JSON, TOML), shared by server and CLI.
+    "formats": {"domain", "base"},
     # Accounts, roles and the audit trail: who may do what, and the record of what was done.
     "access": {"storage", "domain", "base"},
-    "server": {"base", "domain", "stats", "sim", "fhir", "storage", "access", "cli"},
-    "cli": {"base", "domain", "stats", "sim", "fhir", "storage", "access", "server"},
+    "server": {"base", "domain", "stats", "sim", "fhir", "storage", "access", "formats"},
+    "cli": {"base", "domain", "stats", "sim", "fhir", "storage", "access", "formats", "server"},
 }
 DOMAIN_ORDER = ["units", "labs", "scores", "records", "assessment", "protocol", "product", "outcomes"]
 DOMAIN_FORBIDDEN = ("nlohmann/", "simdjson", "sqlite3", "libpq", "httplib", "toml++")

@@ -8,7 +8,7 @@
 #include <functional>
 #include <sstream>
 
-#include "livercell/cli/protocol_file.h"
+#include "livercell/formats/protocol_file.h"
 #include "livercell/domain/assessment/assess.h"
 #include "livercell/domain/labs/lab_value.h"
 
@@ -24,7 +24,7 @@ std::string DefaultProtocolText() {
 
 const Protocol& Default() {
   static const Protocol protocol =
-      *cli::ParseProtocolFile(DefaultProtocolText(), "default.toml").protocol;
+      *formats::ParseProtocolFile(DefaultProtocolText(), "default.toml").protocol;
   return protocol;
 }
 
@@ -305,7 +305,7 @@ TEST(Assessment, AnEditedProtocolChangesDecisions) {
       "\n[[rules]]\nid = \"EX-PLATELETS\"\ntext = \"Platelets below 60.\"\n"
       "condition = { fact = \"platelets\", op = \"<\", value = 60 }\n"
       "effect = \"not_eligible\"\nsource = \"clinic default\"\n";
-  const cli::ProtocolParse edited = cli::ParseProtocolFile(text, "clinic.toml");
+  const formats::ProtocolParse edited = formats::ParseProtocolFile(text, "clinic.toml");
   ASSERT_TRUE(edited.protocol) << edited.errors.front().ToString();
   EXPECT_NE(edited.protocol->sha256, Default().sha256);
   Candidate c = Clear();
@@ -358,7 +358,7 @@ TEST(Assessment, MalformedProtocolsNameTheRuleAndField) {
        "", "TOML refuses a duplicate key"},
   };
   for (const Case& c : cases) {
-    const cli::ProtocolParse parsed = cli::ParseProtocolFile(c.text, "clinic.toml");
+    const formats::ProtocolParse parsed = formats::ParseProtocolFile(c.text, "clinic.toml");
     ASSERT_FALSE(parsed.protocol) << c.text;
     ASSERT_FALSE(parsed.errors.empty());
     if (*c.path == '\0') continue;  // TOML itself refuses it (the error names the line)
@@ -371,7 +371,7 @@ TEST(Assessment, MalformedProtocolsNameTheRuleAndField) {
     EXPECT_TRUE(found) << c.path << ": " << parsed.errors.front().ToString();
   }
   // Contradictory and unreachable rules pass parsing and are caught by the check.
-  const cli::ProtocolParse odd = cli::ParseProtocolFile(
+  const formats::ProtocolParse odd = formats::ParseProtocolFile(
       head +
           rule("source = \"s\"\ncondition = { all = [{ fact = \"ecog\", op = \">\", value = 3 }, "
                "{ fact = \"ecog\", op = \"<\", value = 2 }] }\n") +
@@ -391,7 +391,7 @@ TEST(Assessment, MalformedProtocolsNameTheRuleAndField) {
 }
 
 TEST(Assessment, SameProtocolAndCandidateReproduceTheAssessment) {
-  const cli::ProtocolParse again = cli::ParseProtocolFile(DefaultProtocolText(), "copy.toml");
+  const formats::ProtocolParse again = formats::ParseProtocolFile(DefaultProtocolText(), "copy.toml");
   EXPECT_EQ(again.protocol->sha256, Default().sha256);
   EXPECT_EQ(Default().sha256.size(), 64u);
   Candidate c = Clear();

@@ -8,7 +8,7 @@
 
 #include "case_table.h"
 #include "livercell/base/status_code.h"
-#include "livercell/cli/patient_json.h"
+#include "livercell/formats/patient_json.h"
 #include "livercell/domain/scores/registry.h"
 
 namespace livercell {
@@ -42,7 +42,7 @@ TEST_P(ScoreCases, MatchesPublishedValue) {
   const CaseRow& row = GetParam();
   simdjson::dom::parser parser;
   domain::ScoreInput input;
-  const cli::PatientParse parsed = cli::ParsePatient(row["patient"], parser, &input);
+  const formats::PatientParse parsed = formats::ParsePatient(row["patient"], parser, &input);
   ASSERT_TRUE(parsed.errors.empty()) << parsed.errors.front().ToString();
   const domain::ScoreInfo* info = FindScore(row["score"]);
   ASSERT_NE(info, nullptr);
@@ -68,7 +68,7 @@ TEST_P(InvalidPatientCases, FailsWithCodeAndPath) {
   const CaseRow& row = GetParam();
   simdjson::dom::parser parser;
   domain::ScoreInput input;
-  const cli::PatientParse parsed = cli::ParsePatient(row["patient"], parser, &input);
+  const formats::PatientParse parsed = formats::ParsePatient(row["patient"], parser, &input);
   ASSERT_FALSE(parsed.errors.empty()) << row["why"];
   const base::Status& first = parsed.errors.front();
   EXPECT_EQ(first.path(), row["path"]) << first.ToString();

@@ -8,11 +8,15 @@
 
 #include "livercell/cli/error_output.h"
 #include "livercell/cli/line_reader.h"
-#include "livercell/cli/patient_json.h"
-#include "livercell/server/score_output.h"
+#include "livercell/formats/patient_json.h"
+#include "livercell/formats/score_json.h"
 
 namespace livercell::cli {
 namespace {
+
+using formats::kMaxPatientBytes;
+using formats::ParsePatient;
+using formats::PatientParse;
 
 constexpr std::size_t kFlushBytes = std::size_t{1} << 16;
 
@@ -53,7 +57,7 @@ base::Result<BatchSummary> RunScoreBatch(int in_fd, std::FILE* out, Progress* pr
     } else if (!IsBlank(reader.line())) {
       const PatientParse parsed = ParsePatient(reader.line(), parser, &input);
       if (parsed.errors.empty()) {
-        server::AppendScoreJson(domain::ComputeScores(input), &buffer);
+        formats::AppendScoreJson(domain::ComputeScores(input), &buffer);
         ++summary.scored;
       } else {
         AppendErrorLine(summary.lines, parsed.errors, &buffer);

@@ -6,23 +6,24 @@
 #include <nlohmann/json.hpp>
 
 #include "livercell/cli/app.h"
-#include "livercell/cli/candidate_json.h"
+#include "livercell/formats/assessment_json.h"
+#include "livercell/formats/candidate_json.h"
 #include "livercell/cli/input.h"
 #include "livercell/cli/output.h"
-#include "livercell/cli/protocol_file.h"
-#include "livercell/server/score_output.h"
+#include "livercell/formats/protocol_file.h"
 #include "livercell/domain/assessment/assess.h"
-
-namespace livercell::protocols {
-extern const char k_data_default[];  // data/protocols/default.toml, embedded (EmbedFiles.cmake)
-}  // namespace livercell::protocols
 
 namespace livercell::cli {
 namespace {
 
+using formats::AssessmentJson;
+using formats::kMaxPatientBytes;
+using formats::kDefaultProtocolName;
+using formats::ParseCandidate;
+using formats::ParseProtocolFile;
+using formats::PatientParse;
+using formats::ProtocolParse;
 using nlohmann::json;
-
-constexpr const char* kDefaultProtocolName = "data/protocols/default.toml (built in)";
 
 // Largest protocol file accepted (bytes): the default is under 10 KiB.
 constexpr std::size_t kMaxProtocolBytes = std::size_t{1} << 20;
@@ -30,51 +31,10 @@ constexpr std::size_t kMaxProtocolBytes = std::size_t{1} << 20;
 // The protocol of --protocol FILE, or the built-in default; every problem reported (a file
 // that cannot be read is one of them).
 ProtocolParse LoadProtocol(const std::string& path) {
-  if (path.empty()) return ParseProtocolFile(protocols::k_data_default, kDefaultProtocolName);
+  if (path.empty()) return formats::DefaultProtocol();
   base::Result<std::string> text = ReadDocument(path, kMaxProtocolBytes, "a protocol file");
   if (!text.ok()) return ProtocolParse{std::nullopt, {text.status()}};
   return ParseProtocolFile(*text, path);
-}
-
-json FactJson(const std::optional<domain::FactValue>& v) {
-  if (!v) return nullptr;
-  return std::visit([](const auto& x) { return json(x); }, *v);
-}
-
-json RuleJson(const domain::RuleResult& r, bool recommendation) {
-  json inputs = json::object();
-  for (const auto& [name, value] : r.inputs) inputs[name] = FactJson(value);
-  json out = {{"id", r.rule->id}, {"text", r.rule->text}};
-  if (!recommendation) out["effect"] = r.rule->effect;
-  out["result"] = std::string(domain::ToString(r.truth));
-  out["inputs"] = inputs;
-  out["missing"] = r.missing;
-  out["source"] = r.rule->source;
-  return out;
-}
-
-json AssessmentJson(const domain::Assessment& a, const domain::Protocol& p) {
-  fmt::memory_buffer buffer;
-  server::AppendScoreJson(a.scores, &buffer);
-  const json scores = json::parse(fmt::to_string(buffer));
-  json stage = {{"compensated", a.stage.compensated ? json(*a.stage.compensated) : json()},
-                {"damico", a.stage.damico ? json(*a.stage.damico) : json()}};
-  for (const char* key : {"child_pugh", "meld_3", "albi"}) {
-    stage[key] = scores.contains(key) ? scores[key] : json();
-  }
-  json rules = json::array(), recommendations = json::array();
-  for (const auto& r : a.rules) rules.push_back(RuleJson(r, false));
-  for (const auto& r : a.recommendations) {
-    if (r.truth == domain::Truth::kTrue)
-      recommendations.push_back(
-          {{"id", r.rule->id}, {"text", r.rule->text}, {"source", r.rule->source}});
-  }
-  return {{"decision", a.decision},
-          {"stage", stage},
-          {"rules", rules},
-          {"missing", a.missing},
-          {"recommendations", recommendations},
-          {"protocol", {{"id", p.id}, {"version", p.version}, {"sha256", p.sha256}}}};
 }
 
 std::string_view DecisionText(std::string_view decision) {

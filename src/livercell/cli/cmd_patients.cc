@@ -6,7 +6,7 @@
 #include <set>
 
 #include "livercell/cli/app.h"
-#include "livercell/server/score_output.h"
+#include "livercell/formats/score_json.h"
 #include "livercell/domain/labs/analyte.h"
 #include "livercell/domain/records/current_scores.h"
 #include "livercell/server/resources.h"
@@ -111,7 +111,7 @@ int RunShow(const ShowOptions& o) {
     }
     json["events"] = events_json;
     fmt::memory_buffer scores;
-    server::AppendScoreJson(report, &scores);
+    formats::AppendScoreJson(report, &scores);
     json["scores"] = nlohmann::json::parse(fmt::to_string(scores));
     json["scores_as_of"] =
         current.as_of ? nlohmann::json(current.as_of->ToString()) : nlohmann::json();
@@ -136,7 +136,7 @@ int RunShow(const ShowOptions& o) {
   }
   fmt::print("\nscores from the latest labs{}\n{}",
              current.as_of ? " (as of " + current.as_of->ToString() + ")" : "",
-             server::FormatScoreTable(report));
+             formats::FormatScoreTable(report));
   return 0;
 }
 

@@ -9,12 +9,16 @@
 #include "livercell/cli/app.h"
 #include "livercell/cli/batch.h"
 #include "livercell/cli/input.h"
-#include "livercell/cli/patient_json.h"
+#include "livercell/formats/patient_json.h"
 #include "livercell/cli/progress.h"
-#include "livercell/server/score_output.h"
+#include "livercell/formats/score_json.h"
 
 namespace livercell::cli {
 namespace {
+
+using formats::kMaxPatientBytes;
+using formats::ParsePatient;
+using formats::PatientParse;
 
 struct ScoreOptions {
   std::string input;
@@ -62,13 +66,13 @@ int RunSingle(const ScoreOptions& options, const InputFile& input) {
   std::string rendered;
   if (format == Format::kJson) {
     fmt::memory_buffer json;
-    server::AppendScoreJson(report, &json);
+    formats::AppendScoreJson(report, &json);
     json.push_back('\n');
     rendered = fmt::to_string(json);
   } else if (format == Format::kCsv) {
-    rendered = server::FormatScoreCsv(report);
+    rendered = formats::FormatScoreCsv(report);
   } else {
-    rendered = server::FormatScoreTable(report);
+    rendered = formats::FormatScoreTable(report);
   }
   base::Result<std::unique_ptr<OutputSink>> sink = OutputSink::Open(options.out);
   if (!sink.ok()) return Fail(sink.status(), format);

@@ -12,7 +12,7 @@
 #include "livercell/domain/records/clinical_time.h"
 #include "livercell/domain/records/current_scores.h"
 #include "livercell/domain/scores/registry.h"
-#include "livercell/server/score_output.h"
+#include "livercell/formats/score_json.h"
 
 namespace livercell::server {
 namespace {
@@ -38,7 +38,7 @@ domain::ClinicalTime Shifted(const Deidentifier* deidentify, std::int64_t patien
 
 json ScoresOf(const domain::ScoreReport& report) {
   fmt::memory_buffer buffer;
-  AppendScoreJson(report, &buffer);
+  formats::AppendScoreJson(report, &buffer);
   return json::parse(std::string_view(buffer.data(), buffer.size()));
 }
 

@@ -1,4 +1,4 @@
-#include "livercell/cli/patient_json.h"
+#include "livercell/formats/patient_json.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include "livercell/domain/labs/analyte.h"
 #include "livercell/domain/labs/lab_value.h"
 
-namespace livercell::cli {
+namespace livercell::formats {
 namespace {
 
 using simdjson::dom::element;
@@ -249,4 +249,4 @@ PatientParse ParsePatient(std::string_view text, simdjson::dom::parser& parser,
   return reader.Take();
 }
 
-}  // namespace livercell::cli
+}  // namespace livercell::formats

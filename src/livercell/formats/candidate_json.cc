@@ -1,4 +1,4 @@
-#include "livercell/cli/candidate_json.h"
+#include "livercell/formats/candidate_json.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <span>
 
-namespace livercell::cli {
+namespace livercell::formats {
 namespace {
 
 using nlohmann::json;
@@ -182,4 +182,4 @@ PatientParse ParseCandidate(std::string_view text, simdjson::dom::parser& parser
   return result;
 }
 
-}  // namespace livercell::cli
+}  // namespace livercell::formats

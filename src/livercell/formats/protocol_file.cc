@@ -1,7 +1,7 @@
 // Reading a candidacy protocol file (TOML, toml++) into domain::Protocol, validating every
 // name, operator and value against the fact catalogue as it goes. TOML stays at the edge: the
 // domain sees only the parsed protocol.
-#include "livercell/cli/protocol_file.h"
+#include "livercell/formats/protocol_file.h"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -13,7 +13,7 @@
 #include "livercell/base/closest.h"
 #include "livercell/base/sha256.h"
 
-namespace livercell::cli {
+namespace livercell::formats {
 
 using domain::AllFacts;
 using domain::Condition;
@@ -304,4 +304,4 @@ ProtocolParse ParseProtocolFile(std::string_view text, std::string_view file) {
   return out;
 }
 
-}  // namespace livercell::cli
+}  // namespace livercell::formats

@@ -1,6 +1,6 @@
 // Reading a candidacy protocol file (data/protocols/*.toml) into domain::Protocol.
-#ifndef LIVERCELL_CLI_PROTOCOL_FILE_H_
-#define LIVERCELL_CLI_PROTOCOL_FILE_H_
+#ifndef LIVERCELL_FORMATS_PROTOCOL_FILE_H_
+#define LIVERCELL_FORMATS_PROTOCOL_FILE_H_
 
 #include <optional>
 #include <string_view>
@@ -9,7 +9,7 @@
 #include "livercell/base/status.h"
 #include "livercell/domain/assessment/protocol.h"
 
-namespace livercell::cli {
+namespace livercell::formats {
 
 // Parses a protocol file's text. Every problem is collected (path "FILE: rules[3] (EX-AGE)
 // .condition.fact", value, allowed): TOML syntax, unknown facts (with the closest name),
@@ -22,6 +22,6 @@ struct ProtocolParse {
 };
 ProtocolParse ParseProtocolFile(std::string_view text, std::string_view file);
 
-}  // namespace livercell::cli
+}  // namespace livercell::formats
 
-#endif  // LIVERCELL_CLI_PROTOCOL_FILE_H_
+#endif  // LIVERCELL_FORMATS_PROTOCOL_FILE_H_

@@ -1,7 +1,7 @@
 // Rendering a ScoreReport: JSON (specs/scores.md §1.4, also one NDJSON line per patient in
 // --batch), a table for people (score, value, class/grade, source), and CSV.
-#ifndef LIVERCELL_SERVER_SCORE_OUTPUT_H_
-#define LIVERCELL_SERVER_SCORE_OUTPUT_H_
+#ifndef LIVERCELL_FORMATS_SCORE_JSON_H_
+#define LIVERCELL_FORMATS_SCORE_JSON_H_
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 
 #include "livercell/domain/scores/registry.h"
 
-namespace livercell::server {
+namespace livercell::formats {
 
 // Appends the report as one JSON object, no trailing newline. Numbers are shortest round-trip
 // doubles; integer scores print as integers. Allocation-free apart from `out` growing.
@@ -22,6 +22,6 @@ std::string FormatScoreTable(const domain::ScoreReport& report);
 // category and list their missing inputs in a fifth column.
 std::string FormatScoreCsv(const domain::ScoreReport& report);
 
-}  // namespace livercell::server
+}  // namespace livercell::formats
 
-#endif  // LIVERCELL_SERVER_SCORE_OUTPUT_H_
+#endif  // LIVERCELL_FORMATS_SCORE_JSON_H_

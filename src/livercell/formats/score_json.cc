@@ -1,10 +1,10 @@
-#include "livercell/server/score_output.h"
+#include "livercell/formats/score_json.h"
 
 #include <fmt/compile.h>
 
 #include <string_view>
 
-namespace livercell::server {
+namespace livercell::formats {
 namespace {
 
 using domain::ScoreId;
@@ -121,4 +121,4 @@ std::string FormatScoreCsv(const ScoreReport& report) {
   return csv;
 }
 
-}  // namespace livercell::server
+}  // namespace livercell::formats

@@ -1,8 +1,8 @@
 // The JSON edge of `livercell score`: one patient document (specs/scores.md §1.1) → validated
 // domain::ScoreInput. Every problem is collected, each with its JSON path ("labs.sodium.unit"),
 // the offending value and what is allowed, so a clinician fixes a file in one pass.
-#ifndef LIVERCELL_CLI_PATIENT_JSON_H_
-#define LIVERCELL_CLI_PATIENT_JSON_H_
+#ifndef LIVERCELL_FORMATS_PATIENT_JSON_H_
+#define LIVERCELL_FORMATS_PATIENT_JSON_H_
 
 #include <simdjson.h>
 
@@ -14,7 +14,7 @@
 #include "livercell/base/status.h"
 #include "livercell/domain/scores/inputs.h"
 
-namespace livercell::cli {
+namespace livercell::formats {
 
 // Largest patient document accepted (bytes). A real one is well under 2 KiB; the limit keeps a
 // runaway or hostile input from exhausting memory.
@@ -31,6 +31,6 @@ struct PatientParse {
 PatientParse ParsePatient(std::string_view text, simdjson::dom::parser& parser,
                           domain::ScoreInput* input);
 
-}  // namespace livercell::cli
+}  // namespace livercell::formats
 
-#endif  // LIVERCELL_CLI_PATIENT_JSON_H_
+#endif  // LIVERCELL_FORMATS_PATIENT_JSON_H_
