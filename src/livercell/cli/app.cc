@@ -30,6 +30,11 @@ std::string ResolveDbUrl(const std::string& given) {
   return env != nullptr && *env != '\0' ? env : "sqlite:var/livercell.db";
 }
 
+base::Result<std::unique_ptr<storage::Repository>> OpenRegistry(const std::string& given) {
+  return storage::Repository::Open(ResolveDbUrl(given),
+                                   storage::Repository::SchemaPolicy::kRequireCurrent);
+}
+
 Format ParseFormat(const std::string& format) {
   if (format == "json") return Format::kJson;
   if (format == "csv") return Format::kCsv;

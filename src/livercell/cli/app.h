@@ -8,6 +8,7 @@
 #include <span>
 
 #include "livercell/base/status.h"
+#include "livercell/storage/repository.h"
 #include "livercell/cli/output.h"
 
 namespace livercell::cli {
@@ -41,6 +42,8 @@ Format ParseFormat(const std::string& format);
 // --db URL (specs/cli.md). Empty means: $LIVERCELL_DB, else sqlite:var/livercell.db.
 CLI::Option* AddDbOption(CLI::App& sub, std::string* url);
 std::string ResolveDbUrl(const std::string& given);
+// The registry of --db `given`, which must be at this binary's schema version.
+base::Result<std::unique_ptr<storage::Repository>> OpenRegistry(const std::string& given);
 
 // Prints `errors` (text or JSON per `format`) and returns the exit status they call for.
 int Fail(std::span<const base::Status> errors, Format format);

@@ -12,6 +12,7 @@
 #include "livercell/cli/output.h"
 #include "livercell/formats/protocol_file.h"
 #include "livercell/domain/assessment/assess.h"
+#include "livercell/server/assessments.h"
 
 namespace livercell::cli {
 namespace {
@@ -25,18 +26,6 @@ using formats::PatientParse;
 using formats::ProtocolParse;
 using nlohmann::json;
 
-// Largest protocol file accepted (bytes): the default is under 10 KiB.
-constexpr std::size_t kMaxProtocolBytes = std::size_t{1} << 20;
-
-// The protocol of --protocol FILE, or the built-in default; every problem reported (a file
-// that cannot be read is one of them).
-ProtocolParse LoadProtocol(const std::string& path) {
-  if (path.empty()) return formats::DefaultProtocol();
-  base::Result<std::string> text = ReadDocument(path, kMaxProtocolBytes, "a protocol file");
-  if (!text.ok()) return ProtocolParse{std::nullopt, {text.status()}};
-  return ParseProtocolFile(*text, path);
-}
-
 std::string_view DecisionText(std::string_view decision) {
   if (decision == "eligible") return "ELIGIBLE for the clinic's cell-therapy protocol";
   if (decision == "eligible_after_antiviral") return "ELIGIBLE AFTER ANTIVIRAL THERAPY has started";
@@ -45,48 +34,72 @@ std::string_view DecisionText(std::string_view decision) {
   return "INCOMPLETE: the missing inputs below decide it";
 }
 
+// A fact's value in a rule trace: "?" when missing, lists as "[hbv, alcohol]".
+std::string ValueText(const json& v) {
+  if (v.is_null()) return "?";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number()) return fmt::format("{:g}", v.get<double>());
+  if (v.is_array()) {
+    std::vector<std::string> items;
+    for (const json& item : v) items.push_back(ValueText(item));
+    return fmt::format("[{}]", fmt::join(items, ", "));
+  }
+  return v.dump();
+}
+
 // Reads like a clinical note: decision first, then the reasons (rules that fired), what is
-// still unknown, the recommendations, and the rules that did not apply.
-std::string AssessmentTable(const domain::Assessment& a, const domain::Protocol& p) {
-  std::string out = fmt::format("Decision: {}\n", DecisionText(a.decision));
+// still unknown, the recommendations, and the rules that did not apply. Rendered from the
+// result JSON, so a stored assessment prints exactly as it was given.
+std::string AssessmentTable(const json& a) {
+  std::string out = fmt::format("Decision: {}\n", DecisionText(a["decision"].get<std::string>()));
+  const json& stage = a["stage"];
   out += fmt::format("Stage: {}; D'Amico stage {}\n",
-                     !a.stage.compensated   ? "compensation unknown"
-                     : *a.stage.compensated ? "compensated"
-                                            : "decompensated",
-                     a.stage.damico ? std::to_string(*a.stage.damico) : "unknown");
-  auto list = [&](const char* heading, domain::Truth truth) {
+                     stage["compensated"].is_null() ? "compensation unknown"
+                     : stage["compensated"].get<bool>() ? "compensated"
+                                                        : "decompensated",
+                     stage["damico"].is_null() ? "unknown" : stage["damico"].dump());
+  auto list = [&](const char* heading, const char* result) {
     bool any = false;
-    for (const auto& r : a.rules) {
-      if (r.truth != truth) continue;
+    for (const json& r : a["rules"]) {
+      if (r["result"] != result) continue;
       if (!any) out += fmt::format("\n{}\n", heading);
       any = true;
       std::vector<std::string> inputs;
-      for (const auto& [name, value] : r.inputs)
-        inputs.push_back(fmt::format("{} = {}", name, value ? domain::ToString(*value) : "?"));
-      out += fmt::format("  {} [{}] {}\n      {}\n      source: {}\n", r.rule->id, r.rule->effect,
-                         r.rule->text, fmt::join(inputs, ", "), r.rule->source);
-      if (!r.missing.empty()) out += fmt::format("      needs: {}\n", fmt::join(r.missing, ", "));
+      for (const auto& [name, value] : r["inputs"].items())
+        inputs.push_back(fmt::format("{} = {}", name, ValueText(value)));
+      out += fmt::format("  {} [{}] {}\n      {}\n      source: {}\n", ValueText(r["id"]),
+                         ValueText(r["effect"]), ValueText(r["text"]), fmt::join(inputs, ", "),
+                         ValueText(r["source"]));
+      if (!r["missing"].empty())
+        out += fmt::format("      needs: {}\n", ValueText(r["missing"]));
     }
   };
-  list("Reasons (rules that apply):", domain::Truth::kTrue);
-  list("Not yet decidable (inputs missing):", domain::Truth::kUnknown);
-  if (!a.missing.empty()) {
+  list("Reasons (rules that apply):", "true");
+  list("Not yet decidable (inputs missing):", "unknown");
+  if (!a["missing"].empty()) {
     out += "\nTo do — record:\n";
-    for (const std::string& m : a.missing) out += fmt::format("  [ ] {}\n", m);
+    for (const json& m : a["missing"]) out += fmt::format("  [ ] {}\n", ValueText(m));
   }
-  bool any_rec = false;
-  for (const auto& r : a.recommendations) {
-    if (r.truth != domain::Truth::kTrue) continue;
-    if (!any_rec) out += "\nRecommendations:\n";
-    any_rec = true;
-    out += fmt::format("  {}: {}\n      source: {}\n", r.rule->id, r.rule->text, r.rule->source);
+  if (a.contains("stale") && !a["stale"].empty()) {
+    out += "\nLeft out as too old (record a fresh value):\n";
+    for (const json& s : a["stale"]) {
+      out += fmt::format("  {} of {}: {} days old, the protocol allows {}\n", ValueText(s["input"]),
+                         ValueText(s["time"]), s["age_days"].dump(), s["max_age_days"].dump());
+    }
+  }
+  if (!a["recommendations"].empty()) out += "\nRecommendations:\n";
+  for (const json& r : a["recommendations"]) {
+    out += fmt::format("  {}: {}\n      source: {}\n", ValueText(r["id"]), ValueText(r["text"]),
+                       ValueText(r["source"]));
   }
   std::vector<std::string> clear;
-  for (const auto& r : a.rules) {
-    if (r.truth == domain::Truth::kFalse) clear.push_back(r.rule->id);
+  for (const json& r : a["rules"]) {
+    if (r["result"] == "false") clear.push_back(ValueText(r["id"]));
   }
   if (!clear.empty()) out += fmt::format("\nDid not apply: {}\n", fmt::join(clear, ", "));
-  out += fmt::format("\nProtocol {} {} (sha256 {})\n", p.id, p.version, p.sha256);
+  const json& p = a["protocol"];
+  out += fmt::format("\nProtocol {} {} (sha256 {})\n", ValueText(p["id"]), ValueText(p["version"]),
+                     ValueText(p["sha256"]));
   return out;
 }
 
@@ -94,13 +107,23 @@ struct AssessOptions {
   std::string input;
   std::string protocol;
   std::string format;
+  std::string db;
+  std::string patient;
+  std::int64_t replay = 0;
+  bool history = false;
+  bool no_store = false;
 };
 
-int RunAssess(const AssessOptions& o) {
-  const Format format = ParseFormat(o.format);
-  const ProtocolParse loaded = LoadProtocol(o.protocol);
-  if (!loaded.protocol) return Fail(loaded.errors, format);
-  const domain::Protocol& protocol = *loaded.protocol;
+void PrintResult(const json& result, Format format) {
+  if (format == Format::kJson) {
+    fmt::print("{}\n", result.dump());
+  } else {
+    fmt::print("{}", AssessmentTable(result));
+  }
+}
+
+// One candidate from a JSON document: nothing stored.
+int AssessDocument(const AssessOptions& o, const domain::Protocol& protocol, Format format) {
   const base::Result<std::string> text = ReadDocument(o.input, kMaxPatientBytes, "one candidate");
   if (!text.ok()) return Fail(text.status(), format);
   simdjson::dom::parser parser;
@@ -108,17 +131,111 @@ int RunAssess(const AssessOptions& o) {
   const PatientParse parsed = ParseCandidate(*text, parser, &candidate);
   if (!parsed.errors.empty()) return Fail(parsed.errors, format);
   for (const std::string& w : parsed.warnings) fmt::print(stderr, "warning: {}\n", w);
-  const domain::Assessment assessment = domain::Assess(protocol, candidate);
+  PrintResult(AssessmentJson(domain::Assess(protocol, candidate), protocol), format);
+  return 0;
+}
+
+// A registry patient: the candidate from the record, FILE (if given) laid over it, the
+// assessment stored (unsigned: signing needs the server's re-authentication).
+int AssessPatient(const AssessOptions& o, const domain::Protocol& protocol, Format format) {
+  json stated = json::object();
+  if (!o.input.empty()) {
+    const base::Result<std::string> text =
+        ReadDocument(o.input, kMaxPatientBytes, "the clinician's statements");
+    if (!text.ok()) return Fail(text.status(), format);
+    stated = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (!stated.is_object()) {
+      base::Status status = base::InvalidArgumentError(
+          "must be a JSON object of candidate fields (specs/assessment.md \"Input\")");
+      status.SetPath(o.input);
+      return Fail(status, format);
+    }
+  }
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  const base::Result<std::int64_t> id = (*repo)->ResolvePatient(o.patient);
+  if (!id.ok()) return Fail(id.status(), format);
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  base::Result<server::RegistryAssessment> assessed =
+      server::AssessFromRegistry(**repo, *id, protocol, stated, now);
+  if (!assessed.ok()) return Fail(assessed.status(), format);
+  if (!assessed->errors.empty()) return Fail(assessed->errors, format);
+  for (const std::string& w : assessed->warnings) fmt::print(stderr, "warning: {}\n", w);
+  json result = assessed->result;
+  if (!o.no_store) {
+    const domain::AssessmentRecord record = server::MakeAssessmentRecord(
+        *id, *assessed, protocol, now, std::nullopt, std::nullopt);
+    const base::Result<std::int64_t> stored = (*repo)->AddAssessment(record);
+    if (!stored.ok()) return Fail(stored.status(), format);
+    result["id"] = *stored;
+    if (format != Format::kJson) fmt::print(stderr, "stored as assessment {}\n", *stored);
+  }
+  PrintResult(result, format);
+  return 0;
+}
+
+// The patient's stored assessments, newest first.
+int AssessmentHistory(const AssessOptions& o, Format format) {
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  const base::Result<std::int64_t> id = (*repo)->ResolvePatient(o.patient);
+  if (!id.ok()) return Fail(id.status(), format);
+  const auto stored = (*repo)->Assessments(*id);
+  if (!stored.ok()) return Fail(stored.status(), format);
   if (format == Format::kJson) {
-    fmt::print("{}\n", AssessmentJson(assessment, protocol).dump());
-  } else {
-    fmt::print("{}", AssessmentTable(assessment, protocol));
+    json items = json::array();
+    for (const auto& r : *stored) items.push_back(server::StoredAssessmentJson(r));
+    fmt::print("{}\n", json{{"patient_id", *id}, {"items", items}}.dump());
+    return 0;
+  }
+  fmt::print("{:>6}  {:<20}  {:<24}  {:<26}  {}\n", "id", "assessed at", "decision", "protocol",
+             "signed by");
+  for (const auto& r : *stored) {
+    fmt::print("{:>6}  {:<20}  {:<24}  {:<26}  {}\n", r.id, r.assessed_at.ToString(), r.decision,
+               r.protocol_id + " " + r.protocol_version,
+               r.signed_by ? *r.signed_by + " (" + r.signed_role.value_or("") + ")" : "unsigned");
   }
   return 0;
 }
 
+// Re-runs a stored assessment under its own protocol text: exit 0 when it reproduces exactly
+// and its content hash holds, 3 otherwise.
+int ReplayStored(const AssessOptions& o, Format format) {
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  const auto record = (*repo)->GetAssessment(o.replay);
+  if (!record.ok()) return Fail(record.status(), format);
+  const base::Result<server::Replay> replay = server::ReplayAssessment(*record);
+  if (!replay.ok()) return Fail(replay.status(), format);
+  const bool ok = replay->reproduced && replay->intact;
+  if (format == Format::kJson) {
+    fmt::print("{}\n", json{{"id", record->id},
+                            {"reproduced", replay->reproduced},
+                            {"intact", replay->intact},
+                            {"result", replay->result}}
+                           .dump());
+  } else {
+    fmt::print("assessment {} of {} under {} {} (sha256 {}): {}; content hash {}\n", record->id,
+               record->assessed_at.ToString(), record->protocol_id, record->protocol_version,
+               record->protocol_sha256,
+               replay->reproduced ? "reproduced exactly" : "NOT reproduced",
+               replay->intact ? "intact" : "DOES NOT MATCH the stored fields");
+  }
+  return ok ? 0 : 3;
+}
+
+int RunAssess(const AssessOptions& o) {
+  const Format format = ParseFormat(o.format);
+  if (o.replay != 0) return ReplayStored(o, format);
+  if (o.history) return AssessmentHistory(o, format);
+  const ProtocolParse loaded = formats::LoadProtocol(o.protocol);
+  if (!loaded.protocol) return Fail(loaded.errors, format);
+  if (!o.patient.empty()) return AssessPatient(o, *loaded.protocol, format);
+  return AssessDocument(o, *loaded.protocol, format);
+}
+
 int RunProtocolCheck(const std::string& path, Format format) {
-  const ProtocolParse loaded = LoadProtocol(path);
+  const ProtocolParse loaded = formats::LoadProtocol(path);
   if (!loaded.protocol) return Fail(loaded.errors, format);
   const domain::Protocol& protocol = *loaded.protocol;
   const std::vector<base::Status> problems =
@@ -141,7 +258,7 @@ int RunProtocolCheck(const std::string& path, Format format) {
 }
 
 int RunProtocolShow(const std::string& path, Format format) {
-  const ProtocolParse loaded = LoadProtocol(path);
+  const ProtocolParse loaded = formats::LoadProtocol(path);
   if (!loaded.protocol) return Fail(loaded.errors, format);
   const domain::Protocol& p = *loaded.protocol;
   if (format == Format::kJson) {
@@ -159,6 +276,8 @@ int RunProtocolShow(const std::string& path, Format format) {
                             {"version", p.version},
                             {"title", p.title},
                             {"decision_order", p.decision_order},
+                            {"lab_max_age_days", p.lab_max_age_days ? json(*p.lab_max_age_days)
+                                                                    : json()},
                             {"sha256", p.sha256},
                             {"rules", rules}}
                            .dump());
@@ -166,6 +285,8 @@ int RunProtocolShow(const std::string& path, Format format) {
   }
   fmt::print("{}\n{} version {} (sha256 {})\n\nDecision order: {}\n", p.title, p.id, p.version,
              p.sha256, fmt::join(p.decision_order, " > "));
+  if (p.lab_max_age_days)
+    fmt::print("Registry labs count when at most {} days old.\n", *p.lab_max_age_days);
   for (const char* effect : {"not_eligible", "refer_transplant", "eligible_after_antiviral", ""}) {
     const auto& list = *effect ? p.rules : p.recommendations;
     bool any = false;
@@ -210,19 +331,43 @@ void RegisterAssessCommands(CLI::App& app, Action* selected) {
       "assess",
       "Candidacy for cell therapy: every rule of the protocol, the decision and why "
       "(specs/assessment.md)");
-  assess->add_option("FILE", options->input, "Candidate JSON file, or - for standard input")
-      ->required();
+  assess->add_option("FILE", options->input,
+                     "Candidate JSON file, or - for standard input; with --patient, the "
+                     "clinician's statements laid over the registry's values");
   assess->add_option("--protocol", options->protocol,
                      "Protocol TOML file (default: the built-in livercell-default 1.0.0)");
+  AddDbOption(*assess, &options->db);
+  assess->add_option("--patient", options->patient,
+                     "Assess a registry patient (id or system:value) from their latest values, "
+                     "and store the assessment with its protocol");
+  assess->add_flag("--no-store", options->no_store, "With --patient: show, do not store");
+  assess->add_flag("--history", options->history,
+                   "With --patient: list the patient's stored assessments");
+  assess->add_option("--replay", options->replay,
+                     "Re-run stored assessment ID under its own protocol; exit 0 when it "
+                     "reproduces exactly, 3 when not");
   AddFormatOption(*assess, &options->format, {"table", "json"});
   assess->footer(
       "Input: everything `livercell score` reads, plus cirrhosis_confirmed, aetiology, history,\n"
       "hcc, exclusions, hbv/hcv status and route (specs/assessment.md). A missing field makes\n"
       "the rules that need it unknown; the decision is then \"incomplete\" unless a rule\n"
-      "already excludes or refers. Examples:\n"
+      "already excludes or refers. From the registry (--patient), labs older than the\n"
+      "protocol's lab_max_age_days are left out and listed; history flags are set only by\n"
+      "recorded events, so state the rest in FILE. Examples:\n"
       "  livercell assess data/examples/candidate.json\n"
-      "  livercell assess --protocol clinic.toml --format json candidate.json");
-  assess->callback([selected, options] { *selected = [options] { return RunAssess(*options); }; });
+      "  livercell assess --protocol clinic.toml --format json candidate.json\n"
+      "  livercell assess --db sqlite:clinic.db --patient mrn:A123 statements.json\n"
+      "  livercell assess --db sqlite:clinic.db --patient mrn:A123 --history\n"
+      "  livercell assess --db sqlite:clinic.db --replay 17");
+  assess->callback([selected, options] {
+    if (options->input.empty() && options->patient.empty() && options->replay == 0) {
+      throw CLI::RequiredError("FILE (or --patient ID, or --replay ID)");
+    }
+    if (options->history && options->patient.empty()) {
+      throw CLI::ValidationError("--history", "needs --patient ID");
+    }
+    *selected = [options] { return RunAssess(*options); };
+  });
 
   CLI::App* protocol = app.add_subcommand("protocol", "Validate or print a candidacy protocol");
   protocol->require_subcommand(1);

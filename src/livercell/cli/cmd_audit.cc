@@ -19,7 +19,7 @@ struct AuditArgs {
 };
 
 int RunVerify(const AuditArgs& args) {
-  auto repo = Repository::Open(ResolveDbUrl(args.db), Repository::SchemaPolicy::kRequireCurrent);
+  auto repo = OpenRegistry(args.db);
   if (!repo.ok()) return Fail(repo.status(), Format::kTable);
   std::int64_t entries = 0;
   auto broken = access::AuditLog(repo.value()->connection()).Verify(&entries);
@@ -36,7 +36,7 @@ int RunVerify(const AuditArgs& args) {
 }
 
 int RunExport(const AuditArgs& args) {
-  auto repo = Repository::Open(ResolveDbUrl(args.db), Repository::SchemaPolicy::kRequireCurrent);
+  auto repo = OpenRegistry(args.db);
   if (!repo.ok()) return Fail(repo.status(), Format::kTable);
   const bool csv = args.format == "csv";
   if (csv) {

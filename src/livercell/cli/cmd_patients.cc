@@ -34,10 +34,6 @@ std::string Date(const std::optional<std::chrono::sys_days>& day) {
   return day ? domain::ClinicalTime::FromDate(*day).ToString() : "";
 }
 
-base::Result<std::unique_ptr<Repository>> OpenRegistry(const std::string& db) {
-  return Repository::Open(ResolveDbUrl(db), Repository::SchemaPolicy::kRequireCurrent);
-}
-
 struct ListOptions {
   std::string db, query, format;
   int limit = 50;

@@ -17,6 +17,7 @@ struct ServeArgs {
   std::string db;
   std::string listen = "127.0.0.1:8080";
   std::string tls_cert, tls_key;
+  std::string protocol;
 };
 
 base::Status ParseListen(const std::string& listen, server::ServeOptions* options) {
@@ -44,6 +45,7 @@ int RunServe(const ServeArgs& args) {
   options.db_url = ResolveDbUrl(args.db);
   options.tls_cert = args.tls_cert;
   options.tls_key = args.tls_key;
+  options.protocol_file = args.protocol;
   if (base::Status status = ParseListen(args.listen, &options); !status.ok()) {
     return Fail(status, Format::kTable);
   }
@@ -85,6 +87,9 @@ void RegisterServeCommand(CLI::App& app, Action* selected) {
       ->capture_default_str();
   serve->add_option("--tls-cert", args->tls_cert, "PEM certificate: serve HTTPS");
   serve->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert");
+  serve->add_option("--protocol", args->protocol,
+                    "Candidacy protocol TOML for assessments (default: the built-in "
+                    "livercell-default; check it first with `livercell protocol check`)");
   serve->footer(
       "Accounts come from `livercell user add`; the API is described at /api/v1/openapi.json.\n"
       "Example:\n  livercell serve --db sqlite:var/livercell.db --listen 127.0.0.1:8080");

@@ -251,6 +251,7 @@ ProtocolParse ParseProtocolFile(std::string_view text, std::string_view file) {
   }
   Protocol protocol;
   protocol.sha256 = base::Sha256Hex(text);
+  protocol.text = std::string(text);
   const toml::table* head = root["protocol"].as_table();
   if (head == nullptr) {
     problems.Add("[protocol]", "missing the [protocol] table (id, version, title, decision_order)");
@@ -261,6 +262,15 @@ ProtocolParse ParseProtocolFile(std::string_view text, std::string_view file) {
     if (protocol.id.empty()) problems.Add("protocol.id", "the protocol needs an `id`");
     if (protocol.version.empty())
       problems.Add("protocol.version", "the protocol needs a `version`");
+    if (const toml::node* age = head->get("lab_max_age_days")) {
+      const std::optional<std::int64_t> days = age->value<std::int64_t>();
+      if (!age->is_integer() || !days || *days < 1 || *days > 3650) {
+        problems.Add("protocol.lab_max_age_days", "must be a whole number of days, 1–3650",
+                     Quoted(age), "1–3650");
+      } else {
+        protocol.lab_max_age_days = static_cast<int>(*days);
+      }
+    }
     if (const toml::array* order = (*head)["decision_order"].as_array()) {
       for (const toml::node& d : *order)
         protocol.decision_order.push_back(d.value_or(std::string()));

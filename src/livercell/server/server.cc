@@ -21,6 +21,8 @@
 #include "livercell/base/status_code.h"
 #include "livercell/domain/labs/analyte.h"
 #include "livercell/domain/units/unit.h"
+#include "livercell/formats/assessment_json.h"
+#include "livercell/server/assessments.h"
 #include "livercell/server/audit_writer.h"
 #include "livercell/server/cohort.h"
 #include "livercell/server/resources.h"
@@ -137,8 +139,10 @@ base::Result<json> ParseBody(const httplib::Request& request) {
 class Routes {
  public:
   // `writer_repository`: the connection the audit writer owns; reads open their own.
-  Routes(std::string url, std::string deid_key, std::unique_ptr<Repository> writer_repository)
-      : pool_(std::move(url)),
+  Routes(std::string url, std::string deid_key, std::unique_ptr<Repository> writer_repository,
+         domain::Protocol protocol)
+      : protocol_(std::move(protocol)),
+        pool_(std::move(url)),
         deidentifier_(std::move(deid_key)),
         writer_(std::make_unique<AuditWriter>(std::move(writer_repository))) {}
 
@@ -360,6 +364,71 @@ class Routes {
       attributions.push_back(domain::ToString(static_cast<domain::Attribution>(i)));
     }
     return {{"labs", labs}, {"event_types", events}, {"attributions", attributions}};
+  }
+
+  // The patient's stored candidacy assessments, newest first.
+  base::Status GetAssessments(Call& call) {
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_RETURN_IF_ERROR(repo->GetPatient(*call.patient_id).status());
+    LC_ASSIGN_OR_RETURN(const auto stored, repo->Assessments(*call.patient_id));
+    json items = json::array();
+    for (const auto& r : stored) items.push_back(StoredAssessmentJson(r));
+    Reply(call, 200, {{"patient_id", *call.patient_id}, {"items", items}});
+    return base::OkStatus();
+  }
+
+  // A candidacy assessment from the registry's latest values and what the physician states
+  // ("inputs", candidate fields). {"preview": true} shows it without storing it; otherwise it
+  // is signed: the physician gives their password again (re-authentication), and the
+  // assessment is stored with its protocol and the signer in the same transaction as its
+  // audit entry.
+  base::Status AddAssessment(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    const json stated = body.value("inputs", json::object());
+    const bool preview = body.value("preview", false);
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    RegistryAssessment assessed;
+    {
+      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+      LC_ASSIGN_OR_RETURN(assessed,
+                          AssessFromRegistry(*repo, *call.patient_id, protocol_, stated, now));
+      if (!assessed.errors.empty()) {
+        base::Status first = assessed.errors.front();
+        return std::move(first.PrefixPath("inputs"));
+      }
+      if (preview) {
+        Reply(call, 200, {{"patient_id", *call.patient_id},
+                          {"input", assessed.input},
+                          {"result", assessed.result},
+                          {"signed", false}});
+        return base::OkStatus();
+      }
+      LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password", false));
+      if (password.empty()) {
+        base::Status status(base::StatusCode::kUnauthenticated,
+                            "signing an assessment needs your password again");
+        status.SetPath("password");
+        return status;
+      }
+      const base::Result<access::User> again = access::Accounts(repo->connection())
+                                                   .CheckPassword(call.user->username, password, now);
+      if (!again.ok()) {
+        base::Status status = again.status();
+        return std::move(status.SetPath("password"));
+      }
+    }
+    domain::AssessmentRecord record =
+        MakeAssessmentRecord(*call.patient_id, assessed, protocol_, now, call.user->username,
+                             std::string(access::ToString(call.user->role)));
+    call.audited = true;
+    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "sign"), [&](Repository& r) -> base::Status {
+      LC_ASSIGN_OR_RETURN(record.id, r.AddAssessment(record));
+      return base::OkStatus();
+    }));
+    call.response.set_header(
+        "Location", fmt::format("/api/v1/patients/{}/assessments/{}", *call.patient_id, record.id));
+    Reply(call, 201, StoredAssessmentJson(record));
+    return base::OkStatus();
   }
 
   base::Status GetScores(Call& call) {
@@ -660,6 +729,7 @@ class Routes {
                                     route.path));
   }
 
+  const domain::Protocol protocol_;  // the clinic's candidacy protocol
   RepositoryPool pool_;
   Deidentifier deidentifier_;
   std::unique_ptr<AuditWriter> writer_;
@@ -713,6 +783,12 @@ const std::vector<Route>& Routes::Table() {
       {"GET", "/api/v1/patients/{id}/scores", Access::kPermission,
        {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read a patient's current scores and their history", &Routes::GetScores},
+      {"GET", "/api/v1/patients/{id}/assessments", Access::kPermission,
+       {Permission::kReadPatients}, Audit::kRead, "read",
+       "read a patient's candidacy assessments", &Routes::GetAssessments},
+      {"POST", "/api/v1/patients/{id}/assessments", Access::kPermission,
+       {Permission::kSignAssessments}, Audit::kWrite, "sign",
+       "assess candidacy (preview, or sign with your password)", &Routes::AddAssessment},
       {"GET", "/api/v1/cohort/survival", Access::kPermission,
        {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read the cohort's Kaplan-Meier survival", &Routes::CohortSurvival},
@@ -877,7 +953,11 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServeOptions& options
   LC_ASSIGN_OR_RETURN(auto repo,
                       Repository::Open(options.db_url, Repository::SchemaPolicy::kRequireCurrent));
   LC_ASSIGN_OR_RETURN(std::string key, DeidentificationKey(*repo));
-  auto routes = std::make_unique<Routes>(options.db_url, std::move(key), std::move(repo));
+  formats::ProtocolParse parsed = formats::LoadProtocol(options.protocol_file);
+  if (!parsed.protocol) return std::move(parsed.errors.front().SetPath("--protocol"));
+  domain::Protocol protocol = std::move(*parsed.protocol);
+  auto routes = std::make_unique<Routes>(options.db_url, std::move(key), std::move(repo),
+                                         std::move(protocol));
   std::unique_ptr<httplib::Server> http;
   if (!options.tls_cert.empty() || !options.tls_key.empty()) {
     if (options.tls_cert.empty() || options.tls_key.empty()) {

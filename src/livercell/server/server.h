@@ -17,6 +17,7 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 = any free port
   std::string tls_cert, tls_key;  // both or neither
+  std::string protocol_file;      // candidacy protocol TOML; empty: the built-in default
 };
 
 class Server {

@@ -9,6 +9,8 @@ extern const char k_sqlite_0001_registry[];
 extern const char k_postgres_0001_registry[];
 extern const char k_sqlite_0002_accounts_audit[];
 extern const char k_postgres_0002_accounts_audit[];
+extern const char k_sqlite_0003_assessments[];
+extern const char k_postgres_0003_assessments[];
 }  // namespace schema
 
 namespace {
@@ -17,6 +19,7 @@ const Migration kMigrations[] = {
     {1, "registry", schema::k_sqlite_0001_registry, schema::k_postgres_0001_registry},
     {2, "accounts_audit", schema::k_sqlite_0002_accounts_audit,
      schema::k_postgres_0002_accounts_audit},
+    {3, "assessments", schema::k_sqlite_0003_assessments, schema::k_postgres_0003_assessments},
 };
 
 // An arbitrary constant identifying LiverCell's migration lock among advisory locks.

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "livercell/base/sha256.h"
 #include "livercell/storage/migrations.h"
 
 namespace livercell::storage {
@@ -98,6 +99,28 @@ domain::AdverseEvent AdverseOf(const Row& row) {
   e.source_key = row.Text(7);
   e.provenance = row.Text(8);
   return e;
+}
+
+constexpr const char* kAssessmentColumns =
+    "a.id, a.patient_id, a.assessed_at, a.decision, p.id, p.version, a.protocol_sha256, p.text, "
+    "a.input_json, a.result_json, a.signed_by, a.signed_role, a.content_hash";
+
+domain::AssessmentRecord AssessmentOf(const Row& row) {
+  domain::AssessmentRecord a;
+  a.id = row.Int(0);
+  a.patient_id = row.Int(1);
+  a.assessed_at = TimeOf(row, 2);
+  a.decision = row.Text(3);
+  a.protocol_id = row.Text(4);
+  a.protocol_version = row.Text(5);
+  a.protocol_sha256 = row.Text(6);
+  a.protocol_text = row.Text(7);
+  a.input_json = row.Text(8);
+  a.result_json = row.Text(9);
+  a.signed_by = OptionalTextOf(row, 10);
+  a.signed_role = OptionalTextOf(row, 11);
+  a.content_hash = row.Text(12);
+  return a;
 }
 
 constexpr const char* kQolColumns = "id, patient_id, time, cldq, eq5d5l, source_key, provenance";
@@ -453,6 +476,58 @@ base::Result<bool> Repository::AddQualityOfLife(const domain::QualityOfLife& q) 
       "INSERT INTO qol (patient_id, time, cldq, eq5d5l, source_key, provenance) VALUES "
       "(?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING",
       params);
+}
+
+base::Result<std::int64_t> Repository::AddAssessment(const domain::AssessmentRecord& a) {
+  if (base::Sha256Hex(a.protocol_text) != a.protocol_sha256) {
+    return std::move(base::InvalidArgumentError("the protocol text does not hash to its sha256")
+                         .SetPath("protocol_sha256")
+                         .SetValue(a.protocol_sha256));
+  }
+  LC_RETURN_IF_ERROR(PatientVersion(a.patient_id).status());
+  const Value protocol[] = {Text(a.protocol_sha256), Text(a.protocol_id),
+                            Text(a.protocol_version), Text(a.protocol_text)};
+  LC_RETURN_IF_ERROR(db_->Execute("INSERT INTO protocols (sha256, id, version, text) VALUES "
+                                  "(?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+                                  protocol)
+                         .status());
+  const Value params[] = {a.patient_id,          a.assessed_at.ToString(), Text(a.decision),
+                          Text(a.protocol_sha256), Text(a.input_json),     Text(a.result_json),
+                          OptionalText(a.signed_by), OptionalText(a.signed_role),
+                          Text(a.content_hash)};
+  std::int64_t id = 0;
+  LC_RETURN_IF_ERROR(db_->Execute("INSERT INTO assessments (patient_id, assessed_at, decision, "
+                                  "protocol_sha256, input_json, result_json, signed_by, "
+                                  "signed_role, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                  "RETURNING id",
+                                  params, [&id](const Row& row) { id = row.Int(0); })
+                         .status());
+  return id;
+}
+
+base::Result<std::vector<domain::AssessmentRecord>> Repository::Assessments(
+    std::int64_t patient_id) {
+  const Value params[] = {patient_id};
+  return Collect<domain::AssessmentRecord>(
+      *db_,
+      fmt::format("SELECT {} FROM assessments a JOIN protocols p ON p.sha256 = a.protocol_sha256 "
+                  "WHERE a.patient_id = ? ORDER BY a.id DESC",
+                  kAssessmentColumns),
+      params, AssessmentOf);
+}
+
+base::Result<domain::AssessmentRecord> Repository::GetAssessment(std::int64_t id) {
+  const Value params[] = {id};
+  LC_ASSIGN_OR_RETURN(
+      std::vector<domain::AssessmentRecord> found,
+      Collect<domain::AssessmentRecord>(
+          *db_,
+          fmt::format("SELECT {} FROM assessments a JOIN protocols p ON p.sha256 = "
+                      "a.protocol_sha256 WHERE a.id = ?",
+                      kAssessmentColumns),
+          params, AssessmentOf));
+  if (found.empty()) return base::NotFoundError(fmt::format("no assessment {}", id));
+  return std::move(found.front());
 }
 
 base::Result<std::vector<domain::LabObservation>> Repository::Labs(std::int64_t patient_id) {

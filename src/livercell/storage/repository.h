@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "livercell/base/result.h"
+#include "livercell/domain/records/assessment_record.h"
 #include "livercell/domain/records/event.h"
 #include "livercell/domain/records/observation.h"
 #include "livercell/domain/records/patient.h"
@@ -90,6 +91,14 @@ class Repository {
   base::Result<std::vector<domain::ClinicalEvent>> Events(std::int64_t patient_id);
   base::Result<std::vector<domain::AdverseEvent>> AdverseEvents(std::int64_t patient_id);
   base::Result<std::vector<domain::QualityOfLife>> QualityOfLife(std::int64_t patient_id);
+
+  // --- candidacy assessments (append-only) ---------------------------------------------------
+  // Stores `a` (and its protocol's text, once per sha256); returns its id. kNotFound for an
+  // unknown patient; kInvalidArgument when protocol_text does not hash to protocol_sha256.
+  base::Result<std::int64_t> AddAssessment(const domain::AssessmentRecord& a);
+  // A patient's assessments, newest first. kNotFound for an unknown assessment.
+  base::Result<std::vector<domain::AssessmentRecord>> Assessments(std::int64_t patient_id);
+  base::Result<domain::AssessmentRecord> GetAssessment(std::int64_t id);
 
   // Every patient in id order, a page at a time, so `fn` may itself query this repository
   // (a patient's records); stops at and returns the first error `fn` returns.

@@ -54,9 +54,13 @@ struct Protocol {
   std::string version;
   std::string title;
   std::vector<std::string> decision_order;  // e.g. not_eligible, refer_transplant, incomplete, …
+  // How old a registry lab may be to count (assessments built from the registry); nullopt:
+  // any age.
+  std::optional<int> lab_max_age_days;
   std::vector<Rule> rules;
   std::vector<Rule> recommendations;
   std::string sha256;  // of the file's bytes
+  std::string text;    // the file's bytes, stored with every assessment made under it
 };
 
 // Deeper checks of a parsed protocol: rules whose condition can never be true (contradictory

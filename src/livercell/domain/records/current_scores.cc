@@ -27,6 +27,7 @@ CurrentInputs LatestScoreInput(const Patient& patient, std::span<const LabObserv
     auto value = LabValue::Create(static_cast<Analyte>(i), latest[i]->value, latest[i]->unit);
     if (!value.ok()) continue;  // stored values were validated; a changed catalogue may not agree
     out.input.labs[i] = value.value();
+    out.lab_times[i] = latest[i]->time;
     if (!out.as_of || out.as_of->instant() < latest[i]->time.instant()) out.as_of = latest[i]->time;
   }
   out.input.sex = patient.sex;

@@ -5,6 +5,7 @@
 #ifndef LIVERCELL_DOMAIN_RECORDS_CURRENT_SCORES_H_
 #define LIVERCELL_DOMAIN_RECORDS_CURRENT_SCORES_H_
 
+#include <array>
 #include <optional>
 #include <span>
 
@@ -18,6 +19,7 @@ namespace livercell::domain {
 struct CurrentInputs {
   ScoreInput input;
   std::optional<ClinicalTime> as_of;  // the latest lab used; empty without labs
+  std::array<std::optional<ClinicalTime>, kAnalyteCount> lab_times;  // of each lab used
 };
 
 // `labs` and `findings` in any order.
