@@ -20,6 +20,15 @@ const EQ5D_DIMENSIONS = ["Mobility", "Self-care", "Usual activities", "Pain / di
 // a role could not submit).
 const MAY_RECORD_LABS = ["physician", "nurse", "lab"];
 const MAY_RECORD_VISITS = ["physician", "nurse"];
+const MAY_READ_ASSESSMENTS = ["physician", "nurse", "lab", "cell-processing"];
+const MAY_SIGN_ASSESSMENTS = ["physician"];
+const DECISION_TEXT = {
+  eligible: "Eligible for the clinic's cell-therapy protocol",
+  eligible_after_antiviral: "Eligible after antiviral therapy has started",
+  refer_transplant: "Refer for transplant evaluation instead",
+  not_eligible: "Not eligible",
+  incomplete: "Incomplete: the inputs below decide it",
+};
 
 // --- small helpers ---------------------------------------------------------------------------
 
@@ -229,17 +238,182 @@ async function renderPatient(id) {
     drawScores(scoreSection, scores);
     drawEvents(eventSection, events.items, labs.items);
   };
+  const assessState = { stated: null };
+  let assessSection = null;
+  const reassess = () => assessmentPanel(assessSection, id, MAY_SIGN_ASSESSMENTS.includes(role),
+                                         assessState)
+    .catch((err) => replaceBody(assessSection, errorBox(err)));
   const refresh = async () => {
     [labs, events, scores] = await records();
     draw();
+    if (assessSection) await reassess();
   };
   if (MAY_RECORD_LABS.includes(role)) formGrid.append(labForm(id, status, refresh));
   if (MAY_RECORD_VISITS.includes(role)) {
     formGrid.append(eventForm(id, status, refresh), visitForm(id, status, refresh));
   }
-  show(h("h1", { text: title }), facts, labSection, scoreSection, eventSection,
+  assessSection = MAY_READ_ASSESSMENTS.includes(role)
+    ? h("section", { "aria-labelledby": "assess-h" },
+      h("h2", { id: "assess-h", text: "Candidacy assessment" }))
+    : null;
+  show(h("h1", { text: title }), facts, assessSection, labSection, scoreSection, eventSection,
        formGrid.children.length ? forms : null);
   draw();
+  if (assessSection) reassess();
+}
+
+// --- candidacy assessment --------------------------------------------------------------------
+
+// The decision first, then the rules that fired, the missing inputs as a to-do list (with a
+// control for each the physician can state), stale labs, recommendations, the rules that did
+// not apply, and the protocol. Physicians preview as they answer the to-do list and sign with
+// their password; everyone else sees the latest signed assessment.
+async function assessmentPanel(section, id, maySign, state) {
+  const history = await api("GET", `/patients/${id}/assessments`);
+  const latest = history.items[0];
+  if (!maySign) {
+    replaceBody(section, latest ? assessmentView(latest.result, latest)
+      : h("p", { class: "empty", text: "No assessment yet." }));
+    return;
+  }
+  // What the physician has stated survives a refresh after a new lab or event.
+  state.stated = state.stated || (latest ? statedInputs(latest.input) : {});
+  const stated = state.stated;
+  const body = h("div");
+  replaceBody(section, body);
+  const preview = async () => {
+    const shown = await api("POST", `/patients/${id}/assessments`, { preview: true, inputs: stated });
+    const todo = todoList(shown.result.missing, stated, () => preview().catch(report));
+    body.replaceChildren(
+      assessmentView(shown.result, null, todo),
+      signForm(id, stated, async (saved) => {
+        body.replaceChildren(assessmentView(saved.result, saved));
+      }));
+  };
+  const report = (err) => body.prepend(errorBox(err));
+  await preview();
+}
+
+// What a stored input says beyond the registry: kept so the physician need not answer again.
+function statedInputs(input) {
+  const out = {};
+  for (const [k, v] of Object.entries(input || {})) {
+    if (!["labs", "sex", "age_years", "edema", "dialysis_twice_past_week"].includes(k)) out[k] = v;
+  }
+  return out;
+}
+
+function setPath(object, path, value) {
+  const parts = path.split(".");
+  let at = object;
+  for (const part of parts.slice(0, -1)) at = at[part] = at[part] || {};
+  if (value === undefined) delete at[parts.at(-1)];
+  else at[parts.at(-1)] = value;
+}
+
+function inputControl(info, onChange) {
+  const choose = (options) => {
+    const select = h("select", { "data-field": info.name },
+      h("option", { value: "", text: "— not known —" }),
+      options.map(([value, text]) => h("option", { value, text })));
+    select.addEventListener("change", () => onChange(select.value === "" ? undefined
+      : JSON.parse(select.value)));
+    return select;
+  };
+  if (info.kind === "yes/no") return choose([["true", "yes"], ["false", "no"]]);
+  if (info.kind === "a word") return choose(info.allowed.map((w) => [JSON.stringify(w), w]));
+  if (info.kind === "a set of words") {
+    return choose(info.allowed.map((w) => [JSON.stringify([w]), w]));
+  }
+  const input = h("input", { type: "number", step: "any", "data-field": info.name,
+                             inputmode: "decimal" });
+  input.addEventListener("change", () => onChange(input.value === "" ? undefined
+    : Number(input.value)));
+  return input;
+}
+
+function todoList(missing, stated, changed) {
+  if (!missing.length) return null;
+  const known = new Map(catalogue.assessment_inputs.map((f) => [f.name, f]));
+  return h("div", { class: "todo" },
+    h("h3", { text: "Missing inputs — to do" }),
+    h("ul", {}, missing.map((name, i) => {
+      const info = known.get(name);
+      if (name.startsWith("labs.") || !info) {
+        return h("li", {}, h("span", { class: "box", "aria-hidden": "true", text: "☐" }),
+          ` ${name}: record a current lab result (form below)`);
+      }
+      const control = inputControl(info, (value) => {
+        setPath(stated, name, value);
+        changed();
+      });
+      control.id = `todo-${i}`;
+      return h("li", {}, h("label", { for: control.id },
+        h("span", { class: "box", "aria-hidden": "true", text: "☐" }),
+        ` ${info.description} (${name})`), control);
+    })));
+}
+
+function ruleRow(rule) {
+  const inputs = Object.entries(rule.inputs)
+    .map(([k, v]) => `${k} = ${v === null ? "?" : Array.isArray(v) ? v.join(", ")
+      : typeof v === "number" ? fmt(v) : String(v)}`)
+    .join("; ");
+  return h("tr", { class: `rule-${rule.result}` },
+    h("td", { text: rule.id }),
+    h("td", { text: { true: "applies", false: "does not apply", unknown: "unknown" }[rule.result] }),
+    h("td", { text: rule.effect.replaceAll("_", " ") }),
+    h("td", {}, rule.text, h("div", { class: "source", text: inputs })),
+    h("td", { class: "source", text: rule.source }));
+}
+
+function assessmentView(result, stored, todo) {
+  const order = { true: 0, unknown: 1, false: 2 };
+  const rules = [...result.rules].sort((a, b) => order[a.result] - order[b.result]);
+  const stage = result.stage;
+  const signed = stored
+    ? `Signed by ${stored.signed_by || "no one (command line)"} on ${stored.assessed_at}`
+    : "Preview — not signed";
+  return h("div", { class: "assessment" },
+    h("p", { class: `decision decision-${result.decision}`, role: "status",
+             text: DECISION_TEXT[result.decision] || result.decision }),
+    h("p", { class: "muted", text:
+      `${stage.compensated === null ? "Compensation unknown" : stage.compensated
+        ? "Compensated" : "Decompensated"}; D'Amico stage ${stage.damico ?? "unknown"}. ${signed}.` }),
+    todo || null,
+    result.stale && result.stale.length ? h("div", { class: "stale" },
+      h("h3", { text: "Left out as too old" }),
+      h("ul", {}, result.stale.map((s) => h("li", {
+        text: `${s.input} of ${s.time}: ${s.age_days} days old (the protocol allows ${s.max_age_days})` })))) : null,
+    result.recommendations.length ? h("div", {},
+      h("h3", { text: "Recommendations" }),
+      h("ul", {}, result.recommendations.map((r) => h("li", {}, r.text,
+        h("span", { class: "source", text: ` — ${r.source}` }))))) : null,
+    h("table", { class: "rules" },
+      h("caption", { text: "Rule trace (rules that apply first)" }),
+      h("thead", {}, h("tr", {}, ["Rule", "Result", "Leads to", "Condition and inputs", "Source"]
+        .map((t) => h("th", { scope: "col", text: t })))),
+      h("tbody", {}, rules.map(ruleRow))),
+    h("p", { class: "source", text:
+      `Protocol ${result.protocol.id} ${result.protocol.version} (sha256 ${result.protocol.sha256.slice(0, 12)}…)` }));
+}
+
+function signForm(id, stated, signed) {
+  const password = h("input", { type: "password", autocomplete: "current-password",
+                                "data-field": "password" });
+  const status = h("p", { class: "status", role: "status" });
+  const form = recordForm("Sign this assessment", [
+    h("p", { class: "muted", text: "Your password again confirms that you sign it." }),
+    ...field("sign-password", "Password", password)],
+  async () => {
+    const saved = await api("POST", `/patients/${id}/assessments`,
+                            { inputs: stated, password: password.value });
+    password.value = "";
+    await signed(saved);
+    return "";
+  }, status);
+  form.querySelector("button[type=submit]").textContent = "Sign";
+  return form;
 }
 
 function fact(name, value) {

@@ -8,6 +8,11 @@
 #include <functional>
 #include <sstream>
 
+#include <simdjson.h>
+
+#include "livercell/domain/assessment/from_record.h"
+#include "livercell/formats/assessment_json.h"
+#include "livercell/formats/candidate_json.h"
 #include "livercell/formats/protocol_file.h"
 #include "livercell/domain/assessment/assess.h"
 #include "livercell/domain/labs/lab_value.h"
@@ -403,6 +408,131 @@ TEST(Assessment, SameProtocolAndCandidateReproduceTheAssessment) {
     EXPECT_EQ(a.rules[i].truth, b.rules[i].truth);
     EXPECT_EQ(a.rules[i].missing, b.rules[i].missing);
   }
+}
+
+// --- a candidate from the registry (issue #7 part 4) ---------------------------------------
+
+using std::chrono::days;
+using std::chrono::sys_days;
+using std::chrono::sys_seconds;
+
+constexpr sys_days kToday = sys_days(std::chrono::year{2026} / 11 / 23);
+
+LabObservation Lab(const char* loinc, double value, const char* unit, sys_days day) {
+  return MakeLabObservation(loinc, value, unit, ClinicalTime::FromDate(day)).value();
+}
+
+ClinicalEvent Event(const char* type, sys_days day) {
+  ClinicalEvent e;
+  e.type = type;
+  e.time = ClinicalTime::FromDate(day);
+  return e;
+}
+
+TEST(FromRecord, TakesFreshLabsAndListsStaleOnes) {
+  Patient p;
+  p.sex = Sex::kMale;
+  p.birth_date = sys_days(std::chrono::year{1966} / 11 / 23);
+  p.ecog = 1;
+  p.aetiology_icd10 = "K70.30";
+  const std::vector<LabObservation> labs = {
+      Lab("1975-2", 1.0, "mg/dL", kToday - days(400)),   // bilirubin, superseded below
+      Lab("1975-2", 2.0, "mg/dL", kToday - days(10)),    // bilirubin, fresh
+      Lab("1751-7", 3.5, "g/dL", kToday - days(31)),     // albumin, one day too old
+      Lab("777-3", 120, "10*9/L", kToday - days(30)),    // platelets, just within 30 days
+  };
+  const RecordCandidate r =
+      CandidateFromRecord(p, labs, {}, {}, sys_seconds(kToday), days(30));
+  const Candidate& c = r.candidate;
+  ASSERT_TRUE(c.scores.lab(Analyte::kBilirubin));
+  EXPECT_DOUBLE_EQ(c.scores.lab(Analyte::kBilirubin)->received().value, 2.0);
+  EXPECT_FALSE(c.scores.lab(Analyte::kAlbumin));
+  ASSERT_TRUE(c.scores.lab(Analyte::kPlatelets));
+  ASSERT_EQ(r.stale.size(), 1u);
+  EXPECT_EQ(r.stale[0].input, "labs.albumin");
+  EXPECT_EQ(r.stale[0].age_days, 31);
+  EXPECT_NEAR(*c.scores.age_years, 60.0, 0.01);  // at the assessment, not at the last lab
+  EXPECT_EQ(c.ecog, 1);
+  EXPECT_EQ(c.aetiology, std::vector<std::string>{"alcohol"});
+  // No limit: every latest lab counts.
+  EXPECT_TRUE(CandidateFromRecord(p, labs, {}, {}, sys_seconds(kToday), std::nullopt)
+                  .candidate.scores.lab(Analyte::kAlbumin));
+}
+
+TEST(FromRecord, HistoryComesOnlyFromRecordedEvents) {
+  Patient p;
+  const RecordCandidate none = CandidateFromRecord(p, {}, {}, {}, sys_seconds(kToday), days(30));
+  // Nothing recorded is not "never": every history input stays missing.
+  EXPECT_FALSE(none.candidate.history.variceal_bleeding);
+  EXPECT_FALSE(none.candidate.history.ascites_ever);
+  EXPECT_FALSE(none.candidate.cirrhosis_confirmed);
+  EXPECT_FALSE(none.candidate.aetiology);
+
+  const std::vector<ClinicalEvent> events = {Event("variceal_bleeding", kToday - days(200)),
+                                             Event("hepatic_encephalopathy", kToday - days(90)),
+                                             Event("sbp", kToday - days(80)),
+                                             Event("jaundice", kToday - days(70))};
+  Finding stage;
+  stage.kind = "histologic_stage";
+  stage.value = 4;  // Ludwig stage 4 = cirrhosis
+  Finding ascites;
+  ascites.kind = "ascites";
+  ascites.value = 1;
+  const std::vector<Finding> findings = {stage, ascites};
+  const Candidate past =
+      CandidateFromRecord(p, {}, findings, events, sys_seconds(kToday), days(30)).candidate;
+  EXPECT_EQ(past.history.variceal_bleeding, "past");
+  EXPECT_EQ(past.history.encephalopathy_ever, true);
+  EXPECT_EQ(past.history.sbp_ever, true);
+  EXPECT_EQ(past.history.jaundice, true);
+  EXPECT_EQ(past.history.ascites_ever, true);
+  EXPECT_EQ(past.cirrhosis_confirmed, true);
+  EXPECT_FALSE(past.history.refractory_ascites);  // not an event type: the physician states it
+
+  // A bleed 42 days ago is still acute (Baveno VII: 6 weeks); 43 days ago it is past.
+  const std::vector<ClinicalEvent> recent = {Event("variceal_bleeding", kToday - days(42)),
+                                             Event("variceal_bleeding", kToday - days(300))};
+  EXPECT_EQ(CandidateFromRecord(p, {}, {}, recent, sys_seconds(kToday), days(30))
+                .candidate.history.variceal_bleeding,
+            "within-6-weeks");
+  const std::vector<ClinicalEvent> older = {Event("variceal_bleeding", kToday - days(43))};
+  EXPECT_EQ(CandidateFromRecord(p, {}, {}, older, sys_seconds(kToday), days(30))
+                .candidate.history.variceal_bleeding,
+            "past");
+}
+
+TEST(FromRecord, AetiologyFromIcd10) {
+  EXPECT_EQ(AetiologyOfIcd10("K70.3"), std::vector<std::string>{"alcohol"});
+  EXPECT_EQ(AetiologyOfIcd10("k743"), std::vector<std::string>{"pbc"});
+  EXPECT_EQ(AetiologyOfIcd10("B18.0"), (std::vector<std::string>{"hbv", "hdv"}));
+  EXPECT_EQ(AetiologyOfIcd10("B18.1"), std::vector<std::string>{"hbv"});
+  EXPECT_EQ(AetiologyOfIcd10("B18.2"), std::vector<std::string>{"hcv"});
+  EXPECT_EQ(AetiologyOfIcd10("K74.5"), std::vector<std::string>{"other"});
+  EXPECT_TRUE(AetiologyOfIcd10("K74.60").empty());  // "unspecified": no cause named
+}
+
+TEST(CandidateJson, WritesWhatParseCandidateReads) {
+  Candidate c = Clear();
+  c.scores.edema = Edema::kUntreatedOrResolved;
+  c.scores.dialysis_twice_past_week = true;
+  SetLab(c, Analyte::kBilirubin, 34.2, "umol/L");
+  c.aetiology = std::vector<std::string>{"hbv", "alcohol"};
+  c.history.variceal_bleeding = "past";
+  c.has_alcohol = true;
+  c.alcohol_abstinent_months = 14;
+  c.has_hbv = true;
+  c.hbv_hbsag = true;
+  c.route = "hepatic-artery";
+  const nlohmann::json written = formats::CandidateJson(c);
+  EXPECT_EQ(written["labs"]["bilirubin"]["unit"], "umol/L");  // as received, not converted
+  simdjson::dom::parser parser;
+  Candidate back;
+  const formats::PatientParse parsed = formats::ParseCandidate(written.dump(), parser, &back);
+  ASSERT_TRUE(parsed.errors.empty()) << parsed.errors.front().ToString();
+  EXPECT_TRUE(parsed.warnings.empty());
+  EXPECT_EQ(formats::CandidateJson(back), written);
+  const Protocol& p = Default();
+  EXPECT_EQ(formats::AssessmentJson(Assess(p, back), p), formats::AssessmentJson(Assess(p, c), p));
 }
 
 }  // namespace

@@ -13,6 +13,10 @@
 #include <string>
 #include <vector>
 
+#include <sqlite3.h>
+
+#include <chrono>
+
 #include "livercell/base/csv.h"
 #include "run_process.h"
 #include "test_databases.h"
@@ -260,6 +264,87 @@ TEST(Db, InitStatusAndRefusalWithoutSchema) {
       nlohmann::json::parse(RunLivercell({"db", "status", "--db", db, "--format", "json"}).out);
   EXPECT_EQ(status["pending"], 0);
   EXPECT_EQ(RunLivercell({"db", "status", "--db", "mysql://x"}).exit_code, 2);
+}
+
+// --- candidacy assessments from the registry (issue #7 part 4) --------------------------------
+
+std::string DaysAgo(int days) {
+  const auto day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) -
+                   std::chrono::days(days);
+  const std::chrono::year_month_day ymd{day};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+TEST(AssessRegistry, FromTheRecordWithStatementsStoredAndReplayed) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.File("r.db");
+  ASSERT_EQ(RunLivercell({"db", "init", "--db", db}).exit_code, 0);
+  std::string csv = "patient_id,date,loinc,value,unit\n";
+  for (const char* row : {"1975-2,1.1,mg/dL", "1751-7,4.0,g/dL", "6301-6,1.0,1", "2160-0,0.8,mg/dL",
+                          "2951-2,140,mmol/L", "777-3,180,10*9/L"}) {
+    csv += "C1," + DaysAgo(5) + "," + row + "\n";
+  }
+  csv += "C1," + DaysAgo(400) + ",1751-7,2.5,g/dL\n";  // superseded by the fresh albumin
+  csv += "C1," + DaysAgo(400) + ",1920-8,40,U/L\n";    // the only AST: too old to count
+  WriteFile(dir.File("labs.csv"), csv);
+  ASSERT_EQ(RunLivercell({"import", "labs", "--db", db, "--csv", dir.File("labs.csv")}).exit_code,
+            0);
+
+  // From the record alone: incomplete, the stale AST named, nothing stored with --no-store.
+  const auto bare = RunLivercell(
+      {"assess", "--db", db, "--patient", "mrn:C1", "--no-store", "--format", "json"});
+  ASSERT_EQ(bare.exit_code, 0) << bare.err;
+  const auto first = nlohmann::json::parse(bare.out);
+  EXPECT_EQ(first["decision"], "incomplete");
+  ASSERT_EQ(first["stale"].size(), 1u);
+  EXPECT_EQ(first["stale"][0]["input"], "labs.ast");
+  EXPECT_EQ(first["stale"][0]["age_days"], 400);
+  EXPECT_EQ(first["stale"][0]["max_age_days"], 30);
+  EXPECT_FALSE(first.contains("id"));
+  const std::vector<std::string> missing = first["missing"];
+  EXPECT_THAT(missing, ::testing::Contains("history.variceal_bleeding"));
+  EXPECT_THAT(missing, ::testing::Not(::testing::Contains("labs.bilirubin")));
+
+  // The physician states what the registry cannot know: eligible, and stored.
+  WriteFile(dir.File("statements.json"), R"({
+    "sex": "female", "age_years": 52, "cirrhosis_confirmed": true, "aetiology": ["pbc"],
+    "ascites": "none", "encephalopathy": "none",
+    "history": {"varices": "none", "variceal_bleeding": "never", "ascites_ever": false,
+                "refractory_ascites": false, "encephalopathy_ever": false, "jaundice": false,
+                "hepatorenal_syndrome": false, "sbp_ever": false},
+    "hcc": "none", "other_malignancy_within_5y": false, "active_infection": false,
+    "pregnant_or_breastfeeding": false, "ecog": 1, "severe_comorbidity": false})");
+  const auto stored = RunLivercell({"assess", "--db", db, "--patient", "mrn:C1",
+                                    dir.File("statements.json"), "--format", "json"});
+  ASSERT_EQ(stored.exit_code, 0) << stored.err;
+  const auto second = nlohmann::json::parse(stored.out);
+  EXPECT_EQ(second["decision"], "eligible") << stored.out;
+  const std::string id = second["id"].dump();
+
+  const auto history = RunLivercell({"assess", "--db", db, "--patient", "mrn:C1", "--history"});
+  EXPECT_THAT(history.out, HasSubstr("eligible"));
+  EXPECT_THAT(history.out, HasSubstr("unsigned"));
+  const auto replay = RunLivercell({"assess", "--db", db, "--replay", id});
+  EXPECT_EQ(replay.exit_code, 0) << replay.out << replay.err;
+  EXPECT_THAT(replay.out, HasSubstr("reproduced exactly; content hash intact"));
+
+  // Someone rewrites the stored result behind the database's back: the replay says so.
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.File("r.db").c_str(), &handle), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(handle,
+                         "DROP TRIGGER assessments_no_update; UPDATE assessments SET result_json = "
+                         "replace(result_json, '\"eligible\"', '\"not_eligible\"')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(handle);
+  const auto tampered = RunLivercell({"assess", "--db", db, "--replay", id});
+  EXPECT_EQ(tampered.exit_code, 3);
+  EXPECT_THAT(tampered.out, HasSubstr("NOT reproduced"));
+  EXPECT_THAT(tampered.out, HasSubstr("DOES NOT MATCH"));
+
+  // Usage: something to assess is required.
+  EXPECT_EQ(RunLivercell({"assess", "--db", db}).exit_code, 2);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "livercell/base/instant.h"
 #include "run_process.h"
 #include "test_databases.h"
 
@@ -396,6 +397,116 @@ TEST_P(ApiTest, EveryRequestIsAuditedAndTheChainVerifies) {
   EXPECT_EQ(exported.exit_code, 0);
   EXPECT_GE(std::count(exported.out.begin(), exported.out.end(), '\n'),
             static_cast<long>(items.size()));
+}
+
+// Candidacy assessments (issue #7 part 5): previewed without storing, signed only with the
+// physician's password again, stored with the protocol and signer, audited, listed, and
+// re-run from the database to the same result.
+TEST_P(ApiTest, AssessmentsPreviewSignAuditAndReplay) {
+  const std::string physician = Login("physician");
+  const json patient = {{"identifiers", {{{"system", "mrn"}, {"value", "S-1"}}}},
+                        {"sex", "male"},
+                        {"birth_date", "1975-06-01"},
+                        {"aetiology_icd10", "B18.1"},
+                        {"ecog", 1}};
+  auto created = Call("POST", "/api/v1/patients", physician, patient.dump());
+  ASSERT_TRUE(created && created->status == 201);
+  const std::string base =
+      "/api/v1/patients/" + std::to_string(json::parse(created->body)["id"].get<std::int64_t>());
+  const std::string now = base::NowText();
+  for (const auto& [code, value, unit] :
+       std::vector<std::tuple<const char*, double, const char*>>{{"1975-2", 1.2, "mg/dL"},
+                                                                 {"1751-7", 3.9, "g/dL"},
+                                                                 {"6301-6", 1.1, "1"},
+                                                                 {"2160-0", 0.9, "mg/dL"},
+                                                                 {"2951-2", 139, "mmol/L"},
+                                                                 {"777-3", 140, "10*9/L"}}) {
+    const json lab = {{"code", code}, {"value", value}, {"unit", unit}, {"time", now}};
+    auto res = Call("POST", base + "/labs", physician, lab.dump());
+    ASSERT_TRUE(res && res->status == 201) << (res ? res->body : "");
+  }
+  const json inputs = {
+      {"cirrhosis_confirmed", true},
+      {"ascites", "none"},
+      {"encephalopathy", "none"},
+      {"history",
+       {{"varices", "small"}, {"variceal_bleeding", "never"}, {"ascites_ever", false},
+        {"refractory_ascites", false}, {"encephalopathy_ever", false}, {"jaundice", false},
+        {"hepatorenal_syndrome", false}, {"sbp_ever", false}}},
+      {"hcc", "none"},
+      {"other_malignancy_within_5y", false},
+      {"active_infection", false},
+      {"pregnant_or_breastfeeding", false},
+      {"severe_comorbidity", false},
+      {"hbv", {{"hbsag", true}, {"dna_detectable", true}, {"on_antiviral", false}}}};
+
+  auto preview = Call("POST", base + "/assessments", physician,
+                      json{{"preview", true}, {"inputs", inputs}}.dump());
+  ASSERT_TRUE(preview);
+  ASSERT_EQ(preview->status, 200) << preview->body;
+  const json shown = json::parse(preview->body);
+  EXPECT_EQ(shown["result"]["decision"], "eligible_after_antiviral") << shown["result"]["missing"];
+  EXPECT_EQ(shown["input"]["aetiology"], json::array({"hbv"}));  // from B18.1 in the registry
+  EXPECT_EQ(shown["signed"], false);
+  auto none = Call("GET", base + "/assessments", physician);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(json::parse(none->body)["items"].empty()) << "a preview stores nothing";
+
+  const json unsigned_body = {{"inputs", inputs}};
+  auto no_password = Call("POST", base + "/assessments", physician, unsigned_body.dump());
+  EXPECT_EQ(no_password->status, 400);
+  EXPECT_EQ(json::parse(no_password->body)["path"], "password");
+  json wrong = unsigned_body;
+  wrong["password"] = "not-my-password";
+  auto refused = Call("POST", base + "/assessments", physician, wrong.dump());
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_EQ(json::parse(refused->body)["path"], "password");
+  EXPECT_EQ(Call("GET", base, physician)->status, 200) << "the session survives a wrong password";
+  json bad = unsigned_body;
+  bad["inputs"]["hcc"] = "huge";
+  bad["password"] = "pw-physician-12345";
+  auto bad_input = Call("POST", base + "/assessments", physician, bad.dump());
+  EXPECT_EQ(bad_input->status, 400);
+  EXPECT_EQ(json::parse(bad_input->body)["path"], "inputs.hcc");
+  EXPECT_EQ(Call("POST", base + "/assessments", Login("nurse"),
+                 json{{"preview", true}}.dump())->status,
+            403);
+
+  json sign = unsigned_body;
+  sign["password"] = "pw-physician-12345";
+  auto signed_res = Call("POST", base + "/assessments", physician, sign.dump());
+  ASSERT_TRUE(signed_res);
+  ASSERT_EQ(signed_res->status, 201) << signed_res->body;
+  const json stored = json::parse(signed_res->body);
+  EXPECT_EQ(stored["decision"], "eligible_after_antiviral");
+  EXPECT_EQ(stored["signed_by"], "u-physician");
+  EXPECT_EQ(stored["signed_role"], "physician");
+  EXPECT_EQ(stored["content_hash"].get<std::string>().size(), 64u);
+  EXPECT_EQ(stored["protocol"]["id"], "livercell-default");
+  EXPECT_EQ(signed_res->get_header_value("Location"),
+            base + "/assessments/" + stored["id"].dump());
+
+  auto listed = Call("GET", base + "/assessments", Login("nurse"));
+  ASSERT_TRUE(listed && listed->status == 200);
+  const json items = json::parse(listed->body)["items"];
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0]["result"], stored["result"]);
+  EXPECT_EQ(Call("GET", base + "/assessments", Login("researcher"))->status, 403);
+
+  auto audit = Call("GET", "/api/v1/audit?limit=1000", Login("admin"));
+  std::vector<std::string> signs;
+  for (const json& e : json::parse(audit->body)["items"]) {
+    if (e["action"] == "sign") signs.push_back(e["outcome"].get<std::string>());
+  }
+  // no password, wrong password, bad input, nurse (denied), signed; the preview is its own
+  EXPECT_EQ(std::count(signs.begin(), signs.end(), "ok"), 1) << json(signs);
+  EXPECT_EQ(std::count(signs.begin(), signs.end(), "invalid_argument"), 2) << json(signs);
+  EXPECT_EQ(std::count(signs.begin(), signs.end(), "permission_denied"), 2) << json(signs);
+
+  const ProcessResult replay =
+      RunLivercell({"assess", "--db", db_->url(), "--replay", stored["id"].dump()});
+  EXPECT_EQ(replay.exit_code, 0) << replay.out << replay.err;
+  EXPECT_NE(replay.out.find("reproduced exactly"), std::string::npos) << replay.out;
 }
 
 // HTTPS with a throwaway certificate: the API answers over TLS, the session cookie is marked

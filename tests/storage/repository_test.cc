@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "livercell/base/sha256.h"
 #include "livercell/storage/migrations.h"
 #include "livercell/storage/postgres/postgres_connection.h"
 #include "test_databases.h"
@@ -199,6 +200,54 @@ TEST_P(RepositoryContract, FindOrCreateCreatesOnce) {
   const std::int64_t b = repo_->FindOrCreatePatient({"mrn", "Z9"}, &created).value();
   EXPECT_FALSE(created);
   EXPECT_EQ(a, b);
+}
+
+TEST_P(RepositoryContract, AssessmentsAreKeptWithTheirProtocolAndNeverChange) {
+  const std::int64_t id = NewPatient("A9");
+  domain::AssessmentRecord a;
+  a.patient_id = id;
+  a.assessed_at = ClinicalTime::Parse("2026-11-23T10:00:00Z").value();
+  a.decision = "incomplete";
+  a.protocol_id = "clinic";
+  a.protocol_version = "1.0.0";
+  a.protocol_text = "[protocol]\nid = \"clinic\"\n";
+  a.protocol_sha256 = base::Sha256Hex(a.protocol_text);
+  a.input_json = R"({"ecog":1})";
+  a.result_json = R"({"decision":"incomplete"})";
+  a.signed_by = "doc";
+  a.signed_role = "physician";
+  a.content_hash = "h1";
+  const std::int64_t first = repo_->AddAssessment(a).value();
+  a.decision = "eligible";
+  a.signed_by.reset();
+  a.signed_role.reset();
+  a.content_hash = "h2";
+  const std::int64_t second = repo_->AddAssessment(a).value();  // same protocol: stored once
+  EXPECT_GT(second, first);
+
+  const auto all = repo_->Assessments(id).value();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, second);  // newest first
+  EXPECT_EQ(all[1].decision, "incomplete");
+  EXPECT_EQ(all[1].signed_by, "doc");
+  EXPECT_FALSE(all[0].signed_by);
+  EXPECT_EQ(all[1].protocol_text, a.protocol_text);
+  EXPECT_EQ(all[1].assessed_at, a.assessed_at);
+  EXPECT_EQ(repo_->GetAssessment(first).value().content_hash, "h1");
+  EXPECT_EQ(repo_->GetAssessment(first + 100).status().code(), base::StatusCode::kNotFound);
+
+  a.protocol_text += "# edited";  // no longer the text its sha256 names
+  EXPECT_EQ(repo_->AddAssessment(a).status().code(), base::StatusCode::kInvalidArgument);
+  a.protocol_text = "[protocol]\nid = \"clinic\"\n";
+  a.patient_id = id + 1000;
+  EXPECT_EQ(repo_->AddAssessment(a).status().code(), base::StatusCode::kNotFound);
+
+  // The database itself refuses to rewrite history.
+  EXPECT_FALSE(
+      repo_->connection().Execute("UPDATE assessments SET decision = 'eligible'", {}).ok());
+  EXPECT_FALSE(repo_->connection().Execute("DELETE FROM assessments", {}).ok());
+  EXPECT_FALSE(repo_->connection().Execute("UPDATE protocols SET text = 'x'", {}).ok());
+  EXPECT_EQ(repo_->Assessments(id).value().size(), 2u);
 }
 
 TEST(PostgresDriver, RewritesPlaceholdersOutsideQuotes) {

@@ -1,7 +1,9 @@
 // Browser test of the web UI (issue #6): Debian's chromium driven by playwright-core against
 // the real `livercell serve` on a fresh SQLite registry with the PBC cohort. Logs in, searches
 // a patient, opens the page, checks the charts were drawn, records a lab value, sees the trend
-// grow, gets the API's message for an implausible value, and draws the cohort's survival.
+// grow, gets the API's message for an implausible value, and draws the cohort's survival; a
+// physician then assesses a referral: the to-do list, a stated exclusion changing the
+// decision, the rule trace with the fired rule first, and signing with the password again.
 // Screenshots go to the artefacts folder (argv[4]).
 //
 //   node tests/web/ui_test.mjs BINARY SOURCE_DIR ARTEFACTS_DIR
@@ -32,6 +34,15 @@ run(["import", "pbc", "--db", db, "--pbc", path.join(sourceDir, "data/cohorts/pb
      "--pbcseq", path.join(sourceDir, "data/cohorts/pbcseq.csv")]);
 run(["user", "add", "--db", db, "--username", "nina", "--role", "nurse", "--password-stdin"],
     `${PASSWORD}\n`);
+run(["user", "add", "--db", db, "--username", "pia", "--role", "physician", "--password-stdin"],
+    `${PASSWORD}\n`);
+// A referral with this week's labs (the import creates the patient, mrn:REF-1).
+const labDay = new Date(Date.now() - 2 * 86400e3).toISOString().slice(0, 10);
+fs.writeFileSync(path.join(work, "referral.csv"), "patient_id,date,loinc,value,unit\n" +
+  [["1975-2", 1.4, "mg/dL"], ["1751-7", 3.6, "g/dL"], ["6301-6", 1.2, "1"],
+   ["2160-0", 0.9, "mg/dL"], ["2951-2", 138, "mmol/L"], ["777-3", 120, "10*9/L"]]
+    .map(([code, value, unit]) => `REF-1,${labDay},${code},${value},${unit}`).join("\n") + "\n");
+run(["import", "labs", "--db", db, "--csv", path.join(work, "referral.csv")]);
 
 // The server on a free port; it prints the URL once it listens.
 const server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0"],
@@ -60,7 +71,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
   page.on("console", (msg) => {
-    if (msg.type() === "error" && !/401|422/.test(msg.text())) {
+    if (msg.type() === "error" && !/401|403|422/.test(msg.text())) {
       problems.push(`console: ${msg.text()}`);
     }
   });
@@ -81,7 +92,8 @@ try {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.keyboard.press("Enter");  // the form works from the keyboard
   await page.getByRole("heading", { name: "Patients" }).waitFor();
-  assert.match(await page.locator("table caption").innerText(), /418 patients/);
+  // The PBC cohort (418) and the referral.
+  assert.match(await page.locator("table caption").innerText(), /419 patients/);
   await shot("patient-list");
 
   // Search by identifier.
@@ -152,7 +164,8 @@ try {
   await page.getByLabel("Curves by").selectOption("sex");
   await page.getByRole("cell", { name: "sex=female" }).waitFor();
   const medians = page.getByRole("table", { name: "Median survival by group" });
-  assert.equal(await medians.locator("tbody tr").count(), 2);
+  // female, male, and the referral, whose sex the lab import could not know
+  assert.equal(await medians.locator("tbody tr").count(), 3);
   assert.match(await medians.innerText(), /sex=male\s+44\s+24/);
   await shot("cohort");
 
@@ -161,6 +174,42 @@ try {
   await page.getByRole("heading", { name: "Log in to LiverCell" }).waitFor();
   const status = await page.evaluate(async () => (await fetch("/api/v1/patients")).status);
   assert.equal(status, 401);
+
+  // A physician assesses the referral: incomplete with a to-do list; stating an active
+  // infection makes it "not eligible" with that rule first in the trace; signing needs the
+  // password again.
+  await page.getByLabel("User name").fill("pia");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Patients" }).waitFor();
+  await page.getByLabel(/Search by identifier/).fill("REF-1");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.locator("table caption").filter({ hasText: "matching" }).waitFor();
+  await page.locator("tbody tr a").first().click();
+  const panel = page.locator("section", { has: page.getByRole("heading", { name: "Candidacy assessment" }) });
+  await panel.locator(".decision").filter({ hasText: "Incomplete" }).waitFor();
+  const todo = panel.locator(".todo");
+  assert.match(await todo.innerText(), /cirrhosis confirmed/);
+  assert.match(await todo.innerText(), /active infection/);
+  assert.doesNotMatch(await todo.innerText(), /labs\.bilirubin/, "this week's labs count");
+  assert.match(await panel.locator(".assessment").innerText(), /Preview — not signed/);
+  await shot("assessment-incomplete");
+  await todo.getByLabel(/active infection/).selectOption("true");
+  await panel.locator(".decision").filter({ hasText: "Not eligible" }).waitFor();
+  const firstRule = panel.locator("table.rules tbody tr").first();
+  assert.match(await firstRule.innerText(), /EX-INFECTION\s+applies/);
+  await shot("assessment-not-eligible");
+  const sign = page.getByRole("form", { name: "Sign this assessment" });
+  await sign.getByLabel("Password").fill("not my password");
+  await sign.getByRole("button", { name: "Sign" }).click();
+  const signError = sign.locator(".field-error");
+  await signError.waitFor();
+  assert.match(await signError.innerText(), /wrong password: the assessment was not signed/);
+  await sign.getByLabel("Password").fill(PASSWORD);
+  await sign.getByRole("button", { name: "Sign" }).click();
+  await panel.locator(".assessment").filter({ hasText: /Signed by pia on/ }).waitFor();
+  assert.match(await panel.locator(".decision").innerText(), /Not eligible/);
+  await shot("assessment-signed");
 
   assert.deepEqual(problems, [], "no script errors, blocked resources or failed requests");
   console.log(`web UI test passed; ${step} screenshots in ${artefacts}`);

@@ -19,6 +19,7 @@
 #include "livercell/base/secrets.h"
 #include "livercell/base/sha256.h"
 #include "livercell/base/status_code.h"
+#include "livercell/domain/assessment/facts.h"
 #include "livercell/domain/labs/analyte.h"
 #include "livercell/domain/units/unit.h"
 #include "livercell/formats/assessment_json.h"
@@ -363,7 +364,32 @@ class Routes {
     for (int i = 0; i <= static_cast<int>(domain::Attribution::kDefinite); ++i) {
       attributions.push_back(domain::ToString(static_cast<domain::Attribution>(i)));
     }
-    return {{"labs", labs}, {"event_types", events}, {"attributions", attributions}};
+    // What an assessment may be told (the candidate input's fields, by the path its
+    // "missing" lists use), so the UI can offer a control for each missing one.
+    json inputs = json::array();
+    for (const domain::FactInfo& f : domain::AllFacts()) {
+      inputs.push_back({{"name", f.name},
+                        {"kind", domain::KindName(f.kind)},
+                        {"allowed", f.allowed},
+                        {"unit", f.unit},
+                        {"description", f.description}});
+    }
+    auto grades = [](auto last) {
+      json words = json::array();
+      for (int i = 0; i <= static_cast<int>(last); ++i)
+        words.push_back(domain::ToString(static_cast<decltype(last)>(i)));
+      return words;
+    };
+    inputs.push_back({{"name", "ascites"}, {"kind", "a word"},
+                      {"allowed", grades(domain::Ascites::kModerateSevere)}, {"unit", ""},
+                      {"description", "ascites now (Child-Pugh)"}});
+    inputs.push_back({{"name", "encephalopathy"}, {"kind", "a word"},
+                      {"allowed", grades(domain::Encephalopathy::kGrade3To4)}, {"unit", ""},
+                      {"description", "hepatic encephalopathy now (Child-Pugh)"}});
+    return {{"labs", labs},
+            {"event_types", events},
+            {"attributions", attributions},
+            {"assessment_inputs", inputs}};
   }
 
   // The patient's stored candidacy assessments, newest first.
@@ -397,6 +423,8 @@ class Routes {
         return std::move(first.PrefixPath("inputs"));
       }
       if (preview) {
+        call.audited = true;  // as what it was: a read of the record, nothing signed
+        LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "preview")));
         Reply(call, 200, {{"patient_id", *call.patient_id},
                           {"input", assessed.input},
                           {"result", assessed.result},
@@ -405,15 +433,21 @@ class Routes {
       }
       LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password", false));
       if (password.empty()) {
-        base::Status status(base::StatusCode::kUnauthenticated,
-                            "signing an assessment needs your password again");
+        base::Status status(base::StatusCode::kInvalidArgument,
+                            "signing an assessment needs your password again (or send "
+                            "\"preview\": true to see it unsigned)");
         status.SetPath("password");
         return status;
       }
+      // A wrong password here is not a lost session (401 would send the UI to the log-in
+      // page): the assessment is refused, the session stays.
       const base::Result<access::User> again = access::Accounts(repo->connection())
                                                    .CheckPassword(call.user->username, password, now);
       if (!again.ok()) {
-        base::Status status = again.status();
+        base::Status status = again.status().code() == base::StatusCode::kUnauthenticated
+                                  ? base::Status(base::StatusCode::kPermissionDenied,
+                                                 "wrong password: the assessment was not signed")
+                                  : again.status();
         return std::move(status.SetPath("password"));
       }
     }
