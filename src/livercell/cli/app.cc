@@ -69,6 +69,7 @@ int RunCli(int argc, char** argv) {
   RegisterStatsCommand(app, &selected);
   RegisterAssessCommands(app, &selected);
   RegisterServeCommand(app, &selected);
+  RegisterDinCommands(app, &selected);
   RegisterUserCommand(app, &selected);
   RegisterAuditCommand(app, &selected);
 

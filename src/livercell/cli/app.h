@@ -31,6 +31,7 @@ void RegisterExportCommand(CLI::App& app, Action* selected);
 void RegisterStatsCommand(CLI::App& app, Action* selected);
 void RegisterAssessCommands(CLI::App& app, Action* selected);
 void RegisterServeCommand(CLI::App& app, Action* selected);
+void RegisterDinCommands(CLI::App& app, Action* selected);
 void RegisterUserCommand(CLI::App& app, Action* selected);
 void RegisterAuditCommand(CLI::App& app, Action* selected);
 
