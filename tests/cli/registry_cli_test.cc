@@ -314,12 +314,16 @@ TEST(AssessRegistry, FromTheRecordWithStatementsStoredAndReplayed) {
                 "refractory_ascites": false, "encephalopathy_ever": false, "jaundice": false,
                 "hepatorenal_syndrome": false, "sbp_ever": false},
     "hcc": "none", "other_malignancy_within_5y": false, "active_infection": false,
-    "pregnant_or_breastfeeding": false, "ecog": 1, "severe_comorbidity": false})");
+    "pregnant_or_breastfeeding": false, "ecog": 1, "severe_comorbidity": false,
+    "labs": {"ast": {"value": 30, "unit": "U/L"}}})");
   const auto stored = RunLivercell({"assess", "--db", db, "--patient", "mrn:C1",
                                     dir.File("statements.json"), "--format", "json"});
   ASSERT_EQ(stored.exit_code, 0) << stored.err;
   const auto second = nlohmann::json::parse(stored.out);
   EXPECT_EQ(second["decision"], "eligible") << stored.out;
+  EXPECT_TRUE(second["stale"].empty()) << "the physician stated a current AST";
+  // ALBI from the registry's bilirubin 1.1 mg/dL and albumin 4.0 g/dL: -2.56, grade 2.
+  EXPECT_EQ(second["stage"]["albi"]["grade"], 2) << "registry labs kept";
   const std::string id = second["id"].dump();
 
   const auto history = RunLivercell({"assess", "--db", db, "--patient", "mrn:C1", "--history"});

@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +43,8 @@ class ServerProcess {
     if (pipe(out) != 0) return;
     pid_ = fork();
     if (pid_ == 0) {
+      // The server dies with the test, even when the test is killed or crashes.
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       execv(LIVERCELL_BINARY, argv.data());
@@ -494,8 +497,10 @@ TEST_P(ApiTest, AssessmentsPreviewSignAuditAndReplay) {
   EXPECT_EQ(Call("GET", base + "/assessments", Login("researcher"))->status, 403);
 
   auto audit = Call("GET", "/api/v1/audit?limit=1000", Login("admin"));
+  ASSERT_TRUE(audit && audit->status == 200);
+  const json entries = json::parse(audit->body)["items"];
   std::vector<std::string> signs;
-  for (const json& e : json::parse(audit->body)["items"]) {
+  for (const json& e : entries) {
     if (e["action"] == "sign") signs.push_back(e["outcome"].get<std::string>());
   }
   // no password, wrong password, bad input, nurse (denied), signed; the preview is its own

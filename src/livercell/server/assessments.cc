@@ -73,10 +73,9 @@ base::Result<RegistryAssessment> AssessFromRegistry(storage::Repository& repo,
   out.result = std::move(assessed.result);
   json stale = json::array();
   for (const domain::StaleInput& s : recorded.stale) {
-    if (stated.is_object() && out.input.contains("labs") &&
-        out.input["labs"].contains(s.input.substr(5))) {
-      continue;  // the clinician stated a current value
-    }
+    // The registry's stale lab was left out, so a value in the input is the clinician's own.
+    const std::string lab = s.input.substr(s.input.find('.') + 1);  // "labs.ast" → "ast"
+    if (out.input.contains("labs") && out.input["labs"].contains(lab)) continue;
     stale.push_back({{"input", s.input},
                      {"time", s.time.ToString()},
                      {"age_days", s.age_days},
