@@ -119,6 +119,11 @@ TEST(AssessCli, ProtocolShowAndFacts) {
   const auto facts = testing::RunLivercell({"protocol", "facts", "--format", "json"});
   ASSERT_EQ(facts.exit_code, 0);
   EXPECT_GT(json::parse(facts.out).size(), 30u);
+  // A protocol may come on standard input, like every other document ("-").
+  const auto piped =
+      testing::RunLivercell({"protocol", "check", "-"}, testing::ReadFile(kDefault));
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_THAT(piped.out, HasSubstr("livercell-default 1.0.0: valid"));
 }
 
 }  // namespace

@@ -228,14 +228,14 @@ int RunAssess(const AssessOptions& o) {
   const Format format = ParseFormat(o.format);
   if (o.replay != 0) return ReplayStored(o, format);
   if (o.history) return AssessmentHistory(o, format);
-  const ProtocolParse loaded = formats::LoadProtocol(o.protocol);
+  const ProtocolParse loaded = LoadProtocol(o.protocol);
   if (!loaded.protocol) return Fail(loaded.errors, format);
   if (!o.patient.empty()) return AssessPatient(o, *loaded.protocol, format);
   return AssessDocument(o, *loaded.protocol, format);
 }
 
 int RunProtocolCheck(const std::string& path, Format format) {
-  const ProtocolParse loaded = formats::LoadProtocol(path);
+  const ProtocolParse loaded = LoadProtocol(path);
   if (!loaded.protocol) return Fail(loaded.errors, format);
   const domain::Protocol& protocol = *loaded.protocol;
   const std::vector<base::Status> problems =
@@ -258,7 +258,7 @@ int RunProtocolCheck(const std::string& path, Format format) {
 }
 
 int RunProtocolShow(const std::string& path, Format format) {
-  const ProtocolParse loaded = formats::LoadProtocol(path);
+  const ProtocolParse loaded = LoadProtocol(path);
   if (!loaded.protocol) return Fail(loaded.errors, format);
   const domain::Protocol& p = *loaded.protocol;
   if (format == Format::kJson) {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "livercell/cli/app.h"
+#include "livercell/cli/input.h"
 #include "livercell/server/server.h"
 
 namespace livercell::cli {
@@ -45,7 +46,11 @@ int RunServe(const ServeArgs& args) {
   options.db_url = ResolveDbUrl(args.db);
   options.tls_cert = args.tls_cert;
   options.tls_key = args.tls_key;
-  options.protocol_file = args.protocol;
+  if (!args.protocol.empty()) {
+    formats::ProtocolParse loaded = LoadProtocol(args.protocol);
+    if (!loaded.protocol) return Fail(loaded.errors, Format::kTable);
+    options.protocol = std::move(loaded.protocol);
+  }
   if (base::Status status = ParseListen(args.listen, &options); !status.ok()) {
     return Fail(status, Format::kTable);
   }

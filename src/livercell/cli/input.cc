@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "livercell/formats/assessment_json.h"
+
 namespace livercell::cli {
 
 base::Result<std::unique_ptr<InputFile>> InputFile::Open(const std::string& path) {
@@ -61,6 +63,15 @@ base::Result<std::string> ReadDocument(const std::string& path, std::size_t limi
                                        const std::string& what) {
   LC_ASSIGN_OR_RETURN(const std::unique_ptr<InputFile> file, InputFile::Open(path));
   return ReadAll(*file, path, limit, what);
+}
+
+formats::ProtocolParse LoadProtocol(const std::string& path) {
+  if (path.empty()) return formats::DefaultProtocol();
+  // Largest protocol file accepted: the default is under 10 KiB.
+  constexpr std::size_t kMaxProtocolBytes = std::size_t{1} << 20;
+  base::Result<std::string> text = ReadDocument(path, kMaxProtocolBytes, "a protocol file");
+  if (!text.ok()) return {std::nullopt, {text.status()}};
+  return formats::ParseProtocolFile(*text, path);
 }
 
 }  // namespace livercell::cli

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "livercell/base/result.h"
+#include "livercell/formats/protocol_file.h"
 
 namespace livercell::cli {
 
@@ -39,6 +40,11 @@ base::Result<std::string> ReadAll(const InputFile& file, const std::string& path
 // Opens `path` ("-" = standard input) and reads it whole, as ReadAll.
 base::Result<std::string> ReadDocument(const std::string& path, std::size_t limit,
                                        const std::string& what);
+
+// A candidacy protocol: the file at `path` ("-" = standard input, at most 1 MiB), or the
+// built-in default when `path` is empty. Every problem is reported, a file that cannot be
+// read being one of them.
+formats::ProtocolParse LoadProtocol(const std::string& path);
 
 }  // namespace livercell::cli
 

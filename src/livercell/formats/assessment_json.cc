@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-
 #include "livercell/domain/labs/analyte.h"
 #include "livercell/formats/score_json.h"
 
@@ -41,27 +39,6 @@ std::string_view DefaultProtocolText() { return protocols::k_data_default; }
 
 ProtocolParse DefaultProtocol() {
   return ParseProtocolFile(DefaultProtocolText(), kDefaultProtocolName);
-}
-
-ProtocolParse LoadProtocol(const std::string& path) {
-  if (path.empty()) return DefaultProtocol();
-  // Largest protocol file accepted: the default is under 10 KiB.
-  constexpr std::streamsize kMaxBytes = std::streamsize{1} << 20;
-  std::ifstream in(path, std::ios::binary);
-  std::string text(static_cast<std::size_t>(kMaxBytes) + 1, '\0');
-  if (in) in.read(text.data(), kMaxBytes + 1);
-  if (!in && !in.eof()) {
-    base::Status status = base::InvalidArgumentError("cannot read the protocol file");
-    status.SetValue(path);
-    return {std::nullopt, {std::move(status)}};
-  }
-  if (in.gcount() > kMaxBytes) {
-    base::Status status(base::StatusCode::kOutOfRange, "the protocol file is larger than 1 MiB");
-    status.SetValue(path);
-    return {std::nullopt, {std::move(status)}};
-  }
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  return ParseProtocolFile(text, path);
 }
 
 json AssessmentJson(const domain::Assessment& a, const domain::Protocol& p) {

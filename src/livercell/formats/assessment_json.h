@@ -6,7 +6,6 @@
 #define LIVERCELL_FORMATS_ASSESSMENT_JSON_H_
 
 #include <nlohmann/json.hpp>
-#include <string>
 #include <string_view>
 
 #include "livercell/domain/assessment/assess.h"
@@ -21,9 +20,6 @@ inline constexpr std::string_view kDefaultProtocolName = "data/protocols/default
 // data/protocols/default.toml as compiled into the binary, and parsed.
 std::string_view DefaultProtocolText();
 ProtocolParse DefaultProtocol();
-// The protocol file at `path` (at most 1 MiB; a file that cannot be read is one of the
-// problems), or the built-in default when `path` is empty.
-ProtocolParse LoadProtocol(const std::string& path);
 
 // The output object of specs/assessment.md "Output".
 nlohmann::json AssessmentJson(const domain::Assessment& assessment,

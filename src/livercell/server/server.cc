@@ -393,14 +393,12 @@ class Routes {
   }
 
   // The patient's stored candidacy assessments, newest first.
+  // (Identified readers only: the route does not admit de-identified access.)
   base::Status GetAssessments(Call& call) {
-    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
-    LC_RETURN_IF_ERROR(repo->GetPatient(*call.patient_id).status());
-    LC_ASSIGN_OR_RETURN(const auto stored, repo->Assessments(*call.patient_id));
-    json items = json::array();
-    for (const auto& r : stored) items.push_back(StoredAssessmentJson(r));
-    Reply(call, 200, {{"patient_id", *call.patient_id}, {"items", items}});
-    return base::OkStatus();
+    return List(call, &Repository::Assessments,
+                +[](const domain::AssessmentRecord& r, const Deidentifier*) {
+                  return StoredAssessmentJson(r);
+                });
   }
 
   // A candidacy assessment from the registry's latest values and what the physician states
@@ -987,9 +985,14 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServeOptions& options
   LC_ASSIGN_OR_RETURN(auto repo,
                       Repository::Open(options.db_url, Repository::SchemaPolicy::kRequireCurrent));
   LC_ASSIGN_OR_RETURN(std::string key, DeidentificationKey(*repo));
-  formats::ProtocolParse parsed = formats::LoadProtocol(options.protocol_file);
-  if (!parsed.protocol) return std::move(parsed.errors.front().SetPath("--protocol"));
-  domain::Protocol protocol = std::move(*parsed.protocol);
+  domain::Protocol protocol;
+  if (options.protocol) {
+    protocol = *options.protocol;
+  } else {
+    formats::ProtocolParse built_in = formats::DefaultProtocol();
+    if (!built_in.protocol) return built_in.errors.front();
+    protocol = std::move(*built_in.protocol);
+  }
   auto routes = std::make_unique<Routes>(options.db_url, std::move(key), std::move(repo),
                                          std::move(protocol));
   std::unique_ptr<httplib::Server> http;

@@ -6,9 +6,11 @@
 #define LIVERCELL_SERVER_SERVER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "livercell/base/result.h"
+#include "livercell/domain/assessment/protocol.h"
 
 namespace livercell::server {
 
@@ -17,7 +19,8 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 = any free port
   std::string tls_cert, tls_key;  // both or neither
-  std::string protocol_file;      // candidacy protocol TOML; empty: the built-in default
+  // The clinic's candidacy protocol (read by the caller); empty: the built-in default.
+  std::optional<domain::Protocol> protocol;
 };
 
 class Server {

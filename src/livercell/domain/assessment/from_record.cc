@@ -15,8 +15,6 @@ namespace {
 constexpr std::chrono::days kAcuteBleedWindow{42};
 // Source: Ludwig J et al. Virchows Arch A 1978;379:103 — histologic stage 4 is cirrhosis.
 constexpr double kLudwigCirrhosisStage = 4;
-// Not clinical: mean Gregorian year in days, for age in years.
-constexpr double kDaysPerYear = 365.2425;
 
 std::string Normalised(std::string_view code) {
   std::string out;
@@ -54,12 +52,7 @@ RecordCandidate CandidateFromRecord(const Patient& patient, std::span<const LabO
   Candidate& c = out.candidate;
   CurrentInputs current = LatestScoreInput(patient, labs, findings);
   c.scores = current.input;
-  c.scores.age_years.reset();
-  if (patient.birth_date) {
-    const auto days = (std::chrono::floor<std::chrono::days>(now) - *patient.birth_date).count();
-    const double age = static_cast<double>(days) / kDaysPerYear;
-    if (ValidateAgeYears(age).ok()) c.scores.age_years = age;
-  }
+  c.scores.age_years = AgeYearsOn(patient, std::chrono::floor<std::chrono::days>(now));
   for (std::size_t i = 0; i < kAnalyteCount; ++i) {
     const std::optional<ClinicalTime>& time = current.lab_times[i];
     if (!time || !c.scores.labs[i]) continue;

@@ -7,8 +7,6 @@ namespace {
 
 // Source: Dickson 1989 (Mayo oedema coding 0 / 0.5 / 1).
 constexpr double kEdemaHalf = 0.5;
-// Not clinical: mean Gregorian year in days, for age in years.
-constexpr double kDaysPerYear = 365.2425;
 
 }  // namespace
 
@@ -31,11 +29,7 @@ CurrentInputs LatestScoreInput(const Patient& patient, std::span<const LabObserv
     if (!out.as_of || out.as_of->instant() < latest[i]->time.instant()) out.as_of = latest[i]->time;
   }
   out.input.sex = patient.sex;
-  if (patient.birth_date && out.as_of) {
-    const auto days = (out.as_of->day() - *patient.birth_date).count();
-    const double age = static_cast<double>(days) / kDaysPerYear;
-    if (ValidateAgeYears(age).ok()) out.input.age_years = age;
-  }
+  if (out.as_of) out.input.age_years = AgeYearsOn(patient, out.as_of->day());
   const Finding* edema = nullptr;
   for (const Finding& f : findings) {
     if (f.kind == "edema" && (edema == nullptr || edema->time.instant() <= f.time.instant())) {

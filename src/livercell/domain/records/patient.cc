@@ -16,6 +16,8 @@ constexpr std::size_t kMaxSystemChars = 32;
 constexpr std::size_t kMaxValueChars = 64;
 constexpr char kFirstPrintable = '!';
 constexpr char kLastPrintable = '~';
+// Not clinical: mean Gregorian year in days, for age in years.
+constexpr double kDaysPerYear = 365.2425;
 
 }  // namespace
 
@@ -76,6 +78,13 @@ base::Status ValidateEcog(int ecog) {
   base::Status status = base::OutOfRangeError(fmt::format("ECOG {} is outside 0–5", ecog));
   status.SetValue(static_cast<double>(ecog)).SetAllowed("0–5").SetSource("Oken 1982");
   return status;
+}
+
+std::optional<double> AgeYearsOn(const Patient& patient, std::chrono::sys_days day) {
+  if (!patient.birth_date) return std::nullopt;
+  const double age = static_cast<double>((day - *patient.birth_date).count()) / kDaysPerYear;
+  if (!ValidateAgeYears(age).ok()) return std::nullopt;
+  return age;
 }
 
 }  // namespace livercell::domain

@@ -48,6 +48,10 @@ base::Status ValidateIcd10(std::string_view code);
 // ECOG 0–5 (Oken 1982). kOutOfRange otherwise.
 base::Status ValidateEcog(int ecog);
 
+// The patient's age in years on `day`; nullopt without a birth date, or when the age is not a
+// plausible one (ValidateAgeYears).
+std::optional<double> AgeYearsOn(const Patient& patient, std::chrono::sys_days day);
+
 }  // namespace livercell::domain
 
 #endif  // LIVERCELL_DOMAIN_RECORDS_PATIENT_H_
