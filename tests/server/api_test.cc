@@ -11,7 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
@@ -28,6 +31,14 @@ using nlohmann::json;
 
 const char* const kRoles[] = {"admin", "physician", "nurse", "lab", "cell-processing",
                               "researcher"};
+
+// Days since 1970 of a "YYYY-MM-DD…" date.
+long DayNumber(const json& text) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  EXPECT_EQ(std::sscanf(text.get<std::string>().c_str(), "%d-%u-%u", &y, &m, &d), 3) << text;
+  return std::chrono::sys_days(std::chrono::year{y} / m / d).time_since_epoch().count();
+}
 
 // `livercell serve` on a free port, stopped with SIGTERM (checked to exit 0).
 class ServerProcess {
@@ -292,7 +303,23 @@ TEST_P(ApiTest, ClinicalRecordsScoresExportAndCohort) {
   ASSERT_TRUE(deidentified);
   EXPECT_EQ(deidentified->status, 200);
   EXPECT_EQ(deidentified->body.find("C-1"), std::string::npos);
-  EXPECT_EQ(deidentified->body.find("2026-01-10"), std::string::npos);  // dates shifted
+  // Dates shifted: every record of the patient moves back by the same 1–365 days. (Checked
+  // record by record: a shifted date may by chance equal another record's true one.)
+  const json hidden =
+      json::parse(deidentified->body.substr(0, deidentified->body.find('\n')));
+  std::set<long> shifts;
+  for (const auto& [kind, key] : {std::pair{"labs", "time"}, std::pair{"events", "time"},
+                                  std::pair{"adverse_events", "onset"},
+                                  std::pair{"quality_of_life", "time"}}) {
+    ASSERT_EQ(hidden[kind].size(), line[kind].size()) << kind;
+    ASSERT_FALSE(line[kind].empty()) << kind;
+    for (std::size_t i = 0; i < line[kind].size(); ++i) {
+      shifts.insert(DayNumber(line[kind][i][key]) - DayNumber(hidden[kind][i][key]));
+    }
+  }
+  ASSERT_EQ(shifts.size(), 1u);
+  EXPECT_GE(*shifts.begin(), 1);
+  EXPECT_LE(*shifts.begin(), 365);
 
   // The cohort: one patient followed from 2026-01-10 to 2026-03-03 (the QoL visit), no death.
   const json km = json::parse(Call("GET", "/api/v1/cohort/survival", nurse)->body);
