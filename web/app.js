@@ -91,9 +91,18 @@ function fmt(value) {
   return String(Number(value.toPrecision(4)));
 }
 
-function show(...nodes) {
-  main.replaceChildren(...nodes);
-  main.focus();
+// Every route() is one navigation, and its page is drawn with a `show` bound to it: when the
+// data of a page arrives after the user has moved on (searched again, opened a patient), it
+// must not replace the page they moved to. `show` says whether it drew.
+let navigation = 0;
+
+function showFor(mine) {
+  return (...nodes) => {
+    if (mine !== navigation) return false;
+    main.replaceChildren(...nodes);
+    main.focus();
+    return true;
+  };
 }
 
 function identifiersText(patient) {
@@ -106,7 +115,7 @@ function errorBox(err) {
 
 // --- log-in ----------------------------------------------------------------------------------
 
-function renderLogin() {
+function renderLogin(show) {
   document.getElementById("nav").hidden = true;
   const message = h("p", { role: "alert", class: "error" });
   const form = h("form", { class: "login", "aria-labelledby": "login-title" },
@@ -139,7 +148,7 @@ function renderLogin() {
 
 // --- patient list ----------------------------------------------------------------------------
 
-async function renderPatients(params) {
+async function renderPatients(params, show) {
   const q = params.get("q") || "";
   const offset = Number(params.get("offset") || 0);
   const limit = 25;
@@ -196,7 +205,7 @@ async function renderPatients(params) {
 
 let catalogue = null;
 
-async function renderPatient(id) {
+async function renderPatient(id, show) {
   show(h("p", { class: "muted", text: "Loading…" }));
   // What the charts and the timeline show; read again after each recorded value.
   const records = () => Promise.all([api("GET", `/patients/${id}/labs`),
@@ -256,8 +265,10 @@ async function renderPatient(id) {
     ? h("section", { "aria-labelledby": "assess-h" },
       h("h2", { id: "assess-h", text: "Candidacy assessment" }))
     : null;
-  show(h("h1", { text: title }), facts, assessSection, labSection, scoreSection, eventSection,
-       formGrid.children.length ? forms : null);
+  if (!show(h("h1", { text: title }), facts, assessSection, labSection, scoreSection,
+            eventSection, formGrid.children.length ? forms : null)) {
+    return;  // the user has moved on
+  }
   draw();
   if (assessSection) reassess();
 }
@@ -624,7 +635,7 @@ function visitForm(id, status, refresh) {
 
 // --- cohort ----------------------------------------------------------------------------------
 
-async function renderCohort(params) {
+async function renderCohort(params, show) {
   const by = params.get("by") || "";
   const select = h("select", { id: "by" },
     [["", "whole cohort"], ["sex", "sex"], ["aetiology", "aetiology"]].map(([v, t]) =>
@@ -662,16 +673,17 @@ async function route() {
   const [path, query] = (location.hash.slice(1) || "/patients").split("?");
   const params = new URLSearchParams(query || "");
   const current = user();
+  const show = showFor(++navigation);
   if (!current || path === "/login") {
-    renderLogin();
+    renderLogin(show);
     return;
   }
   document.getElementById("nav").hidden = false;
   document.getElementById("who").textContent = `${current.username} (${current.role})`;
   const patient = path.match(/^\/patients\/(\d+)$/);
-  if (patient) return renderPatient(patient[1]);
-  if (path === "/cohort") return renderCohort(params);
-  return renderPatients(params);
+  if (patient) return renderPatient(patient[1], show);
+  if (path === "/cohort") return renderCohort(params, show);
+  return renderPatients(params, show);
 }
 
 document.getElementById("logout").addEventListener("click", async () => {
