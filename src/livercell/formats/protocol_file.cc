@@ -8,10 +8,10 @@
 
 #include <algorithm>
 #include <map>
-#include <sstream>
 
 #include "livercell/base/closest.h"
 #include "livercell/base/sha256.h"
+#include "livercell/formats/toml_problems.h"
 
 namespace livercell::formats {
 
@@ -35,33 +35,6 @@ std::vector<std::string> FactNames() {
   std::vector<std::string> names;
   for (const FactInfo& f : AllFacts()) names.push_back(f.name);
   return names;
-}
-
-// Collects the problems of one file, each with its path inside the file.
-class Problems {
- public:
-  explicit Problems(std::string_view file) : file_(file) {}
-  void Add(const std::string& where, std::string message, std::string value = "",
-           std::string allowed = "") {
-    base::Status status = base::InvalidArgumentError(std::move(message));
-    status.SetPath(fmt::format("{}: {}", file_, where));
-    if (!value.empty()) status.SetValue(std::move(value));
-    if (!allowed.empty()) status.SetAllowed(std::move(allowed));
-    errors_.push_back(std::move(status));
-  }
-  std::vector<base::Status>& errors() { return errors_; }
-
- private:
-  std::string file_;
-  std::vector<base::Status> errors_;
-};
-
-// A TOML value as written, for error messages.
-std::string Quoted(const toml::node* node) {
-  if (node == nullptr) return "";
-  std::ostringstream out;
-  node->visit([&out](const auto& value) { out << value; });
-  return out.str();
 }
 
 std::optional<FactValue> ScalarValue(const toml::node& node) {
@@ -245,7 +218,7 @@ ProtocolParse ParseProtocolFile(std::string_view text, std::string_view file) {
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
-    problems.Add(fmt::format("line {}", e.source().begin.line), std::string(e.description()));
+    problems.AddSyntax(e);
     out.errors = std::move(problems.errors());
     return out;
   }
