@@ -11,6 +11,8 @@ extern const char k_sqlite_0002_accounts_audit[];
 extern const char k_postgres_0002_accounts_audit[];
 extern const char k_sqlite_0003_assessments[];
 extern const char k_postgres_0003_assessments[];
+extern const char k_sqlite_0004_plans_products[];
+extern const char k_postgres_0004_plans_products[];
 }  // namespace schema
 
 namespace {
@@ -20,6 +22,8 @@ const Migration kMigrations[] = {
     {2, "accounts_audit", schema::k_sqlite_0002_accounts_audit,
      schema::k_postgres_0002_accounts_audit},
     {3, "assessments", schema::k_sqlite_0003_assessments, schema::k_postgres_0003_assessments},
+    {4, "plans_products", schema::k_sqlite_0004_plans_products,
+     schema::k_postgres_0004_plans_products},
 };
 
 // An arbitrary constant identifying LiverCell's migration lock among advisory locks.

@@ -6,6 +6,7 @@
 
 #include "livercell/base/sha256.h"
 #include "livercell/storage/migrations.h"
+#include "livercell/storage/row_values.h"
 
 namespace livercell::storage {
 namespace {
@@ -15,24 +16,6 @@ using sql::Row;
 using sql::Value;
 
 constexpr int kMaxAttempts = 5;
-
-Value Text(std::string_view text) { return std::string(text); }
-Value OptionalText(const std::optional<std::string>& text) {
-  return text ? Value(*text) : Value(std::monostate{});
-}
-
-std::string DateText(std::chrono::sys_days day) { return ClinicalTime::FromDate(day).ToString(); }
-
-// Times come from our own writes; a malformed one means the database was edited by hand.
-ClinicalTime TimeOf(const Row& row, int column) {
-  base::Result<ClinicalTime> time = ClinicalTime::Parse(row.Text(column));
-  return time.ok() ? time.value() : ClinicalTime::FromDate({});
-}
-
-std::optional<std::string> OptionalTextOf(const Row& row, int column) {
-  if (row.IsNull(column)) return std::nullopt;
-  return row.Text(column);
-}
 
 constexpr const char* kLabColumns =
     "id, patient_id, code_system, code, value, unit, canonical_value, canonical_unit, time, "
@@ -154,14 +137,6 @@ domain::QualityOfLife QolOf(const Row& row) {
   return q;
 }
 
-template <typename T, typename Convert>
-base::Result<std::vector<T>> Collect(sql::Connection& db, const std::string& sql,
-                                     std::span<const Value> params, Convert convert) {
-  std::vector<T> out;
-  LC_RETURN_IF_ERROR(
-      db.Execute(sql, params, [&](const Row& row) { out.push_back(convert(row)); }).status());
-  return out;
-}
 
 }  // namespace
 

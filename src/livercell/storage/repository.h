@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "livercell/base/result.h"
+#include "livercell/domain/plan/course.h"
+#include "livercell/domain/product/product.h"
 #include "livercell/domain/records/assessment_record.h"
 #include "livercell/domain/records/event.h"
 #include "livercell/domain/records/observation.h"
@@ -99,6 +101,29 @@ class Repository {
   // A patient's assessments, newest first. kNotFound for an unknown assessment.
   base::Result<std::vector<domain::AssessmentRecord>> Assessments(std::int64_t patient_id);
   base::Result<domain::AssessmentRecord> GetAssessment(std::int64_t id);
+
+  // --- treatment plans (append-only; storage/products.cc) -----------------------------------
+  // Stores the plan and its items; returns its id. kNotFound for an unknown patient.
+  base::Result<std::int64_t> AddPlan(const domain::Plan& plan);
+  base::Result<domain::Plan> GetPlan(std::int64_t id);  // kNotFound
+  base::Result<std::vector<domain::Plan>> Plans(std::int64_t patient_id);  // newest first
+
+  // --- cell products and their custody events (append-only) ---------------------------------
+  // Stores a new product (no events); returns its id. kAlreadyExists for a DIN already
+  // registered; kNotFound for an unknown patient or plan; kInvalidArgument when the plan is
+  // another patient's.
+  base::Result<std::int64_t> AddProduct(const domain::Product& product);
+  base::Result<domain::Product> GetProduct(std::int64_t id);  // with its events; kNotFound
+  base::Result<std::optional<domain::Product>> FindProductByDin(std::string_view din);
+  // Products ordered by id (of one patient when patient_id > 0), without their events.
+  base::Result<std::vector<domain::Product>> ListProducts(std::int64_t patient_id);
+  // Appends `event` (seq and content hash are assigned) after domain::CanAppend agrees, in
+  // the caller's transaction; returns the stored event. The database refuses the same
+  // changes on its own (schema 4 triggers).
+  base::Result<domain::CustodyEvent> AppendCustodyEvent(std::int64_t product_id,
+                                                        domain::CustodyEvent event);
+  // The plan items already administered, from any product of the plan.
+  base::Result<std::vector<int>> AdministeredPlanItems(std::int64_t plan_id);
 
   // Every patient in id order, a page at a time, so `fn` may itself query this repository
   // (a patient's records); stops at and returns the first error `fn` returns.

@@ -29,6 +29,7 @@ base::Result<char> Mod37_2CheckCharacter(std::string_view text);
 
 class Din {
  public:
+  Din() = default;  // empty until Make() or Parse() gives it a value
   // A new DIN: `facility` is the clinic's FIN (a letter other than O, then four digits),
   // `year` a four-digit year (its last two digits are used), `sequence` 1–999999. Errors name
   // the part at fault ("facility", "year", "sequence") and what is allowed.
@@ -62,7 +63,7 @@ class Din {
   Din(std::string text, char check, std::string flags)
       : text_(std::move(text)), check_(check), flags_(std::move(flags)) {}
   std::string text_;
-  char check_;
+  char check_ = ' ';
   std::string flags_;
 };
 

@@ -1,0 +1,98 @@
+#include "livercell/domain/product/bedside.h"
+
+#include <fmt/format.h>
+
+#include "livercell/domain/records/clinical_time.h"
+
+namespace livercell::domain {
+
+BedsideVerdict VerifyAtBedside(const BedsideFacts& facts) {
+  BedsideVerdict verdict;
+  // Records one check; false stops the verification there.
+  const auto check = [&verdict](std::string name, bool ok, std::string detail) {
+    verdict.checks.push_back(BedsideCheck{name, ok, detail});
+    if (!ok) {
+      verdict.failed_check = std::move(name);
+      verdict.reason = std::move(detail);
+    }
+    return ok;
+  };
+  const base::Result<Din> din = Din::Parse(facts.din_scanned);
+  if (!check("din", din.ok(),
+             din.ok() ? fmt::format("{} {}", din->Spaced(), din->check())
+                      : fmt::format("the DIN \"{}\" does not read: {}", facts.din_scanned,
+                                    din.status().message()))) {
+    return verdict;
+  }
+  if (!check("patient", facts.patient_id.has_value(),
+             facts.patient_id ? fmt::format("patient {}", *facts.patient_id)
+                              : fmt::format("no patient has the wristband identifier \"{}\"",
+                                            facts.wristband))) {
+    return verdict;
+  }
+  const Product* product = facts.product;
+  if (!check("product", product != nullptr,
+             product ? fmt::format("{} ({}, {})", product->product_code, product->product_type,
+                                   ToString(product->origin))
+                     : fmt::format("no product has the DIN {}", din->text()))) {
+    return verdict;
+  }
+  const ProductState state = StateOf(*product);
+  if (!check("released", state.released,
+             state.released ? "released"
+                            : fmt::format("the product is not released ({}){}", state.status,
+                                          facts.release_blockers.empty()
+                                              ? ""
+                                              : ": " + facts.release_blockers))) {
+    return verdict;
+  }
+  if (!check("recipient", product->patient_id == *facts.patient_id,
+             product->patient_id == *facts.patient_id
+                 ? "this patient's product"
+                 : fmt::format("the product belongs to patient {}, not to this patient ({})",
+                               product->patient_id, *facts.patient_id))) {
+    return verdict;
+  }
+  const bool fresh = state.expires && facts.now < *state.expires;
+  if (!check("expiry", fresh,
+             state.expires
+                 ? fmt::format("{} {}", fresh ? "expires" : "EXPIRED at",
+                               ClinicalTime::FromInstant(*state.expires).ToString())
+                 : "no expiry recorded")) {
+    return verdict;
+  }
+  if (!check("plan", facts.plan != nullptr,
+             facts.plan ? fmt::format("plan {} ({})", facts.plan->id, facts.plan->template_id)
+                        : "the product is not linked to a treatment plan")) {
+    return verdict;
+  }
+  const std::vector<const PlanItem*> today = AdministrationsOn(*facts.plan, facts.today);
+  const std::string day = ClinicalTime::FromDate(facts.today).ToString();
+  if (today.empty()) {
+    std::string next = "none left";
+    for (const PlanItem& item : facts.plan->items) {
+      if ((item.kind == PlanItemKind::kInfusion || item.kind == PlanItemKind::kProcedure) &&
+          !facts.plan_items_given.contains(item.seq) && item.day > facts.today) {
+        next = ClinicalTime::FromDate(item.day).ToString();
+        break;
+      }
+    }
+    check("plan", false,
+          fmt::format("the plan calls for no administration on {} (next: {})", day, next));
+    return verdict;
+  }
+  const PlanItem* due = nullptr;
+  for (const PlanItem* item : today)
+    if (!facts.plan_items_given.contains(item->seq)) due = item;
+  if (!check("given", due != nullptr,
+             due ? fmt::format("due today: {}", due->label)
+                 : fmt::format("today's administration ({}) has already been given",
+                               today.front()->label))) {
+    return verdict;
+  }
+  verdict.match = true;
+  verdict.plan_item = due->seq;
+  return verdict;
+}
+
+}  // namespace livercell::domain
