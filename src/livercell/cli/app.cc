@@ -70,6 +70,8 @@ int RunCli(int argc, char** argv) {
   RegisterAssessCommands(app, &selected);
   RegisterServeCommand(app, &selected);
   RegisterDinCommands(app, &selected);
+  RegisterPlanCommands(app, &selected);
+  RegisterProductCommands(app, &selected);
   RegisterUserCommand(app, &selected);
   RegisterAuditCommand(app, &selected);
 

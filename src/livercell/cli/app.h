@@ -32,6 +32,8 @@ void RegisterStatsCommand(CLI::App& app, Action* selected);
 void RegisterAssessCommands(CLI::App& app, Action* selected);
 void RegisterServeCommand(CLI::App& app, Action* selected);
 void RegisterDinCommands(CLI::App& app, Action* selected);
+void RegisterPlanCommands(CLI::App& app, Action* selected);
+void RegisterProductCommands(CLI::App& app, Action* selected);
 void RegisterUserCommand(CLI::App& app, Action* selected);
 void RegisterAuditCommand(CLI::App& app, Action* selected);
 

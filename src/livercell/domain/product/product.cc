@@ -69,6 +69,8 @@ constexpr FieldSpec kQc[] = {
     {"hla_dr_percent", FieldType::kNumber, false, "%", 0, 100, {}, "flow cytometry"},
 };
 constexpr FieldSpec kRelease[] = {
+    {"specification", FieldType::kText, false, "", 0, 0, {},
+     "the release specification checked (version and SHA-256)"},
     {"note", FieldType::kText, false, "", 0, 0, {}, "anything the releaser adds"},
 };
 constexpr FieldSpec kStorage[] = {

@@ -1,0 +1,222 @@
+// `livercell plan` (issue #8 part 1): a treatment schedule for a registry patient from a course
+// template and a clinic calendar, stored (append-only) and optionally written as iCalendar;
+// `livercell plans list|show` reads them back.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "livercell/cli/app.h"
+#include "livercell/cli/input.h"
+#include "livercell/domain/records/clinical_time.h"
+#include "livercell/formats/course_file.h"
+#include "livercell/formats/product_json.h"
+#include "livercell/server/products.h"
+
+namespace livercell::cli {
+namespace {
+
+using nlohmann::json;
+
+struct PlanOptions {
+  std::string db, patient, template_name, start, calendar, ics, format;
+  double weight_kg = 0;
+  bool no_store = false;
+};
+
+constexpr std::size_t kMaxTomlBytes = 1 << 20;
+
+// A shipped template by id, or a TOML file when the name is a path.
+base::Result<domain::CourseTemplate> LoadTemplate(const std::string& name,
+                                                  std::vector<base::Status>* problems) {
+  if (formats::BuiltinCourseTemplateText(name)) return server::BuiltinCourseTemplate(name);
+  if (name.find('/') == std::string::npos && !name.ends_with(".toml") && name != "-") {
+    return server::BuiltinCourseTemplate(name);  // the unknown-id error, naming the ids
+  }
+  LC_ASSIGN_OR_RETURN(const std::string text, ReadDocument(name, kMaxTomlBytes, "one template"));
+  auto parsed = formats::ParseCourseTemplate(text, name);
+  if (!parsed.value) {
+    *problems = std::move(parsed.errors);
+    return problems->front();
+  }
+  return std::move(*parsed.value);
+}
+
+base::Result<domain::ClinicCalendar> LoadCalendar(const std::string& path,
+                                                  std::vector<base::Status>* problems) {
+  if (path.empty()) return domain::ClinicCalendar();
+  LC_ASSIGN_OR_RETURN(const std::string text, ReadDocument(path, kMaxTomlBytes, "one calendar"));
+  auto parsed = formats::ParseClinicCalendar(text, path);
+  if (!parsed.value) {
+    *problems = std::move(parsed.errors);
+    return problems->front();
+  }
+  return std::move(*parsed.value);
+}
+
+std::string Cells(double cells) { return cells > 0 ? fmt::format("{:.3g}", cells) : ""; }
+
+void PrintPlan(const domain::Plan& plan) {
+  fmt::print("Plan{} for patient {}: {} {} from {}, {} kg; calendar: {}\n",
+             plan.id > 0 ? fmt::format(" {}", plan.id) : "", plan.patient_id, plan.template_id,
+             plan.template_version, domain::ClinicalTime::FromDate(plan.start).ToString(),
+             plan.weight_kg, plan.calendar);
+  fmt::print("Dose: {} cells per administration x {} = {} cells of {} (bank fallback: {})\n"
+             "      source: {}\n\n",
+             Cells(plan.cells_per_administration), plan.administrations, Cells(plan.total_cells),
+             plan.product_type, plan.bank_product_type, plan.dose_source);
+  fmt::print("{:>3}  {:<10}  {:<15}  {:>8}  {}\n", "#", "date", "kind", "cells", "what");
+  for (const domain::PlanItem& item : plan.items) {
+    fmt::print("{:>3}  {:<10}  {:<15}  {:>8}  {}\n", item.seq,
+               domain::ClinicalTime::FromDate(item.day).ToString(), domain::ToString(item.kind),
+               Cells(item.cells), item.label);
+    if (item.requested_day) {
+      fmt::print("{:>34}moved from {}: {}\n", "",
+                 domain::ClinicalTime::FromDate(*item.requested_day).ToString(),
+                 item.moved_because);
+    }
+  }
+}
+
+base::Status WriteIcs(const domain::Plan& plan, const std::string& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << formats::PlanICalendar(plan);
+  out.close();
+  if (!out) {
+    base::Status status = base::InvalidArgumentError("cannot write the iCalendar file");
+    status.SetPath(path);
+    return status;
+  }
+  return base::OkStatus();
+}
+
+int RunPlan(const PlanOptions& o) {
+  const Format format = ParseFormat(o.format);
+  std::vector<base::Status> problems;
+  const auto course = LoadTemplate(o.template_name, &problems);
+  if (!course.ok()) return problems.empty() ? Fail(course.status(), format) : Fail(problems, format);
+  const auto calendar = LoadCalendar(o.calendar, &problems);
+  if (!calendar.ok()) return problems.empty() ? Fail(calendar.status(), format) : Fail(problems, format);
+  const auto start = domain::ClinicalTime::Parse(o.start);
+  if (!start.ok() || !start->date_only()) {
+    base::Status status = base::InvalidArgumentError("--start must be a date (2026-11-23)");
+    return Fail(status.SetPath("start").SetValue(o.start), format);
+  }
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  const auto patient = (*repo)->ResolvePatient(o.patient);
+  if (!patient.ok()) return Fail(patient.status(), format);
+  auto planned = server::PlanForPatient(**repo, *patient, *course, *calendar, start->day(),
+                                        o.weight_kg);
+  if (!planned.ok()) return Fail(planned.status(), format);
+  domain::Plan* plan = &planned.value();
+  if (!o.no_store) {
+    const auto id = (*repo)->AddPlan(*plan);
+    if (!id.ok()) return Fail(id.status(), format);
+    plan->id = *id;
+    if (format != Format::kJson) fmt::print(stderr, "stored as plan {}\n", *id);
+  }
+  if (!o.ics.empty()) {
+    if (base::Status s = WriteIcs(*plan, o.ics); !s.ok()) return Fail(s, format);
+  }
+  if (format == Format::kJson) {
+    fmt::print("{}\n", formats::PlanJson(*plan).dump());
+  } else {
+    PrintPlan(*plan);
+  }
+  return 0;
+}
+
+struct PlansOptions {
+  std::string db, patient, format, ics;
+  std::int64_t id = 0;
+};
+
+int RunPlansList(const PlansOptions& o) {
+  const Format format = ParseFormat(o.format);
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  const auto patient = (*repo)->ResolvePatient(o.patient);
+  if (!patient.ok()) return Fail(patient.status(), format);
+  const auto plans = (*repo)->Plans(*patient);
+  if (!plans.ok()) return Fail(plans.status(), format);
+  if (format == Format::kJson) {
+    json items = json::array();
+    for (const auto& p : *plans) items.push_back(formats::PlanJson(p));
+    fmt::print("{}\n", json{{"patient_id", *patient}, {"items", items}}.dump());
+    return 0;
+  }
+  fmt::print("{:>5}  {:<16}  {:<10}  {:>6}  {:<20}\n", "id", "template", "start", "kg", "created");
+  for (const auto& p : *plans) {
+    fmt::print("{:>5}  {:<16}  {:<10}  {:>6}  {:<20}\n", p.id, p.template_id,
+               domain::ClinicalTime::FromDate(p.start).ToString(), p.weight_kg, p.created_at);
+  }
+  return 0;
+}
+
+int RunPlansShow(const PlansOptions& o) {
+  const Format format = ParseFormat(o.format);
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  const auto plan = (*repo)->GetPlan(o.id);
+  if (!plan.ok()) return Fail(plan.status(), format);
+  if (!o.ics.empty()) {
+    if (base::Status s = WriteIcs(*plan, o.ics); !s.ok()) return Fail(s, format);
+  }
+  if (format == Format::kJson) {
+    fmt::print("{}\n", formats::PlanJson(*plan).dump());
+  } else {
+    PrintPlan(*plan);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterPlanCommands(CLI::App& app, Action* selected) {
+  auto o = std::make_shared<PlanOptions>();
+  CLI::App* plan = app.add_subcommand(
+      "plan", "Plan a treatment course: harvest, infusions or the hepatic-artery procedure, "
+              "antiviral start, follow-up visits, each on a day the clinic is open");
+  AddDbOption(*plan, &o->db);
+  plan->add_option("--patient", o->patient, "Patient: internal id or system:value (mrn:A123)")
+      ->required();
+  plan->add_option("--template", o->template_name,
+                   fmt::format("Course template: a shipped id ({}) or a TOML file",
+                               fmt::join(formats::BuiltinCourseTemplateIds(), ", ")))
+      ->required();
+  plan->add_option("--start", o->start, "First possible day (YYYY-MM-DD)")->required();
+  plan->add_option("--weight", o->weight_kg,
+                   fmt::format("Body weight at planning, kg ({}-{}); the dose is per kg of it",
+                               domain::kMinWeightKg, domain::kMaxWeightKg))
+      ->required();
+  plan->add_option("--calendar", o->calendar,
+                   "Clinic calendar TOML (open weekdays, holidays); default Monday-Friday");
+  plan->add_option("--ics", o->ics, "Also write the schedule as iCalendar (RFC 5545) to FILE");
+  plan->add_flag("--no-store", o->no_store, "Show the plan without storing it");
+  AddFormatOption(*plan, &o->format, {"table", "json"});
+  plan->footer(
+      "Example:\n  livercell plan --patient mrn:A123 --template iv-2x5 --start 2026-12-01 "
+      "--weight 72 \\\n      --calendar data/calendars/england-2026-2027.toml --ics plan.ics");
+  plan->callback([selected, o] { *selected = [o] { return RunPlan(*o); }; });
+
+  CLI::App* plans = app.add_subcommand("plans", "Stored treatment plans: list, show");
+  plans->require_subcommand(1);
+  auto lo = std::make_shared<PlansOptions>();
+  CLI::App* list = plans->add_subcommand("list", "A patient's plans, newest first");
+  AddDbOption(*list, &lo->db);
+  list->add_option("--patient", lo->patient, "Patient: internal id or system:value")->required();
+  AddFormatOption(*list, &lo->format, {"table", "json"});
+  list->footer("Example:\n  livercell plans list --patient mrn:A123");
+  list->callback([selected, lo] { *selected = [lo] { return RunPlansList(*lo); }; });
+  auto so = std::make_shared<PlansOptions>();
+  CLI::App* show = plans->add_subcommand("show", "One plan's schedule");
+  AddDbOption(*show, &so->db);
+  show->add_option("ID", so->id, "Plan id")->required();
+  show->add_option("--ics", so->ics, "Also write it as iCalendar to FILE");
+  AddFormatOption(*show, &so->format, {"table", "json"});
+  show->footer("Example:\n  livercell plans show 3 --ics plan-3.ics");
+  show->callback([selected, so] { *selected = [so] { return RunPlansShow(*so); }; });
+}
+
+}  // namespace livercell::cli

@@ -1,0 +1,370 @@
+// `livercell product ...` (issue #8 parts 2 and 4): register a cell product under its DIN,
+// record its custody events (harvest or bank receipt, processing, QC, storage, dispatch),
+// release it against the release specification, show its chain of identity, and check a
+// wristband and a bag at the bedside. Administration itself needs the second member of staff's
+// e-signature and is given through the clinic server (the bedside page).
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "livercell/cli/app.h"
+#include "livercell/cli/input.h"
+#include "livercell/domain/records/clinical_time.h"
+#include "livercell/formats/product_json.h"
+#include "livercell/formats/release_spec.h"
+#include "livercell/server/products.h"
+
+namespace livercell::cli {
+namespace {
+
+using nlohmann::json;
+
+std::chrono::sys_seconds Now() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+// The product with the DIN as typed or scanned; kNotFound naming it.
+base::Result<domain::Product> ProductByDin(storage::Repository& repo, const std::string& text) {
+  LC_ASSIGN_OR_RETURN(const domain::Din din, domain::Din::Parse(text));
+  LC_ASSIGN_OR_RETURN(std::optional<domain::Product> product, repo.FindProductByDin(din.text()));
+  if (!product) {
+    base::Status status = base::NotFoundError(fmt::format("no product has the DIN {}", din.text()));
+    return std::move(status.SetPath("din").SetValue(text));
+  }
+  return std::move(*product);
+}
+
+void PrintProduct(const domain::Product& p, const domain::ReleaseChecklist* checklist) {
+  const domain::ProductState state = domain::StateOf(p);
+  fmt::print("Product {} {}  ({}, {}, code {})\n", p.din.Spaced(), p.din.check(), p.product_type,
+             domain::ToString(p.origin), p.product_code);
+  fmt::print("Patient {}{}; status: {}\n", p.patient_id,
+             p.plan_id ? fmt::format(", plan {}", *p.plan_id) : "", state.status);
+  for (const domain::CustodyEvent& e : p.events) {
+    std::vector<std::string> fields;
+    for (const auto& [name, value] : e.fields) {
+      std::visit(
+          [&](const auto& v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, double>) {
+              fields.push_back(fmt::format("{}={:g}", name, v));
+            } else {
+              fields.push_back(fmt::format("{}={}", name, v));
+            }
+          },
+          value);
+    }
+    fmt::print("  {:>2}. {}  {:<14}  {} ({})  {}\n", e.seq,
+               domain::ClinicalTime::FromInstant(e.at).ToString(), domain::ToString(e.kind),
+               e.actor, e.role, fmt::join(fields, " "));
+  }
+  if (checklist != nullptr) {
+    fmt::print("Release checklist (release_criteria.toml {}): {}\n", checklist->spec_version,
+               checklist->releasable() ? "releasable" : "NOT releasable");
+    for (const domain::CheckItem& item : checklist->items) {
+      fmt::print("  [{:<7}] {:<22} required {:<28} recorded {}\n",
+                 domain::ToString(item.outcome), item.criterion, item.required, item.observed);
+    }
+  }
+}
+
+struct Options {
+  std::string db, format, din, patient, code, type, by, kind, fields_file, at, wristband, today;
+  std::vector<std::string> set;
+  std::int64_t plan = 0;
+  bool bank = false;
+};
+
+int RunRegister(const Options& o) {
+  const Format format = ParseFormat(o.format);
+  const auto din = domain::Din::Parse(o.din);
+  if (!din.ok()) {
+    base::Status status = din.status();
+    return Fail(status.PrefixPath("din"), format);
+  }
+  const domain::ReleaseSpec& spec = formats::DefaultReleaseSpec();
+  if (!spec.types.contains(o.type)) {
+    std::vector<std::string> types;
+    for (const auto& [name, ps] : spec.types) types.push_back(name);
+    base::Status status = base::InvalidArgumentError(
+        fmt::format("unknown product type \"{}\"", o.type));
+    return Fail(status.SetPath("type").SetValue(o.type).SetAllowed(fmt::format("{}", fmt::join(types, ", "))),
+                format);
+  }
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  const auto patient = (*repo)->ResolvePatient(o.patient);
+  if (!patient.ok()) return Fail(patient.status(), format);
+  domain::Product product;
+  product.din = *din;
+  product.product_code = o.code;
+  product.product_type = o.type;
+  product.origin = o.bank ? domain::ProductOrigin::kBank : domain::ProductOrigin::kAutologous;
+  product.patient_id = *patient;
+  if (o.plan > 0) product.plan_id = o.plan;
+  product.registered_by = o.by;
+  product.registered_at = Now();
+  const auto id = (*repo)->AddProduct(product);
+  if (!id.ok()) return Fail(id.status(), format);
+  product.id = *id;
+  if (format == Format::kJson) {
+    fmt::print("{}\n", formats::ProductJson(product).dump());
+  } else {
+    fmt::print("registered product {} ({} {})\n", *id, din->Spaced(), din->check());
+  }
+  return 0;
+}
+
+int RunRecord(const Options& o) {
+  const Format format = ParseFormat(o.format);
+  const auto kind = domain::CustodyKindFromString(o.kind);
+  if (!kind || *kind == domain::CustodyKind::kRelease ||
+      *kind == domain::CustodyKind::kAdministration) {
+    base::Status status = base::InvalidArgumentError(
+        "--kind must be a custody event recorded by hand (release: `product release`; "
+        "administration: the bedside page)");
+    return Fail(status.SetPath("kind").SetValue(o.kind).SetAllowed(
+                    "harvest, bank-receipt, processing, qc, storage, dispatch"),
+                format);
+  }
+  std::vector<base::Status> problems;
+  base::Result<domain::Fields> fields = domain::Fields();
+  if (!o.fields_file.empty()) {
+    const auto text = ReadDocument(o.fields_file, 1 << 20, "one set of fields");
+    if (!text.ok()) return Fail(text.status(), format);
+    const json parsed = json::parse(*text, nullptr, false);
+    fields = formats::FieldsFromJson(*kind, parsed, &problems);
+  } else {
+    std::map<std::string, std::string, std::less<>> text;
+    for (const std::string& pair : o.set) {
+      const auto eq = pair.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        base::Status status = base::InvalidArgumentError("--set takes NAME=VALUE");
+        return Fail(status.SetPath("set").SetValue(pair), format);
+      }
+      text[pair.substr(0, eq)] = pair.substr(eq + 1);
+    }
+    fields = domain::ParseFields(*kind, text, &problems);
+  }
+  if (!fields.ok()) return problems.empty() ? Fail(fields.status(), format) : Fail(problems, format);
+  domain::CustodyEvent event;
+  event.kind = *kind;
+  event.at = Now();
+  if (!o.at.empty()) {
+    const auto at = domain::ClinicalTime::Parse(o.at);
+    if (!at.ok() || at->date_only()) {
+      base::Status status = base::InvalidArgumentError("--at must be a UTC instant");
+      return Fail(status.SetPath("at").SetValue(o.at), format);
+    }
+    event.at = at->instant();
+  }
+  event.actor = o.by;
+  event.role = "cli";
+  event.fields = std::move(*fields);
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  base::Result<domain::CustodyEvent> stored = base::InternalError("not run");
+  base::Status status = (*repo)->InTransaction([&]() -> base::Status {
+    LC_ASSIGN_OR_RETURN(const domain::Product product, ProductByDin(**repo, o.din));
+    stored = (*repo)->AppendCustodyEvent(product.id, event);
+    return stored.status();
+  });
+  if (!status.ok()) return Fail(status, format);
+  if (format == Format::kJson) {
+    fmt::print("{}\n", json{{"seq", stored->seq}, {"kind", o.kind}, {"hash", stored->content_hash}}.dump());
+  } else {
+    fmt::print("recorded {} as event {}\n", o.kind, stored->seq);
+  }
+  return 0;
+}
+
+int RunRelease(const Options& o) {
+  const Format format = ParseFormat(o.format);
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  domain::ReleaseChecklist checklist;
+  base::Status status = (*repo)->InTransaction([&]() -> base::Status {
+    LC_ASSIGN_OR_RETURN(const domain::Product product, ProductByDin(**repo, o.din));
+    return server::Release(**repo, product, o.by, "cli", Now(), &checklist).status();
+  });
+  if (format == Format::kJson && !checklist.items.empty()) {
+    fmt::print("{}\n", formats::ChecklistJson(checklist).dump());
+  } else if (!checklist.items.empty()) {
+    for (const domain::CheckItem& item : checklist.items) {
+      fmt::print("  [{:<7}] {:<22} required {:<28} recorded {}\n", domain::ToString(item.outcome),
+                 item.criterion, item.required, item.observed);
+    }
+  }
+  if (!status.ok()) return Fail(status, format);
+  if (format != Format::kJson) fmt::print("released\n");
+  return 0;
+}
+
+int RunShow(const Options& o) {
+  const Format format = ParseFormat(o.format);
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  const auto product = ProductByDin(**repo, o.din);
+  if (!product.ok()) return Fail(product.status(), format);
+  const auto checklist = server::ReleaseChecklistFor(**repo, *product, Now());
+  if (!checklist.ok()) return Fail(checklist.status(), format);
+  if (format == Format::kJson) {
+    json out = formats::ProductJson(*product);
+    out["release_checklist"] = formats::ChecklistJson(*checklist);
+    fmt::print("{}\n", out.dump());
+  } else {
+    PrintProduct(*product, domain::StateOf(*product).released ? nullptr : &*checklist);
+  }
+  return 0;
+}
+
+int RunList(const Options& o) {
+  const Format format = ParseFormat(o.format);
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  std::int64_t patient = 0;
+  if (!o.patient.empty()) {
+    const auto id = (*repo)->ResolvePatient(o.patient);
+    if (!id.ok()) return Fail(id.status(), format);
+    patient = *id;
+  }
+  const auto products = (*repo)->ListProducts(patient);
+  if (!products.ok()) return Fail(products.status(), format);
+  json items = json::array();
+  if (format != Format::kJson)
+    fmt::print("{:>5}  {:<17}  {:<13}  {:<10}  {:>7}  {:>5}\n", "id", "DIN", "type", "origin", "patient", "plan");
+  for (const domain::Product& summary : *products) {
+    const auto p = (*repo)->GetProduct(summary.id);
+    if (!p.ok()) return Fail(p.status(), format);
+    if (format == Format::kJson) {
+      items.push_back(formats::ProductJson(*p));
+    } else {
+      fmt::print("{:>5}  {:<17}  {:<13}  {:<10}  {:>7}  {:>5}  {}\n", p->id,
+                 fmt::format("{} {}", p->din.text(), p->din.check()), p->product_type,
+                 domain::ToString(p->origin), p->patient_id,
+                 p->plan_id ? std::to_string(*p->plan_id) : "-", domain::StateOf(*p).status);
+    }
+  }
+  if (format == Format::kJson) fmt::print("{}\n", json{{"items", items}}.dump());
+  return 0;
+}
+
+int RunVerify(const Options& o) {
+  const Format format = ParseFormat(o.format);
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  const auto now = Now();
+  std::chrono::sys_days today = std::chrono::floor<std::chrono::days>(now);
+  if (!o.today.empty()) {
+    const auto day = domain::ClinicalTime::Parse(o.today);
+    if (!day.ok() || !day->date_only()) {
+      base::Status status = base::InvalidArgumentError("--today must be a date");
+      return Fail(status.SetPath("today").SetValue(o.today), format);
+    }
+    today = day->day();
+  }
+  const auto result = server::CheckAtBedside(**repo, o.wristband, o.din, now, today);
+  if (!result.ok()) return Fail(result.status(), format);
+  const domain::BedsideVerdict& v = result->verdict;
+  if (format == Format::kJson) {
+    fmt::print("{}\n", formats::VerdictJson(v).dump());
+  } else {
+    for (const domain::BedsideCheck& c : v.checks)
+      fmt::print("  {} {:<10} {}\n", c.ok ? "ok  " : "STOP", c.check, c.detail);
+    fmt::print("{}\n", v.match ? "MATCH: give plan item " + std::to_string(*v.plan_item)
+                               : "DO NOT GIVE: " + v.reason);
+  }
+  return v.match ? 0 : 3;
+}
+
+CLI::App* Sub(CLI::App* parent, const char* name, const char* help, Action* selected,
+              std::shared_ptr<Options> o, int (*run)(const Options&), const char* example) {
+  CLI::App* sub = parent->add_subcommand(name, help);
+  AddDbOption(*sub, &o->db);
+  AddFormatOption(*sub, &o->format, {"table", "json"});
+  sub->footer(fmt::format("Example:\n  {}", example));
+  sub->callback([selected, o, run] { *selected = [o, run] { return run(*o); }; });
+  return sub;
+}
+
+}  // namespace
+
+void RegisterProductCommands(CLI::App& app, Action* selected) {
+  CLI::App* product = app.add_subcommand(
+      "product", "Cell products: register, record custody, release, show, list, bedside check");
+  product->require_subcommand(1);
+
+  auto r = std::make_shared<Options>();
+  CLI::App* reg = Sub(product, "register", "Register a product under its ISBT 128 DIN", selected, r,
+                      RunRegister,
+                      "livercell product register --patient mrn:A123 --din \"G1234 26 000001 "
+                      "T\" --code S1234 --type bm_mnc --plan 3 --by cp.lee");
+  reg->add_option("--patient", r->patient, "Recipient: internal id or system:value")->required();
+  reg->add_option("--din", r->din, "The product's DIN, as scanned or typed")->required();
+  reg->add_option("--code", r->code, "ISBT 128 product code, as the clinic assigns it")->required();
+  reg->add_option("--type", r->type,
+                  "Product type of the release specification (bm_mnc, cd34_selected, bm_msc, "
+                  "uc_msc)")
+      ->required();
+  reg->add_option("--plan", r->plan, "The treatment plan it is for (its dose and weight)");
+  reg->add_flag("--bank", r->bank, "A bank unit (the fallback when the harvest yields too few)");
+  reg->add_option("--by", r->by, "Who registers it")->required();
+
+  auto rec = std::make_shared<Options>();
+  std::string kinds_help = "Custody fields by kind:";
+  for (domain::CustodyKind kind : domain::AllCustodyKinds()) {
+    if (kind == domain::CustodyKind::kRelease || kind == domain::CustodyKind::kAdministration)
+      continue;
+    kinds_help += fmt::format("\n  {}:", domain::ToString(kind));
+    for (const domain::FieldSpec& f : domain::CustodyFields(kind)) {
+      kinds_help += fmt::format(" {}{}{}", f.name, f.unit.empty() ? "" : fmt::format("[{}]", f.unit),
+                                f.required ? "" : "?");
+    }
+  }
+  CLI::App* record = Sub(product, "record", "Record a custody event (fields checked by kind)",
+                         selected, rec, RunRecord,
+                         "livercell product record --din G123426000001 --kind harvest "
+                         "--set volume_ml=45 \\\n      --set collected_at=2026-12-01T09:40:00Z "
+                         "--set operator=\"Dr Ames\" --by cp.lee");
+  record->add_option("--din", rec->din, "The product's DIN")->required();
+  record->add_option("--kind", rec->kind, "harvest, bank-receipt, processing, qc, storage, dispatch")
+      ->required();
+  record->add_option("--set", rec->set, "A field, NAME=VALUE (repeat)");
+  record->add_option("--fields", rec->fields_file, "The fields as a JSON object (file or -)");
+  record->add_option("--at", rec->at, "When (UTC instant); default now");
+  record->add_option("--by", rec->by, "Who records it")->required();
+  record->footer(std::string(record->get_footer()) + "\n\n" + kinds_help +
+                 "\n  (? = optional; instants as 2026-11-23T08:30:00Z)");
+
+  auto rel = std::make_shared<Options>();
+  CLI::App* release = Sub(product, "release",
+                          "Release against the release specification of the product's type; "
+                          "refused (naming each failed criterion) unless every one passes",
+                          selected, rel, RunRelease,
+                          "livercell product release --din G123426000001 --by qp.shah");
+  release->add_option("--din", rel->din, "The product's DIN")->required();
+  release->add_option("--by", rel->by, "Who releases it")->required();
+
+  auto sh = std::make_shared<Options>();
+  CLI::App* show = Sub(product, "show", "A product's chain of identity and release checklist",
+                       selected, sh, RunShow, "livercell product show G123426000001");
+  show->add_option("DIN", sh->din, "The product's DIN")->required();
+
+  auto li = std::make_shared<Options>();
+  CLI::App* list = Sub(product, "list", "Products, of one patient or all", selected, li, RunList,
+                       "livercell product list --patient mrn:A123");
+  list->add_option("--patient", li->patient, "Only this patient's");
+
+  auto ve = std::make_shared<Options>();
+  CLI::App* verify = Sub(product, "verify",
+                         "Bedside check of a wristband and a bag: exit 0 on a match, 3 with the "
+                         "reason when the bag must not be given",
+                         selected, ve, RunVerify,
+                         "livercell product verify --wristband mrn:A123 --din =G12342600000100");
+  verify->add_option("--wristband", ve->wristband, "The patient identifier on the wristband")
+      ->required();
+  verify->add_option("--din", ve->din, "The DIN as scanned")->required();
+  verify->add_option("--today", ve->today, "The clinic's date (default: today, UTC)");
+}
+
+}  // namespace livercell::cli
