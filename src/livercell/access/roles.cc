@@ -13,7 +13,7 @@ constexpr std::array kPermissions = {
     Permission::kReadPatients,      Permission::kReadDeidentified, Permission::kWritePatients,
     Permission::kRecordVisits,      Permission::kRecordLabs,       Permission::kSignAssessments,
     Permission::kHandleCellProducts, Permission::kExport,          Permission::kManageAccounts,
-    Permission::kReadAudit,
+    Permission::kReadAudit,         Permission::kPlanTreatment,    Permission::kAdministerProducts,
 };
 
 struct Grant {
@@ -22,17 +22,19 @@ struct Grant {
 };
 
 // The table (issue #6): admin runs accounts and reads the audit, not patient records;
-// physicians do everything clinical and sign; nurses record visits, labs and events; the lab
-// records labs; cell-processing staff handle products and read the patients they serve;
-// researchers read de-identified data only.
+// physicians do everything clinical, sign and plan treatment; nurses record visits, labs and
+// events and give products at the bedside (issue #8: two staff confirm, either role); the lab
+// records labs; cell-processing staff register products and record processing, QC and
+// release, and read the patients they serve; researchers read de-identified data only.
 const Grant kGrants[] = {
     {Role::kAdmin, {Permission::kManageAccounts, Permission::kReadAudit}},
     {Role::kPhysician,
      {Permission::kReadPatients, Permission::kWritePatients, Permission::kRecordVisits,
-      Permission::kRecordLabs, Permission::kSignAssessments, Permission::kExport}},
+      Permission::kRecordLabs, Permission::kSignAssessments, Permission::kExport,
+      Permission::kPlanTreatment, Permission::kAdministerProducts}},
     {Role::kNurse,
      {Permission::kReadPatients, Permission::kWritePatients, Permission::kRecordVisits,
-      Permission::kRecordLabs}},
+      Permission::kRecordLabs, Permission::kAdministerProducts}},
     {Role::kLab, {Permission::kReadPatients, Permission::kRecordLabs}},
     {Role::kCellProcessing, {Permission::kReadPatients, Permission::kHandleCellProducts}},
     {Role::kResearcher, {Permission::kReadDeidentified}},
@@ -74,6 +76,10 @@ std::string_view ToString(Permission permission) {
       return "sign-assessments";
     case Permission::kHandleCellProducts:
       return "handle-cell-products";
+    case Permission::kPlanTreatment:
+      return "plan-treatment";
+    case Permission::kAdministerProducts:
+      return "administer-products";
     case Permission::kExport:
       return "export";
     case Permission::kManageAccounts:

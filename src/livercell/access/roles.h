@@ -20,7 +20,9 @@ enum class Permission {
   kRecordVisits,        // visits, clinical events, adverse events, quality of life
   kRecordLabs,          // lab results
   kSignAssessments,     // candidacy assessments, signed with re-authentication
-  kHandleCellProducts,  // cell products and their chain of identity
+  kHandleCellProducts,  // register cell products, record processing, QC and release
+  kPlanTreatment,       // treatment plans (course, dose, schedule)
+  kAdministerProducts,  // bedside verification and administration (second signer too)
   kExport,              // bulk export of the registry
   kManageAccounts,      // user accounts
   kReadAudit,           // the audit trail

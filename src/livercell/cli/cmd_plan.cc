@@ -42,18 +42,6 @@ base::Result<domain::CourseTemplate> LoadTemplate(const std::string& name,
   return std::move(*parsed.value);
 }
 
-base::Result<domain::ClinicCalendar> LoadCalendar(const std::string& path,
-                                                  std::vector<base::Status>* problems) {
-  if (path.empty()) return domain::ClinicCalendar();
-  LC_ASSIGN_OR_RETURN(const std::string text, ReadDocument(path, kMaxTomlBytes, "one calendar"));
-  auto parsed = formats::ParseClinicCalendar(text, path);
-  if (!parsed.value) {
-    *problems = std::move(parsed.errors);
-    return problems->front();
-  }
-  return std::move(*parsed.value);
-}
-
 std::string Cells(double cells) { return cells > 0 ? fmt::format("{:.3g}", cells) : ""; }
 
 void PrintPlan(const domain::Plan& plan) {
@@ -95,7 +83,7 @@ int RunPlan(const PlanOptions& o) {
   std::vector<base::Status> problems;
   const auto course = LoadTemplate(o.template_name, &problems);
   if (!course.ok()) return problems.empty() ? Fail(course.status(), format) : Fail(problems, format);
-  const auto calendar = LoadCalendar(o.calendar, &problems);
+  const auto calendar = LoadClinicCalendar(o.calendar, &problems);
   if (!calendar.ok()) return problems.empty() ? Fail(calendar.status(), format) : Fail(problems, format);
   const auto start = domain::ClinicalTime::Parse(o.start);
   if (!start.ok() || !start->date_only()) {

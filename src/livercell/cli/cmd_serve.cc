@@ -19,6 +19,7 @@ struct ServeArgs {
   std::string listen = "127.0.0.1:8080";
   std::string tls_cert, tls_key;
   std::string protocol;
+  std::string calendar;
 };
 
 base::Status ParseListen(const std::string& listen, server::ServeOptions* options) {
@@ -50,6 +51,12 @@ int RunServe(const ServeArgs& args) {
     formats::ProtocolParse loaded = LoadProtocol(args.protocol);
     if (!loaded.protocol) return Fail(loaded.errors, Format::kTable);
     options.protocol = std::move(loaded.protocol);
+  }
+  if (!args.calendar.empty()) {
+    std::vector<base::Status> problems;
+    auto calendar = LoadClinicCalendar(args.calendar, &problems);
+    if (!calendar.ok()) return Fail(problems, Format::kTable);
+    options.calendar = std::move(*calendar);
   }
   if (base::Status status = ParseListen(args.listen, &options); !status.ok()) {
     return Fail(status, Format::kTable);
@@ -92,6 +99,9 @@ void RegisterServeCommand(CLI::App& app, Action* selected) {
       ->capture_default_str();
   serve->add_option("--tls-cert", args->tls_cert, "PEM certificate: serve HTTPS");
   serve->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert");
+  serve->add_option("--calendar", args->calendar,
+                    "Clinic calendar TOML for treatment plans (default: Monday-Friday, no "
+                    "holidays)");
   serve->add_option("--protocol", args->protocol,
                     "Candidacy protocol TOML for assessments (default: the built-in "
                     "livercell-default; check it first with `livercell protocol check`)");

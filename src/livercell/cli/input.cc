@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "livercell/formats/assessment_json.h"
+#include "livercell/formats/course_file.h"
 
 namespace livercell::cli {
 
@@ -72,6 +73,22 @@ formats::ProtocolParse LoadProtocol(const std::string& path) {
   base::Result<std::string> text = ReadDocument(path, kMaxProtocolBytes, "a protocol file");
   if (!text.ok()) return {std::nullopt, {text.status()}};
   return formats::ParseProtocolFile(*text, path);
+}
+
+base::Result<domain::ClinicCalendar> LoadClinicCalendar(const std::string& path,
+                                                        std::vector<base::Status>* problems) {
+  if (path.empty()) return domain::ClinicCalendar();
+  base::Result<std::string> text = ReadDocument(path, 1 << 20, "one calendar");
+  if (!text.ok()) {
+    problems->push_back(text.status());
+    return text.status();
+  }
+  auto parsed = formats::ParseClinicCalendar(*text, path);
+  if (!parsed.value) {
+    *problems = std::move(parsed.errors);
+    return problems->front();
+  }
+  return std::move(*parsed.value);
 }
 
 }  // namespace livercell::cli

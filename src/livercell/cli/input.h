@@ -9,7 +9,9 @@
 #include <string>
 
 #include "livercell/base/result.h"
+#include "livercell/domain/plan/course.h"
 #include "livercell/formats/protocol_file.h"
+#include <vector>
 
 namespace livercell::cli {
 
@@ -45,6 +47,11 @@ base::Result<std::string> ReadDocument(const std::string& path, std::size_t limi
 // built-in default when `path` is empty. Every problem is reported, a file that cannot be
 // read being one of them.
 formats::ProtocolParse LoadProtocol(const std::string& path);
+
+// A clinic calendar TOML file (at most 1 MiB), or Monday–Friday without holidays when `path`
+// is empty. On failure every problem is in `problems`.
+base::Result<domain::ClinicCalendar> LoadClinicCalendar(const std::string& path,
+                                                        std::vector<base::Status>* problems);
 
 }  // namespace livercell::cli
 

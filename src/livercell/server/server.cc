@@ -26,6 +26,9 @@
 #include "livercell/server/assessments.h"
 #include "livercell/server/audit_writer.h"
 #include "livercell/server/cohort.h"
+#include "livercell/server/products.h"
+#include "livercell/formats/product_json.h"
+#include "livercell/formats/release_spec.h"
 #include "livercell/server/resources.h"
 #include "livercell/server/web_assets.h"
 #include "livercell/storage/repository.h"
@@ -90,7 +93,8 @@ struct Call {
   httplib::Response& response;
   std::string request_id;
   std::optional<access::User> user;
-  std::optional<std::int64_t> patient_id;  // from the path
+  std::optional<std::int64_t> patient_id;  // from the path, or the resource's patient
+  std::optional<std::int64_t> resource_id;  // a plan's or product's id from the path
   const Deidentifier* deidentify = nullptr;  // set for de-identified readers
   bool audited = false;                      // the handler recorded its own entry
 };
@@ -141,8 +145,9 @@ class Routes {
  public:
   // `writer_repository`: the connection the audit writer owns; reads open their own.
   Routes(std::string url, std::string deid_key, std::unique_ptr<Repository> writer_repository,
-         domain::Protocol protocol)
+         domain::Protocol protocol, domain::ClinicCalendar calendar)
       : protocol_(std::move(protocol)),
+        calendar_(std::move(calendar)),
         pool_(std::move(url)),
         deidentifier_(std::move(deid_key)),
         writer_(std::make_unique<AuditWriter>(std::move(writer_repository))) {}
@@ -463,6 +468,326 @@ class Routes {
     return base::OkStatus();
   }
 
+  // --- treatment plans and cell products (issue #8) -------------------------------------
+  static std::chrono::sys_seconds NowSeconds() {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  }
+
+  base::Status GetPlans(Call& call) {
+    return List(call, &Repository::Plans,
+                +[](const domain::Plan& p, const Deidentifier*) { return formats::PlanJson(p); });
+  }
+
+  // A plan for a patient from a shipped template: {"patient_id", "template", "start",
+  // "weight_kg", "preview"?}. Stored (append-only) and audited unless previewed.
+  base::Status AddPlan(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    const json* patient = body.contains("patient_id") ? &body["patient_id"] : nullptr;
+    if (patient == nullptr || !patient->is_number_integer()) {
+      return BadBody("required, the patient's id", "patient_id");
+    }
+    call.patient_id = patient->get<std::int64_t>();
+    LC_ASSIGN_OR_RETURN(const std::string template_id, StringField(body, "template", true));
+    LC_ASSIGN_OR_RETURN(const domain::ClinicalTime start, TimeField(body, "start"));
+    const json* weight = body.contains("weight_kg") ? &body["weight_kg"] : nullptr;
+    if (weight == nullptr || !weight->is_number()) {
+      return BadBody("required, the weight at planning in kg", "weight_kg");
+    }
+    LC_ASSIGN_OR_RETURN(const domain::CourseTemplate course, BuiltinCourseTemplate(template_id));
+    domain::Plan plan;
+    {
+      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+      LC_ASSIGN_OR_RETURN(plan, PlanForPatient(*repo, *call.patient_id, course, calendar_,
+                                               start.day(), weight->get<double>()));
+    }
+    if (body.value("preview", false)) {
+      Reply(call, 200, formats::PlanJson(plan));
+      return base::OkStatus();
+    }
+    plan.created_by = call.user->username;
+    call.audited = true;
+    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
+      LC_ASSIGN_OR_RETURN(plan.id, r.AddPlan(plan));
+      return base::OkStatus();
+    }));
+    call.response.set_header("Location", fmt::format("/api/v1/plans/{}", plan.id));
+    Reply(call, 201, formats::PlanJson(plan));
+    return base::OkStatus();
+  }
+
+  base::Status GetPlan(Call& call) {
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_ASSIGN_OR_RETURN(const domain::Plan plan, repo->GetPlan(*call.resource_id));
+    call.patient_id = plan.patient_id;
+    if (call.request.get_param_value("format") == "ics") {
+      call.response.set_content(formats::PlanICalendar(plan), "text/calendar; charset=utf-8");
+      return base::OkStatus();
+    }
+    json out = formats::PlanJson(plan);
+    LC_ASSIGN_OR_RETURN(const std::vector<int> given, repo->AdministeredPlanItems(plan.id));
+    out["administered_items"] = given;
+    Reply(call, 200, out);
+    return base::OkStatus();
+  }
+
+  // A product with its custody events and, until released, its release checklist.
+  base::Result<json> ProductDocument(Repository& repo, const domain::Product& product) {
+    json out = formats::ProductJson(product);
+    LC_ASSIGN_OR_RETURN(const domain::ReleaseChecklist list,
+                        ReleaseChecklistFor(repo, product, NowSeconds()));
+    out["release_checklist"] = formats::ChecklistJson(list);
+    return out;
+  }
+
+  base::Status ListProducts(Call& call) {
+    LC_ASSIGN_OR_RETURN(const int patient, IntParam(call, "patient", 0, 0, 1 << 30));
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_ASSIGN_OR_RETURN(const auto products, repo->ListProducts(patient));
+    json items = json::array();
+    for (const domain::Product& summary : products) {
+      LC_ASSIGN_OR_RETURN(const domain::Product p, repo->GetProduct(summary.id));
+      items.push_back(formats::ProductJson(p));
+    }
+    if (patient > 0) call.patient_id = patient;
+    Reply(call, 200, {{"items", items}, {"total", items.size()}});
+    return base::OkStatus();
+  }
+
+  base::Status GetProduct(Call& call) {
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_ASSIGN_OR_RETURN(const domain::Product product, repo->GetProduct(*call.resource_id));
+    call.patient_id = product.patient_id;
+    LC_ASSIGN_OR_RETURN(const json out, ProductDocument(*repo, product));
+    Reply(call, 200, out);
+    return base::OkStatus();
+  }
+
+  // Registers a product: {"din", "product_code", "product_type", "patient_id", "plan_id"?,
+  // "origin"?: "autologous"|"bank"}.
+  base::Status AddProduct(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    LC_ASSIGN_OR_RETURN(const std::string din_text, StringField(body, "din", true));
+    base::Result<domain::Din> din = domain::Din::Parse(din_text);
+    if (!din.ok()) {
+      base::Status status = din.status();
+      return std::move(status.SetPath("din").SetValue(din_text));
+    }
+    domain::Product product;
+    product.din = *din;
+    LC_ASSIGN_OR_RETURN(product.product_code, StringField(body, "product_code", true));
+    LC_ASSIGN_OR_RETURN(product.product_type, StringField(body, "product_type", true));
+    if (!formats::DefaultReleaseSpec().types.contains(product.product_type)) {
+      std::vector<std::string> types;
+      for (const auto& [name, spec] : formats::DefaultReleaseSpec().types) types.push_back(name);
+      base::Status status = BadBody("unknown product type", "product_type");
+      return std::move(status.SetValue(product.product_type)
+                           .SetAllowed(fmt::format("{}", fmt::join(types, ", "))));
+    }
+    LC_ASSIGN_OR_RETURN(const std::string origin, StringField(body, "origin", false));
+    if (!origin.empty() && origin != "autologous" && origin != "bank") {
+      base::Status status = BadBody("must be autologous or bank", "origin");
+      return std::move(status.SetValue(origin).SetAllowed("autologous, bank"));
+    }
+    product.origin = origin == "bank" ? domain::ProductOrigin::kBank
+                                      : domain::ProductOrigin::kAutologous;
+    if (!body.contains("patient_id") || !body["patient_id"].is_number_integer())
+      return BadBody("required, the recipient's id", "patient_id");
+    product.patient_id = body["patient_id"].get<std::int64_t>();
+    call.patient_id = product.patient_id;
+    if (body.contains("plan_id")) {
+      if (!body["plan_id"].is_number_integer()) return BadBody("must be a plan's id", "plan_id");
+      product.plan_id = body["plan_id"].get<std::int64_t>();
+    }
+    product.registered_by = call.user->username;
+    product.registered_at = NowSeconds();
+    call.audited = true;
+    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
+      LC_ASSIGN_OR_RETURN(product.id, r.AddProduct(product));
+      return base::OkStatus();
+    }));
+    call.response.set_header("Location", fmt::format("/api/v1/products/{}", product.id));
+    Reply(call, 201, formats::ProductJson(product));
+    return base::OkStatus();
+  }
+
+  // A custody event: {"kind", "fields": {...}, "at"?}. Release and administration have
+  // their own routes (the checklist; the bedside's two signatures).
+  base::Status AddProductEvent(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    LC_ASSIGN_OR_RETURN(const std::string kind_text, StringField(body, "kind", true));
+    const auto kind = domain::CustodyKindFromString(kind_text);
+    if (!kind || *kind == domain::CustodyKind::kRelease ||
+        *kind == domain::CustodyKind::kAdministration) {
+      base::Status status = BadBody(
+          "unknown or not recorded here (release: POST .../release; administration: the "
+          "bedside)",
+          "kind");
+      return std::move(status.SetValue(kind_text).SetAllowed(
+          "harvest, bank-receipt, processing, qc, storage, dispatch"));
+    }
+    std::vector<base::Status> problems;
+    LC_ASSIGN_OR_RETURN(domain::Fields fields,
+                        formats::FieldsFromJson(*kind, body.value("fields", json::object()),
+                                                &problems));
+    domain::CustodyEvent event;
+    event.kind = *kind;
+    event.at = NowSeconds();
+    if (body.contains("at")) {
+      LC_ASSIGN_OR_RETURN(const domain::ClinicalTime at, TimeField(body, "at"));
+      event.at = at.instant();
+    }
+    event.actor = call.user->username;
+    event.role = std::string(access::ToString(call.user->role));
+    event.fields = std::move(fields);
+    {
+      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+      LC_ASSIGN_OR_RETURN(const domain::Product product, repo->GetProduct(*call.resource_id));
+      call.patient_id = product.patient_id;
+      LC_RETURN_IF_ERROR(domain::CanAppend(product, event.kind));  // refused, and audited so
+    }
+    call.audited = true;
+    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "record"), [&](Repository& r) -> base::Status {
+      LC_ASSIGN_OR_RETURN(event, r.AppendCustodyEvent(*call.resource_id, event));
+      return base::OkStatus();
+    }));
+    Reply(call, 201, {{"seq", event.seq}, {"kind", kind_text}, {"hash", event.content_hash}});
+    return base::OkStatus();
+  }
+
+  // Release against the specification: 201 with the checklist, or 412 naming the blockers
+  // (the checklist is in the problem's "checklist").
+  base::Status ReleaseProduct(Call& call) {
+    domain::ReleaseChecklist checklist;
+    base::Status refused;
+    call.audited = true;
+    base::Status status =
+        writer_->Record(Entry(call, "release"), [&](Repository& r) -> base::Status {
+          LC_ASSIGN_OR_RETURN(const domain::Product product, r.GetProduct(*call.resource_id));
+          call.patient_id = product.patient_id;
+          auto released = Release(r, product, call.user->username,
+                                  std::string(access::ToString(call.user->role)), NowSeconds(),
+                                  &checklist);
+          return released.status();
+        });
+    if (!status.ok()) {
+      access::AuditEntry entry = Entry(call, "release");
+      entry.outcome = std::string(base::InfoOf(status.code()).name);
+      LC_RETURN_IF_ERROR(writer_->Record(entry));
+      Problem(call, status);
+      if (!checklist.items.empty()) {
+        json body = json::parse(call.response.body);
+        body["checklist"] = formats::ChecklistJson(checklist);
+        call.response.set_content(body.dump(), "application/problem+json");
+      }
+      return base::OkStatus();
+    }
+    Reply(call, 201, formats::ChecklistJson(checklist));
+    return base::OkStatus();
+  }
+
+  // Bedside: {"wristband", "din"} → the verdict (200 either way; "match" says which). Every
+  // scan is audited with its outcome: "match", or "mismatch:<check>".
+  base::Status BedsideVerify(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    LC_ASSIGN_OR_RETURN(const std::string wristband, StringField(body, "wristband", true));
+    LC_ASSIGN_OR_RETURN(const std::string din, StringField(body, "din", true));
+    const auto now = NowSeconds();
+    BedsideResult checked;
+    {
+      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+      LC_ASSIGN_OR_RETURN(checked, CheckAtBedside(*repo, wristband, din, now,
+                                                  std::chrono::floor<std::chrono::days>(now)));
+    }
+    call.patient_id = checked.patient_id;
+    access::AuditEntry entry = Entry(call, "bedside-verify");
+    entry.outcome = checked.verdict.match ? "match" : "mismatch:" + checked.verdict.failed_check;
+    call.audited = true;
+    LC_RETURN_IF_ERROR(writer_->Record(entry));
+    json out = formats::VerdictJson(checked.verdict);
+    if (checked.product_id) out["product_id"] = *checked.product_id;
+    Reply(call, 200, out);
+    return base::OkStatus();
+  }
+
+  // Bedside administration: {"wristband", "din", "second_username", "second_password"}. The
+  // second member of staff re-authenticates (an e-signature; a failure counts toward their
+  // lock-out) and must hold the same permission; the check runs again in the transaction that
+  // records the administration and its audit entry.
+  base::Status BedsideAdminister(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    LC_ASSIGN_OR_RETURN(const std::string wristband, StringField(body, "wristband", true));
+    LC_ASSIGN_OR_RETURN(const std::string din, StringField(body, "din", true));
+    LC_ASSIGN_OR_RETURN(const std::string second, StringField(body, "second_username", true));
+    LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "second_password", true));
+    const auto now = NowSeconds();
+    access::AuditEntry entry = Entry(call, "administer");
+    call.audited = true;
+    const auto refuse = [&](base::Status status, std::string outcome) -> base::Status {
+      entry.outcome = std::move(outcome);
+      LC_RETURN_IF_ERROR(writer_->Record(entry));
+      return status;
+    };
+    if (second == call.user->username) {
+      return refuse(std::move(BadBody("the second signer must be someone else",
+                                      "second_username").SetValue(second)),
+                    "refused:second-signer");
+    }
+    {
+      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+      const base::Result<access::User> cosigner =
+          access::Accounts(repo->connection()).CheckPassword(second, password, now);
+      if (!cosigner.ok()) {
+        return refuse(std::move(base::Status(base::StatusCode::kPermissionDenied,
+                                             "the second signer's password was not accepted")
+                                    .SetPath("second_password")),
+                      "refused:second-signer");
+      }
+      if (!access::Allows(cosigner->role, Permission::kAdministerProducts)) {
+        return refuse(std::move(base::Status(base::StatusCode::kPermissionDenied,
+                                             fmt::format("the role {} may not confirm an "
+                                                         "administration",
+                                                         access::ToString(cosigner->role)))
+                                    .SetPath("second_username")
+                                    .SetValue(second)),
+                      "refused:second-signer");
+      }
+    }
+    BedsideResult checked;
+    domain::CustodyEvent given;
+    const base::Status status = writer_->Record(entry, [&](Repository& r) -> base::Status {
+      LC_ASSIGN_OR_RETURN(given,
+                          Administer(r, wristband, din, call.user->username,
+                                     std::string(access::ToString(call.user->role)), second, now,
+                                     std::chrono::floor<std::chrono::days>(now), &checked));
+      return base::OkStatus();
+    });
+    call.patient_id = checked.patient_id;
+    entry.patient_id = checked.patient_id;
+    if (!status.ok()) {
+      const std::string outcome = checked.verdict.failed_check.empty()
+                                      ? std::string(base::InfoOf(status.code()).name)
+                                      : "mismatch:" + checked.verdict.failed_check;
+      return refuse(status, outcome);
+    }
+    json out = formats::VerdictJson(checked.verdict);
+    out["administration"] = {{"seq", given.seq}, {"hash", given.content_hash},
+                             {"second_signer", second}};
+    Reply(call, 201, out);
+    return base::OkStatus();
+  }
+
+  base::Status CustodyCatalogue(Call& call) {
+    Reply(call, 200, {{"custody_fields", formats::CustodyFieldsJson()},
+                      {"course_templates", formats::BuiltinCourseTemplateIds()},
+                      {"product_types", [] {
+                         json types = json::array();
+                         for (const auto& [name, spec] : formats::DefaultReleaseSpec().types)
+                           types.push_back({{"type", name}, {"description", spec.description}});
+                         return types;
+                       }()}});
+    return base::OkStatus();
+  }
+
   base::Status GetScores(Call& call) {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(const domain::Patient patient, repo->GetPatient(*call.patient_id));
@@ -732,12 +1057,14 @@ class Routes {
       std::int64_t id = 0;
       const std::string text = call.request.matches[1];
       const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+      const bool patient = std::string_view(route.path).starts_with("/api/v1/patients/");
       if (ec != std::errc() || ptr != text.data() + text.size()) {
-        base::Status status(base::StatusCode::kNotFound, "no such patient");
+        base::Status status(base::StatusCode::kNotFound,
+                            patient ? "no such patient" : "no such resource");
         status.SetPath("id").SetValue(text);
         return status;
       }
-      call.patient_id = id;
+      (patient ? call.patient_id : call.resource_id) = id;
     }
     if (route.access == Access::kPublic) return base::OkStatus();
     const std::string token = TokenOf(call.request);
@@ -762,6 +1089,7 @@ class Routes {
   }
 
   const domain::Protocol protocol_;  // the clinic's candidacy protocol
+  const domain::ClinicCalendar calendar_;  // the clinic's open days, for plans
   RepositoryPool pool_;
   Deidentifier deidentifier_;
   std::unique_ptr<AuditWriter> writer_;
@@ -821,6 +1149,34 @@ const std::vector<Route>& Routes::Table() {
       {"POST", "/api/v1/patients/{id}/assessments", Access::kPermission,
        {Permission::kSignAssessments}, Audit::kWrite, "sign",
        "assess candidacy (preview, or sign with your password)", &Routes::AddAssessment},
+      {"GET", "/api/v1/patients/{id}/plans", Access::kPermission, {Permission::kReadPatients},
+       Audit::kRead, "read", "read a patient's treatment plans", &Routes::GetPlans},
+      {"POST", "/api/v1/plans", Access::kPermission, {Permission::kPlanTreatment}, Audit::kWrite,
+       "create", "plan a treatment course (or preview it)", &Routes::AddPlan},
+      {"GET", "/api/v1/plans/{id}", Access::kPermission, {Permission::kReadPatients},
+       Audit::kRead, "read", "read a treatment plan (?format=ics for iCalendar)", &Routes::GetPlan},
+      {"GET", "/api/v1/products", Access::kPermission, {Permission::kReadPatients}, Audit::kRead,
+       "read", "list cell products (?patient=ID)", &Routes::ListProducts},
+      {"POST", "/api/v1/products", Access::kPermission, {Permission::kHandleCellProducts},
+       Audit::kWrite, "create", "register a cell product under its DIN", &Routes::AddProduct},
+      {"GET", "/api/v1/products/{id}", Access::kPermission, {Permission::kReadPatients},
+       Audit::kRead, "read", "read a cell product's chain of identity and release checklist",
+       &Routes::GetProduct},
+      {"POST", "/api/v1/products/{id}/events", Access::kPermission,
+       {Permission::kHandleCellProducts}, Audit::kWrite, "record",
+       "record a custody event of a cell product", &Routes::AddProductEvent},
+      {"POST", "/api/v1/products/{id}/release", Access::kPermission,
+       {Permission::kHandleCellProducts}, Audit::kWrite, "release",
+       "release a cell product against its specification", &Routes::ReleaseProduct},
+      {"GET", "/api/v1/catalogue/products", Access::kSession, {}, Audit::kNone, "",
+       "read custody fields, course templates and product types", &Routes::CustodyCatalogue},
+      {"POST", "/api/v1/bedside/verify", Access::kPermission, {Permission::kAdministerProducts},
+       Audit::kWrite, "bedside-verify", "check a wristband and a product at the bedside",
+       &Routes::BedsideVerify},
+      {"POST", "/api/v1/bedside/administer", Access::kPermission,
+       {Permission::kAdministerProducts}, Audit::kWrite, "administer",
+       "record an administration, confirmed by a second member of staff",
+       &Routes::BedsideAdminister},
       {"GET", "/api/v1/cohort/survival", Access::kPermission,
        {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read the cohort's Kaplan-Meier survival", &Routes::CohortSurvival},
@@ -871,7 +1227,7 @@ void Routes::Install(httplib::Server& http) {
     if (const std::size_t at = pattern.find("{id}"); at != std::string::npos)
       pattern.replace(at, 4, "([^/]+)");
     auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
-      Call call{req, res, base::RandomHex(8), std::nullopt, std::nullopt};
+      Call call{req, res, base::RandomHex(8), std::nullopt, std::nullopt, std::nullopt};
       Serve(route, call);
     };
     const std::string method = route.method;
@@ -994,7 +1350,8 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServeOptions& options
     protocol = std::move(*built_in.protocol);
   }
   auto routes = std::make_unique<Routes>(options.db_url, std::move(key), std::move(repo),
-                                         std::move(protocol));
+                                         std::move(protocol),
+                                         options.calendar.value_or(domain::ClinicCalendar()));
   std::unique_ptr<httplib::Server> http;
   if (!options.tls_cert.empty() || !options.tls_key.empty()) {
     if (options.tls_cert.empty() || options.tls_key.empty()) {

@@ -11,6 +11,7 @@
 
 #include "livercell/base/result.h"
 #include "livercell/domain/assessment/protocol.h"
+#include "livercell/domain/plan/course.h"
 
 namespace livercell::server {
 
@@ -21,6 +22,8 @@ struct ServeOptions {
   std::string tls_cert, tls_key;  // both or neither
   // The clinic's candidacy protocol (read by the caller); empty: the built-in default.
   std::optional<domain::Protocol> protocol;
+  // The clinic's calendar for treatment plans; empty: Monday–Friday without holidays.
+  std::optional<domain::ClinicCalendar> calendar;
 };
 
 class Server {
