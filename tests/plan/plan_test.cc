@@ -5,11 +5,16 @@
 
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "livercell/domain/plan/course.h"
 #include "livercell/domain/records/clinical_time.h"
 #include "livercell/formats/course_file.h"
+#include "livercell/formats/product_json.h"
+#include "livercell/formats/release_spec.h"
+
+#include <libical/ical.h>
 
 namespace livercell {
 namespace {
@@ -205,6 +210,53 @@ TEST(BuildPlan, MonthEndsClampToTheShorterMonth) {
   const auto plan = BuildPlan(t, always, Request("2027-01-31", 70));
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(Text(plan->items.back().day), "2027-02-28");
+}
+
+// The iCalendar export parses with libical and holds every planned item on its date.
+TEST(PlanICalendar, ParsesWithLibicalAndHoldsEveryItem) {
+  auto plan = BuildPlan(Builtin("iv-2x5"), England(), Request("2026-11-23", 70, true));
+  ASSERT_TRUE(plan.ok());
+  plan.value().id = 42;
+  const std::string text = formats::PlanICalendar(*plan);
+  icalcomponent* calendar = icalparser_parse_string(text.c_str());
+  ASSERT_NE(calendar, nullptr);
+  EXPECT_EQ(icalcomponent_isa(calendar), ICAL_VCALENDAR_COMPONENT);
+  std::size_t count = 0;
+  std::set<std::string> uids;
+  for (icalcomponent* e = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT);
+       e != nullptr; e = icalcomponent_get_next_component(calendar, ICAL_VEVENT_COMPONENT)) {
+    ASSERT_LT(count, plan->items.size());
+    const PlanItem& item = plan->items[count];
+    const icaltimetype start = icalcomponent_get_dtstart(e);
+    EXPECT_TRUE(start.is_date);
+    const std::chrono::year_month_day ymd(item.day);
+    EXPECT_EQ(start.year, static_cast<int>(ymd.year())) << item.label;
+    EXPECT_EQ(start.month, static_cast<int>(static_cast<unsigned>(ymd.month()))) << item.label;
+    EXPECT_EQ(start.day, static_cast<int>(static_cast<unsigned>(ymd.day()))) << item.label;
+    EXPECT_NE(std::string(icalcomponent_get_summary(e)).find(item.label), std::string::npos);
+    uids.insert(icalcomponent_get_uid(e));
+    ++count;
+  }
+  EXPECT_EQ(count, plan->items.size());
+  EXPECT_EQ(uids.size(), count);
+  EXPECT_TRUE(uids.contains("plan-42-item-1@livercell"));
+  EXPECT_EQ(plan->items[0].kind, PlanItemKind::kAntiviralStart);
+  icalcomponent_free(calendar);
+}
+
+// The shipped release specification parses, and a product failing viability is not released.
+TEST(ReleaseSpec, ShippedSpecificationParsesAndDecides) {
+  const domain::ReleaseSpec& spec = formats::DefaultReleaseSpec();
+  EXPECT_EQ(spec.version, "1.1.0");
+  EXPECT_EQ(spec.endotoxin_eu_per_kg_max.value, 5.0);
+  ASSERT_TRUE(spec.types.contains("uc_msc"));
+  EXPECT_TRUE(spec.types.at("uc_msc").donor_eligibility_source.has_value());
+  EXPECT_EQ(spec.types.at("bm_msc").negative_markers->markers.size(), 5u);
+  EXPECT_EQ(domain::MarkerField("CD14 or CD11b"), "cd14_or_cd11b_percent");
+  const auto bad = formats::ParseReleaseSpec("version = \"1\"\n[x]\nviability_min_percent = { value = 70 }\n",
+                                             "spec.toml");
+  ASSERT_FALSE(bad.value);
+  EXPECT_EQ(bad.errors[0].path(), "spec.toml: common");
 }
 
 }  // namespace

@@ -11,7 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <chrono>
+#include <map>
+#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -21,6 +26,8 @@
 #include <vector>
 
 #include "livercell/base/instant.h"
+#include "livercell/domain/product/product.h"
+#include "livercell/storage/repository.h"
 #include "run_process.h"
 #include "test_databases.h"
 
@@ -575,6 +582,282 @@ TEST(TlsTest, ServesHttpsWithSecureCookie) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiTest, ::testing::Values("sqlite", "postgres"));
+
+// Issue #8: the whole chain for an autologous product and for a bank fallback, through the API
+// as the cell-processing, physician and nurse roles would use it; every wrong-bag case stopped
+// with its reason and audited; a released record resists change through the API, the CLI and
+// the database itself.
+class ChainTest : public ApiTest {
+ protected:
+  static std::string Now(int plus_seconds = 0) {
+    const auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) +
+                   std::chrono::seconds(plus_seconds);
+    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", t);
+  }
+  static std::string Today() { return Now().substr(0, 10); }
+
+  json Post(const std::string& path, const std::string& token, const json& body, int expect) {
+    auto res = Call("POST", path, token, body.dump());
+    EXPECT_TRUE(res) << path;
+    if (!res) return json();
+    EXPECT_EQ(res->status, expect) << path << " " << body.dump() << "\n" << res->body;
+    return json::parse(res->body, nullptr, false);
+  }
+
+  // A stored plan: hepatic-artery from today (harvest and infusion today) or iv-2x5 (first
+  // infusion 30+ days away).
+  std::int64_t Plan(std::int64_t patient, const std::string& template_id) {
+    return Post("/api/v1/plans", Login("physician"),
+                {{"patient_id", patient}, {"template", template_id}, {"start", Today()},
+                 {"weight_kg", 70}},
+                201)
+        .value("id", std::int64_t{0});
+  }
+
+  std::int64_t Register(std::int64_t patient, std::optional<std::int64_t> plan, int sequence,
+                        const std::string& type = "bm_mnc", const std::string& origin = "autologous") {
+    const ProcessResult din = RunLivercell({"din", "make", "--facility", "G1234", "--year", "2026",
+                                            "--sequence", std::to_string(sequence)});
+    json body = {{"din", din.out.substr(0, 13)}, {"product_code", "S1234"},
+                 {"product_type", type}, {"patient_id", patient}, {"origin", origin}};
+    if (plan) body["plan_id"] = *plan;
+    return Post("/api/v1/products", Login("cell-processing"), body, 201).value("id", std::int64_t{0});
+  }
+
+  void Record(std::int64_t product, const std::string& kind, const json& fields, int expect = 201) {
+    Post(fmt::format("/api/v1/products/{}/events", product), Login("cell-processing"),
+         {{"kind", kind}, {"fields", fields}}, expect);
+  }
+
+  // Harvest, processing (`cells`, expiring at `expires`) and QC (`viability` %).
+  void Prepare(std::int64_t product, double cells, const std::string& expires, double viability) {
+    Record(product, "harvest", {{"volume_ml", 45}, {"collected_at", Now()}, {"operator", "Dr Ames"}});
+    Record(product, "processing",
+           {{"method", "density gradient"}, {"target", "mnc"}, {"total_nucleated_cells", 3e9},
+            {"target_cells", cells}, {"cd34_cells", 2e6}, {"viability_percent", 92},
+            {"volume_ml", 20}, {"expires_at", expires}});
+    Record(product, "qc", {{"sterility", "no-growth"}, {"mycoplasma", "not-detected"},
+                           {"endotoxin_eu_per_ml", 0.2}, {"viability_percent", viability}});
+  }
+
+  json Release(std::int64_t product, int expect) {
+    return Post(fmt::format("/api/v1/products/{}/release", product), Login("cell-processing"),
+                json::object(), expect);
+  }
+
+  json Verify(const std::string& wristband, const std::string& din) {
+    return Post("/api/v1/bedside/verify", Login("nurse"), {{"wristband", wristband}, {"din", din}},
+                200);
+  }
+
+  std::string Din(std::int64_t product) {
+    auto res = Call("GET", fmt::format("/api/v1/products/{}", product), Login("nurse"));
+    EXPECT_TRUE(res && res->status == 200);
+    return res ? json::parse(res->body)["din"].get<std::string>() : "";
+  }
+
+  json Administer(const std::string& wristband, const std::string& din, int expect,
+                  const std::string& second = "u-physician",
+                  const std::string& password = "pw-physician-12345") {
+    return Post("/api/v1/bedside/administer", Login("nurse"),
+                {{"wristband", wristband}, {"din", din}, {"second_username", second},
+                 {"second_password", password}},
+                expect);
+  }
+};
+
+TEST_P(ChainTest, AutologousProductFromHarvestToBedside) {
+  const std::string physician = Login("physician");
+  const std::int64_t patient = CreatePatient(physician, "H-1");
+  const std::int64_t plan = Plan(patient, "hepatic-artery");
+  ASSERT_GT(plan, 0);
+  auto ics = Call("GET", fmt::format("/api/v1/plans/{}?format=ics", plan), physician);
+  ASSERT_TRUE(ics && ics->status == 200);
+  EXPECT_NE(ics->body.find("BEGIN:VCALENDAR"), std::string::npos);
+
+  const std::int64_t product = Register(patient, plan, 11);
+  ASSERT_GT(product, 0);
+  // Out of order and badly typed custody events are refused, naming the field.
+  Record(product, "qc", {{"sterility", "no-growth"}, {"mycoplasma", "not-detected"},
+                         {"endotoxin_eu_per_ml", 0.2}, {"viability_percent", 90}}, 412);
+  const json bad = Post(fmt::format("/api/v1/products/{}/events", product), Login("cell-processing"),
+                        {{"kind", "harvest"}, {"fields", {{"volume_ml", -4}, {"collected_at", Now()},
+                                                          {"operator", "x"}}}},
+                        400);
+  EXPECT_EQ(bad["path"], "fields.volume_ml");
+  // A nurse may not record processing; a cell-processing technician may not administer.
+  EXPECT_EQ(Call("POST", fmt::format("/api/v1/products/{}/events", product), Login("nurse"),
+                 R"({"kind":"harvest","fields":{}})")->status, 403);
+  EXPECT_EQ(Call("POST", "/api/v1/bedside/verify", Login("cell-processing"),
+                 R"({"wristband":"1","din":"x"})")->status, 403);
+
+  Prepare(product, 1.5e8, Now(86400), 88);
+  const json checklist = Release(product, 201);
+  EXPECT_EQ(checklist["releasable"], true);
+  EXPECT_GE(checklist["items"].size(), 9u);
+  for (const json& item : checklist["items"]) EXPECT_FALSE(item["source"].get<std::string>().empty());
+
+  const std::string din = Din(product);
+  const std::string wristband = "mrn:H-1";
+  const json verdict = Verify(wristband, "=" + din + "00");
+  EXPECT_EQ(verdict["match"], true) << verdict.dump();
+  // The same person cannot confirm twice; a wrong password is refused.
+  Administer(wristband, din, 400, "u-nurse", "pw-nurse-12345");
+  Administer(wristband, din, 403, "u-physician", "wrong-password");
+  const json given = Administer(wristband, din, 201);
+  EXPECT_EQ(given["administration"]["second_signer"], "u-physician");
+  // Already given.
+  const json again = Administer(wristband, din, 412);
+  EXPECT_NE(again["message"].get<std::string>().find("already been given"), std::string::npos);
+
+  // The released record resists change: API, CLI and the database itself.
+  Record(product, "qc", {{"sterility", "growth"}, {"mycoplasma", "not-detected"},
+                         {"endotoxin_eu_per_ml", 0.2}, {"viability_percent", 90}}, 412);
+  Release(product, 412);
+  const ProcessResult cli = RunLivercell(
+      {"product", "record", "--db", db_->url(), "--din", din, "--kind", "processing", "--set",
+       "method=x", "--by", "someone"});
+  EXPECT_EQ(cli.exit_code, 2) << cli.out << cli.err;
+  EXPECT_NE(cli.err.find("released"), std::string::npos) << cli.err;
+  auto repo = storage::Repository::Open(db_->url(), storage::Repository::SchemaPolicy::kRequireCurrent);
+  ASSERT_TRUE(repo.ok());
+  for (const char* sql : {"UPDATE product_event_fields SET number = 1 WHERE name = 'target_cells'",
+                          "DELETE FROM product_events",
+                          "UPDATE products SET patient_id = patient_id",
+                          "INSERT INTO product_events (product_id, seq, kind, at, actor, role, "
+                          "content_hash) VALUES (1, 99, 'qc', 'x', 'x', 'x', 'x')"}) {
+    EXPECT_FALSE((*repo)->connection().Execute(sql, {}).ok()) << sql;
+  }
+  const auto stored = (*repo)->GetProduct(product);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(domain::StateOf(*stored).status, "administered");
+  // Each event's hash chains to the one before.
+  std::string previous;
+  for (const domain::CustodyEvent& e : stored->events) {
+    EXPECT_EQ(e.content_hash, domain::CustodyEventHash(previous, stored->din, e)) << e.seq;
+    previous = e.content_hash;
+  }
+}
+
+TEST_P(ChainTest, BankFallbackWhenTheHarvestYieldsTooFew) {
+  const std::int64_t patient = CreatePatient(Login("physician"), "B-1");
+  const std::int64_t plan = Plan(patient, "hepatic-artery");
+  const std::int64_t own = Register(patient, plan, 21);
+  Prepare(own, 4e7, Now(86400), 90);  // below the planned 1e8
+  const json refused = Release(own, 412);
+  EXPECT_NE(refused["message"].get<std::string>().find("dose"), std::string::npos) << refused.dump();
+  auto doc = Call("GET", fmt::format("/api/v1/products/{}", own), Login("nurse"));
+  ASSERT_TRUE(doc && doc->status == 200);
+  EXPECT_EQ(json::parse(doc->body)["bank_fallback"]["product_type"], "uc_msc") << doc->body;
+
+  const std::int64_t bank = Register(patient, plan, 22, "uc_msc", "bank");
+  Record(bank, "harvest", {{"volume_ml", 45}, {"collected_at", Now()}, {"operator", "x"}}, 412);
+  Record(bank, "bank-receipt", {{"bank", "Regional cord bank"}, {"bank_unit", "RCB-0042"},
+                                {"donor", "D-981"}, {"donor_eligible", true},
+                                {"received_at", Now()}});
+  Record(bank, "processing",
+         {{"method", "thaw and wash"}, {"target", "msc"}, {"total_nucleated_cells", 1.2e8},
+          {"target_cells", 1.1e8}, {"viability_percent", 91}, {"volume_ml", 20},
+          {"expires_at", Now(86400)}});
+  json qc = {{"sterility", "no-growth"}, {"mycoplasma", "not-detected"},
+             {"endotoxin_eu_per_ml", 0.2}, {"viability_percent", 90}};
+  for (const char* m : {"cd105_percent", "cd73_percent", "cd90_percent"}) qc[m] = 97;
+  for (const char* m : {"cd45_percent", "cd34_percent", "cd14_or_cd11b_percent",
+                        "cd79a_or_cd19_percent", "hla_dr_percent"})
+    qc[m] = 0.5;
+  Record(bank, "qc", qc);
+  const json released = Release(bank, 201);
+  bool donor_checked = false;
+  for (const json& item : released["items"]) donor_checked |= item["criterion"] == "donor eligibility";
+  EXPECT_TRUE(donor_checked) << released.dump();
+  Administer("mrn:B-1", Din(bank), 201);
+  EXPECT_EQ(Verify("mrn:B-1", Din(own))["failed_check"], "released");
+}
+
+TEST_P(ChainTest, EveryWrongBagIsStoppedWithItsReasonAndAudited) {
+  const std::string physician = Login("physician");
+  const std::int64_t alice = CreatePatient(physician, "W-1");
+  const std::int64_t bob = CreatePatient(physician, "W-2");
+  const std::int64_t plan = Plan(alice, "hepatic-artery");
+  // Released, due today, for Alice.
+  const std::int64_t good = Register(alice, plan, 31);
+  Prepare(good, 1.5e8, Now(86400), 88);
+  Release(good, 201);
+  // Registered only.
+  const std::int64_t unreleased = Register(alice, plan, 32);
+  // QC failed: viability 50 % < 70 %.
+  const std::int64_t failed = Register(alice, plan, 33);
+  Prepare(failed, 1.5e8, Now(86400), 50);
+  Release(failed, 412);
+  // Expires three seconds after release.
+  const std::int64_t expiring = Register(alice, plan, 34);
+  Prepare(expiring, 1.5e8, Now(3), 88);
+  Release(expiring, 201);
+  // Released, but its plan's first infusion is weeks away.
+  const std::int64_t later_plan = Plan(alice, "iv-2x5");
+  const std::int64_t later = Register(alice, later_plan, 35, "bm_msc");
+  Record(later, "harvest", {{"volume_ml", 45}, {"collected_at", Now()}, {"operator", "x"}});
+  Record(later, "processing",
+         {{"method", "culture"}, {"target", "msc"}, {"total_nucleated_cells", 1e9},
+          {"target_cells", 1e8}, {"viability_percent", 92}, {"volume_ml", 20},
+          {"expires_at", Now(86400 * 90)}});
+  json qc = {{"sterility", "no-growth"}, {"mycoplasma", "not-detected"},
+             {"endotoxin_eu_per_ml", 0.2}, {"viability_percent", 90}};
+  for (const char* m : {"cd105_percent", "cd73_percent", "cd90_percent"}) qc[m] = 97;
+  for (const char* m : {"cd45_percent", "cd34_percent", "cd14_or_cd11b_percent",
+                        "cd79a_or_cd19_percent", "hla_dr_percent"})
+    qc[m] = 0.5;
+  Record(later, "qc", qc);
+  Release(later, 201);
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+
+  const std::string good_din = Din(good);
+  std::string mistyped = good_din;
+  mistyped[12] = mistyped[12] == '1' ? '2' : '1';
+  struct Case {
+    std::string wristband, din, failed_check, reason;
+  };
+  const std::vector<Case> cases = {
+      {"mrn:W-2", good_din, "recipient", "belongs to patient"},
+      {"mrn:W-1", Din(unreleased), "released", "not released (registered)"},
+      {"mrn:W-1", Din(failed), "released", "viability: 50 %"},
+      {"mrn:W-1", Din(expiring), "expiry", "EXPIRED"},
+      {"mrn:W-1", Din(later), "plan", "no administration on"},
+      {"mrn:W-1", mistyped + " " + std::string(1, Din(good).back()), "din", "does not read"},
+      {"mrn:NOBODY", good_din, "patient", "no patient has the wristband"},
+  };
+  // The mistyped case types the DIN with the right check character for the true DIN.
+  const std::string check = RunLivercell({"din", "check", "--format", "json", good_din}).out;
+  const std::string true_check = json::parse(check)["check"];
+  for (Case c : cases) {
+    if (c.failed_check == "din") c.din = mistyped + true_check;
+    const json v = Verify(c.wristband, c.din);
+    EXPECT_EQ(v["match"], false) << c.failed_check;
+    EXPECT_EQ(v["failed_check"], c.failed_check) << v.dump();
+    EXPECT_NE(v["reason"].get<std::string>().find(c.reason), std::string::npos) << v.dump();
+    Administer(c.wristband, c.din, 412);
+  }
+  EXPECT_EQ(Verify("mrn:W-1", good_din)["match"], true);
+  (void)bob;
+
+  auto audit = Call("GET", "/api/v1/audit?limit=1000", Login("admin"));
+  ASSERT_TRUE(audit && audit->status == 200);
+  std::map<std::string, int> outcomes;
+  const json entries = json::parse(audit->body)["items"];
+  for (const json& e : entries) {
+    if (e["action"] == "bedside-verify" || e["action"] == "administer")
+      ++outcomes[e["action"].get<std::string>() + " " + e["outcome"].get<std::string>()];
+  }
+  for (const char* check_name : {"recipient", "released", "expiry", "plan", "din", "patient"}) {
+    EXPECT_GE(outcomes[fmt::format("bedside-verify mismatch:{}", check_name)], 1) << check_name;
+    EXPECT_GE(outcomes[fmt::format("administer mismatch:{}", check_name)], 1) << check_name;
+  }
+  EXPECT_EQ(outcomes["bedside-verify match"], 1);
+  const ProcessResult verify = RunLivercell({"audit", "verify", "--db", db_->url()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ChainTest, ::testing::Values("sqlite", "postgres"));
 
 // Tampering, done directly in the SQLite file: each kind is caught and the entry named.
 class AuditTamperTest : public ::testing::Test {

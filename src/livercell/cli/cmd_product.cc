@@ -127,6 +127,14 @@ int RunRecord(const Options& o) {
                     "harvest, bank-receipt, processing, qc, storage, dispatch"),
                 format);
   }
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  // Whether the product may take this event at all comes first: a released product's record
+  // is closed whatever the fields say.
+  const auto product = ProductByDin(**repo, o.din);
+  if (!product.ok()) return Fail(product.status(), format);
+  if (base::Status allowed = domain::CanAppend(*product, *kind); !allowed.ok())
+    return Fail(allowed, format);
   std::vector<base::Status> problems;
   base::Result<domain::Fields> fields = domain::Fields();
   if (!o.fields_file.empty()) {
@@ -161,12 +169,9 @@ int RunRecord(const Options& o) {
   event.actor = o.by;
   event.role = "cli";
   event.fields = std::move(*fields);
-  auto repo = OpenRegistry(o.db);
-  if (!repo.ok()) return Fail(repo.status(), format);
   base::Result<domain::CustodyEvent> stored = base::InternalError("not run");
   base::Status status = (*repo)->InTransaction([&]() -> base::Status {
-    LC_ASSIGN_OR_RETURN(const domain::Product product, ProductByDin(**repo, o.din));
-    stored = (*repo)->AppendCustodyEvent(product.id, event);
+    stored = (*repo)->AppendCustodyEvent(product->id, event);
     return stored.status();
   });
   if (!status.ok()) return Fail(status, format);

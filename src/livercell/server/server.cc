@@ -536,6 +536,19 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const domain::ReleaseChecklist list,
                         ReleaseChecklistFor(repo, product, NowSeconds()));
     out["release_checklist"] = formats::ChecklistJson(list);
+    // The harvest yields too few for the plan: the plan asks for a bank unit instead.
+    for (const domain::CheckItem& item : list.items) {
+      if (item.criterion == "dose" && item.outcome == domain::CheckOutcome::kFail &&
+          product.origin == domain::ProductOrigin::kAutologous && product.plan_id) {
+        LC_ASSIGN_OR_RETURN(const domain::Plan plan, repo.GetPlan(*product.plan_id));
+        out["bank_fallback"] = {
+            {"product_type", plan.bank_product_type},
+            {"needed_cells", plan.total_cells},
+            {"reason", fmt::format("the harvest gave {}, below the planned dose: register a bank "
+                                   "unit ({}) for plan {}",
+                                   item.observed, plan.bank_product_type, plan.id)}};
+      }
+    }
     return out;
   }
 
