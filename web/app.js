@@ -3,6 +3,7 @@
 // cookie (HttpOnly, SameSite=Strict); every check on what is recorded is the server's, so the
 // UI shows the API's own messages (field, value and what was allowed).
 import { trendChart, survivalChart } from "./charts.js";
+import { treatmentSection, renderProduct, renderPlan, renderBedside, mayAdminister } from "./products.js";
 
 const main = document.getElementById("main");
 
@@ -32,7 +33,7 @@ const DECISION_TEXT = {
 
 // --- small helpers ---------------------------------------------------------------------------
 
-function h(tag, attrs = {}, ...children) {
+export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
@@ -46,7 +47,7 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-function user() {
+export function user() {
   const text = sessionStorage.getItem("livercell.user");
   return text ? JSON.parse(text) : null;
 }
@@ -59,7 +60,7 @@ class Problem extends Error {
   }
 }
 
-async function api(method, path, body) {
+export async function api(method, path, body) {
   const init = { method, credentials: "same-origin", headers: {} };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
@@ -85,7 +86,7 @@ function today() {
   return new Date().toISOString().slice(0, 10);
 }
 
-function fmt(value) {
+export function fmt(value) {
   if (value === null || value === undefined) return "—";
   if (Number.isInteger(value)) return String(value);
   return String(Number(value.toPrecision(4)));
@@ -109,7 +110,7 @@ function identifiersText(patient) {
   return patient.identifiers.map((i) => `${i.system}:${i.value}`).join(", ");
 }
 
-function errorBox(err) {
+export function errorBox(err) {
   return h("p", { class: "error", role: "alert", text: err.message });
 }
 
@@ -271,6 +272,10 @@ async function renderPatient(id, show) {
   }
   draw();
   if (assessSection) reassess();
+  if (!patient.deidentified) {
+    const treatment = await treatmentSection(id);
+    if (main.contains(eventSection)) eventSection.after(treatment);
+  }
 }
 
 // --- candidacy assessment --------------------------------------------------------------------
@@ -427,7 +432,7 @@ function signForm(id, stated, signed) {
   return form;
 }
 
-function fact(name, value) {
+export function fact(name, value) {
   return h("div", {}, h("span", { text: name }), value === null || value === undefined ? "—"
                                                                                       : String(value));
 }
@@ -680,8 +685,14 @@ async function route() {
   }
   document.getElementById("nav").hidden = false;
   document.getElementById("who").textContent = `${current.username} (${current.role})`;
+  document.getElementById("bedside-link").hidden = !mayAdminister();
   const patient = path.match(/^\/patients\/(\d+)$/);
   if (patient) return renderPatient(patient[1], show);
+  const product = path.match(/^\/products\/(\d+)$/);
+  if (product) return renderProduct(product[1], show);
+  const plan = path.match(/^\/plans\/(\d+)$/);
+  if (plan) return renderPlan(plan[1], show);
+  if (path === "/bedside") return renderBedside(show);
   if (path === "/cohort") return renderCohort(params, show);
   return renderPatients(params, show);
 }

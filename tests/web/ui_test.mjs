@@ -43,9 +43,33 @@ fs.writeFileSync(path.join(work, "referral.csv"), "patient_id,date,loinc,value,u
    ["2160-0", 0.9, "mg/dL"], ["2951-2", 138, "mmol/L"], ["777-3", 120, "10*9/L"]]
     .map(([code, value, unit]) => `REF-1,${labDay},${code},${value},${unit}`).join("\n") + "\n");
 run(["import", "labs", "--db", db, "--csv", path.join(work, "referral.csv")]);
+// Issue #8: a hepatic-artery plan for the referral starting today (a clinic open every day, so
+// the procedure is today whatever the weekday) and its product, harvested, processed, tested
+// and released by cell processing through the CLI.
+const todayUtc = new Date().toISOString().slice(0, 10);
+const everyDay = path.join(sourceDir, "tests/data/every-day.toml");
+const plan = JSON.parse(run(["plan", "--db", db, "--patient", "mrn:REF-1", "--template", "hepatic-artery",
+                             "--start", todayUtc, "--weight", "70", "--calendar", everyDay,
+                             "--format", "json"]));
+const din = JSON.parse(run(["din", "make", "--facility", "G1234", "--year", "2026", "--sequence", "77",
+                            "--format", "json"]));
+run(["product", "register", "--db", db, "--patient", "mrn:REF-1", "--din", din.din, "--code", "S1234",
+     "--type", "bm_mnc", "--plan", String(plan.id), "--by", "cora"]);
+const nowUtc = new Date().toISOString().slice(0, 19) + "Z";
+const tomorrowUtc = new Date(Date.now() + 86400e3).toISOString().slice(0, 19) + "Z";
+run(["product", "record", "--db", db, "--din", din.din, "--kind", "harvest", "--set", "volume_ml=45",
+     "--set", `collected_at=${nowUtc}`, "--set", "operator=Dr Ames", "--by", "cora"]);
+run(["product", "record", "--db", db, "--din", din.din, "--kind", "processing", "--set", "method=density gradient",
+     "--set", "target=mnc", "--set", "total_nucleated_cells=3e9", "--set", "target_cells=1.5e8",
+     "--set", "cd34_cells=2e6", "--set", "viability_percent=92", "--set", "volume_ml=20",
+     "--set", `expires_at=${tomorrowUtc}`, "--by", "cora"]);
+run(["product", "record", "--db", db, "--din", din.din, "--kind", "qc", "--set", "sterility=no-growth",
+     "--set", "mycoplasma=not-detected", "--set", "endotoxin_eu_per_ml=0.2", "--set", "viability_percent=88",
+     "--by", "cora"]);
+run(["product", "release", "--db", db, "--din", din.din, "--by", "quinn"]);
 
 // The server on a free port; it prints the URL once it listens.
-const server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0"],
+const server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--calendar", everyDay],
                      { stdio: ["ignore", "pipe", "inherit"] });
 const base = await new Promise((resolve, reject) => {
   let out = "";
@@ -210,6 +234,66 @@ try {
   await panel.locator(".assessment").filter({ hasText: /Signed by pia on/ }).waitFor();
   assert.match(await panel.locator(".decision").innerText(), /Not eligible/);
   await shot("assessment-signed");
+
+  // The referral's treatment: the plan as a calendar, the product's chain of identity and
+  // release checklist.
+  await page.locator("section", { has: page.getByRole("heading", { name: "Treatment" }) })
+    .getByRole("link", { name: new RegExp(`Plan ${plan.id}`) }).click();
+  await page.getByRole("heading", { name: new RegExp(`Plan ${plan.id}: hepatic-artery`) }).waitFor();
+  const procedureDay = page.locator(`table.month td[data-date="${todayUtc}"]`);
+  assert.match(await procedureDay.innerText(), /Hepatic-artery infusion/);
+  await shot("plan-calendar");
+  await page.goBack();
+  await page.locator("section", { has: page.getByRole("heading", { name: "Treatment" }) })
+    .getByRole("link", { name: /G1234 26 000077/ }).click();
+  await page.getByRole("heading", { name: /Product G1234 26 000077/ }).waitFor();
+  assert.equal(await page.locator(".custody li").count(), 4);  // harvest, processing, QC, release
+  const checklist = page.getByRole("table", { name: "Release checklist" });
+  assert.ok(await checklist.locator("tbody tr").count() >= 9);
+  assert.equal(await checklist.locator("tr.outcome-fail, tr.outcome-missing").count(), 0);
+  await shot("product");
+
+  // The bedside, with the scanner simulated as fast keystrokes ending in Enter: a bag scanned
+  // against the wrong wristband is stopped with the reason; the right one matches and a second
+  // member of staff confirms with their password.
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByLabel("User name").fill("nina");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Patients" }).waitFor();
+  await page.getByRole("link", { name: "Bedside" }).click();
+  await page.getByRole("heading", { name: "Bedside check" }).waitFor();
+  const scan = async (text) => {
+    await page.keyboard.type(text, { delay: 4 });
+    await page.keyboard.press("Enter");
+  };
+  const barcode = `=${din.din}00`;
+  await scan("mayo-pbc:1");  // someone else's wristband; the focus starts on the wristband
+  await scan(barcode);       // the focus moved to the DIN field
+  const stop = page.locator(".verdict .stop");
+  await stop.waitFor();
+  assert.match(await stop.innerText(), /STOP — do not give: the product belongs to patient \d+, not to this patient/);
+  await shot("bedside-mismatch");
+  await page.getByRole("button", { name: "Next patient" }).click();
+  await scan("mrn:REF-1");
+  await scan(barcode);
+  await page.locator(".verdict .match").waitFor();
+  assert.match(await page.locator(".verdict").innerText(), /MATCH/);
+  await shot("bedside-match");
+  const second = page.getByRole("form", { name: "Second signature" });
+  await second.getByLabel("User name").fill("pia");
+  await second.getByLabel("Password").fill("not her password");
+  await second.getByRole("button", { name: /Confirm/ }).click();
+  await second.locator(".error").filter({ hasText: /password was not accepted/ }).waitFor();
+  await second.getByLabel("Password").fill(PASSWORD);
+  await second.getByRole("button", { name: /Confirm/ }).click();
+  await page.getByText(/Given: plan item \d+, confirmed by pia/).waitFor();
+  await shot("bedside-given");
+  // Scanned again, the same bag is stopped: today's administration has been given.
+  await page.getByRole("button", { name: "Next patient" }).click();
+  await scan("mrn:REF-1");
+  await scan(barcode);
+  await page.locator(".verdict .stop").filter({ hasText: /already been given/ }).waitFor();
 
   assert.deepEqual(problems, [], "no script errors, blocked resources or failed requests");
   console.log(`web UI test passed; ${step} screenshots in ${artefacts}`);
