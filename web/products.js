@@ -67,7 +67,9 @@ export async function renderProduct(id, show) {
       h("td", { text: c.criterion }), h("td", { text: c.required }), h("td", { text: c.observed }),
       h("td", { text: c.outcome }), h("td", { class: "source", text: c.source })))));
   const released = p.released;
-  show(h("h1", { text: `Product ${p.din_spaced} ${p.check}` }), facts,
+  const label = h("img", { src: `/api/v1/products/${p.id}/label`, class: "label",
+                          alt: `Label: DIN ${p.din_spaced} ${p.check}, product code ${p.product_code}` });
+  show(h("h1", { text: `Product ${p.din_spaced} ${p.check}` }), facts, label,
        p.bank_fallback ? h("p", { class: "warning", role: "note", text: p.bank_fallback.reason }) : null,
        h("section", { "aria-labelledby": "custody-h" },
          h("h2", { id: "custody-h", text: "Chain of identity" }),

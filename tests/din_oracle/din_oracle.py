@@ -5,11 +5,17 @@ python-stdnum's iso7064.mod_37_2 (Debian's python3-stdnum) is the oracle. 10,000
 fixed seed go through `livercell din check --format json -` as typed (spaced, no check
 character) and as barcode data with check flags; every check character must agree. Then every
 DIN with a wrong check character, and every DIN with one character substituted, must be refused
-(MOD 37-2 detects every single substitution). Finally the published worked example.
+(MOD 37-2 detects every single substitution). Then the published worked example. Finally
+labels: `livercell din label` SVGs parse as XML, are the same bytes on every run, and their
+Code 128 bar codes, rendered by rsvg-convert and read by a real decoder (zbarimg), give back
+"=" + DIN + check flags.
 
     din_oracle.py LIVERCELL [COUNT]
 """
 import json
+import os
+import tempfile
+import xml.etree.ElementTree as ET
 import random
 import subprocess
 import sys
@@ -81,11 +87,37 @@ def main():
     if got.get("check") != "H" or got.get("barcode") != "=G12349865432177":
         failures.append(f"worked example: {example.stdout or example.stderr}")
 
+    labels = 0
+    with tempfile.TemporaryDirectory() as work:
+        for d in dins[:12] + ["G123498654321"]:
+            svg = os.path.join(work, "label.svg")
+            png = os.path.join(work, "label.png")
+            made = subprocess.run([binary, "din", "label", d, "--code", "S1234", "--out", svg],
+                                  capture_output=True, text=True, check=False)
+            again = subprocess.run([binary, "din", "label", d, "--code", "S1234"],
+                                   capture_output=True, text=True, check=False)
+            if made.returncode != 0:
+                failures.append(f"label {d}: {made.stderr}")
+                continue
+            text = open(svg, encoding="utf-8").read()
+            if again.stdout != text:
+                failures.append(f"label {d}: not the same bytes on a second run")
+            ET.fromstring(text.encode("utf-8"))
+            subprocess.run(["rsvg-convert", "-z", "6", "-b", "white", svg, "-o", png], check=True)
+            read = subprocess.run(["zbarimg", "--raw", "-q", "-Scode128.enable", png],
+                                  capture_output=True, text=True, check=False)
+            expected = f"={d}{60 + ALPHABET.index(mod_37_2.calc_check_digit(d))}"
+            if read.stdout.strip() != expected:
+                failures.append(f"label {d}: zbarimg read {read.stdout.strip()!r}, "
+                                f"expected {expected}")
+            labels += 1
+
     if failures:
         print("\n".join(failures[:20]))
         sys.exit(f"{len(failures)} disagreement(s)")
     print(f"{count} DINs agree with python-stdnum mod_37_2; "
-          f"{len(wrong)} wrong check characters and {len(typos)} typos refused")
+          f"{len(wrong)} wrong check characters and {len(typos)} typos refused; "
+          f"{labels} labels read back by zbarimg")
 
 
 if __name__ == "__main__":

@@ -642,6 +642,17 @@ class ChainTest : public ApiTest {
                            {"endotoxin_eu_per_ml", 0.2}, {"viability_percent", viability}});
   }
 
+  // QC results of mesenchymal stromal cells meeting the ISCT markers (release_criteria.toml).
+  static json MscQc() {
+    json qc = {{"sterility", "no-growth"}, {"mycoplasma", "not-detected"},
+               {"endotoxin_eu_per_ml", 0.2}, {"viability_percent", 90}};
+    for (const char* m : {"cd105_percent", "cd73_percent", "cd90_percent"}) qc[m] = 97;
+    for (const char* m : {"cd45_percent", "cd34_percent", "cd14_or_cd11b_percent",
+                          "cd79a_or_cd19_percent", "hla_dr_percent"})
+      qc[m] = 0.5;
+    return qc;
+  }
+
   json Release(std::int64_t product, int expect) {
     return Post(fmt::format("/api/v1/products/{}/release", product), Login("cell-processing"),
                 json::object(), expect);
@@ -761,13 +772,7 @@ TEST_P(ChainTest, BankFallbackWhenTheHarvestYieldsTooFew) {
          {{"method", "thaw and wash"}, {"target", "msc"}, {"total_nucleated_cells", 1.2e8},
           {"target_cells", 1.1e8}, {"viability_percent", 91}, {"volume_ml", 20},
           {"expires_at", Now(86400)}});
-  json qc = {{"sterility", "no-growth"}, {"mycoplasma", "not-detected"},
-             {"endotoxin_eu_per_ml", 0.2}, {"viability_percent", 90}};
-  for (const char* m : {"cd105_percent", "cd73_percent", "cd90_percent"}) qc[m] = 97;
-  for (const char* m : {"cd45_percent", "cd34_percent", "cd14_or_cd11b_percent",
-                        "cd79a_or_cd19_percent", "hla_dr_percent"})
-    qc[m] = 0.5;
-  Record(bank, "qc", qc);
+  Record(bank, "qc", MscQc());
   const json released = Release(bank, 201);
   bool donor_checked = false;
   for (const json& item : released["items"]) donor_checked |= item["criterion"] == "donor eligibility";
@@ -803,13 +808,7 @@ TEST_P(ChainTest, EveryWrongBagIsStoppedWithItsReasonAndAudited) {
          {{"method", "culture"}, {"target", "msc"}, {"total_nucleated_cells", 1e9},
           {"target_cells", 1e8}, {"viability_percent", 92}, {"volume_ml", 20},
           {"expires_at", Now(86400 * 90)}});
-  json qc = {{"sterility", "no-growth"}, {"mycoplasma", "not-detected"},
-             {"endotoxin_eu_per_ml", 0.2}, {"viability_percent", 90}};
-  for (const char* m : {"cd105_percent", "cd73_percent", "cd90_percent"}) qc[m] = 97;
-  for (const char* m : {"cd45_percent", "cd34_percent", "cd14_or_cd11b_percent",
-                        "cd79a_or_cd19_percent", "hla_dr_percent"})
-    qc[m] = 0.5;
-  Record(later, "qc", qc);
+  Record(later, "qc", MscQc());
   Release(later, 201);
   std::this_thread::sleep_for(std::chrono::seconds(4));
 

@@ -251,6 +251,8 @@ try {
   const checklist = page.getByRole("table", { name: "Release checklist" });
   assert.ok(await checklist.locator("tbody tr").count() >= 9);
   assert.equal(await checklist.locator("tr.outcome-fail, tr.outcome-missing").count(), 0);
+  // The label (SVG with its bar code) loaded.
+  await page.waitForFunction(() => document.querySelector("img.label")?.naturalWidth > 0);
   await shot("product");
 
   // The bedside, with the scanner simulated as fast keystrokes ending in Enter: a bag scanned

@@ -48,6 +48,10 @@ std::string ResolveDbUrl(const std::string& given);
 // The registry of --db `given`, which must be at this binary's schema version.
 base::Result<std::unique_ptr<storage::Repository>> OpenRegistry(const std::string& given);
 
+// Writes `text` to the file `out`, or to standard output when `out` is empty or "-"; exit
+// status 0, or 2 naming the file when it cannot be written.
+int WriteOutput(const std::string& text, const std::string& out);
+
 // Prints `errors` (text or JSON per `format`) and returns the exit status they call for.
 int Fail(std::span<const base::Status> errors, Format format);
 int Fail(const base::Status& error, Format format);

@@ -8,6 +8,9 @@
 
 #include "livercell/cli/app.h"
 #include "livercell/domain/product/din.h"
+#include "livercell/formats/din_label.h"
+
+#include <fstream>
 
 namespace livercell::cli {
 namespace {
@@ -81,7 +84,38 @@ int RunCheck(const CheckArgs& a) {
   return 0;
 }
 
+struct LabelArgs {
+  std::string din, out;
+  formats::LabelText text;
+};
+
+int RunLabel(const LabelArgs& a) {
+  const base::Result<domain::Din> din = domain::Din::Parse(a.din);
+  if (!din.ok()) {
+    base::Status status = din.status();
+    return Fail(status.PrefixPath("din"), Format::kTable);
+  }
+  const base::Result<std::string> svg = formats::DinLabelSvg(*din, a.text);
+  if (!svg.ok()) return Fail(svg.status(), Format::kTable);
+  return WriteOutput(*svg, a.out);
+}
+
 }  // namespace
+
+int WriteOutput(const std::string& text, const std::string& out) {
+  if (out.empty() || out == "-") {
+    fmt::print("{}", text);
+    return 0;
+  }
+  std::ofstream file(out, std::ios::binary | std::ios::trunc);
+  file << text;
+  file.close();
+  if (!file) {
+    base::Status status = base::InvalidArgumentError("cannot write the file");
+    return Fail(status.SetPath(out), Format::kTable);
+  }
+  return 0;
+}
 
 void RegisterDinCommands(CLI::App& app, Action* selected) {
   CLI::App* din = app.add_subcommand(
@@ -119,6 +153,21 @@ void RegisterDinCommands(CLI::App& app, Action* selected) {
                 "  livercell din check - < scanned.txt");
   check->callback([selected, check_args] {
     *selected = [check_args] { return RunCheck(*check_args); };
+  });
+
+  auto label_args = std::make_shared<LabelArgs>();
+  CLI::App* label = din->add_subcommand(
+      "label", "Draw a product label as SVG: the DIN with its boxed check character and the "
+               "ISBT 128 bar code (Code 128 of =DIN and its check flags)");
+  label->add_option("DIN", label_args->din, "The DIN, as scanned or typed")->required();
+  label->add_option("--code", label_args->text.product_code, "Product code, as the clinic assigns it");
+  label->add_option("--type", label_args->text.product_type, "Product type (e.g. bm_mnc)");
+  label->add_option("--expires", label_args->text.expires, "Expiry, ISO 8601");
+  label->add_option("--facility-name", label_args->text.facility_name, "The facility's name");
+  label->add_option("--out", label_args->out, "Write the SVG to FILE (default: standard output)");
+  label->footer("Example:\n  livercell din label G123426123456 --code S1234 --out label.svg");
+  label->callback([selected, label_args] {
+    *selected = [label_args] { return RunLabel(*label_args); };
   });
 }
 

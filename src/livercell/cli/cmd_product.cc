@@ -10,6 +10,7 @@
 #include "livercell/cli/app.h"
 #include "livercell/cli/input.h"
 #include "livercell/domain/records/clinical_time.h"
+#include "livercell/formats/din_label.h"
 #include "livercell/formats/product_json.h"
 #include "livercell/formats/release_spec.h"
 #include "livercell/server/products.h"
@@ -32,6 +33,15 @@ base::Result<domain::Product> ProductByDin(storage::Repository& repo, const std:
     return std::move(status.SetPath("din").SetValue(text));
   }
   return std::move(*product);
+}
+
+void PrintChecklist(const domain::ReleaseChecklist& checklist) {
+  fmt::print("Release checklist (release_criteria.toml {}): {}\n", checklist.spec_version,
+             checklist.releasable() ? "releasable" : "NOT releasable");
+  for (const domain::CheckItem& item : checklist.items) {
+    fmt::print("  [{:<7}] {:<22} required {:<28} recorded {}\n", domain::ToString(item.outcome),
+               item.criterion, item.required, item.observed);
+  }
 }
 
 void PrintProduct(const domain::Product& p, const domain::ReleaseChecklist* checklist) {
@@ -58,18 +68,11 @@ void PrintProduct(const domain::Product& p, const domain::ReleaseChecklist* chec
                domain::ClinicalTime::FromInstant(e.at).ToString(), domain::ToString(e.kind),
                e.actor, e.role, fmt::join(fields, " "));
   }
-  if (checklist != nullptr) {
-    fmt::print("Release checklist (release_criteria.toml {}): {}\n", checklist->spec_version,
-               checklist->releasable() ? "releasable" : "NOT releasable");
-    for (const domain::CheckItem& item : checklist->items) {
-      fmt::print("  [{:<7}] {:<22} required {:<28} recorded {}\n",
-                 domain::ToString(item.outcome), item.criterion, item.required, item.observed);
-    }
-  }
+  if (checklist != nullptr) PrintChecklist(*checklist);
 }
 
 struct Options {
-  std::string db, format, din, patient, code, type, by, kind, fields_file, at, wristband, today;
+  std::string db, format, din, patient, code, type, by, kind, fields_file, at, wristband, today, out;
   std::vector<std::string> set;
   std::int64_t plan = 0;
   bool bank = false;
@@ -195,10 +198,7 @@ int RunRelease(const Options& o) {
   if (format == Format::kJson && !checklist.items.empty()) {
     fmt::print("{}\n", formats::ChecklistJson(checklist).dump());
   } else if (!checklist.items.empty()) {
-    for (const domain::CheckItem& item : checklist.items) {
-      fmt::print("  [{:<7}] {:<22} required {:<28} recorded {}\n", domain::ToString(item.outcome),
-                 item.criterion, item.required, item.observed);
-    }
+    PrintChecklist(checklist);
   }
   if (!status.ok()) return Fail(status, format);
   if (format != Format::kJson) fmt::print("released\n");
@@ -221,6 +221,22 @@ int RunShow(const Options& o) {
     PrintProduct(*product, domain::StateOf(*product).released ? nullptr : &*checklist);
   }
   return 0;
+}
+
+// The label of a registered product, with its code, type and expiry from the record.
+int RunLabel(const Options& o) {
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), Format::kTable);
+  const auto product = ProductByDin(**repo, o.din);
+  if (!product.ok()) return Fail(product.status(), Format::kTable);
+  const domain::ProductState state = domain::StateOf(*product);
+  formats::LabelText text;
+  text.product_code = product->product_code;
+  text.product_type = fmt::format("{} ({})", product->product_type, domain::ToString(product->origin));
+  if (state.expires) text.expires = domain::ClinicalTime::FromInstant(*state.expires).ToString();
+  const auto svg = formats::DinLabelSvg(product->din, text);
+  if (!svg.ok()) return Fail(svg.status(), Format::kTable);
+  return WriteOutput(*svg, o.out);
 }
 
 int RunList(const Options& o) {
@@ -354,6 +370,14 @@ void RegisterProductCommands(CLI::App& app, Action* selected) {
   CLI::App* show = Sub(product, "show", "A product's chain of identity and release checklist",
                        selected, sh, RunShow, "livercell product show G123426000001");
   show->add_option("DIN", sh->din, "The product's DIN")->required();
+
+  auto la = std::make_shared<Options>();
+  CLI::App* label = Sub(product, "label", "The product's label as SVG (DIN, check character, "
+                                          "Code 128 bar code, code, type, expiry)",
+                        selected, la, RunLabel,
+                        "livercell product label G123426000001 --out label.svg");
+  label->add_option("DIN", la->din, "The product's DIN")->required();
+  label->add_option("--out", la->out, "Write the SVG to FILE (default: standard output)");
 
   auto li = std::make_shared<Options>();
   CLI::App* list = Sub(product, "list", "Products, of one patient or all", selected, li, RunList,

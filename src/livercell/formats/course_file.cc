@@ -119,14 +119,12 @@ const toml::table* Section(const toml::table& root, std::string_view key, Proble
 FileParse<CourseTemplate> ParseCourseTemplate(std::string_view text, std::string_view file) {
   FileParse<CourseTemplate> out;
   Problems problems(file);
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    problems.AddSyntax(e);
+  std::optional<toml::table> parsed = ParseToml(text, file, problems);
+  if (!parsed) {
     out.errors = std::move(problems.errors());
     return out;
   }
+  const toml::table& root = *parsed;
   CourseTemplate c;
   c.sha256 = base::Sha256Hex(text);
   {
@@ -220,14 +218,12 @@ FileParse<CourseTemplate> ParseCourseTemplate(std::string_view text, std::string
 FileParse<ClinicCalendar> ParseClinicCalendar(std::string_view text, std::string_view file) {
   FileParse<ClinicCalendar> out;
   Problems problems(file);
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    problems.AddSyntax(e);
+  std::optional<toml::table> parsed = ParseToml(text, file, problems);
+  if (!parsed) {
     out.errors = std::move(problems.errors());
     return out;
   }
+  const toml::table& root = *parsed;
   const toml::table* table = Section(root, "calendar", problems);
   Reader r(table, "calendar", problems);
   const std::string name = r.Text("name");

@@ -214,14 +214,12 @@ Rule ParseRule(const toml::table& table, const std::string& where, bool decision
 ProtocolParse ParseProtocolFile(std::string_view text, std::string_view file) {
   ProtocolParse out;
   Problems problems(file);
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    problems.AddSyntax(e);
+  std::optional<toml::table> parsed = ParseToml(text, file, problems);
+  if (!parsed) {
     out.errors = std::move(problems.errors());
     return out;
   }
+  const toml::table& root = *parsed;
   Protocol protocol;
   protocol.sha256 = base::Sha256Hex(text);
   protocol.text = std::string(text);

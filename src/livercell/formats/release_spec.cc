@@ -72,14 +72,12 @@ std::optional<MarkerLimit> Markers(const toml::table& table, std::string_view ke
 FileParse<domain::ReleaseSpec> ParseReleaseSpec(std::string_view text, std::string_view file) {
   FileParse<domain::ReleaseSpec> out;
   Problems problems(file);
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    problems.AddSyntax(e);
+  std::optional<toml::table> parsed = ParseToml(text, file, problems);
+  if (!parsed) {
     out.errors = std::move(problems.errors());
     return out;
   }
+  const toml::table& root = *parsed;
   domain::ReleaseSpec spec;
   spec.sha256 = base::Sha256Hex(text);
   spec.version = root["version"].value_or(std::string());

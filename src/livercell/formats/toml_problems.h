@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -37,6 +38,17 @@ class Problems {
   std::string file_;
   std::vector<base::Status> errors_;
 };
+
+// Parses `text`; on a syntax error records it in `problems` and returns nullopt.
+inline std::optional<toml::table> ParseToml(std::string_view text, std::string_view file,
+                                            Problems& problems) {
+  try {
+    return toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    problems.AddSyntax(e);
+    return std::nullopt;
+  }
+}
 
 // A TOML value as written, for error messages.
 inline std::string Quoted(const toml::node* node) {

@@ -27,6 +27,7 @@
 #include "livercell/server/audit_writer.h"
 #include "livercell/server/cohort.h"
 #include "livercell/server/products.h"
+#include "livercell/formats/din_label.h"
 #include "livercell/formats/product_json.h"
 #include "livercell/formats/release_spec.h"
 #include "livercell/server/resources.h"
@@ -550,6 +551,22 @@ class Routes {
       }
     }
     return out;
+  }
+
+  // The product's label as SVG (DIN, boxed check character, Code 128 bar code).
+  base::Status GetProductLabel(Call& call) {
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_ASSIGN_OR_RETURN(const domain::Product product, repo->GetProduct(*call.resource_id));
+    call.patient_id = product.patient_id;
+    const domain::ProductState state = domain::StateOf(product);
+    formats::LabelText text;
+    text.product_code = product.product_code;
+    text.product_type =
+        fmt::format("{} ({})", product.product_type, domain::ToString(product.origin));
+    if (state.expires) text.expires = domain::ClinicalTime::FromInstant(*state.expires).ToString();
+    LC_ASSIGN_OR_RETURN(const std::string svg, formats::DinLabelSvg(product.din, text));
+    call.response.set_content(svg, "image/svg+xml");
+    return base::OkStatus();
   }
 
   base::Status ListProducts(Call& call) {
@@ -1175,6 +1192,9 @@ const std::vector<Route>& Routes::Table() {
       {"GET", "/api/v1/products/{id}", Access::kPermission, {Permission::kReadPatients},
        Audit::kRead, "read", "read a cell product's chain of identity and release checklist",
        &Routes::GetProduct},
+      {"GET", "/api/v1/products/{id}/label", Access::kPermission, {Permission::kReadPatients},
+       Audit::kRead, "read", "read a cell product's label (SVG with its Code 128 bar code)",
+       &Routes::GetProductLabel},
       {"POST", "/api/v1/products/{id}/events", Access::kPermission,
        {Permission::kHandleCellProducts}, Audit::kWrite, "record",
        "record a custody event of a cell product", &Routes::AddProductEvent},

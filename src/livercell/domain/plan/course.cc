@@ -15,7 +15,7 @@ using std::chrono::sys_days;
 
 constexpr const char* kWeekdayNames[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                          "Friday", "Saturday", "Sunday"};
-// How far the calendar may push a course or visit before the plan gives up: a clinic closed
+// Not clinical: how far the calendar may push a course or visit before the plan gives up: a clinic closed
 // for longer than this needs a later start, not a silent slide.
 constexpr int kMaxSlideDays = 60;
 
@@ -199,6 +199,7 @@ base::Result<Plan> BuildPlan(const CourseTemplate& course, const ClinicCalendar&
   for (const FollowUpVisit& f : course.follow_up) {
     LC_RETURN_IF_ERROR(visit(f.label, AddMonths(first_dose, f.months) + days(f.days), f.assess));
   }
+  // Not clinical: twelve months to the year.
   if (course.yearly_until_years > 0) {
     int last_months = 0;
     std::vector<std::string> assess;

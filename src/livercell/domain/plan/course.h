@@ -124,7 +124,8 @@ struct Plan {
   std::string created_at;  // UTC instant, set when stored
 };
 
-// Weight accepted for dosing, kg (adults; outside it is a typo or a unit mix-up).
+// Weight accepted for dosing, kg. Not clinical: plausibility bounds for adults; outside them
+// is a typo or a pound/kilogram mix-up.
 inline constexpr double kMinWeightKg = 30, kMaxWeightKg = 250;
 
 // Builds the schedule. kInvalidArgument naming the field for a weight outside

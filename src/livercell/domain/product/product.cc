@@ -25,14 +25,15 @@ constexpr std::string_view kSterility[] = {"no-growth", "gram-stain-negative-cul
 constexpr std::string_view kMycoplasma[] = {"not-detected", "detected"};
 constexpr std::string_view kTargets[] = {"mnc", "cd34", "cd133", "msc"};
 
-// Ranges below are plausibility bounds that catch typing and unit errors, not clinical limits
-// (the release specification holds those, with their sources).
+// Not clinical: the ranges below are plausibility bounds that catch typing and unit errors,
+// not clinical limits (the release specification holds those, with their sources).
 constexpr FieldSpec kHarvest[] = {
     {"volume_ml", FieldType::kNumber, true, "mL", 1, 2000, {}, "marrow aspirate volume"},
     {"collected_at", FieldType::kInstant, true, "", 0, 0, {}, "end of aspiration (UTC)"},
     {"operator", FieldType::kText, true, "", 0, 0, {}, "who aspirated"},
     {"site", FieldType::kText, false, "", 0, 0, {}, "e.g. posterior iliac crest"},
 };
+// Not clinical: plausibility bounds, as above.
 constexpr FieldSpec kBankReceipt[] = {
     {"bank", FieldType::kText, true, "", 0, 0, {}, "the cell bank"},
     {"bank_unit", FieldType::kText, true, "", 0, 0, {}, "the bank's own unit identifier"},
@@ -42,6 +43,7 @@ constexpr FieldSpec kBankReceipt[] = {
     {"donor_screening", FieldType::kText, false, "", 0, 0, {}, "the panel and results"},
     {"received_at", FieldType::kInstant, true, "", 0, 0, {}, "receipt (UTC)"},
 };
+// Not clinical: plausibility bounds, as above.
 constexpr FieldSpec kProcessing[] = {
     {"method", FieldType::kText, true, "", 0, 0, {}, "e.g. density gradient, culture expansion"},
     {"target", FieldType::kChoice, true, "", 0, 0, kTargets, "the population dosed"},
@@ -53,6 +55,7 @@ constexpr FieldSpec kProcessing[] = {
     {"volume_ml", FieldType::kNumber, true, "mL", 0.1, 2000, {}, "final product volume"},
     {"expires_at", FieldType::kInstant, true, "", 0, 0, {}, "expiry (UTC)"},
 };
+// Not clinical: plausibility bounds, as above.
 constexpr FieldSpec kQc[] = {
     {"sterility", FieldType::kChoice, true, "", 0, 0, kSterility, "culture result"},
     {"mycoplasma", FieldType::kChoice, true, "", 0, 0, kMycoplasma, "NAT/PCR or culture"},
@@ -68,19 +71,23 @@ constexpr FieldSpec kQc[] = {
     {"cd79a_or_cd19_percent", FieldType::kNumber, false, "%", 0, 100, {}, "flow cytometry"},
     {"hla_dr_percent", FieldType::kNumber, false, "%", 0, 100, {}, "flow cytometry"},
 };
+// Not clinical: plausibility bounds, as above.
 constexpr FieldSpec kRelease[] = {
     {"specification", FieldType::kText, false, "", 0, 0, {},
      "the release specification checked (version and SHA-256)"},
     {"note", FieldType::kText, false, "", 0, 0, {}, "anything the releaser adds"},
 };
+// Not clinical: plausibility bounds, as above.
 constexpr FieldSpec kStorage[] = {
     {"location", FieldType::kText, true, "", 0, 0, {}, "e.g. LN2 tank 2, rack 4"},
     {"temperature_c", FieldType::kNumber, true, "Cel", -200, 40, {}, "storage temperature"},
 };
+// Not clinical: plausibility bounds, as above.
 constexpr FieldSpec kDispatch[] = {
     {"to", FieldType::kText, true, "", 0, 0, {}, "ward or suite"},
     {"courier", FieldType::kText, false, "", 0, 0, {}, "who carries it"},
 };
+// Not clinical: plausibility bounds, as above.
 constexpr FieldSpec kAdministration[] = {
     {"plan_item", FieldType::kNumber, true, "", 1, 1000, {}, "the plan's item given"},
     {"wristband", FieldType::kText, true, "", 0, 0, {}, "the patient identifier scanned"},
@@ -145,6 +152,7 @@ void CheckOne(const FieldSpec& spec, const FieldValue& value, std::vector<base::
     }
     case FieldType::kText: {
       const std::string* s = std::get_if<std::string>(&value);
+      // Not clinical: a length limit for free text.
       if (s == nullptr || s->empty() || s->size() > 500) bad(s ? *s : "");
       return;
     }

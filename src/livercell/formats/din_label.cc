@@ -1,0 +1,88 @@
+#include "livercell/formats/din_label.h"
+
+#include <fmt/format.h>
+#include <zint.h>
+
+#include <memory>
+
+namespace livercell::formats {
+namespace {
+
+std::string Escape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+// Label geometry in millimetres: ISBT 128 labels are typically 100 mm x 100 mm with the DIN in
+// the upper left quadrant; the bar code's narrow module here is 0.254 mm (10 mil).
+constexpr double kModuleMm = 0.254;
+constexpr double kBarHeightMm = 12;
+constexpr double kLabelWidthMm = 100, kLabelHeightMm = 50, kMarginMm = 4;
+
+}  // namespace
+
+base::Result<std::string> DinLabelSvg(const domain::Din& din, const LabelText& text) {
+  std::unique_ptr<zint_symbol, decltype(&ZBarcode_Delete)> symbol(ZBarcode_Create(),
+                                                                   &ZBarcode_Delete);
+  symbol->symbology = BARCODE_CODE128;
+  symbol->show_hrt = 0;  // the eye-readable DIN is drawn below, with its boxed check character
+  const std::string data = din.BarcodeData();
+  if (ZBarcode_Encode(symbol.get(), reinterpret_cast<const unsigned char*>(data.data()),
+                      static_cast<int>(data.size())) >= ZINT_ERROR ||
+      ZBarcode_Buffer_Vector(symbol.get(), 0) >= ZINT_ERROR) {
+    return base::InternalError(fmt::format("libzint refused \"{}\": {}", data, symbol->errtxt));
+  }
+  // libzint's vector units are modules; a linear symbol's bars all span its height, drawn
+  // here kBarHeightMm tall.
+  const double x0 = kMarginMm + 10 * kModuleMm;  // quiet zone: 10 modules
+  const double y0 = kMarginMm;
+  std::string bars;
+  for (const zint_vector_rect* r = symbol->vector->rectangles; r != nullptr; r = r->next) {
+    bars += fmt::format("<rect x=\"{:.3f}\" y=\"{:.3f}\" width=\"{:.3f}\" height=\"{:.3f}\"/>",
+                        x0 + r->x * kModuleMm, y0, r->width * kModuleMm, kBarHeightMm);
+  }
+  const double text_y = y0 + kBarHeightMm + 6;
+  const std::string spaced = din.Spaced();
+  const double check_x = x0 + 3.0 * static_cast<double>(spaced.size()) + 2;
+  std::string out = fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}mm\" height=\"{h}mm\" "
+      "viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"ISBT 128 label {din} {check}\">\n"
+      "<rect width=\"{w}\" height=\"{h}\" fill=\"#fff\" stroke=\"#000\" stroke-width=\"0.3\"/>\n"
+      "<g fill=\"#000\" data-barcode=\"{data}\">{bars}</g>\n"
+      "<text x=\"{x0:.3f}\" y=\"{ty:.3f}\" font-family=\"monospace\" font-size=\"5\">{spaced}</text>\n"
+      "<rect x=\"{cx:.3f}\" y=\"{cy:.3f}\" width=\"5\" height=\"6.5\" fill=\"none\" stroke=\"#000\" "
+      "stroke-width=\"0.3\"/>\n"
+      "<text x=\"{ctx:.3f}\" y=\"{ty:.3f}\" font-family=\"monospace\" font-size=\"5\" "
+      "data-check=\"{check}\">{check}</text>\n",
+      fmt::arg("w", kLabelWidthMm), fmt::arg("h", kLabelHeightMm), fmt::arg("din", din.text()),
+      fmt::arg("check", std::string(1, din.check())), fmt::arg("data", Escape(data)),
+      fmt::arg("bars", bars), fmt::arg("x0", x0), fmt::arg("ty", text_y),
+      fmt::arg("spaced", Escape(spaced)), fmt::arg("cx", check_x), fmt::arg("cy", text_y - 5),
+      fmt::arg("ctx", check_x + 1));
+  double line = text_y + 7;
+  const auto add = [&](std::string_view label, const std::string& value) {
+    if (value.empty()) return;
+    out += fmt::format("<text x=\"{:.3f}\" y=\"{:.3f}\" font-family=\"sans-serif\" "
+                       "font-size=\"3.5\">{}: {}</text>\n",
+                       x0, line, label, Escape(value));
+    line += 5;
+  };
+  add("Product code", text.product_code);
+  add("Product", text.product_type);
+  add("Expires", text.expires);
+  add("Facility", text.facility_name.empty() ? std::string(din.facility()) : text.facility_name);
+  out += "</svg>\n";
+  return out;
+}
+
+}  // namespace livercell::formats
