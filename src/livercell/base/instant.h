@@ -12,6 +12,10 @@ using Instant = std::chrono::system_clock::time_point;
 
 std::string FormatInstant(Instant instant);
 inline std::string NowText() { return FormatInstant(std::chrono::system_clock::now()); }
+// Now to the whole second: how clinical records (ClinicalTime) keep instants.
+inline std::chrono::sys_seconds NowSeconds() {
+  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+}
 
 }  // namespace livercell::base
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "livercell/base/instant.h"
 #include "livercell/cli/app.h"
 #include "livercell/formats/assessment_json.h"
 #include "livercell/formats/candidate_json.h"
@@ -155,7 +156,7 @@ int AssessPatient(const AssessOptions& o, const domain::Protocol& protocol, Form
   if (!repo.ok()) return Fail(repo.status(), format);
   const base::Result<std::int64_t> id = (*repo)->ResolvePatient(o.patient);
   if (!id.ok()) return Fail(id.status(), format);
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto now = base::NowSeconds();
   base::Result<server::RegistryAssessment> assessed =
       server::AssessFromRegistry(**repo, *id, protocol, stated, now);
   if (!assessed.ok()) return Fail(assessed.status(), format);

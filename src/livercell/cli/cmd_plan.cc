@@ -3,7 +3,6 @@
 // `livercell plans list|show` reads them back.
 #include <fmt/format.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "livercell/cli/app.h"
@@ -66,16 +65,18 @@ void PrintPlan(const domain::Plan& plan) {
   }
 }
 
-base::Status WriteIcs(const domain::Plan& plan, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << formats::PlanICalendar(plan);
-  out.close();
-  if (!out) {
-    base::Status status = base::InvalidArgumentError("cannot write the iCalendar file");
-    status.SetPath(path);
-    return status;
+// The plan as the command's output, and as iCalendar to `ics` when given.
+int EmitPlan(const domain::Plan& plan, const std::string& ics, Format format) {
+  if (!ics.empty()) {
+    if (const int status = WriteOutput(formats::PlanICalendar(plan), ics); status != 0)
+      return status;
   }
-  return base::OkStatus();
+  if (format == Format::kJson) {
+    fmt::print("{}\n", formats::PlanJson(plan).dump());
+  } else {
+    PrintPlan(plan);
+  }
+  return 0;
 }
 
 int RunPlan(const PlanOptions& o) {
@@ -104,15 +105,7 @@ int RunPlan(const PlanOptions& o) {
     plan->id = *id;
     if (format != Format::kJson) fmt::print(stderr, "stored as plan {}\n", *id);
   }
-  if (!o.ics.empty()) {
-    if (base::Status s = WriteIcs(*plan, o.ics); !s.ok()) return Fail(s, format);
-  }
-  if (format == Format::kJson) {
-    fmt::print("{}\n", formats::PlanJson(*plan).dump());
-  } else {
-    PrintPlan(*plan);
-  }
-  return 0;
+  return EmitPlan(*plan, o.ics, format);
 }
 
 struct PlansOptions {
@@ -148,15 +141,7 @@ int RunPlansShow(const PlansOptions& o) {
   if (!repo.ok()) return Fail(repo.status(), format);
   const auto plan = (*repo)->GetPlan(o.id);
   if (!plan.ok()) return Fail(plan.status(), format);
-  if (!o.ics.empty()) {
-    if (base::Status s = WriteIcs(*plan, o.ics); !s.ok()) return Fail(s, format);
-  }
-  if (format == Format::kJson) {
-    fmt::print("{}\n", formats::PlanJson(*plan).dump());
-  } else {
-    PrintPlan(*plan);
-  }
-  return 0;
+  return EmitPlan(*plan, o.ics, format);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "livercell/base/instant.h"
 #include "livercell/cli/app.h"
 #include "livercell/cli/input.h"
 #include "livercell/domain/records/clinical_time.h"
@@ -19,10 +20,6 @@ namespace livercell::cli {
 namespace {
 
 using nlohmann::json;
-
-std::chrono::sys_seconds Now() {
-  return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-}
 
 // The product with the DIN as typed or scanned; kNotFound naming it.
 base::Result<domain::Product> ProductByDin(storage::Repository& repo, const std::string& text) {
@@ -106,7 +103,7 @@ int RunRegister(const Options& o) {
   product.patient_id = *patient;
   if (o.plan > 0) product.plan_id = o.plan;
   product.registered_by = o.by;
-  product.registered_at = Now();
+  product.registered_at = base::NowSeconds();
   const auto id = (*repo)->AddProduct(product);
   if (!id.ok()) return Fail(id.status(), format);
   product.id = *id;
@@ -160,7 +157,7 @@ int RunRecord(const Options& o) {
   if (!fields.ok()) return problems.empty() ? Fail(fields.status(), format) : Fail(problems, format);
   domain::CustodyEvent event;
   event.kind = *kind;
-  event.at = Now();
+  event.at = base::NowSeconds();
   if (!o.at.empty()) {
     const auto at = domain::ClinicalTime::Parse(o.at);
     if (!at.ok() || at->date_only()) {
@@ -193,7 +190,7 @@ int RunRelease(const Options& o) {
   domain::ReleaseChecklist checklist;
   base::Status status = (*repo)->InTransaction([&]() -> base::Status {
     LC_ASSIGN_OR_RETURN(const domain::Product product, ProductByDin(**repo, o.din));
-    return server::Release(**repo, product, o.by, "cli", Now(), &checklist).status();
+    return server::Release(**repo, product, o.by, "cli", base::NowSeconds(), &checklist).status();
   });
   if (format == Format::kJson && !checklist.items.empty()) {
     fmt::print("{}\n", formats::ChecklistJson(checklist).dump());
@@ -211,7 +208,7 @@ int RunShow(const Options& o) {
   if (!repo.ok()) return Fail(repo.status(), format);
   const auto product = ProductByDin(**repo, o.din);
   if (!product.ok()) return Fail(product.status(), format);
-  const auto checklist = server::ReleaseChecklistFor(**repo, *product, Now());
+  const auto checklist = server::ReleaseChecklistFor(**repo, *product, base::NowSeconds());
   if (!checklist.ok()) return Fail(checklist.status(), format);
   if (format == Format::kJson) {
     json out = formats::ProductJson(*product);
@@ -229,12 +226,7 @@ int RunLabel(const Options& o) {
   if (!repo.ok()) return Fail(repo.status(), Format::kTable);
   const auto product = ProductByDin(**repo, o.din);
   if (!product.ok()) return Fail(product.status(), Format::kTable);
-  const domain::ProductState state = domain::StateOf(*product);
-  formats::LabelText text;
-  text.product_code = product->product_code;
-  text.product_type = fmt::format("{} ({})", product->product_type, domain::ToString(product->origin));
-  if (state.expires) text.expires = domain::ClinicalTime::FromInstant(*state.expires).ToString();
-  const auto svg = formats::DinLabelSvg(product->din, text);
+  const auto svg = formats::DinLabelSvg(product->din, formats::LabelTextOf(*product));
   if (!svg.ok()) return Fail(svg.status(), Format::kTable);
   return WriteOutput(*svg, o.out);
 }
@@ -274,7 +266,7 @@ int RunVerify(const Options& o) {
   const Format format = ParseFormat(o.format);
   auto repo = OpenRegistry(o.db);
   if (!repo.ok()) return Fail(repo.status(), format);
-  const auto now = Now();
+  const auto now = base::NowSeconds();
   std::chrono::sys_days today = std::chrono::floor<std::chrono::days>(now);
   if (!o.today.empty()) {
     const auto day = domain::ClinicalTime::Parse(o.today);

@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "livercell/domain/records/clinical_time.h"
+
 namespace livercell::formats {
 namespace {
 
@@ -29,6 +31,16 @@ constexpr double kBarHeightMm = 12;
 constexpr double kLabelWidthMm = 100, kLabelHeightMm = 50, kMarginMm = 4;
 
 }  // namespace
+
+LabelText LabelTextOf(const domain::Product& product) {
+  LabelText text;
+  text.product_code = product.product_code;
+  text.product_type =
+      fmt::format("{} ({})", product.product_type, domain::ToString(product.origin));
+  if (const auto expires = domain::StateOf(product).expires)
+    text.expires = domain::ClinicalTime::FromInstant(*expires).ToString();
+  return text;
+}
 
 base::Result<std::string> DinLabelSvg(const domain::Din& din, const LabelText& text) {
   std::unique_ptr<zint_symbol, decltype(&ZBarcode_Delete)> symbol(ZBarcode_Create(),

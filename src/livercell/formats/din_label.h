@@ -9,6 +9,7 @@
 
 #include "livercell/base/result.h"
 #include "livercell/domain/product/din.h"
+#include "livercell/domain/product/product.h"
 
 namespace livercell::formats {
 
@@ -18,6 +19,9 @@ struct LabelText {
   std::string expires;       // ISO 8601, or empty
   std::string facility_name;
 };
+
+// What a registered product's label says: its code, type and origin, and expiry.
+LabelText LabelTextOf(const domain::Product& product);
 
 // kInternal if libzint refuses the data (it cannot for a valid DIN).
 base::Result<std::string> DinLabelSvg(const domain::Din& din, const LabelText& text);

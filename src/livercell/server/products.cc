@@ -4,7 +4,6 @@
 
 #include <set>
 
-#include "livercell/base/sha256.h"
 #include "livercell/formats/course_file.h"
 #include "livercell/formats/release_spec.h"
 

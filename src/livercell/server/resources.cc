@@ -275,6 +275,17 @@ base::Result<std::string> StringField(const json& body, const char* key, bool re
   return it->get<std::string>();
 }
 
+base::Result<std::optional<std::int64_t>> IdField(const json& body, const char* key,
+                                                  bool required, const char* what) {
+  auto it = body.find(key);
+  if (it == body.end()) {
+    if (!required) return std::optional<std::int64_t>();
+    return BadBody(fmt::format("required, {}", what), key);
+  }
+  if (!it->is_number_integer()) return BadBody(fmt::format("must be {}", what), key);
+  return std::optional<std::int64_t>(it->get<std::int64_t>());
+}
+
 base::Result<domain::ClinicalTime> TimeField(const json& body, const char* key) {
   LC_ASSIGN_OR_RETURN(const std::string text, StringField(body, key, true));
   base::Result<domain::ClinicalTime> time = domain::ClinicalTime::Parse(text);

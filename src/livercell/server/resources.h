@@ -72,6 +72,10 @@ nlohmann::json ScoresJson(const domain::Patient& patient,
 base::Status BadBody(std::string message, std::string path = "");
 // A string member; "" when absent and not required.
 base::Result<std::string> StringField(const nlohmann::json& body, const char* key, bool required);
+// A whole-number id member (a patient's, a plan's); nullopt when absent and not required.
+// `what` says whose id it is in the error ("the patient's id").
+base::Result<std::optional<std::int64_t>> IdField(const nlohmann::json& body, const char* key,
+                                                  bool required, const char* what);
 // A date or UTC instant member (ClinicalTime), required.
 base::Result<domain::ClinicalTime> TimeField(const nlohmann::json& body, const char* key);
 

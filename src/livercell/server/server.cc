@@ -416,7 +416,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
     const json stated = body.value("inputs", json::object());
     const bool preview = body.value("preview", false);
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto now = base::NowSeconds();
     RegistryAssessment assessed;
     {
       LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
@@ -470,10 +470,6 @@ class Routes {
   }
 
   // --- treatment plans and cell products (issue #8) -------------------------------------
-  static std::chrono::sys_seconds NowSeconds() {
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  }
-
   base::Status GetPlans(Call& call) {
     return List(call, &Repository::Plans,
                 +[](const domain::Plan& p, const Deidentifier*) { return formats::PlanJson(p); });
@@ -483,11 +479,7 @@ class Routes {
   // "weight_kg", "preview"?}. Stored (append-only) and audited unless previewed.
   base::Status AddPlan(Call& call) {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
-    const json* patient = body.contains("patient_id") ? &body["patient_id"] : nullptr;
-    if (patient == nullptr || !patient->is_number_integer()) {
-      return BadBody("required, the patient's id", "patient_id");
-    }
-    call.patient_id = patient->get<std::int64_t>();
+    LC_ASSIGN_OR_RETURN(call.patient_id, IdField(body, "patient_id", true, "the patient's id"));
     LC_ASSIGN_OR_RETURN(const std::string template_id, StringField(body, "template", true));
     LC_ASSIGN_OR_RETURN(const domain::ClinicalTime start, TimeField(body, "start"));
     const json* weight = body.contains("weight_kg") ? &body["weight_kg"] : nullptr;
@@ -535,7 +527,7 @@ class Routes {
   base::Result<json> ProductDocument(Repository& repo, const domain::Product& product) {
     json out = formats::ProductJson(product);
     LC_ASSIGN_OR_RETURN(const domain::ReleaseChecklist list,
-                        ReleaseChecklistFor(repo, product, NowSeconds()));
+                        ReleaseChecklistFor(repo, product, base::NowSeconds()));
     out["release_checklist"] = formats::ChecklistJson(list);
     // The harvest yields too few for the plan: the plan asks for a bank unit instead.
     for (const domain::CheckItem& item : list.items) {
@@ -558,13 +550,8 @@ class Routes {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(const domain::Product product, repo->GetProduct(*call.resource_id));
     call.patient_id = product.patient_id;
-    const domain::ProductState state = domain::StateOf(product);
-    formats::LabelText text;
-    text.product_code = product.product_code;
-    text.product_type =
-        fmt::format("{} ({})", product.product_type, domain::ToString(product.origin));
-    if (state.expires) text.expires = domain::ClinicalTime::FromInstant(*state.expires).ToString();
-    LC_ASSIGN_OR_RETURN(const std::string svg, formats::DinLabelSvg(product.din, text));
+    LC_ASSIGN_OR_RETURN(const std::string svg,
+                        formats::DinLabelSvg(product.din, formats::LabelTextOf(product)));
     call.response.set_content(svg, "image/svg+xml");
     return base::OkStatus();
   }
@@ -620,16 +607,12 @@ class Routes {
     }
     product.origin = origin == "bank" ? domain::ProductOrigin::kBank
                                       : domain::ProductOrigin::kAutologous;
-    if (!body.contains("patient_id") || !body["patient_id"].is_number_integer())
-      return BadBody("required, the recipient's id", "patient_id");
-    product.patient_id = body["patient_id"].get<std::int64_t>();
-    call.patient_id = product.patient_id;
-    if (body.contains("plan_id")) {
-      if (!body["plan_id"].is_number_integer()) return BadBody("must be a plan's id", "plan_id");
-      product.plan_id = body["plan_id"].get<std::int64_t>();
-    }
+    LC_ASSIGN_OR_RETURN(call.patient_id,
+                        IdField(body, "patient_id", true, "the recipient's id"));
+    product.patient_id = *call.patient_id;
+    LC_ASSIGN_OR_RETURN(product.plan_id, IdField(body, "plan_id", false, "a plan's id"));
     product.registered_by = call.user->username;
-    product.registered_at = NowSeconds();
+    product.registered_at = base::NowSeconds();
     call.audited = true;
     LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
       LC_ASSIGN_OR_RETURN(product.id, r.AddProduct(product));
@@ -661,7 +644,7 @@ class Routes {
                                                 &problems));
     domain::CustodyEvent event;
     event.kind = *kind;
-    event.at = NowSeconds();
+    event.at = base::NowSeconds();
     if (body.contains("at")) {
       LC_ASSIGN_OR_RETURN(const domain::ClinicalTime at, TimeField(body, "at"));
       event.at = at.instant();
@@ -695,7 +678,7 @@ class Routes {
           LC_ASSIGN_OR_RETURN(const domain::Product product, r.GetProduct(*call.resource_id));
           call.patient_id = product.patient_id;
           auto released = Release(r, product, call.user->username,
-                                  std::string(access::ToString(call.user->role)), NowSeconds(),
+                                  std::string(access::ToString(call.user->role)), base::NowSeconds(),
                                   &checklist);
           return released.status();
         });
@@ -721,7 +704,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
     LC_ASSIGN_OR_RETURN(const std::string wristband, StringField(body, "wristband", true));
     LC_ASSIGN_OR_RETURN(const std::string din, StringField(body, "din", true));
-    const auto now = NowSeconds();
+    const auto now = base::NowSeconds();
     BedsideResult checked;
     {
       LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
@@ -749,7 +732,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const std::string din, StringField(body, "din", true));
     LC_ASSIGN_OR_RETURN(const std::string second, StringField(body, "second_username", true));
     LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "second_password", true));
-    const auto now = NowSeconds();
+    const auto now = base::NowSeconds();
     access::AuditEntry entry = Entry(call, "administer");
     call.audited = true;
     const auto refuse = [&](base::Status status, std::string outcome) -> base::Status {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "livercell/base/instant.h"
 #include "livercell/storage/repository.h"
 #include "livercell/storage/row_values.h"
 
@@ -97,10 +98,7 @@ domain::Product ProductOf(const Row& row) {
 base::Result<std::int64_t> Repository::AddPlan(const domain::Plan& p) {
   LC_RETURN_IF_ERROR(PatientVersion(p.patient_id).status());
   const std::string created_at =
-      p.created_at.empty() ? ClinicalTime::FromInstant(std::chrono::floor<std::chrono::seconds>(
-                                                           std::chrono::system_clock::now()))
-                                 .ToString()
-                           : p.created_at;
+      p.created_at.empty() ? ClinicalTime::FromInstant(base::NowSeconds()).ToString() : p.created_at;
   const Value params[] = {p.patient_id,         Text(p.template_id),
                           Text(p.template_version), Text(p.template_sha256),
                           Text(p.calendar),     DateText(p.start),
