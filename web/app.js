@@ -100,7 +100,7 @@ let navigation = 0;
 function showFor(mine) {
   return (...nodes) => {
     if (mine !== navigation) return false;
-    main.replaceChildren(...nodes);
+    main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined));
     main.focus();
     return true;
   };
@@ -432,9 +432,10 @@ function signForm(id, stated, signed) {
   return form;
 }
 
+// A labelled value; a node (a link) is shown as itself, anything else as text.
 export function fact(name, value) {
   return h("div", {}, h("span", { text: name }), value === null || value === undefined ? "—"
-                                                                                      : String(value));
+                                                                                      : value);
 }
 
 function replaceBody(section, node) {
@@ -534,7 +535,7 @@ function drawEvents(section, items, labs) {
 }
 
 // A form that posts to the API and shows its problem next to the field it names.
-function recordForm(titleText, fields, submit, status) {
+export function recordForm(titleText, fields, submit, status) {
   const message = h("p", { class: "error", role: "alert" });
   const form = h("form", { class: "panel", novalidate: true, "aria-label": titleText },
     h("h3", { text: titleText }), ...fields, h("p", {}, h("button", { type: "submit",
@@ -564,7 +565,7 @@ function recordForm(titleText, fields, submit, status) {
   return form;
 }
 
-function field(id, label, control) {
+export function field(id, label, control) {
   control.id = id;
   return [h("label", { for: id, text: label }), control];
 }

@@ -2,9 +2,11 @@
 // timeline and release checklist), the planning page (the schedule as a calendar) and the
 // bedside page, made for a keyboard-wedge barcode scanner: a scan arrives as fast keystrokes
 // ending in Enter, so each field acts on Enter and the next field takes the focus.
-import { h, api, errorBox, fact, fmt, user } from "./app.js";
+import { h, api, errorBox, fact, field, fmt, recordForm, user } from "./app.js";
 
 const MAY_ADMINISTER = ["physician", "nurse"];
+// Only a physician signs a release exception (access/roles.cc: sign-release-exceptions).
+const MAY_SIGN_EXCEPTIONS = ["physician"];
 
 function cells(n) {
   return n === null || n === undefined ? "—" : Number(n).toExponential(2).replace("e+", " × 10^");
@@ -65,8 +67,14 @@ export async function renderProduct(id, show) {
       h("th", { scope: "col", text: t })))),
     h("tbody", {}, list.items.map((c) => h("tr", { class: `outcome-${c.outcome}` },
       h("td", { text: c.criterion }), h("td", { text: c.required }), h("td", { text: c.observed }),
-      h("td", { text: c.outcome }), h("td", { class: "source", text: c.source })))));
+      h("td", {}, c.outcome, c.exception ? h("span", { class: "muted",
+        text: ` by ${c.exception.by} (event ${c.exception.seq}): ${c.exception.reason}` }) : null),
+      h("td", { class: "source", text: c.source })))));
   const released = p.released;
+  const exceptable = released ? [] : list.items.filter((c) =>
+    c.may_be_excepted && (c.outcome === "fail" || c.outcome === "missing"));
+  const exception = exceptable.length && MAY_SIGN_EXCEPTIONS.includes(user().role)
+    ? exceptionForm(p.id, exceptable, () => renderProduct(id, show)) : null;
   const label = h("img", { src: `/api/v1/products/${p.id}/label`, class: "label",
                           alt: `Label: DIN ${p.din_spaced} ${p.check}, product code ${p.product_code}` });
   show(h("h1", { text: `Product ${p.din_spaced} ${p.check}` }), facts, label,
@@ -78,7 +86,35 @@ export async function renderProduct(id, show) {
          h("h2", { id: "release-h", text: released ? "Release checklist (released)"
            : `Release checklist: ${list.releasable ? "ready to release" : "not releasable"}` }),
          h("p", { class: "source", text: `Release specification ${list.specification}` }),
-         checklist));
+         checklist, exception));
+}
+
+// A physician accepts a failed or missing criterion the clinic's specification allows, for the
+// result shown, signing with their password again.
+function exceptionForm(productId, items, signed) {
+  const criterion = h("select", { "data-field": "criterion" },
+    items.map((c) => h("option", { value: c.criterion, text: `${c.criterion}: ${c.observed}` })));
+  const reason = h("textarea", { rows: 2, required: true, "data-field": "reason" });
+  const password = h("input", { type: "password", autocomplete: "current-password",
+                                required: true, "data-field": "password" });
+  const status = h("p", { class: "status", role: "status" });
+  const form = recordForm("Sign a release exception", [
+    h("p", { class: "muted", text: "The clinic's release specification allows these criteria " +
+      "to be accepted by a physician. The exception covers the result shown only; " +
+      "your password again signs it." }),
+    ...field("exception-criterion", "Criterion", criterion),
+    ...field("exception-reason", "Reason", reason),
+    ...field("exception-password", "Password", password)],
+  async () => {
+    await api("POST", `/products/${productId}/exceptions`,
+              { criterion: criterion.value, reason: reason.value, password: password.value });
+    password.value = "";
+    await signed();
+    return "";
+  }, status);
+  form.querySelector("button[type=submit]").textContent = "Sign exception";
+  form.append(status);
+  return form;
 }
 
 // --- planning page ---------------------------------------------------------------------------

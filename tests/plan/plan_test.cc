@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <set>
@@ -257,6 +258,152 @@ TEST(ReleaseSpec, ShippedSpecificationParsesAndDecides) {
                                              "spec.toml");
   ASSERT_FALSE(bad.value);
   EXPECT_EQ(bad.errors[0].path(), "spec.toml: common");
+}
+
+// The shipped specification with a clinic's [exceptions] table appended.
+std::string SpecWithExceptions(std::string_view exceptions) {
+  return std::string(formats::DefaultReleaseSpecText()) + "\n[exceptions]\n" +
+         std::string(exceptions);
+}
+
+domain::CustodyEvent Event(int seq, domain::CustodyKind kind, domain::Fields fields,
+                           std::string actor = "cp.lee") {
+  domain::CustodyEvent e;
+  e.seq = seq;
+  e.kind = kind;
+  e.at = std::chrono::sys_days{std::chrono::year{2026} / 11 / 20};
+  e.actor = std::move(actor);
+  e.role = "cell-processing";
+  e.fields = std::move(fields);
+  return e;
+}
+
+// A bone-marrow MNC product through harvest, processing and QC with viability `viability` %.
+domain::Product TestedProduct(double viability) {
+  using domain::CustodyKind;
+  domain::Product p;
+  p.id = 1;
+  p.din = *domain::Din::Make("G1234", 2026, 1);
+  p.product_code = "S1234";
+  p.product_type = "bm_mnc";
+  p.events.push_back(Event(1, CustodyKind::kHarvest,
+                           {{"volume_ml", 45.0}, {"collected_at", "2026-11-20T09:00:00Z"},
+                            {"operator", "Dr Ames"}}));
+  p.events.push_back(Event(2, CustodyKind::kProcessing,
+                           {{"method", "density gradient"}, {"target", "mnc"},
+                            {"total_nucleated_cells", 3e8}, {"target_cells", 2e8},
+                            {"cd34_cells", 2e6}, {"viability_percent", 92.0},
+                            {"volume_ml", 20.0}, {"expires_at", "2026-11-22T09:00:00Z"}}));
+  p.events.push_back(Event(3, CustodyKind::kQc,
+                           {{"sterility", "no-growth"}, {"mycoplasma", "not-detected"},
+                            {"endotoxin_eu_per_ml", 0.2}, {"viability_percent", viability}}));
+  return p;
+}
+
+const domain::CheckItem& ItemOf(const domain::ReleaseChecklist& list, std::string_view name) {
+  for (const domain::CheckItem& item : list.items)
+    if (item.criterion == name) return item;
+  ADD_FAILURE() << "no item " << name;
+  return list.items.front();
+}
+
+domain::ReleaseContext Context() {
+  domain::ReleaseContext context;
+  context.recipient_weight_kg = 70;
+  context.planned_cells = 1.4e8;
+  context.now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 21};
+  return context;
+}
+
+TEST(ReleaseExceptions, TheShippedSpecificationAllowsNone) {
+  const domain::ReleaseSpec& spec = formats::DefaultReleaseSpec();
+  EXPECT_TRUE(spec.exceptions.criteria.empty());
+  domain::Product p = TestedProduct(65);
+  p.events.push_back(Event(4, domain::CustodyKind::kReleaseException,
+                           {{"criterion", "viability"}, {"observed", "65 %"},
+                            {"reason", "r"}, {"specification", "x"}},
+                           "dr.ames"));
+  const auto list = domain::EvaluateRelease(p, spec, Context());
+  EXPECT_FALSE(list.releasable());
+  EXPECT_EQ(ItemOf(list, "viability").outcome, domain::CheckOutcome::kFail);
+  EXPECT_FALSE(ItemOf(list, "viability").may_be_excepted);
+  const base::Status refused = domain::CanExcept(list, spec, "viability");
+  EXPECT_EQ(refused.code(), base::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.message(), HasSubstr("allows no exception for viability"));
+  EXPECT_EQ(refused.path(), "criterion");
+}
+
+TEST(ReleaseExceptions, ASignedExceptionCoversTheResultItAccepted) {
+  const auto parsed = formats::ParseReleaseSpec(
+      SpecWithExceptions("criteria = [\"viability\", \"dose\"]\nsource = \"SOP QA-12\"\n"),
+      "clinic.toml");
+  ASSERT_TRUE(parsed.value) << parsed.errors.front().ToString();
+  const domain::ReleaseSpec& spec = *parsed.value;
+  EXPECT_EQ(spec.exceptions.source, "SOP QA-12");
+  domain::Product p = TestedProduct(65);
+  auto list = domain::EvaluateRelease(p, spec, Context());
+  EXPECT_FALSE(list.releasable());
+  EXPECT_TRUE(ItemOf(list, "viability").may_be_excepted);
+  EXPECT_FALSE(ItemOf(list, "sterility").may_be_excepted);
+  EXPECT_TRUE(domain::CanExcept(list, spec, "viability").ok());
+  // Not allowed by the clinic, passing, unknown, never excepted: each refused with its reason.
+  EXPECT_THAT(domain::CanExcept(list, spec, "sterility").message(), HasSubstr("allows no"));
+  EXPECT_THAT(domain::CanExcept(list, spec, "dose").message(), HasSubstr("nothing to except"));
+  EXPECT_EQ(domain::CanExcept(list, spec, "viabilty").code(), base::StatusCode::kInvalidArgument);
+  EXPECT_THAT(domain::CanExcept(list, spec, "expiry").message(), HasSubstr("never"));
+
+  const std::string observed = ItemOf(list, "viability").observed;
+  EXPECT_EQ(observed, "65 %");
+  p.events.push_back(Event(4, domain::CustodyKind::kReleaseException,
+                           {{"criterion", "viability"}, {"observed", observed},
+                            {"reason", "no bank unit available"}, {"specification", "x"}},
+                           "dr.ames"));
+  list = domain::EvaluateRelease(p, spec, Context());
+  EXPECT_TRUE(list.releasable()) << list.Blockers();
+  const domain::CheckItem& excepted = ItemOf(list, "viability");
+  EXPECT_EQ(excepted.outcome, domain::CheckOutcome::kExcepted);
+  EXPECT_EQ(excepted.exception_seq, 4);
+  EXPECT_EQ(excepted.excepted_by, "dr.ames");
+  EXPECT_EQ(list.Exceptions(), "viability 65 % (event 4, dr.ames)");
+  EXPECT_EQ(domain::CanExcept(list, spec, "viability").code(),
+            base::StatusCode::kFailedPrecondition);  // already excepted
+  const auto json = formats::ChecklistJson(list);
+  EXPECT_EQ(json["items"][0]["may_be_excepted"], false);
+
+  // A new QC result with another value is not covered by the old exception.
+  p.events.push_back(Event(5, domain::CustodyKind::kQc,
+                           {{"sterility", "no-growth"}, {"mycoplasma", "not-detected"},
+                            {"endotoxin_eu_per_ml", 0.2}, {"viability_percent", 60.0}}));
+  list = domain::EvaluateRelease(p, spec, Context());
+  EXPECT_FALSE(list.releasable());
+  EXPECT_EQ(ItemOf(list, "viability").outcome, domain::CheckOutcome::kFail);
+  EXPECT_THAT(list.Blockers(), HasSubstr("viability: 60 %"));
+
+  // The same event under a specification that no longer allows it counts for nothing.
+  p.events.pop_back();
+  EXPECT_FALSE(domain::EvaluateRelease(p, formats::DefaultReleaseSpec(), Context()).releasable());
+}
+
+TEST(ReleaseExceptions, AClinicCannotAllowWhatIsNeverExcepted) {
+  const auto bad = formats::ParseReleaseSpec(
+      SpecWithExceptions("criteria = [\"chain of identity\", \"viabilty\", \"expiry\"]\n"),
+      "clinic.toml");
+  ASSERT_FALSE(bad.value);
+  std::vector<std::string> messages;
+  for (const base::Status& e : bad.errors) messages.push_back(std::string(e.message()));
+  EXPECT_THAT(messages, ::testing::ElementsAre(
+                            HasSubstr("chain of identity can never be released by exception"),
+                            HasSubstr("did you mean \"viability\""),
+                            HasSubstr("expiry can never be released by exception"),
+                            HasSubstr("every criterion needs its `source`")));
+  EXPECT_EQ(bad.errors[0].path(), "clinic.toml: exceptions.criteria");
+  // Marker criteria are named as the specification names them.
+  const auto markers = formats::ParseReleaseSpec(
+      SpecWithExceptions("criteria = [\"CD73\", \"HLA-DR\"]\nsource = \"s\"\n"), "m.toml");
+  EXPECT_TRUE(markers.value);
+  const auto names = domain::CriterionNames(formats::DefaultReleaseSpec());
+  EXPECT_THAT(names, ::testing::Contains("CD14 or CD11b"));
+  EXPECT_EQ(std::count(names.begin(), names.end(), "CD73"), 1);
 }
 
 }  // namespace

@@ -96,6 +96,24 @@ class ServerProcess {
   int exit_ = -1;
 };
 
+// The shipped release specification (`livercell product spec`) with the clinic's exceptions.
+std::string ClinicReleaseSpec() {
+  static const std::string path = [] {
+    const ProcessResult shipped = RunLivercell({"product", "spec"});
+    EXPECT_EQ(shipped.exit_code, 0) << shipped.err;
+    const std::string file = ::testing::TempDir() + "livercell-clinic-release.toml";
+    std::FILE* f = std::fopen(file.c_str(), "w");
+    EXPECT_NE(f, nullptr);
+    const std::string text = shipped.out +
+                             "\n[exceptions]\ncriteria = [\"viability\", \"dose\"]\n"
+                             "source = \"test clinic SOP QA-12: exceptional release\"\n";
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+    return file;
+  }();
+  return path;
+}
+
 class ApiTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -109,9 +127,12 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
                        std::string("pw-") + role + "-12345\n");
       ASSERT_EQ(added.exit_code, 0) << added.err;
     }
-    // Open every day, so that plans starting today call for today whatever the weekday.
+    // Open every day, so that plans starting today call for today whatever the weekday; a
+    // clinic specification that lets a physician except viability and dose.
     server_ = std::make_unique<ServerProcess>(
-        db_->url(), std::vector<std::string>{"--calendar", LIVERCELL_SOURCE_DIR "/tests/data/every-day.toml"});
+        db_->url(), std::vector<std::string>{"--calendar",
+                                             LIVERCELL_SOURCE_DIR "/tests/data/every-day.toml",
+                                             "--release-spec", ClinicReleaseSpec()});
     ASSERT_GT(server_->port(), 0);
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
   }
@@ -738,7 +759,10 @@ TEST_P(ChainTest, AutologousProductFromHarvestToBedside) {
                           "DELETE FROM product_events",
                           "UPDATE products SET patient_id = patient_id",
                           "INSERT INTO product_events (product_id, seq, kind, at, actor, role, "
-                          "content_hash) VALUES (1, 99, 'qc', 'x', 'x', 'x', 'x')"}) {
+                          "content_hash) VALUES (1, 99, 'qc', 'x', 'x', 'x', 'x')",
+                          "INSERT INTO product_events (product_id, seq, kind, at, actor, role, "
+                          "content_hash) VALUES (1, 99, 'release-exception', 'x', 'x', 'x', "
+                          "'x')"}) {
     EXPECT_FALSE((*repo)->connection().Execute(sql, {}).ok()) << sql;
   }
   const auto stored = (*repo)->GetProduct(product);
@@ -846,16 +870,138 @@ TEST_P(ChainTest, EveryWrongBagIsStoppedWithItsReasonAndAudited) {
   std::map<std::string, int> outcomes;
   const json entries = json::parse(audit->body)["items"];
   for (const json& e : entries) {
-    if (e["action"] == "bedside-verify" || e["action"] == "administer")
+    if (e["action"] == "bedside-verify" || e["action"] == "administer") {
       ++outcomes[e["action"].get<std::string>() + " " + e["outcome"].get<std::string>()];
+      if (e["action"] == "administer" && e["outcome"] != "mismatch:patient") {
+        EXPECT_FALSE(e["patient_id"].is_null()) << e.dump();  // the patient is named
+      }
+    }
   }
   for (const char* check_name : {"recipient", "released", "expiry", "plan", "din", "patient"}) {
     EXPECT_GE(outcomes[fmt::format("bedside-verify mismatch:{}", check_name)], 1) << check_name;
     EXPECT_GE(outcomes[fmt::format("administer mismatch:{}", check_name)], 1) << check_name;
   }
   EXPECT_EQ(outcomes["bedside-verify match"], 1);
+  // One entry per attempt: a mismatch is not recorded a second time under its status code.
+  EXPECT_EQ(outcomes["administer failed_precondition"], 0);
+  EXPECT_EQ(outcomes["administer mismatch:din"], 1);
   const ProcessResult verify = RunLivercell({"audit", "verify", "--db", db_->url()});
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
+// Release exceptions: the clinic's specification allows viability and dose; only a physician,
+// typing their password again, accepts a failing result, and only that result; every attempt
+// is audited; the release then names the exception.
+TEST_P(ChainTest, OnlyAPhysicianSignsAReleaseExceptionTheClinicAllows) {
+  const std::string physician = Login("physician");
+  const std::int64_t patient = CreatePatient(physician, "X-1");
+  const std::int64_t plan = Plan(patient, "hepatic-artery");
+  const std::int64_t product = Register(patient, plan, 41);
+  Prepare(product, 1.5e8, Now(86400), 65);  // viability 65 % < 70 %
+  Release(product, 412);
+  const std::string path = fmt::format("/api/v1/products/{}/exceptions", product);
+  auto read = Call("GET", fmt::format("/api/v1/products/{}", product), physician);
+  ASSERT_TRUE(read && read->status == 200);
+  std::map<std::string, json> items;
+  const json before = json::parse(read->body);
+  for (const json& item : before["release_checklist"]["items"])
+    items[item["criterion"].get<std::string>()] = item;
+  EXPECT_EQ(items["viability"]["outcome"], "fail");
+  EXPECT_EQ(items["viability"]["may_be_excepted"], true);
+  EXPECT_EQ(items["sterility"]["may_be_excepted"], false);
+
+  const json exception = {{"criterion", "viability"},
+                          {"reason", "no bank unit in time; benefit judged to outweigh risk"},
+                          {"password", "pw-physician-12345"}};
+  // Not a physician: forbidden whatever the password.
+  for (const char* role : {"cell-processing", "nurse", "lab"}) {
+    json attempt = exception;
+    attempt["password"] = std::string("pw-") + role + "-12345";
+    Post(path, Login(role), attempt, 403);
+  }
+  json wrong = exception;
+  wrong["password"] = "not-my-password";
+  EXPECT_EQ(Post(path, physician, wrong, 403)["path"], "password");
+  json not_allowed = exception;
+  not_allowed["criterion"] = "sterility";
+  EXPECT_NE(Post(path, physician, not_allowed, 412)["detail"].get<std::string>().find(
+                "allows no exception for sterility"),
+            std::string::npos);
+  json never = exception;
+  never["criterion"] = "identity and labelling";
+  Post(path, physician, never, 412);
+  json no_reason = exception;
+  no_reason["reason"] = "  ";
+  EXPECT_EQ(Post(path, physician, no_reason, 400)["path"], "reason");
+  Release(product, 412);  // nothing signed yet
+  // The CLI: the shipped specification allows no exception; a nurse may not sign; the
+  // clinic's specification is summarised as the server enforces it.
+  const std::string din = Din(product);
+  const std::vector<std::string> except = {"product", "except", "--db", db_->url(), "--din", din,
+                                           "--criterion", "viability", "--reason", "r",
+                                           "--password-stdin"};
+  auto with = [](std::vector<std::string> args, std::initializer_list<std::string> more) {
+    args.insert(args.end(), more);
+    return args;
+  };
+  ProcessResult cli = RunLivercell(with(except, {"--signer", "u-physician"}), "pw-physician-12345\n");
+  EXPECT_EQ(cli.exit_code, 2) << cli.out << cli.err;
+  EXPECT_NE(cli.err.find("allows no exception for viability"), std::string::npos) << cli.err;
+  cli = RunLivercell(with(except, {"--signer", "u-nurse", "--release-spec", ClinicReleaseSpec()}),
+                     "pw-nurse-12345\n");
+  EXPECT_EQ(cli.exit_code, 2) << cli.out << cli.err;
+  EXPECT_NE(cli.err.find("only a physician"), std::string::npos) << cli.err;
+  cli = RunLivercell(with(except, {"--signer", "u-physician", "--release-spec", ClinicReleaseSpec()}),
+                     "wrong\n");
+  EXPECT_EQ(cli.exit_code, 2) << cli.out << cli.err;
+  cli = RunLivercell({"product", "spec", "--format", "json", "--release-spec", ClinicReleaseSpec()});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_EQ(json::parse(cli.out)["exceptions"]["criteria"],
+            json::array({"dose", "viability"}));
+
+  const json signed_ = Post(path, physician, exception, 201);
+  EXPECT_EQ(signed_["checklist"]["releasable"], true);
+  Post(path, physician, exception, 412);  // already excepted
+  const json released = Release(product, 201);
+  EXPECT_EQ(released["releasable"], true);
+  read = Call("GET", fmt::format("/api/v1/products/{}", product), physician);
+  ASSERT_TRUE(read && read->status == 200);
+  const json document = json::parse(read->body);
+  std::vector<std::string> kinds;
+  json release_event, exception_event;
+  for (const json& e : document["events"]) {
+    kinds.push_back(e["kind"]);
+    if (e["kind"] == "release") release_event = e;
+    if (e["kind"] == "release-exception") exception_event = e;
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"harvest", "processing", "qc", "release-exception",
+                                             "release"}));
+  EXPECT_EQ(exception_event["actor"], "u-physician");
+  EXPECT_EQ(exception_event["role"], "physician");
+  EXPECT_EQ(exception_event["fields"]["observed"], "65 %");
+  EXPECT_NE(release_event["fields"]["exceptions"].get<std::string>().find("viability 65 %"),
+            std::string::npos);
+  // Released: the record is closed to exceptions too, by the API and by the database.
+  json dose = exception;
+  dose["criterion"] = "dose";
+  Post(path, physician, dose, 412);
+  // The bag is given like any released one.
+  EXPECT_EQ(Verify("mrn:X-1", din)["match"], true);
+
+  auto audit = Call("GET", "/api/v1/audit?limit=1000", Login("admin"));
+  ASSERT_TRUE(audit && audit->status == 200);
+  std::map<std::string, int> outcomes;
+  const json entries = json::parse(audit->body)["items"];
+  int refused_releases = 0;
+  for (const json& e : entries) {
+    if (e["action"] == "release-exception") ++outcomes[e["outcome"].get<std::string>()];
+    if (e["action"] == "release" && e["outcome"] != "ok") ++refused_releases;
+  }
+  EXPECT_EQ(refused_releases, 2);  // each refusal audited once
+  EXPECT_EQ(outcomes["ok"], 1);
+  EXPECT_EQ(outcomes["permission_denied"], 4);  // three roles and the wrong password
+  EXPECT_EQ(outcomes["failed_precondition"], 4);
+  EXPECT_EQ(outcomes["invalid_argument"], 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ChainTest, ::testing::Values("sqlite", "postgres"));

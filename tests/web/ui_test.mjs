@@ -3,8 +3,9 @@
 // a patient, opens the page, checks the charts were drawn, records a lab value, sees the trend
 // grow, gets the API's message for an implausible value, and draws the cohort's survival; a
 // physician then assesses a referral: the to-do list, a stated exclusion changing the
-// decision, the rule trace with the fired rule first, and signing with the password again.
-// Screenshots go to the artefacts folder (argv[4]).
+// decision, the rule trace with the fired rule first, and signing with the password again;
+// the treatment pages (issue #8): the plan calendar, a product page, a physician's release
+// exception, and the bedside with simulated scanner input. Screenshots go to the artefacts folder (argv[4]).
 //
 //   node tests/web/ui_test.mjs BINARY SOURCE_DIR ARTEFACTS_DIR
 import assert from "node:assert/strict";
@@ -67,9 +68,30 @@ run(["product", "record", "--db", db, "--din", din.din, "--kind", "qc", "--set",
      "--set", "mycoplasma=not-detected", "--set", "endotoxin_eu_per_ml=0.2", "--set", "viability_percent=88",
      "--by", "cora"]);
 run(["product", "release", "--db", db, "--din", din.din, "--by", "quinn"]);
+// A second product whose QC viability (60 %) fails; the clinic's specification (the shipped
+// one with [exceptions]) lets a physician accept viability.
+const lowDin = JSON.parse(run(["din", "make", "--facility", "G1234", "--year", "2026", "--sequence", "78",
+                               "--format", "json"]));
+run(["product", "register", "--db", db, "--patient", "mrn:REF-1", "--din", lowDin.din, "--code", "S1234",
+     "--type", "bm_mnc", "--plan", String(plan.id), "--by", "cora"]);
+run(["product", "record", "--db", db, "--din", lowDin.din, "--kind", "harvest", "--set", "volume_ml=45",
+     "--set", `collected_at=${nowUtc}`, "--set", "operator=Dr Ames", "--by", "cora"]);
+run(["product", "record", "--db", db, "--din", lowDin.din, "--kind", "processing", "--set", "method=density gradient",
+     "--set", "target=mnc", "--set", "total_nucleated_cells=3e9", "--set", "target_cells=1.5e8",
+     "--set", "cd34_cells=2e6", "--set", "viability_percent=70", "--set", "volume_ml=20",
+     "--set", `expires_at=${tomorrowUtc}`,
+     "--by", "cora"]);
+run(["product", "record", "--db", db, "--din", lowDin.din, "--kind", "qc", "--set", "sterility=no-growth",
+     "--set", "mycoplasma=not-detected", "--set", "endotoxin_eu_per_ml=0.2", "--set", "viability_percent=60",
+     "--by", "cora"]);
+const lowProduct = JSON.parse(run(["product", "show", "--db", db, "--format", "json", lowDin.din]));
+const clinicSpec = path.join(work, "clinic-release.toml");
+fs.writeFileSync(clinicSpec, run(["product", "spec"]) +
+  '\n[exceptions]\ncriteria = ["viability"]\nsource = "test clinic SOP: exceptional release"\n');
 
 // The server on a free port; it prints the URL once it listens.
-const server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--calendar", everyDay],
+const server = spawn(binary, ["serve", "--db", db, "--listen", "127.0.0.1:0", "--calendar", everyDay,
+                              "--release-spec", clinicSpec],
                      { stdio: ["ignore", "pipe", "inherit"] });
 const base = await new Promise((resolve, reject) => {
   let out = "";
@@ -254,6 +276,25 @@ try {
   // The label (SVG with its bar code) loaded.
   await page.waitForFunction(() => document.querySelector("img.label")?.naturalWidth > 0);
   await shot("product");
+  // The failing product: the physician signs a viability exception with her password, and the
+  // checklist shows it excepted and the product ready to release.
+  await page.goto(`${base}#/products/${lowProduct.id}`);
+  await page.getByRole("heading", { name: /Release checklist: not releasable/ }).waitFor();
+  // The facts link to the patient and the plan.
+  await page.locator(".facts").getByRole("link", { name: String(lowProduct.patient_id) }).waitFor();
+  const exception = page.getByRole("form", { name: "Sign a release exception" });
+  await exception.getByLabel("Criterion").selectOption("viability");
+  await exception.getByLabel("Reason").fill("no bank unit in time; benefit outweighs risk");
+  await exception.getByLabel("Password").fill("not her password");
+  await exception.getByRole("button", { name: "Sign exception" }).click();
+  await exception.locator(".field-error").filter({ hasText: /wrong password/ }).waitFor();
+  await exception.getByLabel("Password").fill(PASSWORD);
+  await exception.getByRole("button", { name: "Sign exception" }).click();
+  await page.getByRole("heading", { name: /Release checklist: ready to release/ }).waitFor();
+  const excepted = page.getByRole("table", { name: "Release checklist" }).locator("tr.outcome-excepted");
+  assert.match(await excepted.innerText(), /viability[\s\S]*60 %[\s\S]*excepted by pia/);
+  assert.equal(await page.locator(".custody li").filter({ hasText: "release-exception" }).count(), 1);
+  await shot("release-exception");
 
   // The bedside, with the scanner simulated as fast keystrokes ending in Enter: a bag scanned
   // against the wrong wristband is stopped with the reason; the right one matches and a second

@@ -14,6 +14,7 @@ constexpr std::array kPermissions = {
     Permission::kRecordVisits,      Permission::kRecordLabs,       Permission::kSignAssessments,
     Permission::kHandleCellProducts, Permission::kExport,          Permission::kManageAccounts,
     Permission::kReadAudit,         Permission::kPlanTreatment,    Permission::kAdministerProducts,
+    Permission::kSignReleaseExceptions,
 };
 
 struct Grant {
@@ -25,13 +26,15 @@ struct Grant {
 // physicians do everything clinical, sign and plan treatment; nurses record visits, labs and
 // events and give products at the bedside (issue #8: two staff confirm, either role); the lab
 // records labs; cell-processing staff register products and record processing, QC and
-// release, and read the patients they serve; researchers read de-identified data only.
+// release, and read the patients they serve, but only a physician signs a release exception
+// (issue #8); researchers read de-identified data only.
 const Grant kGrants[] = {
     {Role::kAdmin, {Permission::kManageAccounts, Permission::kReadAudit}},
     {Role::kPhysician,
      {Permission::kReadPatients, Permission::kWritePatients, Permission::kRecordVisits,
       Permission::kRecordLabs, Permission::kSignAssessments, Permission::kExport,
-      Permission::kPlanTreatment, Permission::kAdministerProducts}},
+      Permission::kPlanTreatment, Permission::kAdministerProducts,
+      Permission::kSignReleaseExceptions}},
     {Role::kNurse,
      {Permission::kReadPatients, Permission::kWritePatients, Permission::kRecordVisits,
       Permission::kRecordLabs, Permission::kAdministerProducts}},
@@ -80,6 +83,8 @@ std::string_view ToString(Permission permission) {
       return "plan-treatment";
     case Permission::kAdministerProducts:
       return "administer-products";
+    case Permission::kSignReleaseExceptions:
+      return "sign-release-exceptions";
     case Permission::kExport:
       return "export";
     case Permission::kManageAccounts:

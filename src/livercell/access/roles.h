@@ -23,6 +23,7 @@ enum class Permission {
   kHandleCellProducts,  // register cell products, record processing, QC and release
   kPlanTreatment,       // treatment plans (course, dose, schedule)
   kAdministerProducts,  // bedside verification and administration (second signer too)
+  kSignReleaseExceptions,  // accept a failed release criterion the clinic allows (re-authenticated)
   kExport,              // bulk export of the registry
   kManageAccounts,      // user accounts
   kReadAudit,           // the audit trail

@@ -18,6 +18,13 @@ CLI::Option* AddFormatOption(CLI::App& sub, std::string* format,
       ->capture_default_str();
 }
 
+CLI::Option* AddReleaseSpecOption(CLI::App& sub, std::string* path) {
+  return sub.add_option("--release-spec", *path,
+                        "The clinic's release specification TOML, with the criteria a physician "
+                        "may except under [exceptions] (default: the shipped "
+                        "release_criteria.toml, which allows none)");
+}
+
 CLI::Option* AddDbOption(CLI::App& sub, std::string* url) {
   return sub.add_option("--db", *url,
                         "Registry: sqlite:PATH, a file path, or postgresql://... "

@@ -44,6 +44,8 @@ Format ParseFormat(const std::string& format);
 
 // --db URL (specs/cli.md). Empty means: $LIVERCELL_DB, else sqlite:var/livercell.db.
 CLI::Option* AddDbOption(CLI::App& sub, std::string* url);
+// --release-spec FILE: the clinic's release specification (see LoadReleaseSpec).
+CLI::Option* AddReleaseSpecOption(CLI::App& sub, std::string* path);
 std::string ResolveDbUrl(const std::string& given);
 // The registry of --db `given`, which must be at this binary's schema version.
 base::Result<std::unique_ptr<storage::Repository>> OpenRegistry(const std::string& given);

@@ -1,12 +1,15 @@
 // `livercell product ...` (issue #8 parts 2 and 4): register a cell product under its DIN,
 // record its custody events (harvest or bank receipt, processing, QC, storage, dispatch),
-// release it against the release specification, show its chain of identity, and check a
+// release it against the release specification (a physician may first sign an exception for a
+// criterion the clinic's specification allows), show its chain of identity, and check a
 // wristband and a bag at the bedside. Administration itself needs the second member of staff's
 // e-signature and is given through the clinic server (the bedside page).
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
+#include "livercell/access/accounts.h"
+#include "livercell/access/roles.h"
 #include "livercell/base/instant.h"
 #include "livercell/cli/app.h"
 #include "livercell/cli/input.h"
@@ -36,8 +39,12 @@ void PrintChecklist(const domain::ReleaseChecklist& checklist) {
   fmt::print("Release checklist (release_criteria.toml {}): {}\n", checklist.spec_version,
              checklist.releasable() ? "releasable" : "NOT releasable");
   for (const domain::CheckItem& item : checklist.items) {
-    fmt::print("  [{:<7}] {:<22} required {:<28} recorded {}\n", domain::ToString(item.outcome),
+    fmt::print("  [{:<8}] {:<22} required {:<28} recorded {}\n", domain::ToString(item.outcome),
                item.criterion, item.required, item.observed);
+    if (item.outcome == domain::CheckOutcome::kExcepted) {
+      fmt::print("  {:<10} {:<22} exception signed by {} (event {}): {}\n", "", "",
+                 item.excepted_by, item.exception_seq, item.exception_reason);
+    }
   }
 }
 
@@ -70,10 +77,16 @@ void PrintProduct(const domain::Product& p, const domain::ReleaseChecklist* chec
 
 struct Options {
   std::string db, format, din, patient, code, type, by, kind, fields_file, at, wristband, today, out;
+  std::string release_spec, criterion, reason, signer;
   std::vector<std::string> set;
   std::int64_t plan = 0;
-  bool bank = false;
+  bool bank = false, password_stdin = false;
 };
+
+// The clinic's release specification (--release-spec), or the shipped one.
+base::Result<domain::ReleaseSpec> SpecOf(const Options& o, std::vector<base::Status>* problems) {
+  return LoadReleaseSpec(o.release_spec, problems);
+}
 
 int RunRegister(const Options& o) {
   const Format format = ParseFormat(o.format);
@@ -82,7 +95,10 @@ int RunRegister(const Options& o) {
     base::Status status = din.status();
     return Fail(status.PrefixPath("din"), format);
   }
-  const domain::ReleaseSpec& spec = formats::DefaultReleaseSpec();
+  std::vector<base::Status> problems;
+  const auto loaded = SpecOf(o, &problems);
+  if (!loaded.ok()) return Fail(problems, format);
+  const domain::ReleaseSpec& spec = *loaded;
   if (!spec.types.contains(o.type)) {
     std::vector<std::string> types;
     for (const auto& [name, ps] : spec.types) types.push_back(name);
@@ -118,11 +134,10 @@ int RunRegister(const Options& o) {
 int RunRecord(const Options& o) {
   const Format format = ParseFormat(o.format);
   const auto kind = domain::CustodyKindFromString(o.kind);
-  if (!kind || *kind == domain::CustodyKind::kRelease ||
-      *kind == domain::CustodyKind::kAdministration) {
+  if (!kind || !domain::RecordedByHand(*kind)) {
     base::Status status = base::InvalidArgumentError(
-        "--kind must be a custody event recorded by hand (release: `product release`; "
-        "administration: the bedside page)");
+        "--kind must be a custody event recorded by hand (release exception: `product except`; "
+        "release: `product release`; administration: the bedside page)");
     return Fail(status.SetPath("kind").SetValue(o.kind).SetAllowed(
                     "harvest, bank-receipt, processing, qc, storage, dispatch"),
                 format);
@@ -183,14 +198,66 @@ int RunRecord(const Options& o) {
   return 0;
 }
 
+// A physician's release exception, signed with their account's password (the server's
+// accounts: `livercell user add`), which must hold sign-release-exceptions.
+int RunExcept(const Options& o) {
+  const Format format = ParseFormat(o.format);
+  std::vector<base::Status> problems;
+  const auto spec = SpecOf(o, &problems);
+  if (!spec.ok()) return Fail(problems, format);
+  const auto password = ReadPasswordStdin(o.password_stdin);
+  if (!password.ok()) return Fail(password.status(), format);
+  auto repo = OpenRegistry(o.db);
+  if (!repo.ok()) return Fail(repo.status(), format);
+  const auto now = base::NowSeconds();
+  const auto signer = access::Accounts((*repo)->connection()).CheckPassword(o.signer, *password, now);
+  if (!signer.ok()) {
+    base::Status status(base::StatusCode::kPermissionDenied,
+                        "the signer's password was not accepted: the exception was not signed");
+    return Fail(status.SetPath("signer").SetValue(o.signer), format);
+  }
+  if (!access::Allows(signer->role, access::Permission::kSignReleaseExceptions)) {
+    base::Status status(base::StatusCode::kPermissionDenied,
+                        fmt::format("only a physician signs a release exception ({} is {})",
+                                    o.signer, access::ToString(signer->role)));
+    return Fail(status.SetPath("signer").SetValue(o.signer), format);
+  }
+  domain::ReleaseChecklist checklist;
+  base::Result<domain::CustodyEvent> signed_event = base::InternalError("not run");
+  const base::Status status = (*repo)->InTransaction([&]() -> base::Status {
+    LC_ASSIGN_OR_RETURN(const domain::Product product, ProductByDin(**repo, o.din));
+    signed_event = server::SignReleaseException(**repo, product, *spec, o.criterion, o.reason,
+                                                signer->username,
+                                                std::string(access::ToString(signer->role)), now,
+                                                &checklist);
+    return signed_event.status();
+  });
+  if (!status.ok()) return Fail(status, format);
+  if (format == Format::kJson) {
+    fmt::print("{}\n", json{{"seq", signed_event->seq},
+                            {"hash", signed_event->content_hash},
+                            {"checklist", formats::ChecklistJson(checklist)}}
+                           .dump());
+  } else {
+    fmt::print("exception for {} signed by {} as event {}\n", o.criterion, signer->username,
+               signed_event->seq);
+    PrintChecklist(checklist);
+  }
+  return 0;
+}
+
 int RunRelease(const Options& o) {
   const Format format = ParseFormat(o.format);
+  std::vector<base::Status> problems;
+  const auto spec = SpecOf(o, &problems);
+  if (!spec.ok()) return Fail(problems, format);
   auto repo = OpenRegistry(o.db);
   if (!repo.ok()) return Fail(repo.status(), format);
   domain::ReleaseChecklist checklist;
   base::Status status = (*repo)->InTransaction([&]() -> base::Status {
     LC_ASSIGN_OR_RETURN(const domain::Product product, ProductByDin(**repo, o.din));
-    return server::Release(**repo, product, o.by, "cli", base::NowSeconds(), &checklist).status();
+    return server::Release(**repo, product, *spec, o.by, "cli", base::NowSeconds(), &checklist)
+        .status();
   });
   if (format == Format::kJson && !checklist.items.empty()) {
     fmt::print("{}\n", formats::ChecklistJson(checklist).dump());
@@ -204,11 +271,14 @@ int RunRelease(const Options& o) {
 
 int RunShow(const Options& o) {
   const Format format = ParseFormat(o.format);
+  std::vector<base::Status> problems;
+  const auto spec = SpecOf(o, &problems);
+  if (!spec.ok()) return Fail(problems, format);
   auto repo = OpenRegistry(o.db);
   if (!repo.ok()) return Fail(repo.status(), format);
   const auto product = ProductByDin(**repo, o.din);
   if (!product.ok()) return Fail(product.status(), format);
-  const auto checklist = server::ReleaseChecklistFor(**repo, *product, base::NowSeconds());
+  const auto checklist = server::ReleaseChecklistFor(**repo, *product, *spec, base::NowSeconds());
   if (!checklist.ok()) return Fail(checklist.status(), format);
   if (format == Format::kJson) {
     json out = formats::ProductJson(*product);
@@ -264,6 +334,9 @@ int RunList(const Options& o) {
 
 int RunVerify(const Options& o) {
   const Format format = ParseFormat(o.format);
+  std::vector<base::Status> problems;
+  const auto spec = SpecOf(o, &problems);
+  if (!spec.ok()) return Fail(problems, format);
   auto repo = OpenRegistry(o.db);
   if (!repo.ok()) return Fail(repo.status(), format);
   const auto now = base::NowSeconds();
@@ -276,7 +349,7 @@ int RunVerify(const Options& o) {
     }
     today = day->day();
   }
-  const auto result = server::CheckAtBedside(**repo, o.wristband, o.din, now, today);
+  const auto result = server::CheckAtBedside(**repo, *spec, o.wristband, o.din, now, today);
   if (!result.ok()) return Fail(result.status(), format);
   const domain::BedsideVerdict& v = result->verdict;
   if (format == Format::kJson) {
@@ -288,6 +361,40 @@ int RunVerify(const Options& o) {
                                : "DO NOT GIVE: " + v.reason);
   }
   return v.match ? 0 : 3;
+}
+
+// The shipped specification, to start a clinic's own from; with --release-spec, that file
+// checked and summarised (what `serve --release-spec` would enforce).
+int RunSpec(const Options& o) {
+  const Format format = ParseFormat(o.format);
+  if (o.release_spec.empty() && format != Format::kJson) {
+    fmt::print("{}", formats::DefaultReleaseSpecText());
+    return 0;
+  }
+  std::vector<base::Status> problems;
+  const auto spec = SpecOf(o, &problems);
+  if (!spec.ok()) return Fail(problems, format);
+  std::vector<std::string> types;
+  for (const auto& [name, ps] : spec->types) types.push_back(name);
+  if (format == Format::kJson) {
+    fmt::print("{}\n", json{{"version", spec->version},
+                            {"sha256", spec->sha256},
+                            {"product_types", types},
+                            {"criteria", domain::CriterionNames(*spec)},
+                            {"exceptions", {{"criteria", spec->exceptions.criteria},
+                                            {"source", spec->exceptions.source}}}}
+                           .dump());
+    return 0;
+  }
+  fmt::print("{}: release specification {} (sha256 {})\nproduct types: {}\n", o.release_spec,
+             spec->version, spec->sha256, fmt::join(types, ", "));
+  if (spec->exceptions.criteria.empty()) {
+    fmt::print("release exceptions: none\n");
+  } else {
+    fmt::print("release exceptions a physician may sign: {}\n  source: {}\n",
+               fmt::join(spec->exceptions.criteria, ", "), spec->exceptions.source);
+  }
+  return 0;
 }
 
 CLI::App* Sub(CLI::App* parent, const char* name, const char* help, Action* selected,
@@ -304,7 +411,9 @@ CLI::App* Sub(CLI::App* parent, const char* name, const char* help, Action* sele
 
 void RegisterProductCommands(CLI::App& app, Action* selected) {
   CLI::App* product = app.add_subcommand(
-      "product", "Cell products: register, record custody, release, show, list, bedside check");
+      "product",
+      "Cell products: register, record custody, except, release, show, list, label, bedside "
+      "check, release specification");
   product->require_subcommand(1);
 
   auto r = std::make_shared<Options>();
@@ -322,12 +431,12 @@ void RegisterProductCommands(CLI::App& app, Action* selected) {
   reg->add_option("--plan", r->plan, "The treatment plan it is for (its dose and weight)");
   reg->add_flag("--bank", r->bank, "A bank unit (the fallback when the harvest yields too few)");
   reg->add_option("--by", r->by, "Who registers it")->required();
+  AddReleaseSpecOption(*reg, &r->release_spec);
 
   auto rec = std::make_shared<Options>();
   std::string kinds_help = "Custody fields by kind:";
   for (domain::CustodyKind kind : domain::AllCustodyKinds()) {
-    if (kind == domain::CustodyKind::kRelease || kind == domain::CustodyKind::kAdministration)
-      continue;
+    if (!domain::RecordedByHand(kind)) continue;
     kinds_help += fmt::format("\n  {}:", domain::ToString(kind));
     for (const domain::FieldSpec& f : domain::CustodyFields(kind)) {
       kinds_help += fmt::format(" {}{}{}", f.name, f.unit.empty() ? "" : fmt::format("[{}]", f.unit),
@@ -349,6 +458,37 @@ void RegisterProductCommands(CLI::App& app, Action* selected) {
   record->footer(std::string(record->get_footer()) + "\n\n" + kinds_help +
                  "\n  (? = optional; instants as 2026-11-23T08:30:00Z)");
 
+  auto ex = std::make_shared<Options>();
+  CLI::App* except = Sub(product, "except",
+                         "A physician accepts a failed or missing release criterion that the "
+                         "clinic's --release-spec allows under [exceptions] (none by default), "
+                         "signing with their password",
+                         selected, ex, RunExcept,
+                         "echo \"$PASSWORD\" | livercell product except --din G123426000001 "
+                         "--criterion viability \\\n      --reason \"no bank unit; benefit "
+                         "outweighs risk\" --signer dr.ames --password-stdin \\\n      "
+                         "--release-spec clinic-release.toml");
+  except->add_option("--din", ex->din, "The product's DIN")->required();
+  except->add_option("--criterion", ex->criterion,
+                     "The checklist's criterion, as `product show` names it")
+      ->required();
+  except->add_option("--reason", ex->reason, "Why the product is given nonetheless")->required();
+  except->add_option("--signer", ex->signer, "The physician's account (livercell user add)")
+      ->required();
+  except->add_flag("--password-stdin", ex->password_stdin,
+                   "Read the physician's password from standard input");
+  AddReleaseSpecOption(*except, &ex->release_spec);
+
+  auto sp = std::make_shared<Options>();
+  CLI::App* spec = Sub(product, "spec",
+                       "Print the shipped release specification (start a clinic's own from it, "
+                       "adding [exceptions] criteria = [...] and source = \"...\"), or check "
+                       "and summarise --release-spec FILE",
+                       selected, sp, RunSpec,
+                       "livercell product spec > clinic-release.toml\n"
+                       "  livercell product spec --release-spec clinic-release.toml");
+  AddReleaseSpecOption(*spec, &sp->release_spec);
+
   auto rel = std::make_shared<Options>();
   CLI::App* release = Sub(product, "release",
                           "Release against the release specification of the product's type; "
@@ -357,11 +497,13 @@ void RegisterProductCommands(CLI::App& app, Action* selected) {
                           "livercell product release --din G123426000001 --by qp.shah");
   release->add_option("--din", rel->din, "The product's DIN")->required();
   release->add_option("--by", rel->by, "Who releases it")->required();
+  AddReleaseSpecOption(*release, &rel->release_spec);
 
   auto sh = std::make_shared<Options>();
   CLI::App* show = Sub(product, "show", "A product's chain of identity and release checklist",
                        selected, sh, RunShow, "livercell product show G123426000001");
   show->add_option("DIN", sh->din, "The product's DIN")->required();
+  AddReleaseSpecOption(*show, &sh->release_spec);
 
   auto la = std::make_shared<Options>();
   CLI::App* label = Sub(product, "label", "The product's label as SVG (DIN, check character, "
@@ -386,6 +528,7 @@ void RegisterProductCommands(CLI::App& app, Action* selected) {
       ->required();
   verify->add_option("--din", ve->din, "The DIN as scanned")->required();
   verify->add_option("--today", ve->today, "The clinic's date (default: today, UTC)");
+  AddReleaseSpecOption(*verify, &ve->release_spec);
 }
 
 }  // namespace livercell::cli

@@ -20,6 +20,7 @@ struct ServeArgs {
   std::string tls_cert, tls_key;
   std::string protocol;
   std::string calendar;
+  std::string release_spec;
 };
 
 base::Status ParseListen(const std::string& listen, server::ServeOptions* options) {
@@ -57,6 +58,12 @@ int RunServe(const ServeArgs& args) {
     auto calendar = LoadClinicCalendar(args.calendar, &problems);
     if (!calendar.ok()) return Fail(problems, Format::kTable);
     options.calendar = std::move(*calendar);
+  }
+  if (!args.release_spec.empty()) {
+    std::vector<base::Status> problems;
+    auto spec = LoadReleaseSpec(args.release_spec, &problems);
+    if (!spec.ok()) return Fail(problems, Format::kTable);
+    options.release_spec = std::move(*spec);
   }
   if (base::Status status = ParseListen(args.listen, &options); !status.ok()) {
     return Fail(status, Format::kTable);
@@ -102,6 +109,7 @@ void RegisterServeCommand(CLI::App& app, Action* selected) {
   serve->add_option("--calendar", args->calendar,
                     "Clinic calendar TOML for treatment plans (default: Monday-Friday, no "
                     "holidays)");
+  AddReleaseSpecOption(*serve, &args->release_spec);
   serve->add_option("--protocol", args->protocol,
                     "Candidacy protocol TOML for assessments (default: the built-in "
                     "livercell-default; check it first with `livercell protocol check`)");

@@ -3,11 +3,11 @@
 // where they would show in `ps` and shell history.
 #include <fmt/format.h>
 
-#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "livercell/access/accounts.h"
 #include "livercell/cli/app.h"
+#include "livercell/cli/input.h"
 #include "livercell/storage/repository.h"
 
 namespace livercell::cli {
@@ -19,19 +19,6 @@ struct UserArgs {
   std::string db, username, role, format;
   bool password_stdin = false;
 };
-
-base::Result<std::string> ReadPassword(const UserArgs& args) {
-  if (!args.password_stdin) {
-    base::Status status(base::StatusCode::kInvalidArgument,
-                        "give the password on standard input with --password-stdin");
-    status.SetPath("--password-stdin");
-    return status;
-  }
-  std::string password;
-  std::getline(std::cin, password);
-  if (!password.empty() && password.back() == '\r') password.pop_back();
-  return password;
-}
 
 template <typename Body>
 int WithAccounts(const UserArgs& args, Body&& body) {
@@ -53,7 +40,7 @@ int RunAdd(const UserArgs& args) {
     status.SetPath("--role").SetValue(args.role).SetAllowed(allowed);
     return Fail(status, Format::kTable);
   }
-  auto password = ReadPassword(args);
+  auto password = ReadPasswordStdin(args.password_stdin);
   if (!password.ok()) return Fail(password.status(), Format::kTable);
   return WithAccounts(args, [&](access::Accounts& accounts) -> base::Status {
     LC_ASSIGN_OR_RETURN(const access::User user,
@@ -99,7 +86,7 @@ int RunDisable(const UserArgs& args) {
 }
 
 int RunPasswd(const UserArgs& args) {
-  auto password = ReadPassword(args);
+  auto password = ReadPasswordStdin(args.password_stdin);
   if (!password.ok()) return Fail(password.status(), Format::kTable);
   return WithAccounts(args, [&](access::Accounts& accounts) -> base::Status {
     LC_RETURN_IF_ERROR(accounts.SetPassword(args.username, password.value()));

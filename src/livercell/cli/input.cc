@@ -7,9 +7,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iostream>
 
 #include "livercell/formats/assessment_json.h"
 #include "livercell/formats/course_file.h"
+#include "livercell/formats/release_spec.h"
 
 namespace livercell::cli {
 
@@ -75,20 +77,51 @@ formats::ProtocolParse LoadProtocol(const std::string& path) {
   return formats::ParseProtocolFile(*text, path);
 }
 
-base::Result<domain::ClinicCalendar> LoadClinicCalendar(const std::string& path,
-                                                        std::vector<base::Status>* problems) {
-  if (path.empty()) return domain::ClinicCalendar();
-  base::Result<std::string> text = ReadDocument(path, 1 << 20, "one calendar");
+namespace {
+
+// A clinic's TOML file of at most 1 MiB through its parser; every problem in `problems`.
+template <typename T>
+base::Result<T> LoadClinicFile(const std::string& path, const char* what,
+                               formats::FileParse<T> (*parse)(std::string_view, std::string_view),
+                               std::vector<base::Status>* problems) {
+  base::Result<std::string> text = ReadDocument(path, 1 << 20, what);
   if (!text.ok()) {
     problems->push_back(text.status());
     return text.status();
   }
-  auto parsed = formats::ParseClinicCalendar(*text, path);
+  formats::FileParse<T> parsed = parse(*text, path);
   if (!parsed.value) {
     *problems = std::move(parsed.errors);
     return problems->front();
   }
   return std::move(*parsed.value);
+}
+
+}  // namespace
+
+base::Result<domain::ClinicCalendar> LoadClinicCalendar(const std::string& path,
+                                                        std::vector<base::Status>* problems) {
+  if (path.empty()) return domain::ClinicCalendar();
+  return LoadClinicFile(path, "one calendar", &formats::ParseClinicCalendar, problems);
+}
+
+base::Result<std::string> ReadPasswordStdin(bool password_stdin) {
+  if (!password_stdin) {
+    base::Status status(base::StatusCode::kInvalidArgument,
+                        "give the password on standard input with --password-stdin");
+    status.SetPath("--password-stdin");
+    return status;
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  return password;
+}
+
+base::Result<domain::ReleaseSpec> LoadReleaseSpec(const std::string& path,
+                                                  std::vector<base::Status>* problems) {
+  if (path.empty()) return formats::DefaultReleaseSpec();
+  return LoadClinicFile(path, "one release specification", &formats::ParseReleaseSpec, problems);
 }
 
 }  // namespace livercell::cli

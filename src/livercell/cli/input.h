@@ -7,11 +7,12 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "livercell/base/result.h"
 #include "livercell/domain/plan/course.h"
+#include "livercell/domain/product/release.h"
 #include "livercell/formats/protocol_file.h"
-#include <vector>
 
 namespace livercell::cli {
 
@@ -52,6 +53,17 @@ formats::ProtocolParse LoadProtocol(const std::string& path);
 // is empty. On failure every problem is in `problems`.
 base::Result<domain::ClinicCalendar> LoadClinicCalendar(const std::string& path,
                                                         std::vector<base::Status>* problems);
+
+// A clinic's release specification (TOML, at most 1 MiB; its [exceptions] say which criteria a
+// physician may except), or the shipped one when `path` is empty. On failure every problem is
+// in `problems`.
+base::Result<domain::ReleaseSpec> LoadReleaseSpec(const std::string& path,
+                                                  std::vector<base::Status>* problems);
+
+// A password from the first line of standard input; kInvalidArgument at --password-stdin when
+// the flag was not given (passwords never come on the command line, where `ps` and shell
+// history would show them).
+base::Result<std::string> ReadPasswordStdin(bool password_stdin);
 
 }  // namespace livercell::cli
 

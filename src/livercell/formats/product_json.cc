@@ -124,11 +124,18 @@ json ProductJson(const domain::Product& product) {
 json ChecklistJson(const domain::ReleaseChecklist& checklist) {
   json items = json::array();
   for (const domain::CheckItem& item : checklist.items) {
-    items.push_back({{"criterion", item.criterion},
-                     {"required", item.required},
-                     {"observed", item.observed},
-                     {"outcome", domain::ToString(item.outcome)},
-                     {"source", item.source}});
+    json entry = {{"criterion", item.criterion},
+                  {"required", item.required},
+                  {"observed", item.observed},
+                  {"outcome", domain::ToString(item.outcome)},
+                  {"source", item.source},
+                  {"may_be_excepted", item.may_be_excepted}};
+    if (item.outcome == domain::CheckOutcome::kExcepted) {
+      entry["exception"] = {{"seq", item.exception_seq},
+                            {"by", item.excepted_by},
+                            {"reason", item.exception_reason}};
+    }
+    items.push_back(std::move(entry));
   }
   return {{"releasable", checklist.releasable()},
           {"specification", checklist.spec_version},

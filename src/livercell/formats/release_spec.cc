@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+
 #include "livercell/base/check.h"
+#include "livercell/base/closest.h"
 #include "livercell/base/sha256.h"
 #include "livercell/formats/toml_problems.h"
 
@@ -67,6 +70,37 @@ std::optional<MarkerLimit> Markers(const toml::table& table, std::string_view ke
   return limit;
 }
 
+// [exceptions]: criteria = [...], source = "...". Each must be a criterion the checklist can
+// hold and not one that is never excepted.
+domain::ExceptionPolicy Exceptions(const toml::table& table, const domain::ReleaseSpec& spec,
+                                   Problems& problems) {
+  domain::ExceptionPolicy policy;
+  const std::vector<std::string> names = domain::CriterionNames(spec);
+  const toml::array* criteria = table["criteria"].as_array();
+  if (criteria == nullptr) {
+    problems.Add("exceptions.criteria", "must list the criteria a physician may except", "",
+                 fmt::format("{}", fmt::join(names, ", ")));
+  } else {
+    for (const toml::node& node : *criteria) {
+      const std::string name = node.value_or(std::string());
+      if (domain::NeverExcepted(name)) {
+        problems.Add("exceptions.criteria", fmt::format("{} can never be released by exception", name),
+                     name);
+      } else if (std::find(names.begin(), names.end(), name) == names.end()) {
+        std::string message = fmt::format("unknown criterion \"{}\"", name);
+        if (auto close = base::ClosestName(name, names))
+          message += fmt::format(" (did you mean \"{}\"?)", *close);
+        problems.Add("exceptions.criteria", std::move(message), name,
+                     fmt::format("{}", fmt::join(names, ", ")));
+      } else {
+        policy.criteria.insert(name);
+      }
+    }
+  }
+  policy.source = SourceOf(&table, "exceptions", problems);
+  return policy;
+}
+
 }  // namespace
 
 FileParse<domain::ReleaseSpec> ParseReleaseSpec(std::string_view text, std::string_view file) {
@@ -102,7 +136,7 @@ FileParse<domain::ReleaseSpec> ParseReleaseSpec(std::string_view text, std::stri
   }
   for (const auto& [key, node] : root) {
     const toml::table* table = node.as_table();
-    if (table == nullptr || key.str() == "common") continue;
+    if (table == nullptr || key.str() == "common" || key.str() == "exceptions") continue;
     const std::string section(key.str());
     ProductSpec ps;
     ps.description = (*table)["description"].value_or(std::string());
@@ -120,6 +154,8 @@ FileParse<domain::ReleaseSpec> ParseReleaseSpec(std::string_view text, std::stri
     spec.types.emplace(section, std::move(ps));
   }
   if (spec.types.empty()) problems.Add("", "the specification names no product type");
+  if (const toml::table* exceptions = root["exceptions"].as_table())
+    spec.exceptions = Exceptions(*exceptions, spec, problems);
   out.errors = std::move(problems.errors());
   if (out.errors.empty()) out.value = std::move(spec);
   return out;

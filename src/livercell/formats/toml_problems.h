@@ -22,7 +22,7 @@ class Problems {
   void Add(const std::string& where, std::string message, std::string value = "",
            std::string allowed = "") {
     base::Status status = base::InvalidArgumentError(std::move(message));
-    status.SetPath(fmt::format("{}: {}", file_, where));
+    status.SetPath(where.empty() ? file_ : fmt::format("{}: {}", file_, where));
     if (!value.empty()) status.SetValue(std::move(value));
     if (!allowed.empty()) status.SetAllowed(std::move(allowed));
     errors_.push_back(std::move(status));

@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "livercell/formats/course_file.h"
-#include "livercell/formats/release_spec.h"
 
 namespace livercell::server {
 namespace {
@@ -14,6 +14,11 @@ base::Status Refused(std::string message, std::string path, std::string value) {
   base::Status status(base::StatusCode::kFailedPrecondition, std::move(message));
   status.SetPath(std::move(path)).SetValue(std::move(value));
   return status;
+}
+
+// What a release or an exception was judged against.
+std::string SpecificationText(const domain::ReleaseSpec& spec) {
+  return fmt::format("release_criteria.toml {} sha256:{}", spec.version, spec.sha256);
 }
 
 }  // namespace
@@ -49,6 +54,7 @@ base::Result<domain::CourseTemplate> BuiltinCourseTemplate(std::string_view id) 
 
 base::Result<domain::ReleaseChecklist> ReleaseChecklistFor(storage::Repository& repo,
                                                            const domain::Product& product,
+                                                           const domain::ReleaseSpec& spec,
                                                            std::chrono::sys_seconds now) {
   domain::ReleaseContext context;
   context.now = now;
@@ -58,14 +64,44 @@ base::Result<domain::ReleaseChecklist> ReleaseChecklistFor(storage::Repository& 
     context.planned_cells = plan.total_cells;
     context.administrations = std::max(1, plan.administrations);
   }
-  return domain::EvaluateRelease(product, formats::DefaultReleaseSpec(), context);
+  return domain::EvaluateRelease(product, spec, context);
+}
+
+base::Result<domain::CustodyEvent> SignReleaseException(
+    storage::Repository& repo, const domain::Product& product, const domain::ReleaseSpec& spec,
+    const std::string& criterion, const std::string& reason, const std::string& actor,
+    const std::string& role, std::chrono::sys_seconds now, domain::ReleaseChecklist* checklist) {
+  LC_RETURN_IF_ERROR(domain::CanAppend(product, domain::CustodyKind::kReleaseException));
+  LC_ASSIGN_OR_RETURN(*checklist, ReleaseChecklistFor(repo, product, spec, now));
+  LC_RETURN_IF_ERROR(domain::CanExcept(*checklist, spec, criterion));
+  if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
+    base::Status status = base::InvalidArgumentError("an exception needs the physician's reason");
+    return std::move(status.SetPath("reason"));
+  }
+  const auto item = std::find_if(checklist->items.begin(), checklist->items.end(),
+                                 [&](const domain::CheckItem& i) { return i.criterion == criterion; });
+  domain::CustodyEvent event;
+  event.kind = domain::CustodyKind::kReleaseException;
+  event.at = now;
+  event.actor = actor;
+  event.role = role;
+  event.fields.emplace("criterion", criterion);
+  event.fields.emplace("observed", item->observed);
+  event.fields.emplace("reason", reason);
+  event.fields.emplace("specification", SpecificationText(spec));
+  LC_ASSIGN_OR_RETURN(domain::CustodyEvent stored, repo.AppendCustodyEvent(product.id, event));
+  domain::Product after = product;
+  after.events.push_back(stored);
+  LC_ASSIGN_OR_RETURN(*checklist, ReleaseChecklistFor(repo, after, spec, now));
+  return stored;
 }
 
 base::Result<domain::CustodyEvent> Release(storage::Repository& repo, const domain::Product& product,
+                                           const domain::ReleaseSpec& spec,
                                            const std::string& actor, const std::string& role,
                                            std::chrono::sys_seconds now,
                                            domain::ReleaseChecklist* checklist) {
-  LC_ASSIGN_OR_RETURN(*checklist, ReleaseChecklistFor(repo, product, now));
+  LC_ASSIGN_OR_RETURN(*checklist, ReleaseChecklistFor(repo, product, spec, now));
   if (!checklist->releasable()) {
     return Refused(fmt::format("product {} cannot be released: {}", product.din.text(),
                                checklist->Blockers()),
@@ -76,13 +112,15 @@ base::Result<domain::CustodyEvent> Release(storage::Repository& repo, const doma
   event.at = now;
   event.actor = actor;
   event.role = role;
-  const domain::ReleaseSpec& spec = formats::DefaultReleaseSpec();
-  event.fields.emplace("specification", fmt::format("release_criteria.toml {} sha256:{}",
-                                                    spec.version, spec.sha256));
+  event.fields.emplace("specification", SpecificationText(spec));
+  if (const std::string excepted = checklist->Exceptions(); !excepted.empty())
+    event.fields.emplace("exceptions", excepted);
   return repo.AppendCustodyEvent(product.id, std::move(event));
 }
 
-base::Result<BedsideResult> CheckAtBedside(storage::Repository& repo, const std::string& wristband,
+base::Result<BedsideResult> CheckAtBedside(storage::Repository& repo,
+                                           const domain::ReleaseSpec& spec,
+                                           const std::string& wristband,
                                            const std::string& din_scanned,
                                            std::chrono::sys_seconds now,
                                            std::chrono::sys_days today) {
@@ -109,7 +147,7 @@ base::Result<BedsideResult> CheckAtBedside(storage::Repository& repo, const std:
     facts.product = &*product;
     if (!domain::StateOf(*product).released) {
       LC_ASSIGN_OR_RETURN(const domain::ReleaseChecklist list,
-                          ReleaseChecklistFor(repo, *product, now));
+                          ReleaseChecklistFor(repo, *product, spec, now));
       facts.release_blockers = list.Blockers();
     }
     if (product->plan_id) {
@@ -123,7 +161,12 @@ base::Result<BedsideResult> CheckAtBedside(storage::Repository& repo, const std:
   return result;
 }
 
+base::Status BedsideRefusal(const domain::BedsideVerdict& verdict, const std::string& din_scanned) {
+  return Refused(verdict.reason, verdict.failed_check, din_scanned);
+}
+
 base::Result<domain::CustodyEvent> Administer(storage::Repository& repo,
+                                              const domain::ReleaseSpec& spec,
                                               const std::string& wristband,
                                               const std::string& din_scanned,
                                               const std::string& actor, const std::string& role,
@@ -131,10 +174,8 @@ base::Result<domain::CustodyEvent> Administer(storage::Repository& repo,
                                               std::chrono::sys_seconds now,
                                               std::chrono::sys_days today,
                                               BedsideResult* checked) {
-  LC_ASSIGN_OR_RETURN(*checked, CheckAtBedside(repo, wristband, din_scanned, now, today));
-  if (!checked->verdict.match) {
-    return Refused(checked->verdict.reason, checked->verdict.failed_check, din_scanned);
-  }
+  LC_ASSIGN_OR_RETURN(*checked, CheckAtBedside(repo, spec, wristband, din_scanned, now, today));
+  if (!checked->verdict.match) return BedsideRefusal(checked->verdict, din_scanned);
   if (second_signer.empty() || second_signer == actor) {
     return Refused("a second member of staff must confirm (not the one who scanned)",
                    "second_signer", second_signer);

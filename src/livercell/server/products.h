@@ -28,14 +28,27 @@ base::Result<domain::Plan> PlanForPatient(storage::Repository& repo, std::int64_
 // A shipped course template by id ("iv-2x5"); kInvalidArgument naming the ids there are.
 base::Result<domain::CourseTemplate> BuiltinCourseTemplate(std::string_view id);
 
-// The release checklist of a product now, with the plan it is linked to (weight, dose).
+// The release checklist of a product now under the clinic's specification, with the plan it is
+// linked to (weight, dose).
 base::Result<domain::ReleaseChecklist> ReleaseChecklistFor(storage::Repository& repo,
                                                            const domain::Product& product,
+                                                           const domain::ReleaseSpec& spec,
                                                            std::chrono::sys_seconds now);
 
-// Records the release when every item of the checklist passes; otherwise kFailedPrecondition
-// naming the blockers (the checklist is returned either way through `checklist`).
+// Records a physician's release exception for `criterion`: the specification must allow it
+// and the item must fail or lack its result now (domain::CanExcept); the event binds the
+// result accepted. The caller has checked that `actor` is a physician who re-authenticated.
+// The checklist after the exception is returned through `checklist`.
+base::Result<domain::CustodyEvent> SignReleaseException(
+    storage::Repository& repo, const domain::Product& product, const domain::ReleaseSpec& spec,
+    const std::string& criterion, const std::string& reason, const std::string& actor,
+    const std::string& role, std::chrono::sys_seconds now, domain::ReleaseChecklist* checklist);
+
+// Records the release when every item of the checklist passes or is excepted; otherwise
+// kFailedPrecondition naming the blockers (the checklist is returned either way through
+// `checklist`).
 base::Result<domain::CustodyEvent> Release(storage::Repository& repo, const domain::Product& product,
+                                           const domain::ReleaseSpec& spec,
                                            const std::string& actor, const std::string& role,
                                            std::chrono::sys_seconds now,
                                            domain::ReleaseChecklist* checklist);
@@ -47,14 +60,21 @@ struct BedsideResult {
   std::optional<std::int64_t> patient_id;
   std::optional<std::int64_t> product_id;
 };
-base::Result<BedsideResult> CheckAtBedside(storage::Repository& repo, const std::string& wristband,
+base::Result<BedsideResult> CheckAtBedside(storage::Repository& repo,
+                                           const domain::ReleaseSpec& spec,
+                                           const std::string& wristband,
                                            const std::string& din_scanned,
                                            std::chrono::sys_seconds now,
                                            std::chrono::sys_days today);
 
+// The refusal of a bedside mismatch: kFailedPrecondition with the verdict's reason, at the
+// failed check.
+base::Status BedsideRefusal(const domain::BedsideVerdict& verdict, const std::string& din_scanned);
+
 // Verifies again and, on a match, records the administration (with the second signer, who
 // the caller has re-authenticated). kFailedPrecondition with the reason on a mismatch.
 base::Result<domain::CustodyEvent> Administer(storage::Repository& repo,
+                                              const domain::ReleaseSpec& spec,
                                               const std::string& wristband,
                                               const std::string& din_scanned,
                                               const std::string& actor, const std::string& role,

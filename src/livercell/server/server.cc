@@ -146,9 +146,11 @@ class Routes {
  public:
   // `writer_repository`: the connection the audit writer owns; reads open their own.
   Routes(std::string url, std::string deid_key, std::unique_ptr<Repository> writer_repository,
-         domain::Protocol protocol, domain::ClinicCalendar calendar)
+         domain::Protocol protocol, domain::ClinicCalendar calendar,
+         domain::ReleaseSpec release_spec)
       : protocol_(std::move(protocol)),
         calendar_(std::move(calendar)),
+        release_spec_(std::move(release_spec)),
         pool_(std::move(url)),
         deidentifier_(std::move(deid_key)),
         writer_(std::make_unique<AuditWriter>(std::move(writer_repository))) {}
@@ -443,17 +445,7 @@ class Routes {
         status.SetPath("password");
         return status;
       }
-      // A wrong password here is not a lost session (401 would send the UI to the log-in
-      // page): the assessment is refused, the session stays.
-      const base::Result<access::User> again = access::Accounts(repo->connection())
-                                                   .CheckPassword(call.user->username, password, now);
-      if (!again.ok()) {
-        base::Status status = again.status().code() == base::StatusCode::kUnauthenticated
-                                  ? base::Status(base::StatusCode::kPermissionDenied,
-                                                 "wrong password: the assessment was not signed")
-                                  : again.status();
-        return std::move(status.SetPath("password"));
-      }
+      LC_RETURN_IF_ERROR(SignAgain(*repo, call, password, now, "the assessment was not signed"));
     }
     domain::AssessmentRecord record =
         MakeAssessmentRecord(*call.patient_id, assessed, protocol_, now, call.user->username,
@@ -467,6 +459,21 @@ class Routes {
         "Location", fmt::format("/api/v1/patients/{}/assessments/{}", *call.patient_id, record.id));
     Reply(call, 201, StoredAssessmentJson(record));
     return base::OkStatus();
+  }
+
+  // An e-signature: the signed-in user types their password again. A wrong password is not a
+  // lost session (401 would send the UI to the log-in page): the act is refused (403, path
+  // "password"), the session stays, and the failure counts toward the account's lock-out.
+  static base::Status SignAgain(Repository& repo, const Call& call, const std::string& password,
+                                base::Instant now, std::string_view refused) {
+    const base::Result<access::User> again =
+        access::Accounts(repo.connection()).CheckPassword(call.user->username, password, now);
+    if (again.ok()) return base::OkStatus();
+    base::Status status = again.status().code() == base::StatusCode::kUnauthenticated
+                              ? base::Status(base::StatusCode::kPermissionDenied,
+                                             fmt::format("wrong password: {}", refused))
+                              : again.status();
+    return std::move(status.SetPath("password"));
   }
 
   // --- treatment plans and cell products (issue #8) -------------------------------------
@@ -527,7 +534,7 @@ class Routes {
   base::Result<json> ProductDocument(Repository& repo, const domain::Product& product) {
     json out = formats::ProductJson(product);
     LC_ASSIGN_OR_RETURN(const domain::ReleaseChecklist list,
-                        ReleaseChecklistFor(repo, product, base::NowSeconds()));
+                        ReleaseChecklistFor(repo, product, release_spec_, base::NowSeconds()));
     out["release_checklist"] = formats::ChecklistJson(list);
     // The harvest yields too few for the plan: the plan asks for a bank unit instead.
     for (const domain::CheckItem& item : list.items) {
@@ -593,9 +600,9 @@ class Routes {
     product.din = *din;
     LC_ASSIGN_OR_RETURN(product.product_code, StringField(body, "product_code", true));
     LC_ASSIGN_OR_RETURN(product.product_type, StringField(body, "product_type", true));
-    if (!formats::DefaultReleaseSpec().types.contains(product.product_type)) {
+    if (!release_spec_.types.contains(product.product_type)) {
       std::vector<std::string> types;
-      for (const auto& [name, spec] : formats::DefaultReleaseSpec().types) types.push_back(name);
+      for (const auto& [name, spec] : release_spec_.types) types.push_back(name);
       base::Status status = BadBody("unknown product type", "product_type");
       return std::move(status.SetValue(product.product_type)
                            .SetAllowed(fmt::format("{}", fmt::join(types, ", "))));
@@ -629,11 +636,10 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
     LC_ASSIGN_OR_RETURN(const std::string kind_text, StringField(body, "kind", true));
     const auto kind = domain::CustodyKindFromString(kind_text);
-    if (!kind || *kind == domain::CustodyKind::kRelease ||
-        *kind == domain::CustodyKind::kAdministration) {
+    if (!kind || !domain::RecordedByHand(*kind)) {
       base::Status status = BadBody(
-          "unknown or not recorded here (release: POST .../release; administration: the "
-          "bedside)",
+          "unknown or not recorded here (release exception: POST .../exceptions; release: "
+          "POST .../release; administration: the bedside)",
           "kind");
       return std::move(status.SetValue(kind_text).SetAllowed(
           "harvest, bank-receipt, processing, qc, storage, dispatch"));
@@ -677,15 +683,12 @@ class Routes {
         writer_->Record(Entry(call, "release"), [&](Repository& r) -> base::Status {
           LC_ASSIGN_OR_RETURN(const domain::Product product, r.GetProduct(*call.resource_id));
           call.patient_id = product.patient_id;
-          auto released = Release(r, product, call.user->username,
+          auto released = Release(r, product, release_spec_, call.user->username,
                                   std::string(access::ToString(call.user->role)), base::NowSeconds(),
                                   &checklist);
           return released.status();
         });
-    if (!status.ok()) {
-      access::AuditEntry entry = Entry(call, "release");
-      entry.outcome = std::string(base::InfoOf(status.code()).name);
-      LC_RETURN_IF_ERROR(writer_->Record(entry));
+    if (!status.ok()) {  // the writer recorded the refusal with its outcome
       Problem(call, status);
       if (!checklist.items.empty()) {
         json body = json::parse(call.response.body);
@@ -695,6 +698,41 @@ class Routes {
       return base::OkStatus();
     }
     Reply(call, 201, formats::ChecklistJson(checklist));
+    return base::OkStatus();
+  }
+
+  // A physician's release exception: {"criterion", "reason", "password"}. Signed with the
+  // physician's password again; the specification must allow the criterion and the product
+  // must fail or lack it now. 201 with the checklist after it.
+  base::Status AddReleaseException(Call& call) {
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    LC_ASSIGN_OR_RETURN(const std::string criterion, StringField(body, "criterion", true));
+    LC_ASSIGN_OR_RETURN(const std::string reason, StringField(body, "reason", true));
+    LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password", true));
+    const auto now = base::NowSeconds();
+    {
+      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+      LC_ASSIGN_OR_RETURN(const domain::Product product, repo->GetProduct(*call.resource_id));
+      call.patient_id = product.patient_id;
+      LC_RETURN_IF_ERROR(SignAgain(*repo, call, password, now, "the exception was not signed"));
+    }
+    domain::ReleaseChecklist checklist;
+    domain::CustodyEvent signed_event;
+    call.audited = true;
+    const base::Status status =
+        writer_->Record(Entry(call, "release-exception"), [&](Repository& r) -> base::Status {
+          LC_ASSIGN_OR_RETURN(const domain::Product product, r.GetProduct(*call.resource_id));
+          LC_ASSIGN_OR_RETURN(signed_event,
+                              SignReleaseException(r, product, release_spec_, criterion, reason,
+                                                   call.user->username,
+                                                   std::string(access::ToString(call.user->role)),
+                                                   now, &checklist));
+          return base::OkStatus();
+        });
+    if (!status.ok()) return status;  // the writer recorded the refusal with its outcome
+    Reply(call, 201, {{"seq", signed_event.seq},
+                      {"hash", signed_event.content_hash},
+                      {"checklist", formats::ChecklistJson(checklist)}});
     return base::OkStatus();
   }
 
@@ -708,7 +746,7 @@ class Routes {
     BedsideResult checked;
     {
       LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
-      LC_ASSIGN_OR_RETURN(checked, CheckAtBedside(*repo, wristband, din, now,
+      LC_ASSIGN_OR_RETURN(checked, CheckAtBedside(*repo, release_spec_, wristband, din, now,
                                                   std::chrono::floor<std::chrono::days>(now)));
     }
     call.patient_id = checked.patient_id;
@@ -765,23 +803,28 @@ class Routes {
                       "refused:second-signer");
       }
     }
+    // Checked first to name the patient and the mismatch in the audit entry; checked again
+    // in the transaction that records the administration (a change in between is refused
+    // there, its entry recording the refusal's code).
+    const auto today = std::chrono::floor<std::chrono::days>(now);
     BedsideResult checked;
-    domain::CustodyEvent given;
-    const base::Status status = writer_->Record(entry, [&](Repository& r) -> base::Status {
-      LC_ASSIGN_OR_RETURN(given,
-                          Administer(r, wristband, din, call.user->username,
-                                     std::string(access::ToString(call.user->role)), second, now,
-                                     std::chrono::floor<std::chrono::days>(now), &checked));
-      return base::OkStatus();
-    });
+    {
+      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+      LC_ASSIGN_OR_RETURN(checked, CheckAtBedside(*repo, release_spec_, wristband, din, now, today));
+    }
     call.patient_id = checked.patient_id;
     entry.patient_id = checked.patient_id;
-    if (!status.ok()) {
-      const std::string outcome = checked.verdict.failed_check.empty()
-                                      ? std::string(base::InfoOf(status.code()).name)
-                                      : "mismatch:" + checked.verdict.failed_check;
-      return refuse(status, outcome);
+    if (!checked.verdict.match) {
+      return refuse(BedsideRefusal(checked.verdict, din), "mismatch:" + checked.verdict.failed_check);
     }
+    domain::CustodyEvent given;
+    LC_RETURN_IF_ERROR(writer_->Record(entry, [&](Repository& r) -> base::Status {
+      LC_ASSIGN_OR_RETURN(given,
+                          Administer(r, release_spec_, wristband, din, call.user->username,
+                                     std::string(access::ToString(call.user->role)), second, now,
+                                     today, &checked));
+      return base::OkStatus();
+    }));
     json out = formats::VerdictJson(checked.verdict);
     out["administration"] = {{"seq", given.seq}, {"hash", given.content_hash},
                              {"second_signer", second}};
@@ -792,9 +835,9 @@ class Routes {
   base::Status CustodyCatalogue(Call& call) {
     Reply(call, 200, {{"custody_fields", formats::CustodyFieldsJson()},
                       {"course_templates", formats::BuiltinCourseTemplateIds()},
-                      {"product_types", [] {
+                      {"product_types", [this] {
                          json types = json::array();
-                         for (const auto& [name, spec] : formats::DefaultReleaseSpec().types)
+                         for (const auto& [name, spec] : release_spec_.types)
                            types.push_back({{"type", name}, {"description", spec.description}});
                          return types;
                        }()}});
@@ -1103,6 +1146,7 @@ class Routes {
 
   const domain::Protocol protocol_;  // the clinic's candidacy protocol
   const domain::ClinicCalendar calendar_;  // the clinic's open days, for plans
+  const domain::ReleaseSpec release_spec_;  // the clinic's release criteria and exceptions
   RepositoryPool pool_;
   Deidentifier deidentifier_;
   std::unique_ptr<AuditWriter> writer_;
@@ -1184,6 +1228,11 @@ const std::vector<Route>& Routes::Table() {
       {"POST", "/api/v1/products/{id}/release", Access::kPermission,
        {Permission::kHandleCellProducts}, Audit::kWrite, "release",
        "release a cell product against its specification", &Routes::ReleaseProduct},
+      {"POST", "/api/v1/products/{id}/exceptions", Access::kPermission,
+       {Permission::kSignReleaseExceptions}, Audit::kWrite, "release-exception",
+       "accept a failed release criterion the clinic's specification allows (physician, "
+       "signed with the password)",
+       &Routes::AddReleaseException},
       {"GET", "/api/v1/catalogue/products", Access::kSession, {}, Audit::kNone, "",
        "read custody fields, course templates and product types", &Routes::CustodyCatalogue},
       {"POST", "/api/v1/bedside/verify", Access::kPermission, {Permission::kAdministerProducts},
@@ -1367,7 +1416,9 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServeOptions& options
   }
   auto routes = std::make_unique<Routes>(options.db_url, std::move(key), std::move(repo),
                                          std::move(protocol),
-                                         options.calendar.value_or(domain::ClinicCalendar()));
+                                         options.calendar.value_or(domain::ClinicCalendar()),
+                                         options.release_spec.value_or(
+                                             formats::DefaultReleaseSpec()));
   std::unique_ptr<httplib::Server> http;
   if (!options.tls_cert.empty() || !options.tls_key.empty()) {
     if (options.tls_cert.empty() || options.tls_key.empty()) {

@@ -12,6 +12,7 @@
 #include "livercell/base/result.h"
 #include "livercell/domain/assessment/protocol.h"
 #include "livercell/domain/plan/course.h"
+#include "livercell/domain/product/release.h"
 
 namespace livercell::server {
 
@@ -24,6 +25,9 @@ struct ServeOptions {
   std::optional<domain::Protocol> protocol;
   // The clinic's calendar for treatment plans; empty: Monday–Friday without holidays.
   std::optional<domain::ClinicCalendar> calendar;
+  // The clinic's release specification (read by the caller); empty: the shipped one, which
+  // allows no release exceptions.
+  std::optional<domain::ReleaseSpec> release_spec;
 };
 
 class Server {

@@ -13,6 +13,8 @@ extern const char k_sqlite_0003_assessments[];
 extern const char k_postgres_0003_assessments[];
 extern const char k_sqlite_0004_plans_products[];
 extern const char k_postgres_0004_plans_products[];
+extern const char k_sqlite_0005_release_exceptions[];
+extern const char k_postgres_0005_release_exceptions[];
 }  // namespace schema
 
 namespace {
@@ -24,6 +26,8 @@ const Migration kMigrations[] = {
     {3, "assessments", schema::k_sqlite_0003_assessments, schema::k_postgres_0003_assessments},
     {4, "plans_products", schema::k_sqlite_0004_plans_products,
      schema::k_postgres_0004_plans_products},
+    {5, "release_exceptions", schema::k_sqlite_0005_release_exceptions,
+     schema::k_postgres_0005_release_exceptions},
 };
 
 // An arbitrary constant identifying LiverCell's migration lock among advisory locks.

@@ -14,10 +14,10 @@
 namespace livercell::domain {
 namespace {
 
-constexpr CustodyKind kKinds[] = {CustodyKind::kHarvest,      CustodyKind::kBankReceipt,
-                                  CustodyKind::kProcessing,   CustodyKind::kQc,
-                                  CustodyKind::kRelease,      CustodyKind::kStorage,
-                                  CustodyKind::kDispatch,     CustodyKind::kAdministration};
+constexpr CustodyKind kKinds[] = {
+    CustodyKind::kHarvest,  CustodyKind::kBankReceipt,      CustodyKind::kProcessing,
+    CustodyKind::kQc,       CustodyKind::kReleaseException, CustodyKind::kRelease,
+    CustodyKind::kStorage,  CustodyKind::kDispatch,         CustodyKind::kAdministration};
 
 // Results as laboratories report them (release_criteria.toml [common]).
 constexpr std::string_view kSterility[] = {"no-growth", "gram-stain-negative-culture-pending",
@@ -71,10 +71,21 @@ constexpr FieldSpec kQc[] = {
     {"cd79a_or_cd19_percent", FieldType::kNumber, false, "%", 0, 100, {}, "flow cytometry"},
     {"hla_dr_percent", FieldType::kNumber, false, "%", 0, 100, {}, "flow cytometry"},
 };
-// Not clinical: plausibility bounds, as above.
+// Not clinical: no numbers.
+constexpr FieldSpec kReleaseException[] = {
+    {"criterion", FieldType::kText, true, "", 0, 0, {}, "the checklist's criterion accepted"},
+    {"observed", FieldType::kText, true, "", 0, 0, {},
+     "the result accepted, as the checklist showed it (a later result is not covered)"},
+    {"reason", FieldType::kText, true, "", 0, 0, {}, "why the product is given nonetheless"},
+    {"specification", FieldType::kText, true, "", 0, 0, {},
+     "the release specification that allows the exception (version and SHA-256)"},
+};
+// Not clinical: no numbers.
 constexpr FieldSpec kRelease[] = {
     {"specification", FieldType::kText, false, "", 0, 0, {},
      "the release specification checked (version and SHA-256)"},
+    {"exceptions", FieldType::kText, false, "", 0, 0, {},
+     "the criteria released by a physician's exception, with the events that signed them"},
     {"note", FieldType::kText, false, "", 0, 0, {}, "anything the releaser adds"},
 };
 // Not clinical: plausibility bounds, as above.
@@ -188,6 +199,7 @@ std::string_view ToString(CustodyKind kind) {
     case CustodyKind::kBankReceipt: return "bank-receipt";
     case CustodyKind::kProcessing: return "processing";
     case CustodyKind::kQc: return "qc";
+    case CustodyKind::kReleaseException: return "release-exception";
     case CustodyKind::kRelease: return "release";
     case CustodyKind::kStorage: return "storage";
     case CustodyKind::kDispatch: return "dispatch";
@@ -204,12 +216,18 @@ std::optional<CustodyKind> CustodyKindFromString(std::string_view text) {
 
 std::span<const CustodyKind> AllCustodyKinds() { return kKinds; }
 
+bool RecordedByHand(CustodyKind kind) {
+  return kind != CustodyKind::kReleaseException && kind != CustodyKind::kRelease &&
+         kind != CustodyKind::kAdministration;
+}
+
 std::span<const FieldSpec> CustodyFields(CustodyKind kind) {
   switch (kind) {
     case CustodyKind::kHarvest: return kHarvest;
     case CustodyKind::kBankReceipt: return kBankReceipt;
     case CustodyKind::kProcessing: return kProcessing;
     case CustodyKind::kQc: return kQc;
+    case CustodyKind::kReleaseException: return kReleaseException;
     case CustodyKind::kRelease: return kRelease;
     case CustodyKind::kStorage: return kStorage;
     case CustodyKind::kDispatch: return kDispatch;
@@ -288,6 +306,7 @@ ProductState StateOf(const Product& product) {
         break;
       }
       case CustodyKind::kQc: state.status = "tested"; break;
+      case CustodyKind::kReleaseException: break;  // the status stays "tested"
       case CustodyKind::kRelease:
         state.status = "released";
         state.released = true;
@@ -353,6 +372,7 @@ base::Status CanAppend(const Product& product, CustodyKind kind) {
       if (kind == CustodyKind::kQc && !Has(product, CustodyKind::kProcessing))
         return refuse("record the processing first");
       return base::OkStatus();
+    case CustodyKind::kReleaseException:
     case CustodyKind::kRelease:
       if (released) return refuse("the product is already released");
       if (!Has(product, CustodyKind::kQc)) return refuse("record the QC results first");

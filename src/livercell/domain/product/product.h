@@ -27,6 +27,7 @@ enum class CustodyKind {
   kBankReceipt,     // a bank unit received, with its donor's eligibility
   kProcessing,
   kQc,
+  kReleaseException,  // a physician's signed acceptance of one criterion's result
   kRelease,
   kStorage,
   kDispatch,
@@ -35,6 +36,10 @@ enum class CustodyKind {
 std::string_view ToString(CustodyKind kind);
 std::optional<CustodyKind> CustodyKindFromString(std::string_view text);
 std::span<const CustodyKind> AllCustodyKinds();
+// Whether the kind is recorded with its fields as given (harvest, bank receipt, processing, QC,
+// storage, dispatch); a release exception, the release and an administration each have their
+// own path that checks and signs them.
+bool RecordedByHand(CustodyKind kind);
 
 enum class FieldType { kNumber, kText, kChoice, kBool, kInstant };
 struct FieldSpec {
@@ -104,7 +109,7 @@ std::string CustodyEventHash(std::string_view previous_hash, const Din& din,
                              const CustodyEvent& event);
 
 // Whether an event of `kind` may follow the product's events: processing needs a harvest or
-// bank receipt, QC needs processing, release needs QC, storage/dispatch/administration need a
+// bank receipt, QC needs processing, a release exception and release need QC, storage/dispatch/administration need a
 // release; a bank receipt only for bank products, a harvest only for autologous ones; nothing
 // but custody moves after release. kFailedPrecondition saying why.
 base::Status CanAppend(const Product& product, CustodyKind kind);
