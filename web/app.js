@@ -100,8 +100,13 @@ let navigation = 0;
 function showFor(mine) {
   return (...nodes) => {
     if (mine !== navigation) return false;
-    main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined));
-    main.focus();
+    const kept = nodes.filter((n) => n !== null && n !== undefined);
+    // A redraw that keeps the control being typed in (the search box while the list loads)
+    // leaves the focus there; a new page takes it to its start.
+    const active = document.activeElement;
+    const typing = active !== main && kept.some((n) => n instanceof Node && n.contains(active));
+    main.replaceChildren(...kept);
+    if (typing) active.focus(); else main.focus();
     return true;
   };
 }

@@ -250,6 +250,61 @@ TEST_P(RepositoryContract, AssessmentsAreKeptWithTheirProtocolAndNeverChange) {
   EXPECT_EQ(repo_->Assessments(id).value().size(), 2u);
 }
 
+// Products come back with every event and field, alone or in a patient's list, and each list
+// holds only that patient's (the list reads all events in one pass, not one product at a time).
+TEST_P(RepositoryContract, ProductsComeBackWithTheirEventsAloneOrListed) {
+  const std::int64_t ann = NewPatient("P1");
+  const std::int64_t bob = NewPatient("P2");
+  const auto add = [&](std::int64_t patient, int sequence, bool bank) {
+    domain::Product p;
+    p.din = domain::Din::Make("G1234", 2026, sequence).value();
+    p.product_code = "S1234";
+    p.product_type = bank ? "uc_msc" : "bm_mnc";
+    p.origin = bank ? domain::ProductOrigin::kBank : domain::ProductOrigin::kAutologous;
+    p.patient_id = patient;
+    p.registered_by = "cp";
+    p.registered_at = std::chrono::sys_days{std::chrono::year{2026} / 11 / 23};
+    const std::int64_t id = repo_->AddProduct(p).value();
+    domain::CustodyEvent e;
+    e.at = p.registered_at;
+    e.actor = "cp";
+    e.role = "cell-processing";
+    if (bank) {
+      e.kind = domain::CustodyKind::kBankReceipt;
+      e.fields = {{"bank", "RCB"}, {"bank_unit", "U-1"}, {"donor", "D-1"},
+                  {"donor_eligible", true}, {"received_at", "2026-11-23T08:00:00Z"}};
+    } else {
+      e.kind = domain::CustodyKind::kHarvest;
+      e.fields = {{"volume_ml", 45.5}, {"collected_at", "2026-11-23T08:00:00Z"},
+                  {"operator", "Dr Ames"}};
+    }
+    EXPECT_TRUE(repo_->AppendCustodyEvent(id, e).ok());
+    return id;
+  };
+  const std::int64_t a1 = add(ann, 1, false);
+  const std::int64_t b1 = add(bob, 2, true);
+  const std::int64_t a2 = add(ann, 3, true);
+
+  const auto anns = repo_->ListProducts(ann).value();
+  ASSERT_EQ(anns.size(), 2u);
+  EXPECT_EQ(anns[0].id, a1);
+  EXPECT_EQ(anns[1].id, a2);
+  for (const domain::Product& listed : anns) {
+    const domain::Product alone = repo_->GetProduct(listed.id).value();
+    ASSERT_EQ(listed.events.size(), 1u);
+    ASSERT_EQ(alone.events.size(), 1u);
+    EXPECT_EQ(listed.events[0].content_hash, alone.events[0].content_hash);
+    EXPECT_EQ(listed.events[0].fields, alone.events[0].fields);
+    EXPECT_EQ(domain::CustodyEventHash("", listed.din, listed.events[0]),
+              listed.events[0].content_hash);
+  }
+  EXPECT_EQ(std::get<double>(anns[0].events[0].fields.at("volume_ml")), 45.5);
+  EXPECT_EQ(std::get<bool>(anns[1].events[0].fields.at("donor_eligible")), true);
+  EXPECT_EQ(repo_->ListProducts(0).value().size(), 3u);
+  EXPECT_EQ(repo_->ListProducts(bob).value().front().id, b1);
+  EXPECT_EQ(repo_->GetProduct(b1 + 100).status().code(), base::StatusCode::kNotFound);
+}
+
 TEST(PostgresDriver, RewritesPlaceholdersOutsideQuotes) {
   EXPECT_EQ(sql::RewritePlaceholders("SELECT ? , '?' , \"?\" , ?"), "SELECT $1 , '?' , \"?\" , $2");
 }

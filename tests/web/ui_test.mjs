@@ -228,6 +228,9 @@ try {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.getByRole("heading", { name: "Patients" }).waitFor();
+  // The list has loaded (as after the first log-in) before the search is typed: a search typed
+  // while the page is still settling could be overtaken by it.
+  await page.locator("table caption").filter({ hasText: /\d+ patients$/ }).waitFor();
   await page.getByLabel(/Search by identifier/).fill("REF-1");
   await page.getByRole("button", { name: "Search" }).click();
   await page.locator("table caption").filter({ hasText: "matching" }).waitFor();

@@ -316,16 +316,14 @@ int RunList(const Options& o) {
   json items = json::array();
   if (format != Format::kJson)
     fmt::print("{:>5}  {:<17}  {:<13}  {:<10}  {:>7}  {:>5}\n", "id", "DIN", "type", "origin", "patient", "plan");
-  for (const domain::Product& summary : *products) {
-    const auto p = (*repo)->GetProduct(summary.id);
-    if (!p.ok()) return Fail(p.status(), format);
+  for (const domain::Product& p : *products) {
     if (format == Format::kJson) {
-      items.push_back(formats::ProductJson(*p));
+      items.push_back(formats::ProductJson(p));
     } else {
-      fmt::print("{:>5}  {:<17}  {:<13}  {:<10}  {:>7}  {:>5}  {}\n", p->id,
-                 fmt::format("{} {}", p->din.text(), p->din.check()), p->product_type,
-                 domain::ToString(p->origin), p->patient_id,
-                 p->plan_id ? std::to_string(*p->plan_id) : "-", domain::StateOf(*p).status);
+      fmt::print("{:>5}  {:<17}  {:<13}  {:<10}  {:>7}  {:>5}  {}\n", p.id,
+                 fmt::format("{} {}", p.din.text(), p.din.check()), p.product_type,
+                 domain::ToString(p.origin), p.patient_id,
+                 p.plan_id ? std::to_string(*p.plan_id) : "-", domain::StateOf(p).status);
     }
   }
   if (format == Format::kJson) fmt::print("{}\n", json{{"items", items}}.dump());

@@ -568,10 +568,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(const auto products, repo->ListProducts(patient));
     json items = json::array();
-    for (const domain::Product& summary : products) {
-      LC_ASSIGN_OR_RETURN(const domain::Product p, repo->GetProduct(summary.id));
-      items.push_back(formats::ProductJson(p));
-    }
+    for (const domain::Product& p : products) items.push_back(formats::ProductJson(p));
     if (patient > 0) call.patient_id = patient;
     Reply(call, 200, {{"items", items}, {"total", items.size()}});
     return base::OkStatus();

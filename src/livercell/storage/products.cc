@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "livercell/base/instant.h"
 #include "livercell/storage/repository.h"
@@ -211,49 +212,67 @@ base::Result<std::int64_t> Repository::AddProduct(const domain::Product& p) {
   return id;
 }
 
-base::Result<domain::Product> Repository::GetProduct(std::int64_t id) {
-  const Value params[] = {id};
-  LC_ASSIGN_OR_RETURN(std::vector<domain::Product> found,
+base::Result<std::vector<domain::Product>> Repository::Products(
+    std::string_view filter, std::span<const sql::Value> params) {
+  LC_ASSIGN_OR_RETURN(std::vector<domain::Product> products,
                       Collect<domain::Product>(
-                          *db_, fmt::format("SELECT {} FROM products WHERE id = ?", kProductColumns),
+                          *db_,
+                          fmt::format("SELECT {} FROM products WHERE {} ORDER BY id",
+                                      kProductColumns, filter),
                           params, ProductOf));
-  if (found.empty()) return base::NotFoundError(fmt::format("no product {}", id));
-  domain::Product& product = found.front();
+  // Each product's events and their fields, three queries whatever the number of products.
+  std::map<std::int64_t, domain::Product*> by_id;
+  for (domain::Product& p : products) by_id[p.id] = &p;
+  const std::string chosen = fmt::format("product_id IN (SELECT id FROM products WHERE {})", filter);
   LC_RETURN_IF_ERROR(
-      db_->Execute("SELECT seq, kind, at, actor, role, content_hash FROM product_events WHERE "
-                   "product_id = ? ORDER BY seq",
+      db_->Execute(fmt::format("SELECT product_id, seq, kind, at, actor, role, content_hash FROM "
+                               "product_events WHERE {} ORDER BY product_id, seq",
+                               chosen),
                    params,
-                   [&product](const Row& row) {
+                   [&by_id](const Row& row) {
+                     const auto it = by_id.find(row.Int(0));
+                     if (it == by_id.end()) return;
                      domain::CustodyEvent e;
-                     e.seq = static_cast<int>(row.Int(0));
-                     e.kind = domain::CustodyKindFromString(row.Text(1))
+                     e.seq = static_cast<int>(row.Int(1));
+                     e.kind = domain::CustodyKindFromString(row.Text(2))
                                   .value_or(domain::CustodyKind::kHarvest);
-                     e.at = TimeOf(row, 2).instant();
-                     e.actor = row.Text(3);
-                     e.role = row.Text(4);
-                     e.content_hash = row.Text(5);
-                     product.events.push_back(std::move(e));
+                     e.at = TimeOf(row, 3).instant();
+                     e.actor = row.Text(4);
+                     e.role = row.Text(5);
+                     e.content_hash = row.Text(6);
+                     it->second->events.push_back(std::move(e));
                    })
           .status());
   LC_RETURN_IF_ERROR(
-      db_->Execute("SELECT seq, name, type, number, text FROM product_event_fields WHERE "
-                   "product_id = ? ORDER BY seq, name",
+      db_->Execute(fmt::format("SELECT product_id, seq, name, type, number, text FROM "
+                               "product_event_fields WHERE {} ORDER BY product_id, seq, name",
+                               chosen),
                    params,
-                   [&product](const Row& row) {
-                     const int seq = static_cast<int>(row.Int(0));
-                     if (seq < 1 || seq > static_cast<int>(product.events.size())) return;
-                     domain::Fields& fields = product.events[seq - 1].fields;
-                     const std::string type = row.Text(2);
+                   [&by_id](const Row& row) {
+                     const auto it = by_id.find(row.Int(0));
+                     if (it == by_id.end()) return;
+                     std::vector<domain::CustodyEvent>& events = it->second->events;
+                     const int seq = static_cast<int>(row.Int(1));
+                     if (seq < 1 || seq > static_cast<int>(events.size())) return;
+                     domain::Fields& fields = events[seq - 1].fields;
+                     const std::string type = row.Text(3);
                      if (type == "number") {
-                       fields.emplace(row.Text(1), row.Double(3));
+                       fields.emplace(row.Text(2), row.Double(4));
                      } else if (type == "bool") {
-                       fields.emplace(row.Text(1), row.Text(4) == "true");
+                       fields.emplace(row.Text(2), row.Text(5) == "true");
                      } else {
-                       fields.emplace(row.Text(1), row.Text(4));
+                       fields.emplace(row.Text(2), row.Text(5));
                      }
                    })
           .status());
-  return std::move(product);
+  return products;
+}
+
+base::Result<domain::Product> Repository::GetProduct(std::int64_t id) {
+  const Value params[] = {id};
+  LC_ASSIGN_OR_RETURN(std::vector<domain::Product> found, Products("id = ?", params));
+  if (found.empty()) return base::NotFoundError(fmt::format("no product {}", id));
+  return std::move(found.front());
 }
 
 base::Result<std::optional<domain::Product>> Repository::FindProductByDin(std::string_view din) {
@@ -269,11 +288,7 @@ base::Result<std::optional<domain::Product>> Repository::FindProductByDin(std::s
 
 base::Result<std::vector<domain::Product>> Repository::ListProducts(std::int64_t patient_id) {
   const Value params[] = {patient_id, patient_id};
-  return Collect<domain::Product>(
-      *db_,
-      fmt::format("SELECT {} FROM products WHERE (? <= 0 OR patient_id = ?) ORDER BY id",
-                  kProductColumns),
-      params, ProductOf);
+  return Products("(? <= 0 OR patient_id = ?)", params);
 }
 
 base::Result<domain::CustodyEvent> Repository::AppendCustodyEvent(std::int64_t product_id,

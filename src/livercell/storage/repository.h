@@ -115,7 +115,7 @@ class Repository {
   base::Result<std::int64_t> AddProduct(const domain::Product& product);
   base::Result<domain::Product> GetProduct(std::int64_t id);  // with its events; kNotFound
   base::Result<std::optional<domain::Product>> FindProductByDin(std::string_view din);
-  // Products ordered by id (of one patient when patient_id > 0), without their events.
+  // Products ordered by id (of one patient when patient_id > 0), with their events.
   base::Result<std::vector<domain::Product>> ListProducts(std::int64_t patient_id);
   // Appends `event` (seq and content hash are assigned) after domain::CanAppend agrees, in
   // the caller's transaction; returns the stored event. The database refuses the same
@@ -140,6 +140,9 @@ class Repository {
 
  private:
   base::Result<bool> Insert(std::string_view sql, std::span<const sql::Value> params);
+  // The products `filter` (an SQL condition on products, with `params`) selects, with events.
+  base::Result<std::vector<domain::Product>> Products(std::string_view filter,
+                                                      std::span<const sql::Value> params);
   std::unique_ptr<sql::Connection> db_;
 };
 
