@@ -83,11 +83,6 @@ struct Options {
   bool bank = false, password_stdin = false;
 };
 
-// The clinic's release specification (--release-spec), or the shipped one.
-base::Result<domain::ReleaseSpec> SpecOf(const Options& o, std::vector<base::Status>* problems) {
-  return LoadReleaseSpec(o.release_spec, problems);
-}
-
 int RunRegister(const Options& o) {
   const Format format = ParseFormat(o.format);
   const auto din = domain::Din::Parse(o.din);
@@ -96,15 +91,14 @@ int RunRegister(const Options& o) {
     return Fail(status.PrefixPath("din"), format);
   }
   std::vector<base::Status> problems;
-  const auto loaded = SpecOf(o, &problems);
+  const auto loaded = LoadReleaseSpec(o.release_spec, &problems);
   if (!loaded.ok()) return Fail(problems, format);
   const domain::ReleaseSpec& spec = *loaded;
   if (!spec.types.contains(o.type)) {
-    std::vector<std::string> types;
-    for (const auto& [name, ps] : spec.types) types.push_back(name);
     base::Status status = base::InvalidArgumentError(
         fmt::format("unknown product type \"{}\"", o.type));
-    return Fail(status.SetPath("type").SetValue(o.type).SetAllowed(fmt::format("{}", fmt::join(types, ", "))),
+    return Fail(status.SetPath("type").SetValue(o.type).SetAllowed(
+                    fmt::format("{}", fmt::join(domain::ProductTypes(spec), ", "))),
                 format);
   }
   auto repo = OpenRegistry(o.db);
@@ -203,7 +197,7 @@ int RunRecord(const Options& o) {
 int RunExcept(const Options& o) {
   const Format format = ParseFormat(o.format);
   std::vector<base::Status> problems;
-  const auto spec = SpecOf(o, &problems);
+  const auto spec = LoadReleaseSpec(o.release_spec, &problems);
   if (!spec.ok()) return Fail(problems, format);
   const auto password = ReadPasswordStdin(o.password_stdin);
   if (!password.ok()) return Fail(password.status(), format);
@@ -249,7 +243,7 @@ int RunExcept(const Options& o) {
 int RunRelease(const Options& o) {
   const Format format = ParseFormat(o.format);
   std::vector<base::Status> problems;
-  const auto spec = SpecOf(o, &problems);
+  const auto spec = LoadReleaseSpec(o.release_spec, &problems);
   if (!spec.ok()) return Fail(problems, format);
   auto repo = OpenRegistry(o.db);
   if (!repo.ok()) return Fail(repo.status(), format);
@@ -272,7 +266,7 @@ int RunRelease(const Options& o) {
 int RunShow(const Options& o) {
   const Format format = ParseFormat(o.format);
   std::vector<base::Status> problems;
-  const auto spec = SpecOf(o, &problems);
+  const auto spec = LoadReleaseSpec(o.release_spec, &problems);
   if (!spec.ok()) return Fail(problems, format);
   auto repo = OpenRegistry(o.db);
   if (!repo.ok()) return Fail(repo.status(), format);
@@ -333,7 +327,7 @@ int RunList(const Options& o) {
 int RunVerify(const Options& o) {
   const Format format = ParseFormat(o.format);
   std::vector<base::Status> problems;
-  const auto spec = SpecOf(o, &problems);
+  const auto spec = LoadReleaseSpec(o.release_spec, &problems);
   if (!spec.ok()) return Fail(problems, format);
   auto repo = OpenRegistry(o.db);
   if (!repo.ok()) return Fail(repo.status(), format);
@@ -370,10 +364,9 @@ int RunSpec(const Options& o) {
     return 0;
   }
   std::vector<base::Status> problems;
-  const auto spec = SpecOf(o, &problems);
+  const auto spec = LoadReleaseSpec(o.release_spec, &problems);
   if (!spec.ok()) return Fail(problems, format);
-  std::vector<std::string> types;
-  for (const auto& [name, ps] : spec->types) types.push_back(name);
+  const std::vector<std::string> types = domain::ProductTypes(*spec);
   if (format == Format::kJson) {
     fmt::print("{}\n", json{{"version", spec->version},
                             {"sha256", spec->sha256},

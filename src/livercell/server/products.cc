@@ -21,6 +21,21 @@ std::string SpecificationText(const domain::ReleaseSpec& spec) {
   return fmt::format("release_criteria.toml {} sha256:{}", spec.version, spec.sha256);
 }
 
+// What release needs beyond the product: its plan's weight and dose, and now.
+base::Result<domain::ReleaseContext> ContextFor(storage::Repository& repo,
+                                                const domain::Product& product,
+                                                std::chrono::sys_seconds now) {
+  domain::ReleaseContext context;
+  context.now = now;
+  if (product.plan_id) {
+    LC_ASSIGN_OR_RETURN(const domain::Plan plan, repo.GetPlan(*product.plan_id));
+    context.recipient_weight_kg = plan.weight_kg;
+    context.planned_cells = plan.total_cells;
+    context.administrations = std::max(1, plan.administrations);
+  }
+  return context;
+}
+
 }  // namespace
 
 base::Result<domain::Plan> PlanForPatient(storage::Repository& repo, std::int64_t patient_id,
@@ -52,18 +67,12 @@ base::Result<domain::CourseTemplate> BuiltinCourseTemplate(std::string_view id) 
   return std::move(*parsed.value);
 }
 
+
 base::Result<domain::ReleaseChecklist> ReleaseChecklistFor(storage::Repository& repo,
                                                            const domain::Product& product,
                                                            const domain::ReleaseSpec& spec,
                                                            std::chrono::sys_seconds now) {
-  domain::ReleaseContext context;
-  context.now = now;
-  if (product.plan_id) {
-    LC_ASSIGN_OR_RETURN(const domain::Plan plan, repo.GetPlan(*product.plan_id));
-    context.recipient_weight_kg = plan.weight_kg;
-    context.planned_cells = plan.total_cells;
-    context.administrations = std::max(1, plan.administrations);
-  }
+  LC_ASSIGN_OR_RETURN(const domain::ReleaseContext context, ContextFor(repo, product, now));
   return domain::EvaluateRelease(product, spec, context);
 }
 
@@ -72,7 +81,8 @@ base::Result<domain::CustodyEvent> SignReleaseException(
     const std::string& criterion, const std::string& reason, const std::string& actor,
     const std::string& role, std::chrono::sys_seconds now, domain::ReleaseChecklist* checklist) {
   LC_RETURN_IF_ERROR(domain::CanAppend(product, domain::CustodyKind::kReleaseException));
-  LC_ASSIGN_OR_RETURN(*checklist, ReleaseChecklistFor(repo, product, spec, now));
+  LC_ASSIGN_OR_RETURN(const domain::ReleaseContext context, ContextFor(repo, product, now));
+  *checklist = domain::EvaluateRelease(product, spec, context);
   LC_RETURN_IF_ERROR(domain::CanExcept(*checklist, spec, criterion));
   if (reason.find_first_not_of(" \t\r\n") == std::string::npos) {
     base::Status status = base::InvalidArgumentError("an exception needs the physician's reason");
@@ -92,7 +102,7 @@ base::Result<domain::CustodyEvent> SignReleaseException(
   LC_ASSIGN_OR_RETURN(domain::CustodyEvent stored, repo.AppendCustodyEvent(product.id, event));
   domain::Product after = product;
   after.events.push_back(stored);
-  LC_ASSIGN_OR_RETURN(*checklist, ReleaseChecklistFor(repo, after, spec, now));
+  *checklist = domain::EvaluateRelease(after, spec, context);
   return stored;
 }
 

@@ -598,11 +598,10 @@ class Routes {
     LC_ASSIGN_OR_RETURN(product.product_code, StringField(body, "product_code", true));
     LC_ASSIGN_OR_RETURN(product.product_type, StringField(body, "product_type", true));
     if (!release_spec_.types.contains(product.product_type)) {
-      std::vector<std::string> types;
-      for (const auto& [name, spec] : release_spec_.types) types.push_back(name);
       base::Status status = BadBody("unknown product type", "product_type");
       return std::move(status.SetValue(product.product_type)
-                           .SetAllowed(fmt::format("{}", fmt::join(types, ", "))));
+                           .SetAllowed(fmt::format(
+                               "{}", fmt::join(domain::ProductTypes(release_spec_), ", "))));
     }
     LC_ASSIGN_OR_RETURN(const std::string origin, StringField(body, "origin", false));
     if (!origin.empty() && origin != "autologous" && origin != "bank") {
@@ -726,7 +725,7 @@ class Routes {
                                                    now, &checklist));
           return base::OkStatus();
         });
-    if (!status.ok()) return status;  // the writer recorded the refusal with its outcome
+    LC_RETURN_IF_ERROR(status);  // the writer recorded a refusal with its outcome
     Reply(call, 201, {{"seq", signed_event.seq},
                       {"hash", signed_event.content_hash},
                       {"checklist", formats::ChecklistJson(checklist)}});

@@ -286,6 +286,12 @@ ReleaseChecklist EvaluateRelease(const Product& product, const ReleaseSpec& spec
   return list;
 }
 
+std::vector<std::string> ProductTypes(const ReleaseSpec& spec) {
+  std::vector<std::string> types;
+  for (const auto& [name, ps] : spec.types) types.push_back(name);
+  return types;
+}
+
 bool NeverExcepted(std::string_view criterion) {
   return std::find(std::begin(kNeverExcepted), std::end(kNeverExcepted), criterion) !=
          std::end(kNeverExcepted);

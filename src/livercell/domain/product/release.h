@@ -58,6 +58,9 @@ struct ReleaseSpec {
   ExceptionPolicy exceptions;  // none unless the clinic's specification names some
 };
 
+// The product types the specification names, in order ("bm_mnc", "bm_msc", ...).
+std::vector<std::string> ProductTypes(const ReleaseSpec& spec);
+
 // Criterion names that no exception may cover.
 bool NeverExcepted(std::string_view criterion);
 // Every criterion a checklist under `spec` can hold ("viability", "CD105", "dose", ...).
