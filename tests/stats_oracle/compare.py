@@ -15,7 +15,7 @@ TOL = 1e-6
 
 
 def generated_cases(work):
-    """Small synthetic data sets for the edge cases of issue #5 (fixed seed)."""
+    """Synthetic data sets for the edge cases of issue #5 (fixed seed)."""
     rng = random.Random(20261123)
     files = {}
     def write(name, header, rows):
@@ -39,9 +39,23 @@ def generated_cases(work):
     write("cr.csv", ["time", "cause", "grp"],
           [(rng.randint(1, 30), rng.choice(["censor", "death", "pcm", "death"]), rng.choice("ab"))
            for _ in range(200)])
+    # Large enough (≥ 100,000 rows) for the Cox fit to split its sums over two threads:
+    # integer times with heavy ties, text and numeric covariates, two strata; and the same as
+    # counting-process intervals.
+    # x1 raises the chance of an event, so that its coefficient is far from 0.
+    big = []
+    for _ in range(120000):
+        start = rng.randint(0, 300)
+        x1 = round(rng.gauss(0, 1), 3)
+        big.append((start, start + rng.randint(1, 100),
+                    int(rng.random() < 0.8 / (1 + math.exp(-x1))), x1,
+                    round(rng.uniform(0.5, 5), 2), rng.choice("abc"),
+                    "f" if rng.random() < 0.8 else "m"))
+    write("big.csv", ["start", "stop", "status", "x1", "x2", "grp", "sex"], big)
     return files
 
 
+COX_BIG = "Surv(stop, status) ~ x1 + log(x2) + grp + strata(sex)"
 COX_PBC = "Surv(time, status == 2) ~ age + log(bili) + log(albumin) + log(protime) + edema"
 
 
@@ -84,6 +98,9 @@ def cases(source, gen):
         ("cox", pbcseq, "Surv(start, stop, event) ~ log(bili) + log(protime) + albumin", "efron", None),
         ("cox", gen["ties.csv"], "Surv(time, status) ~ grp", "efron", None),
         ("cox", gen["ties.csv"], "Surv(time, status) ~ grp", "breslow", None),
+        ("cox", gen["big.csv"], COX_BIG, "efron", None),
+        ("cox", gen["big.csv"], COX_BIG, "breslow", None),
+        ("cox", gen["big.csv"], "Surv(start, stop, status) ~ x1 + log(x2) + strata(sex)", "efron", None),
         ("cif", pbc, "Surv(time, status) ~ trt", None, None),
         ("cif", pbc, "Surv(time, status) ~ 1", None, None),
         ("cif", gen["cr.csv"], "Surv(time, cause) ~ grp", None, None),

@@ -4,14 +4,17 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <array>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <numeric>
 #include <optional>
 #include <thread>
+#include <type_traits>
 
 #include "livercell/stats/order.h"
+#include "livercell/stats/parallel.h"
 #include "livercell/stats/survival_data.h"
 
 namespace livercell::stats {
@@ -30,11 +33,11 @@ base::Status ModelError(base::StatusCode code, std::string message) {
 // The model frame, in the order every evaluation walks it: by stratum, then by descending
 // stop time. (Coefficients, likelihood and concordance do not depend on the row order.)
 struct CoxData {
-  std::vector<double> start, stop;  // start is empty without counting-process data
-  std::vector<int> event, stratum;
+  Buffer<double> start, stop;  // start is empty without counting-process data
+  Buffer<int> event, stratum;
   int strata = 1;
   Index p = 0;
-  std::vector<double> x;  // the design, one row of p values per subject
+  Buffer<double> x;  // the design, one row of p values per subject
   std::vector<std::string> names;
   std::size_t n_dropped = 0;
   std::size_t n() const { return stop.size(); }
@@ -128,10 +131,15 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
   LC_ASSIGN_OR_RETURN(const std::vector<int> events, EventIndicator(*event, f.event, rows));
   Grouping strata = CombineLevels(strata_columns, rows);
   data.strata = static_cast<int>(strata.names.size());
-  // The walk order: stratum, then descending stop.
-  std::vector<double> stop_of_row(n);
-  for (std::size_t i = 0; i < n; ++i) stop_of_row[i] = stop->numbers[rows[i]];
-  RowOrder order = OrderBy(stop_of_row, /*descending=*/true);
+  // The walk order: stratum, then descending stop (of the rows kept: the column itself when
+  // every row is).
+  std::vector<double> kept_stop;
+  if (data.n_dropped > 0) {
+    kept_stop.resize(n);
+    for (std::size_t i = 0; i < n; ++i) kept_stop[i] = stop->numbers[rows[i]];
+  }
+  RowOrder order =
+      OrderBy(data.n_dropped > 0 ? kept_stop : stop->numbers, /*descending=*/true);
   StableGroupBy(order, strata.group, data.strata);
   data.p = static_cast<Index>(data.names.size());
   const auto p = static_cast<std::size_t>(data.p);
@@ -141,31 +149,59 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
   if (start != nullptr) data.start.resize(n);
   data.x.resize(n * p);
   // Scattered in table order: the reads stream, only the writes jump.
-  std::vector<std::uint32_t> position(n);
-  for (std::size_t pos = 0; pos < n; ++pos) position[order[pos]] = static_cast<std::uint32_t>(pos);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t pos = position[i];
-    const std::uint32_t r = rows[i];
-    data.stop[pos] = stop_of_row[i];
-    data.event[pos] = events[i];
-    data.stratum[pos] = strata.group[i];
-    if (start != nullptr) data.start[pos] = start->numbers[r];
-    double* out = &data.x[pos * p];
-    for (const DesignTerm& d : design) {
-      if (d.factor) {
-        const int level = d.factor->code[i];
-        for (std::size_t l = 1; l <= d.width(); ++l) *out++ = level == static_cast<int>(l);
-      } else {
-        const double v = d.column->numbers[r];
-        *out++ = d.log ? std::log(v) : v;
+  Buffer<std::uint32_t> position(n);
+  ForEachPart(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t pos = begin; pos < end; ++pos)
+      position[order[pos]] = static_cast<std::uint32_t>(pos);
+  });
+  ForEachPart(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::size_t pos = position[i];
+      const std::uint32_t r = rows[i];
+      data.stop[pos] = stop->numbers[r];
+      data.event[pos] = events[i];
+      data.stratum[pos] = strata.group[i];
+      if (start != nullptr) data.start[pos] = start->numbers[r];
+      double* out = &data.x[pos * p];
+      for (const DesignTerm& d : design) {
+        if (d.factor) {
+          const int level = d.factor->code[i];
+          for (std::size_t l = 1; l <= d.width(); ++l) *out++ = level == static_cast<int>(l);
+        } else {
+          const double v = d.column->numbers[r];
+          *out++ = d.log ? std::log(v) : v;
+        }
       }
     }
-  }
+  });
   return data;
 }
 
 // Index of (a, b), b ≤ a, in a packed lower triangle.
 inline std::size_t Packed(std::size_t a, std::size_t b) { return a * (a + 1) / 2 + b; }
+
+// Σ times·log v over many positive v, as the logs of running products: one log() per dozens
+// of values instead of one each. A product is taken while it stays far from overflow and
+// underflow; a value that is itself extreme, infinite or NaN, or counted more than once,
+// gets its own log().
+class LogSum {
+ public:
+  void Add(double v, double times = 1) {
+    if (times != 1 || !(v > 1e-100 && v < 1e100)) {
+      sum_ += times * std::log(v);
+      return;
+    }
+    product_ *= v;
+    if (product_ > 1e100 || product_ < 1e-100) {
+      sum_ += std::log(product_);
+      product_ = 1;
+    }
+  }
+  double Total() const { return sum_ + std::log(product_); }
+
+ private:
+  double sum_ = 0, product_ = 1;
+};
 
 struct Derivatives {
   double loglik = 0;
@@ -175,7 +211,18 @@ struct Derivatives {
 
 // Partial log-likelihood, score and information at beta. The subjects are copied once into
 // the order every evaluation walks (stratum, then descending stop time), so that each
-// evaluation streams through contiguous memory; the risk-set sums are updated in place.
+// evaluation streams through contiguous memory.
+//
+// An evaluation takes three passes. The relative risks exp(eta) are computed on every core.
+// One walk down the event times then carries the risk-set sums s0 = Σ w and s1 = Σ w·x and,
+// at each death time, adds what needs only them: the log-likelihood, the score, the means'
+// part of the information (−Σ mean·meanᵀ) and the hazard increment 1/s0. The second-moment
+// part of the information, Σ over deaths of Σ_{at risk} w·x·xᵀ / s0, is the same sum taken
+// the other way round, Σ over subjects of w·x·xᵀ times the hazard increments of the deaths
+// the subject was at risk for (a difference of cumulative sums), which needs no order and is
+// summed on every core. (coxph accumulates Σ w·x·xᵀ along the walk instead; the results agree
+// to rounding.) Efron's correction for tied deaths enters the same way: each of the tied
+// deaths' sums is scaled down by j/d at the j-th of the d steps.
 class CoxModel {
  public:
   // Takes the data's arrays (already in walk order).
@@ -185,31 +232,58 @@ class CoxModel {
         stop_(std::move(d.stop)),
         x_(std::move(d.x)),
         event_(std::move(d.event)),
-        stratum_(std::move(d.stratum)) {
+        stratum_(std::move(d.stratum)),
+        dead_x_(VectorXd::Zero(d.p)) {
+    // Runs: the rows of one stratum that stop at the same time.
+    for (std::size_t i = 0; i < n(); ++i) {
+      if (i == 0 || stratum_[i] != stratum_[i - 1] || stop_[i] != stop_[i - 1]) {
+        run_start_.push_back(static_cast<std::uint32_t>(i));
+        deaths_.push_back(0);
+      }
+      if (event_[i] == 0) continue;
+      ++deaths_.back();
+      for (std::size_t a = 0; a < p_; ++a) dead_x_(static_cast<Index>(a)) += x_[i * p_ + a];
+    }
+    run_start_.push_back(static_cast<std::uint32_t>(n()));
     if (!d.start.empty()) {
       // Counting process: rows leave the risk set (walking down) once t ≤ start.
       leave_ = OrderBy(d.start, /*descending=*/true);
       StableGroupBy(leave_, stratum_, d.strata);
       leave_start_.resize(n());
       for (std::size_t k = 0; k < n(); ++k) leave_start_[k] = d.start[leave_[k]];
+      // The first run each row is no longer at risk for; runs() (whose cumulative hazard is
+      // 0) when it stays to the end of its stratum.
+      leave_run_.assign(n(), static_cast<std::uint32_t>(runs()));
+      std::size_t k = 0;
+      for (std::size_t r = 0; r < runs(); ++r) {
+        const int stratum = stratum_[run_start_[r]];
+        while (k < leave_.size() && stratum_[leave_[k]] < stratum) ++k;
+        const double t = stop_[run_start_[r]];
+        for (; k < leave_.size() && stratum_[leave_[k]] == stratum && leave_start_[k] >= t; ++k)
+          leave_run_[leave_[k]] = static_cast<std::uint32_t>(r);
+      }
       start_of_ = std::move(d.start);
     }
   }
 
   std::size_t n() const { return stop_.size(); }
+  std::size_t runs() const { return run_start_.size() - 1; }
 
-  // The linear predictor in the model's order (kP as in EvaluateFor).
-  template <std::size_t kP = 0>
-  std::vector<double> Eta(const VectorXd& beta) const {
+  // The linear predictor in the model's order, or (kExp) exp() of it, the subjects' relative
+  // risks; on every core (kP as in EvaluateFor).
+  template <std::size_t kP = 0, bool kExp = false>
+  Buffer<double> Predict(const VectorXd& beta) const {
     const std::size_t p = kP != 0 ? kP : p_;
-    std::vector<double> eta(n());
-    for (std::size_t i = 0; i < n(); ++i) {
-      const double* row = &x_[i * p];
-      double sum = 0;
-      for (std::size_t a = 0; a < p; ++a) sum += row[a] * beta(static_cast<Index>(a));
-      eta[i] = sum;
-    }
-    return eta;
+    Buffer<double> out(n());
+    ForEachPart(n(), [&](std::size_t, std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) {
+        const double* row = &x_[i * p];
+        double sum = 0;
+        for (std::size_t a = 0; a < p; ++a) sum += row[a] * beta(static_cast<Index>(a));
+        out[i] = kExp ? std::exp(sum) : sum;
+      }
+    });
+    return out;
   }
 
   Derivatives Evaluate(const VectorXd& beta) const {
@@ -236,80 +310,123 @@ class CoxModel {
     }
   }
 
+  // n numbers summed in the inner loops: a fixed-size local when kN is known (not 0), so that
+  // the compiler keeps them in registers instead of storing and reloading them every row.
+  template <std::size_t kN>
+  using Sums = std::conditional_t<kN != 0, std::array<double, kN>, std::vector<double>>;
+  template <std::size_t kN>
+  static Sums<kN> Zeros(std::size_t n) {
+    Sums<kN> sums{};
+    if constexpr (kN == 0) sums.assign(n, 0.0);
+    return sums;
+  }
+
   template <std::size_t kP>
   Derivatives EvaluateFor(const VectorXd& beta) const {
+    constexpr std::size_t kPP = kP * (kP + 1) / 2;
     const std::size_t n = this->n(), p = kP != 0 ? kP : p_, pp = p * (p + 1) / 2;
-    const std::vector<double> eta = Eta<kP>(beta);
-    std::vector<double> w(n);
-    for (std::size_t i = 0; i < n; ++i) w[i] = std::exp(eta[i]);
-    double loglik = 0;
-    std::vector<double> u(p, 0.0), info(pp, 0.0);
-    // Risk-set sums (s) and sums over the deaths at the current time (d).
-    std::vector<double> s1(p), s2(pp), d1(p), d2(pp), mean(p);
-    auto add = [&](std::vector<double>& v1, std::vector<double>& v2, std::size_t i, double wt) {
-      const double* x = &x_[i * p];
-      for (std::size_t a = 0; a < p; ++a) {
-        const double wa = wt * x[a];
-        v1[a] += wa;
-        for (std::size_t b = 0; b <= a; ++b) v2[Packed(a, b)] += wa * x[b];
-      }
-    };
-    std::size_t i = 0, k = 0;
-    while (i < n) {
-      const int stratum = stratum_[i];
+    const Buffer<double> w = Predict<kP, /*kExp=*/true>(beta);
+    // The walk: Σ over deaths of eta is beta · (Σ over deaths of x).
+    double loglik = beta.dot(dead_x_);
+    Sums<kP> u = Zeros<kP>(p);
+    for (std::size_t a = 0; a < p; ++a) u[a] = dead_x_(static_cast<Index>(a));
+    Sums<kPP> info = Zeros<kPP>(pp);
+    // Per run, the hazard increment (then summed down to the stratum's last run, with a 0
+    // past the last run of all) and Efron's scaled share of it for the run's tied deaths.
+    Buffer<double> hazard(runs() + 1), tied(runs());
+    Sums<kP> s1 = Zeros<kP>(p), d1 = Zeros<kP>(p);
+    LogSum log_a0;
+    std::size_t k = 0;
+    for (std::size_t r = 0; r < runs();) {
+      const int stratum = stratum_[run_start_[r]];
+      const std::size_t first_run = r;
       double s0 = 0;
       std::fill(s1.begin(), s1.end(), 0.0);
-      std::fill(s2.begin(), s2.end(), 0.0);
-      // Within a stratum: walk event times downwards; add rows whose stop ≥ t, remove rows
-      // whose start ≥ t (they enter the risk set later).
-      while (i < n && stratum_[i] == stratum) {
-        const double t = stop_[i];
-        // The rows that stop at t, and how many of them die: the sums over the deaths (d)
-        // are needed only for Efron's correction of tied deaths.
-        std::size_t end = i;
-        double dead = 0;
-        for (; end < n && stratum_[end] == stratum && stop_[end] == t; ++end) dead += event_[end];
+      for (; r < runs() && stratum_[run_start_[r]] == stratum; ++r) {
+        const std::size_t begin = run_start_[r], end = run_start_[r + 1];
+        const double t = stop_[begin];
+        const double dead = deaths_[r];
+        // Efron's correction needs the sums over the deaths themselves when they are tied.
         const bool tied_deaths = ties_ == Ties::kEfron && dead > 1;
         double d0 = 0;
-        if (tied_deaths) {
-          std::fill(d1.begin(), d1.end(), 0.0);
-          std::fill(d2.begin(), d2.end(), 0.0);
-        }
-        for (; i < end; ++i) {
+        std::fill(d1.begin(), d1.end(), 0.0);
+        for (std::size_t i = begin; i < end; ++i) {
           s0 += w[i];
-          add(s1, s2, i, w[i]);
-          if (event_[i] == 0) continue;
-          for (std::size_t a = 0; a < p; ++a) u[a] += x_[i * p + a];
-          loglik += eta[i];
-          if (!tied_deaths) continue;
+          for (std::size_t a = 0; a < p; ++a) s1[a] += w[i] * x_[i * p + a];
+          if (!tied_deaths || event_[i] == 0) continue;
           d0 += w[i];
-          add(d1, d2, i, w[i]);
+          for (std::size_t a = 0; a < p; ++a) d1[a] += w[i] * x_[i * p + a];
         }
         for (; k < leave_.size() && stratum_[leave_[k]] == stratum && leave_start_[k] >= t; ++k) {
-          s0 -= w[leave_[k]];
-          add(s1, s2, leave_[k], -w[leave_[k]]);
+          const std::size_t i = leave_[k];
+          s0 -= w[i];
+          for (std::size_t a = 0; a < p; ++a) s1[a] -= w[i] * x_[i * p + a];
         }
+        hazard[r] = 0;
+        tied[r] = 0;
         if (dead == 0) continue;
+        // Step j of Efron's d tied deaths takes the fraction f = j/d of their sums off the
+        // risk set: a0 = s0 − f·d0, mean = (s1 − f·d1)/a0 (Breslow and untied deaths: one
+        // step with f = 0, weighted by the deaths). The score and the means' part of the
+        // information are sums over the steps of mean and mean·meanᵀ, so only these scalar
+        // sums of 1/a0 and 1/a0² go round the steps; the vectors are formed once per time.
         const int steps = tied_deaths ? static_cast<int>(dead) : 1;
         const double weight = ties_ == Ties::kEfron ? 1 : dead;
+        double h = 0, g = 0, q0 = 0, q1 = 0, q2 = 0;
         for (int j = 0; j < steps; ++j) {
           const double f = tied_deaths ? j / dead : 0;
-          const double inv_a0 = 1 / (s0 - f * d0);
-          for (std::size_t a = 0; a < p; ++a)
-            mean[a] = (s1[a] - f * (tied_deaths ? d1[a] : 0)) * inv_a0;
-          loglik += weight * std::log(inv_a0);
-          for (std::size_t a = 0; a < p; ++a) {
-            u[a] -= weight * mean[a];
-            for (std::size_t b = 0; b <= a; ++b) {
-              const std::size_t ab = Packed(a, b);
-              const double a2 = s2[ab] - f * (tied_deaths ? d2[ab] : 0);
-              info[ab] += weight * (a2 * inv_a0 - mean[a] * mean[b]);
-            }
+          const double a0 = s0 - f * d0;
+          const double inv = weight / a0, inv2 = inv / a0;
+          log_a0.Add(a0, weight);
+          h += inv;
+          g += f * inv;
+          q0 += inv2;
+          q1 += f * inv2;
+          q2 += f * f * inv2;
+        }
+        for (std::size_t a = 0; a < p; ++a) {
+          u[a] -= s1[a] * h - d1[a] * g;
+          for (std::size_t b = 0; b <= a; ++b) {
+            info[Packed(a, b)] -= s1[a] * s1[b] * q0 - (s1[a] * d1[b] + d1[a] * s1[b]) * q1 +
+                                  d1[a] * d1[b] * q2;
           }
         }
+        hazard[r] = h;
+        tied[r] = g;
       }
       // Rows of this stratum that never left (start below every event time) stay until here.
       while (k < leave_.size() && stratum_[leave_[k]] == stratum) ++k;
+      double cumulative = 0;
+      for (std::size_t q = r; q-- > first_run;) {
+        cumulative += hazard[q];
+        hazard[q] = cumulative;
+      }
+    }
+    hazard[runs()] = 0;
+    loglik -= log_a0.Total();
+    // The second moments, per part of the rows (each part's sums added in order).
+    const std::size_t parts = PartsFor(n);
+    std::vector<double> second(parts * pp, 0.0);
+    ForEachPart(n, [&](std::size_t part, std::size_t begin, std::size_t end) {
+      Sums<kPP> sum = Zeros<kPP>(pp);
+      auto r = static_cast<std::size_t>(
+          std::upper_bound(run_start_.begin(), run_start_.end(), begin) - run_start_.begin() - 1);
+      for (std::size_t i = begin; i < end; ++i) {
+        while (run_start_[r + 1] <= i) ++r;
+        double c = hazard[r];
+        if (!leave_run_.empty()) c -= hazard[leave_run_[i]];
+        if (event_[i] != 0) c -= tied[r];
+        const double wc = w[i] * c;
+        const double* x = &x_[i * p];
+        for (std::size_t a = 0; a < p; ++a) {
+          const double wa = wc * x[a];
+          for (std::size_t b = 0; b <= a; ++b) sum[Packed(a, b)] += wa * x[b];
+        }
+      }
+      std::copy(sum.begin(), sum.end(), &second[part * pp]);
+    });
+    for (std::size_t part = 0; part < parts; ++part) {
+      for (std::size_t ab = 0; ab < pp; ++ab) info[ab] += second[part * pp + ab];
     }
     Derivatives out;
     out.loglik = loglik;
@@ -332,10 +449,10 @@ class CoxModel {
   // subjects whose rank falls in its half; the counts are integers, so the sum is exact.
   double Concordance(const VectorXd& beta) const {
     const std::size_t n = this->n();
-    const std::vector<double> eta = Eta(beta);
+    const Buffer<double> eta = Predict(beta);
     // Dense ranks of eta (equal values share a rank).
     const RowOrder by_eta = OrderBy(eta);
-    std::vector<std::uint32_t> rank(n);
+    Buffer<std::uint32_t> rank(n);
     std::uint32_t ranks = 0;
     for (std::size_t i = 0; i < n; ++i) {
       if (i > 0 && eta[by_eta[i]] != eta[by_eta[i - 1]]) ++ranks;
@@ -359,14 +476,12 @@ class CoxModel {
   }
 
  private:
-  static constexpr std::size_t kParallelRows = 100000;
-
   struct PairCounts {
     double concordant = 0, discordant = 0, tied = 0;
   };
 
   // The comparable pairs whose at-risk subject has a rank in [lo, hi).
-  PairCounts CountPairs(const std::vector<std::uint32_t>& rank, std::uint32_t lo,
+  PairCounts CountPairs(const Buffer<std::uint32_t>& rank, std::uint32_t lo,
                         std::uint32_t hi) const {
     const std::size_t n = this->n();
     RankCounts tree(hi - lo);
@@ -419,7 +534,18 @@ class CoxModel {
         }
       }
       while (k < leave_.size() && stratum_[leave_[k]] == stratum) ++k;
-      for (std::size_t j = first; j < i; ++j) leave(j);  // empty the tree for the next stratum
+      if (i == n) break;
+      // Empty the tree for the next stratum: clearing it costs O(ranks), taking the entries
+      // out one by one O(log ranks) each, so a large stratum clears.
+      if (hi - lo <= 8 * (i - first)) {
+        tree.Clear();
+        std::fill(same.begin(), same.end(), 0);
+        std::fill(in_tree.begin() + static_cast<std::ptrdiff_t>(first),
+                  in_tree.begin() + static_cast<std::ptrdiff_t>(i), 0);
+        in_risk = 0;
+      } else {
+        for (std::size_t j = first; j < i; ++j) leave(j);
+      }
     }
     return counts;
   }
@@ -428,6 +554,7 @@ class CoxModel {
   class RankCounts {
    public:
     explicit RankCounts(std::size_t n) : tree_(n + 1, 0) {}
+    void Clear() { std::fill(tree_.begin(), tree_.end(), 0); }
     void Add(std::size_t rank, std::int32_t by) {
       for (std::size_t i = rank + 1; i < tree_.size(); i += i & (~i + 1)) tree_[i] += by;
     }
@@ -447,12 +574,16 @@ class CoxModel {
 
   Ties ties_;
   std::size_t p_;
-  std::vector<double> stop_, x_;
-  std::vector<int> event_, stratum_;
+  Buffer<double> stop_, x_;
+  Buffer<int> event_, stratum_;
   // Counting process only: positions in the order they leave the risk set, with their starts.
   std::vector<std::uint32_t> leave_;
   std::vector<double> leave_start_;
-  std::vector<double> start_of_;  // by position
+  Buffer<double> start_of_;  // by position
+  // Runs (the rows of one stratum with the same stop time): where each starts, and a last
+  // entry n(); the deaths in each; per row, the first run it has left by (counting process).
+  std::vector<std::uint32_t> run_start_, deaths_, leave_run_;
+  VectorXd dead_x_;  // Σ of x over the deaths
 };
 
 CoxTest ChiSquareTest(double chisq, int df) {
@@ -472,24 +603,47 @@ base::Result<CoxResult> FitCox(Table table, const Formula& formula, const CoxOpt
   const Index p = data.p;
   const auto pn = static_cast<std::size_t>(p);
   const std::size_t n = data.n();
-  // Centre the covariates (as coxph does): the same fit, without overflow in exp(eta).
+  // Centre the covariates (as coxph does): the same fit, without overflow in exp(eta). Each
+  // part of the rows sums on its own thread; the parts' sums are added in order.
+  const std::size_t parts = PartsFor(n);
+  std::vector<double> sums(parts * pn, 0.0), squares(parts * pn, 0.0);
+  // (Each part sums into its own locals and stores them once: parts' neighbouring slots
+  // share a cache line.)
+  ForEachPart(n, [&](std::size_t part, std::size_t begin, std::size_t end) {
+    std::vector<double> sum(pn, 0.0), square(pn, 0.0);
+    for (std::size_t i = begin; i < end; ++i) {
+      const double* row = &data.x[i * pn];
+      for (std::size_t j = 0; j < pn; ++j) {
+        sum[j] += row[j];
+        square[j] += row[j] * row[j];
+      }
+    }
+    std::copy(sum.begin(), sum.end(), &sums[part * pn]);
+    std::copy(square.begin(), square.end(), &squares[part * pn]);
+  });
   std::vector<double> means(pn, 0.0), raw(pn, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t part = 0; part < parts; ++part) {
     for (std::size_t j = 0; j < pn; ++j) {
-      means[j] += data.x[i * pn + j];
-      raw[j] += data.x[i * pn + j] * data.x[i * pn + j];
+      means[j] += sums[part * pn + j];
+      raw[j] += squares[part * pn + j];
     }
   }
   for (double& m : means) m /= static_cast<double>(n);
-  MatrixXd gram = MatrixXd::Zero(p, p);
-  for (std::size_t i = 0; i < n; ++i) {
-    double* row = &data.x[i * pn];
-    for (std::size_t j = 0; j < pn; ++j) row[j] -= means[j];
-    for (std::size_t j = 0; j < pn; ++j) {
-      for (std::size_t k = 0; k <= j; ++k)
-        gram(static_cast<Index>(j), static_cast<Index>(k)) += row[j] * row[k];
+  std::vector<MatrixXd> grams(parts, MatrixXd::Zero(p, p));
+  ForEachPart(n, [&](std::size_t part, std::size_t begin, std::size_t end) {
+    MatrixXd g = MatrixXd::Zero(p, p);
+    for (std::size_t i = begin; i < end; ++i) {
+      double* row = &data.x[i * pn];
+      for (std::size_t j = 0; j < pn; ++j) row[j] -= means[j];
+      for (std::size_t j = 0; j < pn; ++j) {
+        for (std::size_t k = 0; k <= j; ++k)
+          g(static_cast<Index>(j), static_cast<Index>(k)) += row[j] * row[k];
+      }
     }
-  }
+    grams[part] = std::move(g);
+  });
+  MatrixXd gram = MatrixXd::Zero(p, p);
+  for (const MatrixXd& g : grams) gram += g;
   // Collinearity: the first term whose column adds nothing to those before it (as R aliases
   // the later of two collinear terms). A Cholesky factorisation of the centred Gram matrix in
   // term order: a column's pivot is what remains of its sum of squares once the columns before
