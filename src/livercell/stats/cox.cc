@@ -13,6 +13,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "livercell/stats/buffer.h"
 #include "livercell/stats/order.h"
 #include "livercell/stats/parallel.h"
 #include "livercell/stats/survival_data.h"
@@ -133,13 +134,12 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
   data.strata = static_cast<int>(strata.names.size());
   // The walk order: stratum, then descending stop (of the rows kept: the column itself when
   // every row is).
-  std::vector<double> kept_stop;
+  Buffer<double> kept_stop;
   if (data.n_dropped > 0) {
     kept_stop.resize(n);
     for (std::size_t i = 0; i < n; ++i) kept_stop[i] = stop->numbers[rows[i]];
   }
-  RowOrder order =
-      OrderBy(data.n_dropped > 0 ? kept_stop : stop->numbers, /*descending=*/true);
+  RowOrder order = OrderBy(data.n_dropped > 0 ? kept_stop : stop->numbers, /*descending=*/true);
   StableGroupBy(order, strata.group, data.strata);
   data.p = static_cast<Index>(data.names.size());
   const auto p = static_cast<std::size_t>(data.p);
@@ -387,8 +387,8 @@ class CoxModel {
         for (std::size_t a = 0; a < p; ++a) {
           u[a] -= s1[a] * h - d1[a] * g;
           for (std::size_t b = 0; b <= a; ++b) {
-            info[Packed(a, b)] -= s1[a] * s1[b] * q0 - (s1[a] * d1[b] + d1[a] * s1[b]) * q1 +
-                                  d1[a] * d1[b] * q2;
+            info[Packed(a, b)] -=
+                s1[a] * s1[b] * q0 - (s1[a] * d1[b] + d1[a] * s1[b]) * q1 + d1[a] * d1[b] * q2;
           }
         }
         hazard[r] = h;

@@ -1,10 +1,8 @@
-// Row-parallel work for the fits on large tables, and arrays that are not zeroed when sized.
-// Internal to stats/.
+// Row-parallel work for the fits on large tables. Internal to stats/.
 #ifndef LIVERCELL_STATS_PARALLEL_H_
 #define LIVERCELL_STATS_PARALLEL_H_
 
 #include <cstddef>
-#include <memory>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -31,33 +29,6 @@ void ForEachPart(std::size_t n, Work&& work) {
   work(std::size_t{0}, std::size_t{0}, n / parts);
   for (std::thread& t : threads) t.join();
 }
-
-// An allocator whose value-less construct() leaves a number unset, for Buffer.
-template <typename T>
-struct DefaultInitAllocator : std::allocator<T> {
-  template <typename U>
-  struct rebind {
-    using other = DefaultInitAllocator<U>;
-  };
-  DefaultInitAllocator() noexcept = default;
-  template <typename U>
-  DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}  // NOLINT: implicit
-  template <typename U, typename... Args>
-  void construct(U* p, Args&&... args) {
-    if constexpr (sizeof...(Args) == 0) {
-      ::new (static_cast<void*>(p)) U;
-    } else {
-      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-    }
-  }
-};
-
-// A vector whose resize() leaves the new elements unset. The model frame's arrays are sized
-// this way and then filled by ForEachPart: a fresh page is first touched (and zeroed by the
-// kernel, which on a virtual machine costs as much as the arithmetic) by the thread that
-// fills it, in parallel, instead of being zeroed once more by one thread's memset first.
-template <typename T>
-using Buffer = std::vector<T, DefaultInitAllocator<T>>;
 
 }  // namespace livercell::stats
 

@@ -149,7 +149,7 @@ Rows CompleteRows(const Table& table, const std::vector<const Column*>& columns,
   rows.reserve(table.rows());
   for (std::size_t r = 0; r < table.rows(); ++r) {
     bool missing = false;
-    for (const Column* c : columns) missing = missing || c->missing[r] != 0;
+    for (const Column* c : columns) missing = missing || c->IsMissing(r);
     if (!missing) rows.push_back(static_cast<std::uint32_t>(r));
   }
   *dropped = table.rows() - rows.size();

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -30,21 +31,39 @@ bool IsNa(std::string_view cell) { return cell.empty() || cell == "NA"; }
 // A text column's distinct values, numbered in order of first appearance.
 using TextDictionary = FirstSeenCodes<std::string, std::string_view>;
 
-bool ParseNumber(std::string_view cell, double* value) {
-  // Short unsigned integers (times, codes, counts) are most cells: read them directly.
-  if (!cell.empty() && cell.size() <= 9) {
-    std::uint32_t n = 0;
-    std::size_t i = 0;
-    for (; i < cell.size(); ++i) {
-      const auto digit = static_cast<unsigned>(cell[i] - '0');
-      if (digit > 9) break;
-      n = n * 10 + digit;
+// Powers of ten that are exact doubles.
+constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+// Plain decimals ("12", "-0.25", "3.50"; at most 15 digits): most cells of an analysis file.
+// The digits as an integer and the power of ten are both exact doubles, so their quotient,
+// rounded once, is the double nearest the decimal, as fast_float would give (Clinger's fast
+// path). Returns false for anything else (exponents, more digits, signs elsewhere).
+bool ParseDecimal(std::string_view cell, double* value) {
+  std::size_t i = 0;
+  const bool negative = !cell.empty() && cell[0] == '-';
+  if (negative) ++i;
+  std::uint64_t digits = 0;
+  int count = 0, fraction = -1;
+  for (; i < cell.size(); ++i) {
+    const char ch = cell[i];
+    if (ch == '.' && fraction < 0) {
+      fraction = 0;
+      continue;
     }
-    if (i == cell.size()) {
-      *value = n;
-      return true;
-    }
+    const auto digit = static_cast<unsigned>(ch - '0');
+    if (digit > 9 || ++count > 15) return false;
+    digits = digits * 10 + digit;
+    if (fraction >= 0) ++fraction;
   }
+  if (count == 0) return false;
+  const double v = static_cast<double>(digits) / kPowersOfTen[fraction > 0 ? fraction : 0];
+  *value = negative ? -v : v;
+  return true;
+}
+
+bool ParseNumber(std::string_view cell, double* value) {
+  if (ParseDecimal(cell, value)) return true;
   if (cell == "TRUE") {
     *value = 1;
     return true;
@@ -211,70 +230,69 @@ void ColumnText(const char* begin, const char* end, std::size_t column, TextDict
       [](const char*, std::size_t) { return true; });
 }
 
-// One slice of the body (whole records), parsed on its own thread.
+// One slice of the body (whole records), parsed on its own thread into rows
+// [offset, offset + rows) of the table's columns.
 struct Chunk {
   const char* begin = nullptr;
   const char* end = nullptr;
-  std::vector<Column> columns;               // by header position; only the wanted ones are filled
-  std::vector<TextDictionary> dictionaries;  // by header position, for text columns
+  std::size_t lines = 0;   // lines in [begin, end): at most this many records
+  std::size_t offset = 0;  // the row of the table its first record fills
   std::size_t rows = 0;
+  // Per header position: whether the column held only numbers here, and, once it held text,
+  // the codes of this chunk's cells in the chunk's own dictionary.
+  std::vector<std::uint8_t> numeric;
+  std::vector<std::vector<std::uint32_t>> codes;
+  std::vector<TextDictionary> dictionaries;
   std::string error;               // empty when the chunk parsed
   const char* error_at = nullptr;  // the start of the offending record
   bool saw_quote = false;          // a quoted field: the split may have cut through one
 };
 
-// Records in [begin, end), estimated from the length of the first few lines (for reserving
-// column storage; an underestimate only costs a regrowth).
-std::size_t EstimateRecords(const char* begin, const char* end) {
-  const char* p = begin;
+// The wanted columns' numbers (NaN = missing), by header position, filled in place by every
+// chunk.
+using Cells = std::vector<Buffer<double>>;
+
+// Newlines in [begin, end), plus one for a last line without: at most this many records.
+// Eight bytes at a time: a byte of x = word ^ "\n\n…" is zero where the word has a newline;
+// ~((x & 0x7f…) + 0x7f… | x | 0x7f…) has the high bit of exactly those bytes set (no carry
+// crosses a byte), so its popcount counts them.
+std::size_t CountLines(const char* begin, const char* end) {
+  constexpr std::uint64_t kNewlines = 0x0a0a0a0a0a0a0a0aULL, kLow7 = 0x7f7f7f7f7f7f7f7fULL;
   std::size_t lines = 0;
-  while (p < end && lines < 64) {
-    const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-    if (nl == nullptr) break;
-    p = static_cast<const char*>(nl) + 1;
-    ++lines;
+  const char* p = begin;
+  for (; end - p >= 8; p += 8) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, p, sizeof word);
+    const std::uint64_t x = word ^ kNewlines;
+    lines += static_cast<std::size_t>(std::popcount(~(((x & kLow7) + kLow7) | x | kLow7)));
   }
-  if (lines == 0 || p == begin) return 1;
-  const auto sampled = static_cast<double>(p - begin);
-  return static_cast<std::size_t>(static_cast<double>(end - begin) / sampled * lines * 1.1) + 1;
+  for (; p < end; ++p) lines += *p == '\n' ? 1 : 0;
+  return lines + (end > begin && end[-1] != '\n' ? 1 : 0);
 }
 
-// Sizes the chunk's columns for its estimated records. Called on the reading thread before
-// the chunks are handed out, so that the big arrays come from the main heap (see cli/main.cc).
-// The first chunk is sized for the whole body: the others are appended to it.
-void PrepareChunk(Chunk& chunk, const char* body_end, std::size_t fields,
-                  const std::vector<bool>& wanted) {
-  const std::size_t records = EstimateRecords(chunk.begin, body_end);
-  chunk.columns.resize(fields);
+void ParseChunk(Chunk& chunk, std::size_t fields, const std::vector<std::uint8_t>& wanted,
+                Cells& cells) {
+  chunk.numeric.assign(fields, 1);
+  chunk.codes.resize(fields);
   chunk.dictionaries.resize(fields);
-  for (std::size_t c = 0; c < fields; ++c) {
-    if (!wanted[c]) continue;
-    chunk.columns[c].numbers.reserve(records);
-    chunk.columns[c].missing.reserve(records);
-  }
-}
-
-void ParseChunk(Chunk& chunk, std::size_t fields, const std::vector<bool>& wanted) {
   auto visit = [&](const char* record, std::size_t c, std::string_view cell) {
-    if (c >= fields || !wanted[c]) return;
-    Column& column = chunk.columns[c];
+    if (c >= fields || wanted[c] == 0) return;
+    const std::size_t row = chunk.offset + chunk.rows;
     const bool na = IsNa(cell);
-    column.missing.push_back(na ? 1 : 0);
-    if (!column.numeric) {
-      column.codes.push_back(chunk.dictionaries[c].Code(na ? std::string_view() : cell));
+    if (chunk.numeric[c] == 0) {
+      chunk.codes[c].push_back(chunk.dictionaries[c].Code(na ? std::string_view() : cell));
       return;
     }
     double value = std::numeric_limits<double>::quiet_NaN();
     if (na || ParseNumber(cell, &value)) {
-      column.numbers.push_back(value);
+      cells[c][row] = value;
       return;
     }
     // Text after all: recover this chunk's earlier cells of the column as written.
-    column.numeric = false;
-    column.numbers = {};
-    column.codes.reserve(column.missing.capacity());
-    ColumnText(chunk.begin, record, c, chunk.dictionaries[c], column.codes);
-    column.codes.push_back(chunk.dictionaries[c].Code(cell));
+    chunk.numeric[c] = 0;
+    chunk.codes[c].reserve(chunk.lines);
+    ColumnText(chunk.begin, record, c, chunk.dictionaries[c], chunk.codes[c]);
+    chunk.codes[c].push_back(chunk.dictionaries[c].Code(cell));
   };
   auto end_record = [&](const char* record, std::size_t count) {
     if (count != fields) {
@@ -315,19 +333,48 @@ std::vector<Chunk> Split(const char* begin, const char* end, unsigned parts) {
   return chunks;
 }
 
-// Splits [begin, end) into `parts` chunks and parses them, one thread each.
-std::vector<Chunk> ParseChunks(const char* begin, const char* end, unsigned parts,
-                               std::size_t fields, const std::vector<bool>& wanted) {
-  std::vector<Chunk> chunks = Split(begin, end, parts);
-  for (Chunk& chunk : chunks) {
-    PrepareChunk(chunk, &chunk == &chunks.front() ? end : chunk.end, fields, wanted);
-  }
+// Calls work(chunk) for every chunk, the first on this thread and the others on their own.
+template <typename Work>
+void ForEachChunk(std::vector<Chunk>& chunks, Work&& work) {
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < chunks.size(); ++i) {
-    threads.emplace_back([&, i] { ParseChunk(chunks[i], fields, wanted); });
+    threads.emplace_back([&work, &chunks, i] { work(chunks[i]); });
   }
-  ParseChunk(chunks[0], fields, wanted);
+  if (!chunks.empty()) work(chunks[0]);
   for (std::thread& t : threads) t.join();
+}
+
+// Splits [begin, end) into `parts` chunks, sizes the wanted columns for every line (on this
+// thread, so that the big arrays come from the main heap: see cli/main.cc), and parses the
+// chunks, one thread each, straight into their rows. Rows a chunk did not fill (blank
+// lines, or an error) are closed up afterwards.
+std::vector<Chunk> ParseChunks(const char* begin, const char* end, unsigned parts,
+                               std::size_t fields, const std::vector<std::uint8_t>& wanted,
+                               Cells& cells, std::size_t* rows) {
+  std::vector<Chunk> chunks = Split(begin, end, parts);
+  ForEachChunk(chunks, [](Chunk& chunk) { chunk.lines = CountLines(chunk.begin, chunk.end); });
+  std::size_t lines = 0;
+  for (Chunk& chunk : chunks) {
+    chunk.offset = lines;
+    lines += chunk.lines;
+  }
+  cells.assign(fields, {});
+  for (std::size_t c = 0; c < fields; ++c) {
+    if (wanted[c] != 0) cells[c].resize(lines);
+  }
+  ForEachChunk(chunks, [&](Chunk& chunk) { ParseChunk(chunk, fields, wanted, cells); });
+  *rows = 0;
+  for (Chunk& chunk : chunks) {
+    if (chunk.offset != *rows) {
+      for (std::size_t c = 0; c < fields; ++c) {
+        if (wanted[c] == 0) continue;
+        std::memmove(&cells[c][*rows], &cells[c][chunk.offset], chunk.rows * sizeof(double));
+      }
+      chunk.offset = *rows;
+    }
+    *rows += chunk.rows;
+  }
+  for (Buffer<double>& column : cells) column.resize(*rows);
   return chunks;
 }
 
@@ -342,7 +389,6 @@ base::Result<Table> Table::FromRows(std::vector<std::string> header,
     column.name = header[c];
     for (const auto& row : rows) {
       double value = 0;
-      column.missing.push_back(IsNa(row[c]) ? 1 : 0);
       if (!IsNa(row[c]) && !ParseNumber(row[c], &value)) column.numeric = false;
     }
     TextDictionary dictionary;
@@ -384,7 +430,7 @@ base::Result<Table> Table::ReadCsv(const std::string& path,
     status.SetPath(path);
     return status;
   }
-  std::vector<bool> parse(header.size());
+  std::vector<std::uint8_t> parse(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
     parse[c] = wanted.empty() || std::find(wanted.begin(), wanted.end(), header[c]) != wanted.end();
   }
@@ -396,10 +442,12 @@ base::Result<Table> Table::ReadCsv(const std::string& path,
     parts = std::min({std::max(1u, std::thread::hardware_concurrency()), kMaxChunks,
                       static_cast<unsigned>(body / kMinChunkBytes)});
   }
-  std::vector<Chunk> chunks = ParseChunks(p, end, parts, header.size(), parse);
+  Table table;
+  Cells cells;
+  std::vector<Chunk> chunks = ParseChunks(p, end, parts, header.size(), parse, cells, &table.rows_);
   if (chunks.size() > 1 &&
       std::any_of(chunks.begin(), chunks.end(), [](const Chunk& c) { return c.saw_quote; })) {
-    chunks = ParseChunks(p, end, 1, header.size(), parse);
+    chunks = ParseChunks(p, end, 1, header.size(), parse, cells, &table.rows_);
   }
   for (const Chunk& chunk : chunks) {
     if (chunk.error.empty()) continue;
@@ -408,41 +456,28 @@ base::Result<Table> Table::ReadCsv(const std::string& path,
     status.SetPath(fmt::format("{} line {}", path, line));
     return status;
   }
-  Table table;
-  for (const Chunk& chunk : chunks) table.rows_ += chunk.rows;
   for (std::size_t c = 0; c < header.size(); ++c) {
     Column column;
     column.name = header[c];
-    if (parse[c]) {
-      for (const Chunk& chunk : chunks) column.numeric = column.numeric && chunk.columns[c].numeric;
-      column.missing = std::move(chunks[0].columns[c].missing);
+    if (parse[c] != 0) {
+      for (const Chunk& chunk : chunks) column.numeric = column.numeric && chunk.numeric[c] != 0;
       if (column.numeric) {
-        column.numbers = std::move(chunks[0].columns[c].numbers);
-        for (std::size_t i = 1; i < chunks.size(); ++i) {
-          const Column& part = chunks[i].columns[c];
-          column.missing.insert(column.missing.end(), part.missing.begin(), part.missing.end());
-          column.numbers.insert(column.numbers.end(), part.numbers.begin(), part.numbers.end());
-        }
+        column.numbers = std::move(cells[c]);
       } else {
-        // One dictionary for the column: the first chunk's, extended by the others (whose
+        // One dictionary for the column: the first text chunk's, extended by the others (whose
         // codes are renumbered); a chunk that saw only numbers is read again as text.
-        TextDictionary& dictionary = chunks[0].dictionaries[c];
-        if (chunks[0].columns[c].numeric) {
-          ColumnText(chunks[0].begin, chunks[0].end, c, dictionary, column.codes);
-        } else {
-          column.codes = std::move(chunks[0].columns[c].codes);
-        }
-        for (std::size_t i = 1; i < chunks.size(); ++i) {
-          const Column& part = chunks[i].columns[c];
-          column.missing.insert(column.missing.end(), part.missing.begin(), part.missing.end());
-          if (part.numeric) {
-            ColumnText(chunks[i].begin, chunks[i].end, c, dictionary, column.codes);
+        cells[c] = {};
+        TextDictionary dictionary;
+        column.codes.reserve(table.rows_);
+        for (Chunk& chunk : chunks) {
+          if (chunk.numeric[c] != 0) {
+            ColumnText(chunk.begin, chunk.end, c, dictionary, column.codes);
             continue;
           }
-          const std::vector<std::string> texts = chunks[i].dictionaries[c].Values();
+          const std::vector<std::string> texts = chunk.dictionaries[c].Values();
           std::vector<std::uint32_t> renumber(texts.size());
           for (std::size_t k = 0; k < texts.size(); ++k) renumber[k] = dictionary.Code(texts[k]);
-          for (const std::uint32_t code : part.codes) column.codes.push_back(renumber[code]);
+          for (const std::uint32_t code : chunk.codes[c]) column.codes.push_back(renumber[code]);
         }
         column.texts = dictionary.Values();
       }

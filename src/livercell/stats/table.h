@@ -12,17 +12,19 @@
 #include <vector>
 
 #include "livercell/base/result.h"
+#include "livercell/stats/buffer.h"
 
 namespace livercell::stats {
 
 struct Column {
   std::string name;
   bool numeric = true;
-  std::vector<double> numbers;        // numeric columns; NaN = missing
-  std::vector<std::uint32_t> codes;   // text columns: each row's entry in `texts`
-  std::vector<std::string> texts;     // text columns: distinct values, first seen first
-  std::vector<std::uint8_t> missing;  // 1 = NA (bytes, not bits: chunks fill it in parallel)
-  bool IsMissing(std::size_t row) const { return missing[row] != 0; }
+  Buffer<double> numbers;            // numeric columns; NaN = missing
+  std::vector<std::uint32_t> codes;  // text columns: each row's entry in `texts`
+  std::vector<std::string> texts;    // text columns: distinct values, first seen first; "" = NA
+  bool IsMissing(std::size_t row) const {
+    return numeric ? std::isnan(numbers[row]) : texts[codes[row]].empty();
+  }
   std::string_view Text(std::size_t row) const { return texts[codes[row]]; }  // "" when NA
 };
 

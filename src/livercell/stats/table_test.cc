@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -38,8 +39,11 @@ TEST_F(TableTest, TypesColumnsAndKeepsTextAsWritten) {
   ASSERT_EQ(t.rows(), 3u);
   const Column& time = *t.Find("time").value();
   EXPECT_TRUE(time.numeric);
-  EXPECT_EQ(time.numbers, (std::vector<double>{1, 2.5, 3}));
-  EXPECT_EQ(t.Find("status").value()->numbers, (std::vector<double>{1, 0, 1}));
+  EXPECT_EQ(std::vector<double>(time.numbers.begin(), time.numbers.end()),
+            (std::vector<double>{1, 2.5, 3}));
+  const Column& status = *t.Find("status").value();
+  EXPECT_EQ(std::vector<double>(status.numbers.begin(), status.numbers.end()),
+            (std::vector<double>{1, 0, 1}));
   const Column& sex = *t.Find("sex").value();
   EXPECT_FALSE(sex.numeric);
   EXPECT_EQ(sex.Text(0), "f");
@@ -56,20 +60,28 @@ TEST_F(TableTest, TypesColumnsAndKeepsTextAsWritten) {
 
 // A file large enough to be parsed in parallel chunks gives exactly what the sequential
 // reader gives for a small file with the same rows, including a column that turns to text in
-// a later chunk only, and names the right line when a row is bad.
+// a later chunk only, blank lines in every chunk (the chunks' rows are closed up) and missing
+// values, and names the right line when a row is bad.
 TEST_F(TableTest, ChunkedReadEqualsSequentialRead) {
   std::string text = "id,x,label\n";
   const int rows = 700000;  // about 11 MB: more than one chunk
   for (int i = 0; i < rows; ++i) {
-    text += fmt::format("{},{}.25,{}\n", i, i % 1000, i == rows - 10 ? "late-text" : "7");
+    if (i % 50000 == 1) text += "\n";
+    const std::string x = i % 70001 == 3 ? "NA" : fmt::format("{}.25", i % 1000);
+    text += fmt::format("{},{},{}\n", i, x, i == rows - 10 ? "late-text" : "7");
   }
   const Table t = Table::ReadCsv(Write("big.csv", text)).value();
   ASSERT_EQ(t.rows(), static_cast<std::size_t>(rows));
   const Column& id = *t.Find("id").value();
   const Column& x = *t.Find("x").value();
-  for (int i = 0; i < rows; i += 997) {
-    ASSERT_EQ(id.numbers[static_cast<std::size_t>(i)], i);
-    ASSERT_EQ(x.numbers[static_cast<std::size_t>(i)], i % 1000 + 0.25);
+  for (int i = 0; i < rows; ++i) {
+    const auto row = static_cast<std::size_t>(i);
+    ASSERT_EQ(id.numbers[row], i);
+    if (i % 70001 == 3) {
+      ASSERT_TRUE(x.IsMissing(row)) << i;
+    } else {
+      ASSERT_EQ(x.numbers[row], i % 1000 + 0.25) << i;
+    }
   }
   const Column& label = *t.Find("label").value();
   ASSERT_FALSE(label.numeric);
@@ -94,8 +106,25 @@ TEST_F(TableTest, ChunkedReadEqualsSequentialRead) {
   text += "1,2\n";
   const auto bad = Table::ReadCsv(Write("bad.csv", text));
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().path(), fmt::format("{} line {}", paths_.back(), rows + 2));
+  EXPECT_EQ(bad.status().path(),
+            fmt::format("{} line {}", paths_.back(), rows + 2 + (rows - 2) / 50000 + 1));
   EXPECT_NE(bad.status().message().find("2 fields, the header has 3"), std::string_view::npos);
+}
+
+// Plain decimals are read by a shortcut; they, and the numbers it leaves to fast_float, come
+// out as the nearest double, as a C++ literal does.
+TEST_F(TableTest, NumbersAreTheNearestDouble) {
+  const Table t = Table::ReadCsv(Write("numbers.csv",
+                                       "v\n0.1\n-2.75\n123456789012.345\n0.1234567890123456\n"
+                                       "1e-3\n-0\n.5\n7.\n4294967296\nnan\n"))
+                      .value();
+  const Column& v = *t.Find("v").value();
+  ASSERT_TRUE(v.numeric);
+  const std::vector<double> expected = {
+      0.1, -2.75, 123456789012.345, 0.1234567890123456, 1e-3, -0.0, 0.5, 7.0, 4294967296.0};
+  for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_EQ(v.numbers[i], expected[i]) << i;
+  EXPECT_TRUE(std::signbit(v.numbers[5]));
+  EXPECT_TRUE(v.IsMissing(9));  // NaN counts as missing, as is.na(NaN) does in R
 }
 
 TEST_F(TableTest, ErrorsNameTheFileAndLine) {
