@@ -1,7 +1,6 @@
 #include "livercell/storage/postgres/postgres_connection.h"
 
 #include <fmt/format.h>
-#include <libpq-fe.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -9,23 +8,27 @@
 #include <unordered_map>
 #include <vector>
 
+#include "livercell/storage/postgres/libpq.h"
+
 namespace livercell::storage::sql {
 namespace {
 
 class PostgresRow final : public Row {
  public:
   PostgresRow(PGresult* result, int row) : result_(result), row_(row) {}
-  bool IsNull(int c) const override { return PQgetisnull(result_, row_, c) != 0; }
+  bool IsNull(int c) const override { return Pq().getisnull(result_, row_, c) != 0; }
   std::int64_t Int(int c) const override {
-    const char* text = PQgetvalue(result_, row_, c);
+    const char* text = Pq().getvalue(result_, row_, c);
     std::int64_t value = 0;
     std::from_chars(text, text + std::strlen(text), value);
     return value;
   }
-  double Double(int c) const override { return std::strtod(PQgetvalue(result_, row_, c), nullptr); }
+  double Double(int c) const override {
+    return std::strtod(Pq().getvalue(result_, row_, c), nullptr);
+  }
   std::string Text(int c) const override {
-    return std::string(PQgetvalue(result_, row_, c),
-                       static_cast<std::size_t>(PQgetlength(result_, row_, c)));
+    return std::string(Pq().getvalue(result_, row_, c),
+                       static_cast<std::size_t>(Pq().getlength(result_, row_, c)));
   }
 
  private:
@@ -34,17 +37,17 @@ class PostgresRow final : public Row {
 };
 
 base::Status ErrorOf(PGconn* conn, PGresult* result) {
-  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* state = result ? Pq().resultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string sqlstate = state ? state : "";
   base::StatusCode code = base::StatusCode::kInternal;
   if (sqlstate == "23505") {
     code = base::StatusCode::kAlreadyExists;
   } else if (sqlstate == "40001" || sqlstate == "40P01") {
     code = base::StatusCode::kAborted;
-  } else if (sqlstate.rfind("08", 0) == 0 || PQstatus(conn) != CONNECTION_OK) {
+  } else if (sqlstate.rfind("08", 0) == 0 || Pq().status(conn) != CONNECTION_OK) {
     code = base::StatusCode::kUnavailable;
   }
-  std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
+  std::string message = result ? Pq().resultErrorMessage(result) : Pq().errorMessage(conn);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   return base::Status(code, fmt::format("postgresql: {}{}", message,
                                         sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")"));
@@ -53,17 +56,17 @@ base::Status ErrorOf(PGconn* conn, PGresult* result) {
 class PostgresConnection final : public Connection {
  public:
   explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
-  ~PostgresConnection() override { PQfinish(conn_); }
+  ~PostgresConnection() override { Pq().finish(conn_); }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   base::Status ExecuteScript(std::string_view sql) override {
-    PGresult* result = PQexec(conn_, std::string(sql).c_str());
-    const ExecStatusType st = PQresultStatus(result);
+    PGresult* result = Pq().exec(conn_, std::string(sql).c_str());
+    const ExecStatusType st = Pq().resultStatus(result);
     base::Status status = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
                               ? base::OkStatus()
                               : ErrorOf(conn_, result);
-    PQclear(result);
+    Pq().clear(result);
     return status;
   }
 
@@ -86,21 +89,21 @@ class PostgresConnection final : public Connection {
       }
       values[i] = std::holds_alternative<std::monostate>(v) ? nullptr : texts[i].c_str();
     }
-    PGresult* result = PQexecParams(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                                    nullptr, values.data(), nullptr, nullptr, 0);
-    const ExecStatusType st = PQresultStatus(result);
+    PGresult* result = Pq().execParams(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                                       nullptr, values.data(), nullptr, nullptr, 0);
+    const ExecStatusType st = Pq().resultStatus(result);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
       base::Status status = ErrorOf(conn_, result);
-      PQclear(result);
+      Pq().clear(result);
       return status;
     }
     if (on_row) {
-      const int rows = PQntuples(result);
+      const int rows = Pq().ntuples(result);
       for (int r = 0; r < rows; ++r) on_row(PostgresRow(result, r));
     }
-    const char* affected = PQcmdTuples(result);
+    const char* affected = Pq().cmdTuples(result);
     const std::int64_t changed = affected && *affected ? std::strtoll(affected, nullptr, 10) : 0;
-    PQclear(result);
+    Pq().clear(result);
     return changed;
   }
 
@@ -137,17 +140,18 @@ std::string RewritePlaceholders(std::string_view sql) {
 }
 
 base::Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& uri) {
-  PGconn* conn = PQconnectdb(uri.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(conn);
+  LC_RETURN_IF_ERROR(LoadLibPq().status());
+  PGconn* conn = Pq().connectdb(uri.c_str());
+  if (Pq().status(conn) != CONNECTION_OK) {
+    std::string message = Pq().errorMessage(conn);
     while (!message.empty() && message.back() == '\n') message.pop_back();
-    PQfinish(conn);
+    Pq().finish(conn);
     base::Status status(base::StatusCode::kUnavailable,
                         fmt::format("cannot connect to PostgreSQL: {}", message));
     status.SetPath("--db");
     return status;
   }
-  PQsetNoticeProcessor(
+  Pq().setNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);  // no NOTICE chatter on stderr
   return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(conn));
 }
