@@ -218,7 +218,7 @@ TEST(PlanICalendar, ParsesWithLibicalAndHoldsEveryItem) {
   auto plan = BuildPlan(Builtin("iv-2x5"), England(), Request("2026-11-23", 70, true));
   ASSERT_TRUE(plan.ok());
   plan.value().id = 42;
-  const std::string text = formats::PlanICalendar(*plan);
+  const std::string text = formats::PlanICalendar(*plan).value();
   icalcomponent* calendar = icalparser_parse_string(text.c_str());
   ASSERT_NE(calendar, nullptr);
   EXPECT_EQ(icalcomponent_isa(calendar), ICAL_VCALENDAR_COMPONENT);

@@ -7,6 +7,7 @@
 #define LIVERCELL_BASE_SHARED_LIBRARY_H_
 
 #include <string>
+#include <utility>
 
 #include "livercell/base/result.h"
 
@@ -35,6 +36,26 @@ class SharedLibrary {
   std::string soname_;
 };
 
+// The table of functions bind(library, table) takes from `soname`, bound on the first call
+// (thread-safe) and kept for the life of the process; later calls return the same table, or
+// the same error. One call site per Table and Bind.
+template <typename Table, typename Bind>
+Result<const Table*> BindOnce(const char* soname, Bind bind) {
+  static const Result<Table> bound = [&]() -> Result<Table> {
+    LC_ASSIGN_OR_RETURN(const SharedLibrary library, SharedLibrary::Open(soname));
+    Table table;
+    LC_RETURN_IF_ERROR(bind(library, table));
+    return table;
+  }();
+  if (!bound.ok()) return bound.status();
+  return &bound.value();
+}
+
 }  // namespace livercell::base
+
+// Binds `table.name` to the symbol `name` of `library` (a SharedLibrary), returning its error:
+// tables of a library's functions keep the functions' own names.
+#define LC_BIND_SYMBOL(library, table, name) \
+  LC_RETURN_IF_ERROR((library).Bind(#name, &(table).name))
 
 #endif  // LIVERCELL_BASE_SHARED_LIBRARY_H_

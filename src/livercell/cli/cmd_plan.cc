@@ -68,8 +68,9 @@ void PrintPlan(const domain::Plan& plan) {
 // The plan as the command's output, and as iCalendar to `ics` when given.
 int EmitPlan(const domain::Plan& plan, const std::string& ics, Format format) {
   if (!ics.empty()) {
-    if (const int status = WriteOutput(formats::PlanICalendar(plan), ics); status != 0)
-      return status;
+    const base::Result<std::string> text = formats::PlanICalendar(plan);
+    if (!text.ok()) return Fail(text.status(), format);
+    if (const int status = WriteOutput(text.value(), ics); status != 0) return status;
   }
   if (format == Format::kJson) {
     fmt::print("{}\n", formats::PlanJson(plan).dump());

@@ -1,11 +1,11 @@
 #include "livercell/formats/din_label.h"
 
 #include <fmt/format.h>
-#include <zint.h>
 
 #include <memory>
 
 #include "livercell/domain/records/clinical_time.h"
+#include "livercell/formats/libzint.h"
 
 namespace livercell::formats {
 namespace {
@@ -43,14 +43,15 @@ LabelText LabelTextOf(const domain::Product& product) {
 }
 
 base::Result<std::string> DinLabelSvg(const domain::Din& din, const LabelText& text) {
-  std::unique_ptr<zint_symbol, decltype(&ZBarcode_Delete)> symbol(ZBarcode_Create(),
-                                                                   &ZBarcode_Delete);
+  LC_ASSIGN_OR_RETURN(const LibZint* zint, LoadLibZint());
+  std::unique_ptr<zint_symbol, decltype(&::ZBarcode_Delete)> symbol(zint->ZBarcode_Create(),
+                                                                     zint->ZBarcode_Delete);
   symbol->symbology = BARCODE_CODE128;
   symbol->show_hrt = 0;  // the eye-readable DIN is drawn below, with its boxed check character
   const std::string data = din.BarcodeData();
-  if (ZBarcode_Encode(symbol.get(), reinterpret_cast<const unsigned char*>(data.data()),
-                      static_cast<int>(data.size())) >= ZINT_ERROR ||
-      ZBarcode_Buffer_Vector(symbol.get(), 0) >= ZINT_ERROR) {
+  if (zint->ZBarcode_Encode(symbol.get(), reinterpret_cast<const unsigned char*>(data.data()),
+                            static_cast<int>(data.size())) >= ZINT_ERROR ||
+      zint->ZBarcode_Buffer_Vector(symbol.get(), 0) >= ZINT_ERROR) {
     return base::InternalError(fmt::format("libzint refused \"{}\": {}", data, symbol->errtxt));
   }
   // libzint's vector units are modules; a linear symbol's bars all span its height, drawn

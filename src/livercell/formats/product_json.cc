@@ -1,11 +1,11 @@
 #include "livercell/formats/product_json.h"
 
 #include <fmt/format.h>
-#include <libical/ical.h>
 
 #include <memory>
 
 #include "livercell/domain/records/clinical_time.h"
+#include "livercell/formats/libical.h"
 
 namespace livercell::formats {
 namespace {
@@ -37,7 +37,7 @@ std::string_view TypeName(domain::FieldType type) {
 
 icaltimetype IcalDate(std::chrono::sys_days day) {
   const std::chrono::year_month_day ymd(day);
-  icaltimetype t = icaltime_null_date();
+  icaltimetype t{};  // as icaltime_null_date() gives it: no time, no zone
   t.year = static_cast<int>(ymd.year());
   t.month = static_cast<int>(static_cast<unsigned>(ymd.month()));
   t.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
@@ -207,24 +207,27 @@ base::Result<domain::Fields> FieldsFromJson(domain::CustodyKind kind, const json
   return fields;
 }
 
-std::string PlanICalendar(const domain::Plan& plan) {
-  using Component = std::unique_ptr<icalcomponent, decltype(&icalcomponent_free)>;
-  Component calendar(icalcomponent_new(ICAL_VCALENDAR_COMPONENT), &icalcomponent_free);
-  icalcomponent_add_property(calendar.get(), icalproperty_new_version("2.0"));
-  icalcomponent_add_property(calendar.get(),
-                             icalproperty_new_prodid("-//LiverCell//Treatment plan//EN"));
-  icalcomponent_add_property(calendar.get(), icalproperty_new_calscale("GREGORIAN"));
-  const icaltimetype stamp = icaltime_current_time_with_zone(icaltimezone_get_utc_timezone());
+base::Result<std::string> PlanICalendar(const domain::Plan& plan) {
+  LC_ASSIGN_OR_RETURN(const LibIcal* ical, LoadLibIcal());
+  auto add = [ical](icalcomponent* component, icalproperty* property) {
+    ical->icalcomponent_add_property(component, property);
+  };
+  using Component = std::unique_ptr<icalcomponent, decltype(&::icalcomponent_free)>;
+  Component calendar(ical->icalcomponent_new(ICAL_VCALENDAR_COMPONENT), ical->icalcomponent_free);
+  add(calendar.get(), ical->icalproperty_new_version("2.0"));
+  add(calendar.get(), ical->icalproperty_new_prodid("-//LiverCell//Treatment plan//EN"));
+  add(calendar.get(), ical->icalproperty_new_calscale("GREGORIAN"));
+  const icaltimetype stamp =
+      ical->icaltime_current_time_with_zone(ical->icaltimezone_get_utc_timezone());
   for (const domain::PlanItem& item : plan.items) {
-    icalcomponent* event = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+    icalcomponent* event = ical->icalcomponent_new(ICAL_VEVENT_COMPONENT);
     const std::string uid = fmt::format("plan-{}-item-{}@livercell", plan.id, item.seq);
-    icalcomponent_add_property(event, icalproperty_new_uid(uid.c_str()));
-    icalcomponent_add_property(event, icalproperty_new_dtstamp(stamp));
-    icalcomponent_add_property(event, icalproperty_new_dtstart(IcalDate(item.day)));
-    icalcomponent_add_property(event,
-                               icalproperty_new_dtend(IcalDate(item.day + std::chrono::days(1))));
+    add(event, ical->icalproperty_new_uid(uid.c_str()));
+    add(event, ical->icalproperty_new_dtstamp(stamp));
+    add(event, ical->icalproperty_new_dtstart(IcalDate(item.day)));
+    add(event, ical->icalproperty_new_dtend(IcalDate(item.day + std::chrono::days(1))));
     const std::string summary = fmt::format("Patient {}: {}", plan.patient_id, item.label);
-    icalcomponent_add_property(event, icalproperty_new_summary(summary.c_str()));
+    add(event, ical->icalproperty_new_summary(summary.c_str()));
     std::vector<std::string> lines = item.details;
     if (item.cells > 0) lines.insert(lines.begin(), fmt::format("cells: {:.3g}", item.cells));
     if (item.minutes > 0) lines.insert(lines.begin(), fmt::format("booking: {} min", item.minutes));
@@ -233,13 +236,12 @@ std::string PlanICalendar(const domain::Plan& plan) {
                                   item.moved_because));
     }
     const std::string description = fmt::format("{}", fmt::join(lines, "\n"));
-    if (!description.empty())
-      icalcomponent_add_property(event, icalproperty_new_description(description.c_str()));
+    if (!description.empty()) add(event, ical->icalproperty_new_description(description.c_str()));
     const std::string category(domain::ToString(item.kind));
-    icalcomponent_add_property(event, icalproperty_new_categories(category.c_str()));
-    icalcomponent_add_component(calendar.get(), event);
+    add(event, ical->icalproperty_new_categories(category.c_str()));
+    ical->icalcomponent_add_component(calendar.get(), event);
   }
-  char* text = icalcomponent_as_ical_string_r(calendar.get());
+  char* text = ical->icalcomponent_as_ical_string_r(calendar.get());
   std::string out(text);
   free(text);  // NOLINT: libical allocates with malloc
   return out;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "livercell/base/result.h"
 #include "livercell/base/status.h"
 #include "livercell/domain/plan/course.h"
 #include "livercell/domain/product/bedside.h"
@@ -29,7 +30,8 @@ base::Result<domain::Fields> FieldsFromJson(domain::CustodyKind kind, const nloh
 
 // The plan as an iCalendar (RFC 5545) VCALENDAR, one all-day VEVENT per item, written with
 // libical. UIDs are stable ("plan-12-item-3@livercell"), so re-importing updates events.
-std::string PlanICalendar(const domain::Plan& plan);
+// kUnavailable when libical is not installed.
+base::Result<std::string> PlanICalendar(const domain::Plan& plan);
 
 }  // namespace livercell::formats
 

@@ -520,7 +520,8 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const domain::Plan plan, repo->GetPlan(*call.resource_id));
     call.patient_id = plan.patient_id;
     if (call.request.get_param_value("format") == "ics") {
-      call.response.set_content(formats::PlanICalendar(plan), "text/calendar; charset=utf-8");
+      LC_ASSIGN_OR_RETURN(const std::string ics, formats::PlanICalendar(plan));
+      call.response.set_content(ics, "text/calendar; charset=utf-8");
       return base::OkStatus();
     }
     json out = formats::PlanJson(plan);

@@ -10,24 +10,24 @@
 
 namespace livercell::storage::sql {
 
-// The functions LiverCell calls, named as in libpq without the "PQ".
+// The functions LiverCell calls.
 struct LibPq {
-  decltype(&::PQconnectdb) connectdb = nullptr;
-  decltype(&::PQstatus) status = nullptr;
-  decltype(&::PQerrorMessage) errorMessage = nullptr;
-  decltype(&::PQfinish) finish = nullptr;
-  decltype(&::PQsetNoticeProcessor) setNoticeProcessor = nullptr;
-  decltype(&::PQexec) exec = nullptr;
-  decltype(&::PQexecParams) execParams = nullptr;
-  decltype(&::PQresultStatus) resultStatus = nullptr;
-  decltype(&::PQresultErrorField) resultErrorField = nullptr;
-  decltype(&::PQresultErrorMessage) resultErrorMessage = nullptr;
-  decltype(&::PQntuples) ntuples = nullptr;
-  decltype(&::PQgetisnull) getisnull = nullptr;
-  decltype(&::PQgetvalue) getvalue = nullptr;
-  decltype(&::PQgetlength) getlength = nullptr;
-  decltype(&::PQcmdTuples) cmdTuples = nullptr;
-  decltype(&::PQclear) clear = nullptr;
+  decltype(&::PQconnectdb) PQconnectdb = nullptr;
+  decltype(&::PQstatus) PQstatus = nullptr;
+  decltype(&::PQerrorMessage) PQerrorMessage = nullptr;
+  decltype(&::PQfinish) PQfinish = nullptr;
+  decltype(&::PQsetNoticeProcessor) PQsetNoticeProcessor = nullptr;
+  decltype(&::PQexec) PQexec = nullptr;
+  decltype(&::PQexecParams) PQexecParams = nullptr;
+  decltype(&::PQresultStatus) PQresultStatus = nullptr;
+  decltype(&::PQresultErrorField) PQresultErrorField = nullptr;
+  decltype(&::PQresultErrorMessage) PQresultErrorMessage = nullptr;
+  decltype(&::PQntuples) PQntuples = nullptr;
+  decltype(&::PQgetisnull) PQgetisnull = nullptr;
+  decltype(&::PQgetvalue) PQgetvalue = nullptr;
+  decltype(&::PQgetlength) PQgetlength = nullptr;
+  decltype(&::PQcmdTuples) PQcmdTuples = nullptr;
+  decltype(&::PQclear) PQclear = nullptr;
 };
 
 // Loads libpq once (thread-safe); kUnavailable, saying how to install it, when it is missing.

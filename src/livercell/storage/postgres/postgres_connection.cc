@@ -16,19 +16,19 @@ namespace {
 class PostgresRow final : public Row {
  public:
   PostgresRow(PGresult* result, int row) : result_(result), row_(row) {}
-  bool IsNull(int c) const override { return Pq().getisnull(result_, row_, c) != 0; }
+  bool IsNull(int c) const override { return Pq().PQgetisnull(result_, row_, c) != 0; }
   std::int64_t Int(int c) const override {
-    const char* text = Pq().getvalue(result_, row_, c);
+    const char* text = Pq().PQgetvalue(result_, row_, c);
     std::int64_t value = 0;
     std::from_chars(text, text + std::strlen(text), value);
     return value;
   }
   double Double(int c) const override {
-    return std::strtod(Pq().getvalue(result_, row_, c), nullptr);
+    return std::strtod(Pq().PQgetvalue(result_, row_, c), nullptr);
   }
   std::string Text(int c) const override {
-    return std::string(Pq().getvalue(result_, row_, c),
-                       static_cast<std::size_t>(Pq().getlength(result_, row_, c)));
+    return std::string(Pq().PQgetvalue(result_, row_, c),
+                       static_cast<std::size_t>(Pq().PQgetlength(result_, row_, c)));
   }
 
  private:
@@ -37,17 +37,17 @@ class PostgresRow final : public Row {
 };
 
 base::Status ErrorOf(PGconn* conn, PGresult* result) {
-  const char* state = result ? Pq().resultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* state = result ? Pq().PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const std::string sqlstate = state ? state : "";
   base::StatusCode code = base::StatusCode::kInternal;
   if (sqlstate == "23505") {
     code = base::StatusCode::kAlreadyExists;
   } else if (sqlstate == "40001" || sqlstate == "40P01") {
     code = base::StatusCode::kAborted;
-  } else if (sqlstate.rfind("08", 0) == 0 || Pq().status(conn) != CONNECTION_OK) {
+  } else if (sqlstate.rfind("08", 0) == 0 || Pq().PQstatus(conn) != CONNECTION_OK) {
     code = base::StatusCode::kUnavailable;
   }
-  std::string message = result ? Pq().resultErrorMessage(result) : Pq().errorMessage(conn);
+  std::string message = result ? Pq().PQresultErrorMessage(result) : Pq().PQerrorMessage(conn);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   return base::Status(code, fmt::format("postgresql: {}{}", message,
                                         sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")"));
@@ -56,17 +56,17 @@ base::Status ErrorOf(PGconn* conn, PGresult* result) {
 class PostgresConnection final : public Connection {
  public:
   explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
-  ~PostgresConnection() override { Pq().finish(conn_); }
+  ~PostgresConnection() override { Pq().PQfinish(conn_); }
 
   Dialect dialect() const override { return Dialect::kPostgres; }
 
   base::Status ExecuteScript(std::string_view sql) override {
-    PGresult* result = Pq().exec(conn_, std::string(sql).c_str());
-    const ExecStatusType st = Pq().resultStatus(result);
+    PGresult* result = Pq().PQexec(conn_, std::string(sql).c_str());
+    const ExecStatusType st = Pq().PQresultStatus(result);
     base::Status status = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
                               ? base::OkStatus()
                               : ErrorOf(conn_, result);
-    Pq().clear(result);
+    Pq().PQclear(result);
     return status;
   }
 
@@ -89,21 +89,21 @@ class PostgresConnection final : public Connection {
       }
       values[i] = std::holds_alternative<std::monostate>(v) ? nullptr : texts[i].c_str();
     }
-    PGresult* result = Pq().execParams(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                                       nullptr, values.data(), nullptr, nullptr, 0);
-    const ExecStatusType st = Pq().resultStatus(result);
+    PGresult* result = Pq().PQexecParams(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                                         nullptr, values.data(), nullptr, nullptr, 0);
+    const ExecStatusType st = Pq().PQresultStatus(result);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
       base::Status status = ErrorOf(conn_, result);
-      Pq().clear(result);
+      Pq().PQclear(result);
       return status;
     }
     if (on_row) {
-      const int rows = Pq().ntuples(result);
+      const int rows = Pq().PQntuples(result);
       for (int r = 0; r < rows; ++r) on_row(PostgresRow(result, r));
     }
-    const char* affected = Pq().cmdTuples(result);
+    const char* affected = Pq().PQcmdTuples(result);
     const std::int64_t changed = affected && *affected ? std::strtoll(affected, nullptr, 10) : 0;
-    Pq().clear(result);
+    Pq().PQclear(result);
     return changed;
   }
 
@@ -141,17 +141,17 @@ std::string RewritePlaceholders(std::string_view sql) {
 
 base::Result<std::unique_ptr<Connection>> OpenPostgres(const std::string& uri) {
   LC_RETURN_IF_ERROR(LoadLibPq().status());
-  PGconn* conn = Pq().connectdb(uri.c_str());
-  if (Pq().status(conn) != CONNECTION_OK) {
-    std::string message = Pq().errorMessage(conn);
+  PGconn* conn = Pq().PQconnectdb(uri.c_str());
+  if (Pq().PQstatus(conn) != CONNECTION_OK) {
+    std::string message = Pq().PQerrorMessage(conn);
     while (!message.empty() && message.back() == '\n') message.pop_back();
-    Pq().finish(conn);
+    Pq().PQfinish(conn);
     base::Status status(base::StatusCode::kUnavailable,
                         fmt::format("cannot connect to PostgreSQL: {}", message));
     status.SetPath("--db");
     return status;
   }
-  Pq().setNoticeProcessor(
+  Pq().PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);  // no NOTICE chatter on stderr
   return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(conn));
 }
