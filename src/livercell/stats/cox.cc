@@ -450,15 +450,8 @@ class CoxModel {
   double Concordance(const VectorXd& beta) const {
     const std::size_t n = this->n();
     const Buffer<double> eta = Predict(beta);
-    // Dense ranks of eta (equal values share a rank).
-    const RowOrder by_eta = OrderBy(eta);
-    Buffer<std::uint32_t> rank(n);
     std::uint32_t ranks = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i > 0 && eta[by_eta[i]] != eta[by_eta[i - 1]]) ++ranks;
-      rank[by_eta[i]] = ranks;
-    }
-    ++ranks;
+    const Buffer<std::uint32_t> rank = DenseRanks(eta, &ranks);
     PairCounts low, high;
     const std::uint32_t middle = ranks / 2;
     if (n >= kParallelRows) {

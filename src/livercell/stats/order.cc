@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "livercell/base/check.h"
+#include "livercell/stats/buffer.h"
 
 namespace livercell::stats {
 namespace {
@@ -55,21 +56,19 @@ bool OrderByIntegers(std::span<const double> keys, bool descending, RowOrder& or
   return true;
 }
 
-}  // namespace
+// A key's ordered bits and its row, travelling together so that each pass reads sequentially.
+struct Item {
+  std::uint64_t bits;
+  std::uint32_t row;
+};
 
-RowOrder OrderBy(std::span<const double> keys, bool descending) {
+// The keys' items sorted by bits (ascending; stable; equal keys have equal bits): LSD radix, 11 bits a pass, skipping
+// passes whose digit is the same for every key. Not zeroed first: every item is written.
+Buffer<Item> RadixSorted(std::span<const double> keys, bool descending) {
   const std::size_t n = keys.size();
-  LC_CHECK(n <= UINT32_MAX);
-  RowOrder order;
-  if (OrderByIntegers(keys, descending, order)) return order;
-  // Key and row travel together, so that each pass reads sequentially.
-  struct Item {
-    std::uint64_t bits;
-    std::uint32_t row;
-  };
-  std::vector<Item> items(n), scratch(n);
+  Buffer<Item> items(n), scratch(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t bits = OrderedBits(keys[i]);
+    const std::uint64_t bits = OrderedBits(keys[i] + 0.0);  // -0.0 + 0.0 is 0.0: equal keys
     items[i] = {descending ? ~bits : bits, static_cast<std::uint32_t>(i)};
   }
   std::vector<std::uint32_t> count(std::size_t{1} << kDigitBits);
@@ -86,9 +85,34 @@ RowOrder OrderBy(std::span<const double> keys, bool descending) {
     for (const Item& item : items) scratch[count[(item.bits >> shift) & kDigitMask]++] = item;
     items.swap(scratch);
   }
+  return items;
+}
+
+}  // namespace
+
+RowOrder OrderBy(std::span<const double> keys, bool descending) {
+  const std::size_t n = keys.size();
+  LC_CHECK(n <= UINT32_MAX);
+  RowOrder order;
+  if (OrderByIntegers(keys, descending, order)) return order;
+  const Buffer<Item> items = RadixSorted(keys, descending);
   order.resize(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = items[i].row;
   return order;
+}
+
+Buffer<std::uint32_t> DenseRanks(std::span<const double> keys, std::uint32_t* distinct) {
+  const std::size_t n = keys.size();
+  LC_CHECK(n <= UINT32_MAX);
+  const Buffer<Item> items = RadixSorted(keys, /*descending=*/false);
+  Buffer<std::uint32_t> rank(n);
+  std::uint32_t r = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0 && items[i].bits != items[i - 1].bits) ++r;
+    rank[items[i].row] = r;
+  }
+  *distinct = n == 0 ? 0 : r + 1;
+  return rank;
 }
 
 void StableGroupBy(RowOrder& order, std::span<const int> group, int groups) {

@@ -9,6 +9,8 @@
 #include <span>
 #include <vector>
 
+#include "livercell/stats/buffer.h"
+
 namespace livercell::stats {
 
 using RowOrder = std::vector<std::uint32_t>;
@@ -17,8 +19,13 @@ using RowOrder = std::vector<std::uint32_t>;
 // keys keep their row order. Integer-valued keys over a range of at most 4n values (times in
 // days) take one counting pass; others an LSD radix sort on the IEEE-754 bit patterns, 11 bits
 // a pass, skipping passes whose digit is the same for every key. Keys must not be NaN; -0.0
-// and 0.0 are adjacent.
+// and 0.0 are equal.
 RowOrder OrderBy(std::span<const double> keys, bool descending = false);
+
+// Dense ranks of `keys`: 0 for the smallest, equal keys sharing a rank (-0.0 equals 0.0);
+// *distinct is how many different values there are. Keys must not be NaN. Read from the radix
+// sort's sorted keys, so that ranking 10^6 keys reads no key twice at random.
+Buffer<std::uint32_t> DenseRanks(std::span<const double> keys, std::uint32_t* distinct);
 
 // Reorders `order` stably by a small integer key (0 ≤ group[row] < groups): the rows of group
 // 0 first, each group keeping the order it had. Counting sort, O(n + groups).

@@ -43,12 +43,20 @@ TEST(Order, MatchesStableSortOnEveryKindOfKey) {
       const RowOrder got = OrderBy(keys, descending);
       ASSERT_EQ(got.size(), keys.size());
       for (std::size_t i = 0; i < got.size(); ++i) {
-        // Equal keys (including -0.0 == 0.0) may only differ in row order when they are ±0.
-        ASSERT_EQ(keys[got[i]], keys[expected[i]]) << "kind " << kind << " at " << i;
-        if (keys[got[i]] != 0) {
-          ASSERT_EQ(got[i], expected[i]) << "kind " << kind << " at " << i;
-        }
+        // -0.0 == 0.0: equal keys, kept in row order like any other.
+        ASSERT_EQ(got[i], expected[i]) << "kind " << kind << " at " << i;
       }
+      // Dense ranks: equal keys share one, and a key's rank counts the distinct smaller ones.
+      if (descending) continue;
+      std::uint32_t distinct = 0;
+      const Buffer<std::uint32_t> rank = DenseRanks(keys, &distinct);
+      std::uint32_t expected_rank = 0;
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        if (i > 0 && keys[expected[i]] != keys[expected[i - 1]]) ++expected_rank;
+        ASSERT_EQ(rank[expected[i]], expected_rank) << "kind " << kind << " at " << i;
+      }
+      EXPECT_EQ(distinct, expected_rank + 1);
+      EXPECT_EQ(rank[5], rank[6]);  // -0.0 and 0.0
     }
   }
 }
