@@ -62,8 +62,9 @@ struct Item {
   std::uint32_t row;
 };
 
-// The keys' items sorted by bits (ascending; stable; equal keys have equal bits): LSD radix, 11 bits a pass, skipping
-// passes whose digit is the same for every key. Not zeroed first: every item is written.
+// The keys' items sorted by bits (ascending; stable; equal keys have equal bits): LSD radix, 11
+// bits a pass, skipping passes whose digit is the same for every key. Not zeroed first: every item
+// is written.
 Buffer<Item> RadixSorted(std::span<const double> keys, bool descending) {
   const std::size_t n = keys.size();
   Buffer<Item> items(n), scratch(n);
