@@ -38,13 +38,18 @@ class SharedLibrary {
 
 // The table of functions bind(library, table) takes from `soname`, bound on the first call
 // (thread-safe) and kept for the life of the process; later calls return the same table, or
-// the same error. One call site per Table and Bind.
+// the same error (kUnavailable, naming the Debian `package` to install). One call site per
+// Table and Bind.
 template <typename Table, typename Bind>
-Result<const Table*> BindOnce(const char* soname, Bind bind) {
+Result<const Table*> BindOnce(const char* soname, const char* package, Bind bind) {
   static const Result<Table> bound = [&]() -> Result<Table> {
-    LC_ASSIGN_OR_RETURN(const SharedLibrary library, SharedLibrary::Open(soname));
+    auto library = SharedLibrary::Open(soname);
+    if (!library.ok()) {
+      return Status(StatusCode::kUnavailable,
+                    std::string(library.status().message()) + " (apt-get install " + package + ")");
+    }
     Table table;
-    LC_RETURN_IF_ERROR(bind(library, table));
+    LC_RETURN_IF_ERROR(bind(library.value(), table));
     return table;
   }();
   if (!bound.ok()) return bound.status();

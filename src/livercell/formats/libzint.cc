@@ -5,18 +5,14 @@
 namespace livercell::formats {
 
 base::Result<const LibZint*> LoadLibZint() {
-  auto loaded = base::BindOnce<LibZint>(
-      "libzint.so.2.11", [](const base::SharedLibrary& lib, LibZint& zint) -> base::Status {
-        LC_BIND_SYMBOL(lib, zint, ZBarcode_Create);
-        LC_BIND_SYMBOL(lib, zint, ZBarcode_Delete);
-        LC_BIND_SYMBOL(lib, zint, ZBarcode_Encode);
-        LC_BIND_SYMBOL(lib, zint, ZBarcode_Buffer_Vector);
-        return base::OkStatus();
-      });
-  if (loaded.ok()) return loaded;
-  return base::Status(base::StatusCode::kUnavailable,
-                      std::string(loaded.status().message()) +
-                          " (labels need libzint: apt-get install libzint2.11)");
+  return base::BindOnce<LibZint>("libzint.so.2.11", "libzint2.11",
+                                 [](const base::SharedLibrary& lib, LibZint& zint) -> base::Status {
+                                   LC_BIND_SYMBOL(lib, zint, ZBarcode_Create);
+                                   LC_BIND_SYMBOL(lib, zint, ZBarcode_Delete);
+                                   LC_BIND_SYMBOL(lib, zint, ZBarcode_Encode);
+                                   LC_BIND_SYMBOL(lib, zint, ZBarcode_Buffer_Vector);
+                                   return base::OkStatus();
+                                 });
 }
 
 }  // namespace livercell::formats

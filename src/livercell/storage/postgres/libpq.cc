@@ -7,7 +7,7 @@ namespace livercell::storage::sql {
 
 base::Result<const LibPq*> LoadLibPq() {
   auto loaded = base::BindOnce<LibPq>(
-      "libpq.so.5", [](const base::SharedLibrary& lib, LibPq& pq) -> base::Status {
+      "libpq.so.5", "libpq5", [](const base::SharedLibrary& lib, LibPq& pq) -> base::Status {
         LC_BIND_SYMBOL(lib, pq, PQconnectdb);
         LC_BIND_SYMBOL(lib, pq, PQstatus);
         LC_BIND_SYMBOL(lib, pq, PQerrorMessage);
@@ -27,9 +27,7 @@ base::Result<const LibPq*> LoadLibPq() {
         return base::OkStatus();
       });
   if (loaded.ok()) return loaded;
-  base::Status status(
-      base::StatusCode::kUnavailable,
-      std::string(loaded.status().message()) + " (PostgreSQL needs libpq: apt-get install libpq5)");
+  base::Status status = loaded.status();
   status.SetPath("--db");
   return status;
 }
