@@ -129,6 +129,16 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
     return ModelError(base::StatusCode::kInvalidArgument,
                       "a Cox model needs at least one covariate on the right of ~");
   }
+  // The frame's arrays, their pages faulted in on the other core while this one orders rows.
+  data.p = static_cast<Index>(data.names.size());
+  const auto p = static_cast<std::size_t>(data.p);
+  data.stop.resize(n);
+  data.event.resize(n);
+  data.stratum.resize(n);
+  if (start != nullptr) data.start.resize(n);
+  data.x.resize(n * p);
+  Buffer<std::uint32_t> position(n);
+  PageToucher pages(data.x, data.stop, data.event, data.stratum, data.start, position);
   LC_ASSIGN_OR_RETURN(const std::vector<int> events, EventIndicator(*event, f.event, rows));
   Grouping strata = CombineLevels(strata_columns, rows);
   data.strata = static_cast<int>(strata.names.size());
@@ -141,15 +151,8 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
   }
   RowOrder order = OrderBy(data.n_dropped > 0 ? kept_stop : stop->numbers, /*descending=*/true);
   StableGroupBy(order, strata.group, data.strata);
-  data.p = static_cast<Index>(data.names.size());
-  const auto p = static_cast<std::size_t>(data.p);
-  data.stop.resize(n);
-  data.event.resize(n);
-  data.stratum.resize(n);
-  if (start != nullptr) data.start.resize(n);
-  data.x.resize(n * p);
+  pages.Wait();
   // Scattered in table order: the reads stream, only the writes jump.
-  Buffer<std::uint32_t> position(n);
   ForEachPart(n, [&](std::size_t, std::size_t begin, std::size_t end) {
     for (std::size_t pos = begin; pos < end; ++pos)
       position[order[pos]] = static_cast<std::uint32_t>(pos);

@@ -30,6 +30,39 @@ void ForEachPart(std::size_t n, Work&& work) {
   for (std::thread& t : threads) t.join();
 }
 
+// Touches every page of some freshly sized arrays on a thread of its own, so that the kernel
+// zeroes them (on a virtual machine as costly as filling them) while this thread goes on with
+// sequential work. Wait() (or the destructor) before filling them. Below kParallelRows
+// elements in all it does nothing.
+class PageToucher {
+ public:
+  template <typename... Arrays>
+  explicit PageToucher(Arrays&... arrays) {
+    std::size_t elements = 0;
+    ((elements += arrays.size()), ...);
+    if (elements < kParallelRows) return;
+    (regions_.emplace_back(reinterpret_cast<volatile char*>(arrays.data()),
+                           arrays.size() * sizeof(*arrays.data())),
+     ...);
+    thread_ = std::thread([this] {
+      for (const auto& [bytes, size] : regions_) {
+        for (std::size_t offset = 0; offset < size; offset += kPageBytes) bytes[offset] = 0;
+      }
+    });
+  }
+  PageToucher(const PageToucher&) = delete;
+  PageToucher& operator=(const PageToucher&) = delete;
+  ~PageToucher() { Wait(); }
+  void Wait() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  static constexpr std::size_t kPageBytes = 4096;
+  std::vector<std::pair<volatile char*, std::size_t>> regions_;
+  std::thread thread_;
+};
+
 }  // namespace livercell::stats
 
 #endif  // LIVERCELL_STATS_PARALLEL_H_
