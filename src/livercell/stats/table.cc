@@ -173,6 +173,32 @@ bool IsBlankLine(const char* p, const char* end) {
 
 const char* SkipBlankLine(const char* p) { return p + (*p == '\r' ? 2 : 1); }
 
+// How many bytes of [begin, end) are `byte`. Eight bytes at a time: a byte of x = word ^
+// (byte × 0x0101…) is zero where the word has one; ~((x & 0x7f…) + 0x7f… | x | 0x7f…) has
+// the high bit of exactly those bytes set (no carry crosses a byte). Shifted down to one per
+// byte they are added up bytewise, at most 255 words at a time, then summed across the bytes
+// (pairs into 16-bit lanes, lanes by a multiplication).
+std::size_t CountByte(const char* begin, const char* end, char byte) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kLow7 = 0x7f7f7f7f7f7f7f7fULL,
+                          kEvenBytes = 0x00ff00ff00ff00ffULL, kLanes = 0x0001000100010001ULL;
+  const std::uint64_t pattern = kOnes * static_cast<unsigned char>(byte);
+  std::size_t count = 0;
+  const char* p = begin;
+  while (end - p >= 8) {
+    std::uint64_t per_byte = 0;
+    for (int k = 0; k < 255 && end - p >= 8; ++k, p += 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, p, sizeof word);
+      const std::uint64_t x = word ^ pattern;
+      per_byte += (~(((x & kLow7) + kLow7) | x | kLow7)) >> 7;
+    }
+    const std::uint64_t pairs = (per_byte & kEvenBytes) + ((per_byte >> 8) & kEvenBytes);
+    count += static_cast<std::size_t>((pairs * kLanes) >> 48);
+  }
+  for (; p < end; ++p) count += *p == byte ? 1 : 0;
+  return count;
+}
+
 // What a scan of records met besides the cells.
 struct ScanState {
   bool saw_quote = false;        // a quoted field (which may hold a newline)
@@ -180,12 +206,13 @@ struct ScanState {
   const char* bad_at = nullptr;  // the record it starts
 };
 
-// Calls visit(record start, field index, cell) for every field of every record in
-// [begin, end), and end_record(record start, field count) after each record. Stops early when
-// end_record returns false or a quote is left open.
+// Calls visit(record start, field index, cell) for every field up to `last` of every record
+// in [begin, end), and end_record(record start, field count) after each record. Stops early
+// when end_record returns false or a quote is left open. The fields after `last` are only
+// counted (their commas), unless the rest of the line holds a quote.
 template <typename Visit, typename EndRecord>
-bool ForEachRecord(const char* begin, const char* end, ScanState& state, Visit&& visit,
-                   EndRecord&& end_record) {
+bool ForEachRecord(const char* begin, const char* end, std::size_t last, ScanState& state,
+                   Visit&& visit, EndRecord&& end_record) {
   std::string scratch;
   const char* p = begin;
   while (p < end) {
@@ -203,6 +230,16 @@ bool ForEachRecord(const char* begin, const char* end, ScanState& state, Visit&&
         return false;
       }
       visit(record, c, cell);
+      if (c == last && p < end && *p == ',') {
+        const auto rest = static_cast<std::size_t>(end - p);
+        const auto* nl = static_cast<const char*>(std::memchr(p, '\n', rest));
+        const char* line_end = nl != nullptr ? nl : end;
+        const auto span = static_cast<std::size_t>(line_end - p);
+        if (std::memchr(p, '"', span) == nullptr) {
+          c += CountByte(p, line_end, ',');
+          p = line_end;
+        }
+      }
       if (p < end && *p == ',') {
         ++p;
         continue;
@@ -222,7 +259,7 @@ void ColumnText(const char* begin, const char* end, std::size_t column, TextDict
                 std::vector<std::uint32_t>& codes) {
   ScanState state;
   ForEachRecord(
-      begin, end, state,
+      begin, end, column, state,
       [&](const char*, std::size_t c, std::string_view cell) {
         if (c == column) codes.push_back(dictionary.Code(IsNa(cell) ? std::string_view() : cell));
       },
@@ -252,28 +289,8 @@ struct Chunk {
 using Cells = std::vector<Buffer<double>>;
 
 // Newlines in [begin, end), plus one for a last line without: at most this many records.
-// Eight bytes at a time: a byte of x = word ^ "\n\n…" is zero where the word has a newline;
-// ~((x & 0x7f…) + 0x7f… | x | 0x7f…) has the high bit of exactly those bytes set (no carry
-// crosses a byte). Shifted down to one per byte they are added up bytewise, at most 255 words
-// at a time, then summed across the bytes (pairs into 16-bit lanes, lanes by a multiplication).
 std::size_t CountLines(const char* begin, const char* end) {
-  constexpr std::uint64_t kNewlines = 0x0a0a0a0a0a0a0a0aULL, kLow7 = 0x7f7f7f7f7f7f7f7fULL,
-                          kEvenBytes = 0x00ff00ff00ff00ffULL, kLanes = 0x0001000100010001ULL;
-  std::size_t lines = 0;
-  const char* p = begin;
-  while (end - p >= 8) {
-    std::uint64_t per_byte = 0;
-    for (int k = 0; k < 255 && end - p >= 8; ++k, p += 8) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, p, sizeof word);
-      const std::uint64_t x = word ^ kNewlines;
-      per_byte += (~(((x & kLow7) + kLow7) | x | kLow7)) >> 7;
-    }
-    const std::uint64_t pairs = (per_byte & kEvenBytes) + ((per_byte >> 8) & kEvenBytes);
-    lines += static_cast<std::size_t>((pairs * kLanes) >> 48);
-  }
-  for (; p < end; ++p) lines += *p == '\n' ? 1 : 0;
-  return lines + (end > begin && end[-1] != '\n' ? 1 : 0);
+  return CountByte(begin, end, '\n') + (end > begin && end[-1] != '\n' ? 1 : 0);
 }
 
 void ParseChunk(Chunk& chunk, std::size_t fields, const std::vector<std::uint8_t>& wanted,
@@ -310,7 +327,11 @@ void ParseChunk(Chunk& chunk, std::size_t fields, const std::vector<std::uint8_t
     return true;
   };
   ScanState state;
-  ForEachRecord(chunk.begin, chunk.end, state, visit, end_record);
+  std::size_t last = 0;
+  for (std::size_t c = 0; c < fields; ++c) {
+    if (wanted[c] != 0) last = c;
+  }
+  ForEachRecord(chunk.begin, chunk.end, last, state, visit, end_record);
   chunk.saw_quote = state.saw_quote;
   if (state.bad_quote) {
     chunk.error = "unterminated quoted field";

@@ -127,6 +127,25 @@ TEST_F(TableTest, NumbersAreTheNearestDouble) {
   EXPECT_TRUE(v.IsMissing(9));  // NaN counts as missing, as is.na(NaN) does in R
 }
 
+// Past the last wanted column the fields are only counted: a row with too many or too few
+// is still refused with its line, and a quoted field there (which may hold a comma or a
+// newline) is still read as one field.
+TEST_F(TableTest, FieldsAfterTheWantedOnesAreCountedNotSkipped) {
+  const std::string good = Write("tail.csv", "a,b,c,d\n1,2,x,y\n3,4,\"p, q\",\"r\ns\"\n5,6,,\n");
+  const Table t = Table::ReadCsv(good, {"a", "b"}).value();
+  ASSERT_EQ(t.rows(), 3u);
+  const Column& b = *t.Find("b").value();
+  EXPECT_EQ(b.numbers[1], 4);
+  EXPECT_EQ(b.numbers[2], 6);
+  for (const char* bad_row : {"7,8,z\n", "7,8,z,w,v\n"}) {
+    const std::string path =
+        Write("tail_bad.csv", std::string("a,b,c,d\n1,2,x,y\n") + bad_row + "5,6,,\n");
+    const auto bad = Table::ReadCsv(path, {"a"});
+    ASSERT_FALSE(bad.ok()) << bad_row;
+    EXPECT_EQ(bad.status().path(), path + " line 3");
+  }
+}
+
 TEST_F(TableTest, ErrorsNameTheFileAndLine) {
   const auto missing = Table::ReadCsv("/nonexistent/file.csv");
   ASSERT_FALSE(missing.ok());
