@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "livercell/base/sha256.h"
+#include "livercell/storage/lab_batch.h"
 #include "livercell/storage/migrations.h"
 #include "livercell/storage/postgres/postgres_connection.h"
 #include "test_databases.h"
@@ -116,6 +117,129 @@ TEST_P(RepositoryContract, LabsAreKeyedBySourceSoReimportChangesNothing) {
   EXPECT_EQ(labs[1].canonical_unit, "mg/dL");
   EXPECT_EQ(labs[1].code, "14631-6");
   EXPECT_EQ(repo_->Counts().value().labs, 2);
+}
+
+TEST_P(RepositoryContract, ALabKeyNeedBeUniqueOnlyAmongOneAnalyteAtOneInstant) {
+  const std::int64_t a = NewPatient("K1"), b = NewPatient("K2");
+  EXPECT_TRUE(repo_->AddLab(Lab(a, "1975-2", 1.0, "mg/dL", "2026-01-01", "csv|1|mg/dL")).value());
+  EXPECT_TRUE(repo_->AddLab(Lab(a, "1975-2", 1.0, "mg/dL", "2026-01-02", "csv|1|mg/dL")).value());
+  EXPECT_TRUE(repo_->AddLab(Lab(a, "2160-0", 1.0, "mg/dL", "2026-01-01", "csv|1|mg/dL")).value());
+  EXPECT_TRUE(repo_->AddLab(Lab(b, "1975-2", 1.0, "mg/dL", "2026-01-01", "csv|1|mg/dL")).value());
+  EXPECT_TRUE(repo_->AddLab(Lab(a, "1975-2", 1.3, "mg/dL", "2026-01-01", "csv|1.3|mg/dL")).value())
+      << "a second value at the same instant is a second result";
+  EXPECT_FALSE(repo_->AddLab(Lab(a, "1975-2", 1.0, "mg/dL", "2026-01-01", "csv|1|mg/dL")).value());
+  EXPECT_EQ(repo_->Counts().value().labs, 5);
+}
+
+TEST_P(RepositoryContract, ProvenanceReadsBackExactlyAndAFileIsStoredOnce) {
+  const std::int64_t id = NewPatient("P1");
+  const char* texts[] = {"/data/labs.csv line 12", "/data/labs.csv line 13",
+                         "pbc.csv line 3, column bili; day 0", "notes line 007", "a line ",
+                         "api by pia request r-1"};
+  int day = 1;
+  for (const char* text : texts) {
+    domain::LabObservation lab =
+        Lab(id, "1975-2", 1.0, "mg/dL", fmt::format("2026-02-{:02}", day++).c_str(), "k");
+    lab.provenance = text;
+    ASSERT_TRUE(repo_->AddLab(lab).value()) << text;
+  }
+  const auto labs = repo_->Labs(id).value();
+  ASSERT_EQ(labs.size(), std::size(texts));
+  for (std::size_t i = 0; i < labs.size(); ++i) EXPECT_EQ(labs[i].provenance, texts[i]);
+  std::int64_t files = 0;
+  ASSERT_TRUE(repo_->connection()
+                  .Execute("SELECT count(*) FROM provenances WHERE text = '/data/labs.csv'", {},
+                           [&files](const sql::Row& row) { files = row.Int(0); })
+                  .ok());
+  EXPECT_EQ(files, 1);
+  EXPECT_EQ(labs[0].code_system, domain::kLoincSystem) << "stored as NULL, read back as LOINC";
+}
+
+TEST_P(RepositoryContract, ALabBatchWritesEveryRunSortedAndCountsWhatWasThere) {
+  const std::int64_t a = NewPatient("B1"), b = NewPatient("B2");
+  ASSERT_TRUE(repo_->AddLab(Lab(b, "2160-0", 1.0, "mg/dL", "2026-03-01", "csv|1|mg/dL")).value());
+  ASSERT_TRUE(repo_->connection().Begin().ok());
+  {
+    // A buffer of 600 bytes holds a few rows: the 40 rows are written in several runs.
+    LabBatch batch(*repo_, 600);
+    for (int i = 39; i >= 0; --i) {
+      const int j = i % 20;
+      domain::LabObservation lab =
+          Lab(j % 2 ? a : b, j % 3 ? "1975-2" : "2160-0", 1.0 + j, "mg/dL",
+              fmt::format("2026-03-{:02}", 1 + j).c_str(), "");
+      lab.source_key = fmt::format("csv|{}|mg/dL", lab.value);
+      lab.provenance = fmt::format("batch.csv line {}", 2 + i);
+      ASSERT_TRUE(batch.Add(lab).ok());
+    }
+    ASSERT_TRUE(batch.Flush().ok());
+    // i and i + 20 are the same result (same patient, code, time, value), as is i = 0 and the
+    // row stored before the batch: 20 results, one of them already there.
+    EXPECT_EQ(batch.stored(), 19);
+    EXPECT_EQ(batch.already_present(), 21);
+  }
+  ASSERT_TRUE(repo_->connection().Commit().ok());
+  EXPECT_EQ(repo_->Counts().value().labs, 20);
+  const auto labs = repo_->Labs(a).value();
+  ASSERT_EQ(labs.size(), 10u);
+  for (std::size_t i = 1; i < labs.size(); ++i) {
+    EXPECT_LE(labs[i - 1].time.ToString(), labs[i].time.ToString());
+  }
+  EXPECT_EQ(labs[0].time.ToString(), "2026-03-02");
+  EXPECT_EQ(labs[0].value, 2.0);
+  EXPECT_DOUBLE_EQ(*labs[0].canonical_value, 2.0);
+  EXPECT_EQ(labs[0].provenance, "batch.csv line 23") << "of two copies, the one added first";
+}
+
+TEST_P(RepositoryContract, SchemaSixKeepsEveryLabAndReimportStillChangesNothing) {
+  // A registry at schema 5 with a CSV-imported, a cohort and an API lab, in schema 1's form.
+  testing::TestDatabase old(GetParam());
+  ASSERT_TRUE(old.ok()) << old.error();
+  auto db = sql::Open(old.url()).value();
+  const bool sqlite = db->dialect() == sql::Dialect::kSqlite;
+  ASSERT_TRUE(db->ExecuteScript("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                                "name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+                  .ok());
+  for (const Migration& m : AllMigrations()) {
+    if (m.version > 5) break;
+    ASSERT_TRUE(db->ExecuteScript(sqlite ? m.sqlite_sql : m.postgres_sql).ok()) << m.version;
+    ASSERT_TRUE(db->ExecuteScript(fmt::format("INSERT INTO schema_migrations VALUES ({}, '{}', "
+                                              "'2026-11-01T00:00:00Z')",
+                                              m.version, m.name))
+                    .ok());
+  }
+  ASSERT_TRUE(
+      db->ExecuteScript(
+            "INSERT INTO patients (id, provenance) VALUES (1, 'test');"
+            "INSERT INTO patient_identifiers VALUES (1, 'mrn', 'A1');"
+            "INSERT INTO labs (patient_id, code_system, code, value, unit, canonical_value, "
+            "canonical_unit, time, flag, source_key, provenance) VALUES "
+            "(1, 'http://loinc.org', '14631-6', 34.2, 'umol/L', 2.0, 'mg/dL', "
+            "'2026-01-05T08:00:00Z', '', 'lab|mrn:A1|2026-01-05T08:00:00Z|14631-6|34.2|umol/L', "
+            "'old.csv line 2'),"
+            "(1, 'urn:livercell:code', 'copper', 50, 'ug/d', NULL, '', '2026-01-05', '', "
+            "'pbc:1:0:copper', 'pbc.csv line 2, column copper'),"
+            "(1, 'http://loinc.org', '1975-2', 1.1, 'mg/dL', 1.1, 'mg/dL', '2026-01-06', "
+            "'', 'api:r-9', 'api by pia request r-9');")
+          .ok());
+  ASSERT_EQ(Migrate(*db).value(), LatestSchemaVersion() - 5);
+  db.reset();
+
+  auto repo = Repository::Open(old.url(), Repository::SchemaPolicy::kRequireCurrent).value();
+  const auto labs = repo->Labs(1).value();
+  ASSERT_EQ(labs.size(), 3u);
+  EXPECT_EQ(labs[0].source_key, "pbc:1:0:copper");
+  EXPECT_EQ(labs[0].code_system, "urn:livercell:code");
+  EXPECT_EQ(labs[0].provenance, "pbc.csv line 2, column copper");
+  EXPECT_FALSE(labs[0].canonical_value.has_value());
+  EXPECT_EQ(labs[1].source_key, "csv|34.2|umol/L") << "schema 1's CSV key, rewritten";
+  EXPECT_EQ(labs[1].code_system, domain::kLoincSystem);
+  EXPECT_EQ(labs[1].provenance, "old.csv line 2");
+  EXPECT_EQ(labs[2].source_key, "api:r-9");
+  // The CSV row imported again, keyed as the importer keys it now, is already there.
+  domain::LabObservation again = Lab(1, "14631-6", 34.2, "umol/L", "2026-01-05T08:00:00Z",
+                                     "csv|34.2|umol/L");
+  EXPECT_FALSE(repo->AddLab(again).value());
+  EXPECT_EQ(repo->Counts().value().labs, 3);
 }
 
 TEST_P(RepositoryContract, AFailedTransactionLeavesNothing) {

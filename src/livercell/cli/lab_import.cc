@@ -4,11 +4,17 @@
 #include <toml++/toml.h>
 
 #include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "livercell/base/csv.h"
+#include "livercell/base/string_hash.h"
 #include "livercell/cli/output.h"
 #include "livercell/domain/records/observation.h"
+#include "livercell/storage/lab_batch.h"
 
 namespace livercell::cli {
 namespace {
@@ -41,21 +47,37 @@ struct ParsedRow {
 class LabImporter {
  public:
   LabImporter(storage::Repository& repo, const LabImportOptions& options)
-      : repo_(repo), options_(options) {}
+      : repo_(repo), options_(options), batch_(repo) {}
 
   base::Status Run(base::CsvReader& csv, Progress* progress, LabImportResult* result);
+  // A CSV line of ~50 bytes takes ~100 in the batch's buffer: sized once from the file's size.
+  void ReserveFor(std::size_t csv_bytes) { batch_.Reserve(csv_bytes / 40, csv_bytes * 2); }
 
  private:
   base::Status ReadHeader(base::CsvReader& csv);
   base::Result<ParsedRow> ParseRow(const base::CsvReader& csv) const;
-  base::Status Store(const ParsedRow& row, LabImportResult* result);
-  void Reject(const base::CsvReader& csv, base::Status error, LabImportResult* result);
+  // A row as the reading thread hands it over: parsed, or why not with its fields.
+  struct ParsedItem {
+    std::int64_t line;
+    base::Result<ParsedRow> row;
+    std::vector<std::string> fields;  // of a rejected row only
+  };
+  struct Block {
+    std::vector<ParsedItem> items;
+    base::Status status;  // a CSV error that stops the import
+    std::uint64_t bytes_read = 0;
+  };
+  class Reader;
+
+  base::Status Store(ParsedRow& row, LabImportResult* result);
+  void Reject(ParsedItem& item, LabImportResult* result);
 
   storage::Repository& repo_;
   const LabImportOptions& options_;
+  storage::LabBatch batch_;
   std::vector<std::string> header_;
   Columns columns_;
-  std::unordered_map<std::string, std::int64_t> patient_ids_;
+  std::unordered_map<std::string, std::int64_t, base::StringHash, std::equal_to<>> patient_ids_;
   std::string rejects_;
 };
 
@@ -122,42 +144,108 @@ base::Result<ParsedRow> LabImporter::ParseRow(const base::CsvReader& csv) const 
     return RowError(line, column, lab.status());
   }
   row.lab = std::move(lab).value();
-  // Keyed by content, so the same result imported twice (from any file) is stored once.
-  row.lab.source_key = fmt::format("lab|{}:{}|{}|{}|{}|{}", row.patient.system, row.patient.value,
-                                   row.lab.time.ToString(), row.lab.code, value_text, row.lab.unit);
-  row.lab.provenance = fmt::format("{} line {}", options_.csv_path, line);
+  // Keyed by content, so the same result imported twice (from any file) is stored once: the
+  // patient, code and time are the rest of the labs table's key (schema 6).
+  row.lab.source_key.reserve(value_text.size() + row.lab.unit.size() + 5);
+  row.lab.source_key.append("csv|").append(value_text).append("|").append(row.lab.unit);
+  char digits[24];
+  const auto line_end = std::to_chars(digits, digits + sizeof digits, line).ptr;
+  row.lab.provenance.reserve(options_.csv_path.size() + 6 + (line_end - digits));
+  row.lab.provenance.append(options_.csv_path).append(" line ").append(digits, line_end);
   return row;
 }
 
-base::Status LabImporter::Store(const ParsedRow& row, LabImportResult* result) {
-  const std::string key = row.patient.system + ":" + row.patient.value;
-  auto it = patient_ids_.find(key);
+base::Status LabImporter::Store(ParsedRow& row, LabImportResult* result) {
+  // Every row's identifier is in the map's one system (options_.map.patient_system).
+  auto it = patient_ids_.find(row.patient.value);
   if (it == patient_ids_.end()) {
     bool created = false;
     LC_ASSIGN_OR_RETURN(const std::int64_t id, repo_.FindOrCreatePatient(row.patient, &created));
-    it = patient_ids_.emplace(key, id).first;
+    it = patient_ids_.emplace(row.patient.value, id).first;
     ++result->patients;
     if (created) ++result->patients_created;
   }
-  domain::LabObservation lab = row.lab;
-  lab.patient_id = it->second;
-  LC_ASSIGN_OR_RETURN(const bool stored, repo_.AddLab(lab));
-  ++(stored ? result->imported : result->already_present);
-  return base::OkStatus();
+  row.lab.patient_id = it->second;
+  return batch_.Add(row.lab);
 }
 
-void LabImporter::Reject(const base::CsvReader& csv, base::Status error, LabImportResult* result) {
+void LabImporter::Reject(ParsedItem& item, LabImportResult* result) {
   ++result->rejected;
   if (options_.skip_invalid) {
-    std::vector<std::string> fields(csv.fields().begin(), csv.fields().end());
-    fields.push_back(std::to_string(csv.line()));
-    fields.push_back(error.ToString());
-    base::AppendCsvLine(fields, &rejects_);
+    item.fields.push_back(std::to_string(item.line));
+    item.fields.push_back(item.row.status().ToString());
+    base::AppendCsvLine(item.fields, &rejects_);
   }
   if (result->errors.size() < options_.max_reported_errors) {
-    result->errors.push_back(std::move(error));
+    result->errors.push_back(item.row.status());
   }
 }
+
+// Reads and parses the CSV on a thread of its own, in blocks, while this thread stores the
+// rows of the block before: the two halves of the work take about as long as each other.
+// At most kQueuedBlocks wait between the two, so memory stays bounded.
+class LabImporter::Reader {
+ public:
+  static constexpr std::size_t kBlockRows = 4096;
+  static constexpr std::size_t kQueuedBlocks = 4;
+
+  Reader(const LabImporter& importer, base::CsvReader& csv)
+      : importer_(importer), csv_(csv), thread_([this] { Read(); }) {}
+  ~Reader() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  // The next block, in file order; an empty one at the end of the input.
+  base::Result<Block> Next() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return !blocks_.empty(); });
+    Block block = std::move(blocks_.front());
+    blocks_.pop_front();
+    changed_.notify_all();
+    if (!block.status.ok()) return block.status;
+    return block;
+  }
+
+ private:
+  void Read() {
+    for (bool more = true; more;) {
+      Block block;
+      block.items.reserve(kBlockRows);
+      while (block.items.size() < kBlockRows) {
+        base::Result<bool> any = csv_.Next();
+        if (!any.ok()) block.status = any.status();
+        if (!any.ok() || !*any) {
+          more = false;
+          break;
+        }
+        if (csv_.fields().size() == 1 && csv_.fields()[0].empty()) continue;  // blank line
+        ParsedItem& item = block.items.emplace_back(ParsedItem{csv_.line(), importer_.ParseRow(csv_), {}});
+        if (!item.row.ok()) item.fields.assign(csv_.fields().begin(), csv_.fields().end());
+      }
+      block.bytes_read = csv_.bytes_read();
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return stop_ || blocks_.size() < kQueuedBlocks; });
+      if (stop_) return;
+      const bool last = !more && !block.items.empty();
+      blocks_.push_back(std::move(block));
+      if (last) blocks_.emplace_back();  // the empty block that ends the input
+      changed_.notify_all();
+    }
+  }
+
+  const LabImporter& importer_;
+  base::CsvReader& csv_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Block> blocks_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the rest is ready
+};
 
 base::Status LabImporter::Run(base::CsvReader& csv, Progress* progress, LabImportResult* result) {
   LC_RETURN_IF_ERROR(ReadHeader(csv));
@@ -167,20 +255,28 @@ base::Status LabImporter::Run(base::CsvReader& csv, Progress* progress, LabImpor
     header.push_back("reason");
     base::AppendCsvLine(header, &rejects_);
   }
-  for (;;) {
-    LC_ASSIGN_OR_RETURN(const bool any, csv.Next());
-    if (!any) break;
-    if (csv.fields().size() == 1 && csv.fields()[0].empty()) continue;  // blank line
-    ++result->rows;
-    base::Result<ParsedRow> row = ParseRow(csv);
-    if (!row.ok()) {
-      Reject(csv, row.status(), result);
-    } else if (result->rejected == 0 || options_.skip_invalid) {
-      LC_RETURN_IF_ERROR(Store(row.value(), result));
+  std::uint64_t bytes_read = csv.bytes_read();
+  {
+    Reader reader(*this, csv);
+    for (;;) {
+      LC_ASSIGN_OR_RETURN(Block block, reader.Next());
+      if (block.items.empty()) break;
+      for (ParsedItem& item : block.items) {
+        ++result->rows;
+        if (!item.row.ok()) {
+          Reject(item, result);
+        } else if (result->rejected == 0 || options_.skip_invalid) {
+          LC_RETURN_IF_ERROR(Store(item.row.value(), result));
+        }
+      }
+      bytes_read = block.bytes_read;
+      if (progress != nullptr) progress->Update(result->rows, bytes_read);
     }
-    if (progress != nullptr) progress->Update(result->rows, csv.bytes_read());
   }
-  if (progress != nullptr) progress->Finish(result->rows, csv.bytes_read());
+  LC_RETURN_IF_ERROR(batch_.Flush());
+  result->imported = batch_.stored();
+  result->already_present = batch_.already_present();
+  if (progress != nullptr) progress->Finish(result->rows, bytes_read);
   if (options_.skip_invalid) {
     LC_ASSIGN_OR_RETURN(std::unique_ptr<OutputSink> sink, OutputSink::Open(options_.rejects_path));
     sink->Write(rejects_);
@@ -255,6 +351,7 @@ base::Result<LabImportResult> ImportLabs(storage::Repository& repo, const LabImp
   if (progress != nullptr) progress->set_total_bytes(csv->size_bytes());
   LabImportResult result;
   LabImporter importer(repo, options);
+  importer.ReserveFor(csv->size_bytes());
   LC_RETURN_IF_ERROR(repo.connection().Begin());
   base::Status status = importer.Run(*csv, progress, &result);
   if (!status.ok()) {

@@ -2,7 +2,9 @@
 // All-or-nothing by default: every bad row is reported with its line, column, value and reason
 // and nothing is written. With skip_invalid the good rows are stored and the bad ones written,
 // with their reasons, to a rejects CSV. Rows are keyed by their content, so importing the same
-// rows again changes nothing. Streaming: memory holds one row (plus the patient-id cache).
+// rows again changes nothing. Streaming, in bounded memory: one thread reads and checks the
+// rows while another stores them into a sorted buffer of at most 128 MiB that is written when
+// full (storage/lab_batch.h), plus the patient-id cache.
 #ifndef LIVERCELL_CLI_LAB_IMPORT_H_
 #define LIVERCELL_CLI_LAB_IMPORT_H_
 

@@ -43,7 +43,8 @@ constexpr Column kLabColumns[] = {
     {"canonical_value", "number", "canonical_unit", "", "result in the canonical unit"},
     {"canonical_unit", "text", "", "UCUM", "LiverCell's canonical unit for the test"},
     {"flag", "text", "", "", "empty, or why the value is suspect (kept as recorded)"},
-    {"source_key", "text", "", "", "unique key of the source row"},
+    {"source_key", "text", "", "",
+     "key of the source row, unique among the patient's results of this code at this time"},
     {"provenance", "text", "", "", "file and line it was imported from"}};
 constexpr Column kFindingColumns[] = {
     {"patient_id", "integer", "", "", "patients.patient_id"},

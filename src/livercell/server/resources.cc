@@ -142,8 +142,7 @@ std::string LabName(const std::string& code) {
 }
 
 nlohmann::json LabJson(const domain::LabObservation& l, const Deidentifier* deidentify) {
-  return {{"id", l.id},
-          {"time", Shifted(deidentify, l.patient_id, l.time).ToString()},
+  return {{"time", Shifted(deidentify, l.patient_id, l.time).ToString()},
           {"name", LabName(l.code)},
           {"code", l.code},
           {"value", l.value},

@@ -15,6 +15,8 @@ extern const char k_sqlite_0004_plans_products[];
 extern const char k_postgres_0004_plans_products[];
 extern const char k_sqlite_0005_release_exceptions[];
 extern const char k_postgres_0005_release_exceptions[];
+extern const char k_sqlite_0006_labs_clustered[];
+extern const char k_postgres_0006_labs_clustered[];
 }  // namespace schema
 
 namespace {
@@ -28,6 +30,8 @@ const Migration kMigrations[] = {
      schema::k_postgres_0004_plans_products},
     {5, "release_exceptions", schema::k_sqlite_0005_release_exceptions,
      schema::k_postgres_0005_release_exceptions},
+    {6, "labs_clustered", schema::k_sqlite_0006_labs_clustered,
+     schema::k_postgres_0006_labs_clustered},
 };
 
 // An arbitrary constant identifying LiverCell's migration lock among advisory locks.

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <vector>
 
 #include "livercell/base/sha256.h"
 #include "livercell/storage/migrations.h"
@@ -16,27 +18,6 @@ using sql::Row;
 using sql::Value;
 
 constexpr int kMaxAttempts = 5;
-
-constexpr const char* kLabColumns =
-    "id, patient_id, code_system, code, value, unit, canonical_value, canonical_unit, time, "
-    "source_key, provenance, flag";
-
-domain::LabObservation LabOf(const Row& row) {
-  domain::LabObservation lab;
-  lab.id = row.Int(0);
-  lab.patient_id = row.Int(1);
-  lab.code_system = row.Text(2);
-  lab.code = row.Text(3);
-  lab.value = row.Double(4);
-  lab.unit = row.Text(5);
-  if (!row.IsNull(6)) lab.canonical_value = row.Double(6);
-  lab.canonical_unit = row.Text(7);
-  lab.time = TimeOf(row, 8);
-  lab.source_key = row.Text(9);
-  lab.provenance = row.Text(10);
-  lab.flag = row.Text(11);
-  return lab;
-}
 
 constexpr const char* kFindingColumns = "id, patient_id, kind, value, time, source_key, provenance";
 
@@ -385,26 +366,6 @@ base::Result<bool> Repository::Insert(std::string_view sql, std::span<const Valu
   return changed > 0;
 }
 
-base::Result<bool> Repository::AddLab(const domain::LabObservation& lab) {
-  const Value params[] = {lab.patient_id,
-                          Text(lab.code_system),
-                          Text(lab.code),
-                          lab.value,
-                          Text(lab.unit),
-                          lab.canonical_value ? Value(*lab.canonical_value) : Value(),
-                          Text(lab.canonical_unit),
-                          lab.time.ToString(),
-                          Text(lab.source_key),
-                          Text(lab.provenance),
-                          Text(lab.flag)};
-  return Insert(
-      "INSERT INTO labs (patient_id, code_system, code, value, unit, canonical_value, "
-      "canonical_unit, time, source_key, provenance, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?) "
-      "ON CONFLICT (source_key) DO NOTHING",
-      params);
-}
-
 base::Result<bool> Repository::AddFinding(const domain::Finding& f) {
   LC_RETURN_IF_ERROR(domain::ValidateFinding(f));
   const Value params[] = {f.patient_id,      Text(f.kind),       f.value,
@@ -505,14 +466,6 @@ base::Result<domain::AssessmentRecord> Repository::GetAssessment(std::int64_t id
   return std::move(found.front());
 }
 
-base::Result<std::vector<domain::LabObservation>> Repository::Labs(std::int64_t patient_id) {
-  const Value params[] = {patient_id};
-  return Collect<domain::LabObservation>(
-      *db_,
-      fmt::format("SELECT {} FROM labs WHERE patient_id = ? ORDER BY time, code, id", kLabColumns),
-      params, LabOf);
-}
-
 base::Result<std::vector<domain::Finding>> Repository::Findings(std::int64_t patient_id) {
   const Value params[] = {patient_id};
   return Collect<domain::Finding>(
@@ -558,12 +511,6 @@ base::Status Repository::ForEachPatient(
   }
 }
 
-base::Status Repository::ForEachLab(const std::function<void(const domain::LabObservation&)>& fn) {
-  return db_
-      ->Execute(fmt::format("SELECT {} FROM labs ORDER BY id", kLabColumns), {},
-                [&fn](const Row& row) { fn(LabOf(row)); })
-      .status();
-}
 base::Status Repository::ForEachFinding(const std::function<void(const domain::Finding&)>& fn) {
   return db_
       ->Execute(fmt::format("SELECT {} FROM findings ORDER BY id", kFindingColumns), {},

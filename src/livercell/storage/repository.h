@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,7 +82,11 @@ class Repository {
                                                           std::int64_t* total);
 
   // --- records (true = stored, false = its source_key was already there) ---------------------
+  // A lab result's key is (patient, code, time, source_key): its source key need be unique
+  // only among the patient's results of that analyte at that instant.
   base::Result<bool> AddLab(const domain::LabObservation& lab);
+  // Stores many at once (bulk imports: see lab_batch.h); returns how many were new.
+  base::Result<std::int64_t> AddLabs(std::span<const domain::LabObservation> labs);
   base::Result<bool> AddFinding(const domain::Finding& finding);
   base::Result<bool> AddEvent(const domain::ClinicalEvent& event);
   base::Result<bool> AddAdverseEvent(const domain::AdverseEvent& event);
@@ -129,7 +134,8 @@ class Repository {
   // (a patient's records); stops at and returns the first error `fn` returns.
   base::Status ForEachPatient(const std::function<base::Status(const domain::Patient&)>& fn);
 
-  // Every record of a kind, in id order, one at a time (exports; constant memory).
+  // Every record of a kind, one at a time (exports; constant memory): in id order, labs
+  // (which have no id) by patient, code, time and source key.
   base::Status ForEachLab(const std::function<void(const domain::LabObservation&)>& fn);
   base::Status ForEachFinding(const std::function<void(const domain::Finding&)>& fn);
   base::Status ForEachEvent(const std::function<void(const domain::ClinicalEvent&)>& fn);
@@ -140,6 +146,31 @@ class Repository {
 
  private:
   base::Result<bool> Insert(std::string_view sql, std::span<const sql::Value> params);
+  // --- labs (storage/labs.cc) ---
+  friend class LabBatch;
+  // One lab as stored (schema 6), its text borrowed from the caller.
+  struct LabRow {
+    std::int64_t patient_id = 0;
+    std::string_view code, time, source_key, code_system;
+    double value = 0;
+    std::string_view unit;
+    std::optional<double> canonical_value;
+    std::string_view canonical_unit;
+    std::int64_t provenance_id = 0;
+    std::optional<std::int64_t> line;
+    std::string_view flag;
+  };
+  // "labs.csv line 12" → ("labs.csv", 12): a file's name is stored once, its lines per lab.
+  // Text not ending in " line <number>" is kept whole (no line).
+  struct SplitProvenance {
+    std::string_view text;
+    std::optional<std::int64_t> line;
+  };
+  static SplitProvenance Split(std::string_view provenance);
+  // The id of `text` in provenances, added if new, in the caller's transaction.
+  base::Result<std::int64_t> ProvenanceId(std::string_view text);
+  // Inserts the rows (ON CONFLICT DO NOTHING); returns how many were new.
+  base::Result<std::int64_t> InsertLabRows(std::span<const LabRow> rows);
   // The products `filter` (an SQL condition on products, with `params`) selects, with events.
   base::Result<std::vector<domain::Product>> Products(std::string_view filter,
                                                       std::span<const sql::Value> params);

@@ -58,15 +58,34 @@ base::Result<ClinicalTime> ClinicalTime::Parse(std::string_view text) {
 }
 
 std::string ClinicalTime::ToString() const {
+  std::string text;
+  AppendTo(&text);
+  return text;
+}
+
+void ClinicalTime::AppendTo(std::string* out) const {
   using namespace std::chrono;
   const year_month_day ymd{day()};
-  const std::string date =
-      fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  if (date_only_) return date;
+  char text[20];
+  const auto put = [&text](std::size_t at, unsigned value, std::size_t width) {
+    for (std::size_t i = width; i-- > 0; value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<unsigned>(static_cast<int>(ymd.year())), 4);
+  text[4] = text[7] = '-';
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  put(8, static_cast<unsigned>(ymd.day()), 2);
+  if (date_only_) {
+    out->append(text, 10);
+    return;
+  }
   const hh_mm_ss<seconds> tod{instant_ - day()};
-  return fmt::format("{}T{:02}:{:02}:{:02}Z", date, tod.hours().count(), tod.minutes().count(),
-                     tod.seconds().count());
+  text[10] = 'T';
+  text[13] = text[16] = ':';
+  text[19] = 'Z';
+  put(11, static_cast<unsigned>(tod.hours().count()), 2);
+  put(14, static_cast<unsigned>(tod.minutes().count()), 2);
+  put(17, static_cast<unsigned>(tod.seconds().count()), 2);
+  out->append(text, 20);
 }
 
 }  // namespace livercell::domain

@@ -27,6 +27,8 @@ class ClinicalTime {
   std::chrono::sys_days day() const { return std::chrono::floor<std::chrono::days>(instant_); }
   // The ISO 8601 text Parse() accepts: a date, or an instant with "Z".
   std::string ToString() const;
+  // Appends ToString()'s text to `out` (bulk imports: no temporary string).
+  void AppendTo(std::string* out) const;
 
   friend bool operator==(const ClinicalTime&, const ClinicalTime&) = default;
 

@@ -30,8 +30,8 @@ struct ExtraLab {
 };
 std::span<const ExtraLab> ExtraLabs();
 
+// A lab result is identified by (patient_id, code, time, source_key); it has no id of its own.
 struct LabObservation {
-  std::int64_t id = 0;
   std::int64_t patient_id = 0;
   std::string code_system;  // kLoincSystem, or kLocalSystem for a lab LOINC lacks
   std::string code;
@@ -43,7 +43,9 @@ struct LabObservation {
   // Empty, or why the value is suspect ("implausible: 8.01 g/dL outside 0.5–7 g/dL") when a
   // published cohort is imported as recorded (PlausibilityPolicy::kFlag).
   std::string flag;
-  std::string source_key;  // unique per registry: re-importing the same row changes nothing
+  // Unique among the patient's results of this code at this time: storing the same key again
+  // changes nothing, so re-importing a file is harmless ("csv|1.2|mg/dL", "api:<request>").
+  std::string source_key;
   std::string provenance;
 };
 

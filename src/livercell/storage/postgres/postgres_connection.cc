@@ -86,6 +86,8 @@ class PostgresConnection final : public Connection {
         texts[i] = fmt::format("{}", *d);  // shortest round-trip
       } else if (const auto* s = std::get_if<std::string>(&v)) {
         texts[i] = *s;
+      } else if (const auto* t = std::get_if<TextView>(&v)) {
+        texts[i] = t->text;
       }
       values[i] = std::holds_alternative<std::monostate>(v) ? nullptr : texts[i].c_str();
     }

@@ -18,8 +18,13 @@ namespace livercell::storage::sql {
 
 enum class Dialect { kSqlite, kPostgres };
 
+// Text the caller keeps alive until Execute returns (bulk writes bind it without a copy).
+struct TextView {
+  std::string_view text;
+};
+
 // A parameter or column value. monostate = SQL NULL.
-using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
+using Value = std::variant<std::monostate, std::int64_t, double, std::string, TextView>;
 
 // One result row; column indexes are 0-based. Getters on NULL return 0 / "".
 class Row {

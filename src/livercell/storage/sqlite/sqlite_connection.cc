@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <unordered_map>
 
+#include "livercell/base/string_hash.h"
+
 namespace livercell::storage::sql {
 namespace {
 
@@ -63,6 +65,9 @@ class SqliteConnection final : public Connection {
         sqlite3_bind_double(stmt, index, *d);
       } else if (const auto* s = std::get_if<std::string>(&v)) {
         sqlite3_bind_text(stmt, index, s->data(), static_cast<int>(s->size()), SQLITE_STATIC);
+      } else if (const auto* t = std::get_if<TextView>(&v)) {
+        sqlite3_bind_text(stmt, index, t->text.data(), static_cast<int>(t->text.size()),
+                          SQLITE_STATIC);
       } else {
         sqlite3_bind_null(stmt, index);
       }
@@ -91,9 +96,9 @@ class SqliteConnection final : public Connection {
 
  private:
   base::Result<sqlite3_stmt*> Prepare(std::string_view sql) {
-    std::string key(sql);
-    auto it = statements_.find(key);
+    auto it = statements_.find(sql);
     if (it != statements_.end()) return it->second;
+    std::string key(sql);
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
                                       SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
@@ -119,7 +124,8 @@ class SqliteConnection final : public Connection {
   }
 
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  // Looked up by the caller's string_view, without a copy.
+  std::unordered_map<std::string, sqlite3_stmt*, base::StringHash, std::equal_to<>> statements_;
 };
 
 }  // namespace

@@ -1,0 +1,148 @@
+#include "livercell/storage/lab_batch.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace livercell::storage {
+namespace {
+
+using Length = std::uint16_t;
+// Per row: value, canonical value (NaN when absent), provenance id, line (-1 when none).
+constexpr std::size_t kNumbers = 4 * sizeof(std::int64_t);
+
+void AppendText(std::string_view text, std::string* out) {
+  const Length length = static_cast<Length>(text.size());
+  out->append(reinterpret_cast<const char*>(&length), sizeof length);
+  out->append(text);
+}
+
+// The text at `*at`, which is moved past it.
+std::string_view NextText(const std::string& buffer, std::size_t* at) {
+  Length length;
+  std::memcpy(&length, buffer.data() + *at, sizeof length);
+  const char* begin = buffer.data() + *at + sizeof length;
+  *at += sizeof length + length;
+  return {begin, length};
+}
+
+// The first 8 bytes of `text` from `from` as a big-endian number (zero-padded), so that
+// comparing two prefixes as numbers compares the bytes as memcmp does.
+std::uint64_t Prefix(std::string_view text, std::size_t from) {
+  std::uint64_t prefix = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    const std::size_t at = from + i;
+    prefix = prefix << 8 | (at < text.size() ? static_cast<unsigned char>(text[at]) : 0u);
+  }
+  return prefix;
+}
+
+}  // namespace
+
+base::Status LabBatch::Add(const domain::LabObservation& lab) {
+  for (std::string_view text : {std::string_view(lab.code), std::string_view(lab.source_key),
+                                std::string_view(lab.code_system), std::string_view(lab.unit),
+                                std::string_view(lab.canonical_unit), std::string_view(lab.flag)}) {
+    if (text.size() > std::numeric_limits<Length>::max()) {
+      base::Status status = base::InvalidArgumentError(fmt::format(
+          "a lab result's text is longer than {} bytes", std::numeric_limits<Length>::max()));
+      status.SetPath(lab.provenance.substr(0, 200));
+      return status;
+    }
+  }
+  if (buffer_.size() >= max_buffer_bytes_) LC_RETURN_IF_ERROR(Flush());
+  const Repository::SplitProvenance provenance = Repository::Split(lab.provenance);
+  // An import's rows share one text: the last one found is checked before the map.
+  if (last_provenance_ == provenance_ids_.end() || last_provenance_->first != provenance.text) {
+    last_provenance_ = provenance_ids_.find(provenance.text);
+    if (last_provenance_ == provenance_ids_.end()) {
+      LC_ASSIGN_OR_RETURN(const std::int64_t id, repo_.ProvenanceId(provenance.text));
+      last_provenance_ = provenance_ids_.emplace(provenance.text, id).first;
+    }
+  }
+  const auto known = last_provenance_;
+  time_.clear();
+  lab.time.AppendTo(&time_);
+  entries_.push_back({lab.patient_id,
+                      Prefix(lab.code, 0),
+                      {Prefix(time_, 0), Prefix(time_, 8), Prefix(time_, 16)},
+                      buffer_.size()});
+  const double numbers[2] = {
+      lab.value, lab.canonical_value.value_or(std::numeric_limits<double>::quiet_NaN())};
+  const std::int64_t ids[2] = {known->second, provenance.line.value_or(-1)};
+  buffer_.append(reinterpret_cast<const char*>(numbers), sizeof numbers);
+  buffer_.append(reinterpret_cast<const char*>(ids), sizeof ids);
+  AppendText(lab.code, &buffer_);
+  AppendText(time_, &buffer_);
+  AppendText(lab.source_key, &buffer_);
+  AppendText(lab.code_system, &buffer_);
+  AppendText(lab.unit, &buffer_);
+  AppendText(lab.canonical_unit, &buffer_);
+  AppendText(lab.flag, &buffer_);
+  return base::OkStatus();
+}
+
+// Nearly the table's key order on SQLite (patient, then code and time bytewise): the prefixes
+// held in the entries decide, so sorting never reads the buffer. Rows whose prefixes tie
+// (the same code and time to the 24th byte) keep the order they were added in, so of two
+// copies of one result the first is the one stored. Any order would be correct.
+bool LabBatch::Less(const Entry& a, const Entry& b) const {
+  if (a.patient_id != b.patient_id) return a.patient_id < b.patient_id;
+  if (a.code_prefix != b.code_prefix) return a.code_prefix < b.code_prefix;
+  if (a.time_prefix[0] != b.time_prefix[0]) return a.time_prefix[0] < b.time_prefix[0];
+  if (a.time_prefix[1] != b.time_prefix[1]) return a.time_prefix[1] < b.time_prefix[1];
+  if (a.time_prefix[2] != b.time_prefix[2]) return a.time_prefix[2] < b.time_prefix[2];
+  return a.offset < b.offset;
+}
+
+Repository::LabRow LabBatch::RowOf(const Entry& entry) const {
+  double numbers[2];
+  std::int64_t ids[2];
+  std::memcpy(numbers, buffer_.data() + entry.offset, sizeof numbers);
+  std::memcpy(ids, buffer_.data() + entry.offset + sizeof numbers, sizeof ids);
+  std::size_t at = entry.offset + kNumbers;
+  Repository::LabRow row;
+  row.patient_id = entry.patient_id;
+  row.code = NextText(buffer_, &at);
+  row.time = NextText(buffer_, &at);
+  row.source_key = NextText(buffer_, &at);
+  row.code_system = NextText(buffer_, &at);
+  row.value = numbers[0];
+  row.unit = NextText(buffer_, &at);
+  if (!std::isnan(numbers[1])) row.canonical_value = numbers[1];
+  row.canonical_unit = NextText(buffer_, &at);
+  row.provenance_id = ids[0];
+  if (ids[1] >= 0) row.line = ids[1];
+  row.flag = NextText(buffer_, &at);
+  return row;
+}
+
+void LabBatch::Reserve(std::size_t rows, std::size_t bytes) {
+  // No more than one full buffer's worth (a row takes at least 64 bytes in it).
+  entries_.reserve(std::min(rows, max_buffer_bytes_ / 64 + 1));
+  buffer_.reserve(std::min(bytes, max_buffer_bytes_ + (std::size_t{1} << 20)));
+}
+
+base::Status LabBatch::Flush() {
+  std::sort(entries_.begin(), entries_.end(),
+            [this](const Entry& a, const Entry& b) { return Less(a, b); });
+  constexpr std::size_t kGroup = 1024;
+  std::vector<Repository::LabRow> rows;
+  rows.reserve(kGroup);
+  for (std::size_t begin = 0; begin < entries_.size(); begin += kGroup) {
+    const std::size_t n = std::min(kGroup, entries_.size() - begin);
+    rows.clear();
+    for (std::size_t i = begin; i < begin + n; ++i) rows.push_back(RowOf(entries_[i]));
+    LC_ASSIGN_OR_RETURN(const std::int64_t stored, repo_.InsertLabRows(rows));
+    stored_ += stored;
+    written_ += static_cast<std::int64_t>(n);
+  }
+  entries_.clear();
+  buffer_.clear();
+  return base::OkStatus();
+}
+
+}  // namespace livercell::storage
