@@ -181,6 +181,22 @@ TEST(ImportLabs, OneBadRowImportsNothingAndNamesTheRow) {
   EXPECT_EQ(Records(db)["patients"], 0);
 }
 
+TEST(ImportLabs, AMalformedLineStopsTheImportNamingItsLine) {
+  // The CSV is read on a thread of its own: its errors must still reach the user, and nothing
+  // read before them may be stored.
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.File("r.db");
+  std::string csv = LabCsv(-1);
+  csv += "P001,2026-01-01,1975-2,\"1.2,mg/dL\n";  // line 10002: the quote never closes
+  WriteFile(dir.File("labs.csv"), csv);
+  const auto run = RunLivercell({"import", "labs", "--db", db, "--csv", dir.File("labs.csv")});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.out, "");
+  EXPECT_THAT(run.err, HasSubstr("line 10002"));
+  EXPECT_EQ(Records(db)["labs"], 0);
+  EXPECT_EQ(Records(db)["patients"], 0);
+}
+
 TEST(ImportLabs, SkipInvalidImportsTheRestAndWritesRejects) {
   TempDir dir;
   const std::string db = "sqlite:" + dir.File("r.db");
