@@ -148,8 +148,11 @@ base::Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path) {
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   sqlite3_extended_result_codes(db, 1);  // so a unique violation is told apart
   auto connection = std::make_unique<SqliteConnection>(db);
-  // DESIGN.md §4: WAL, synchronous=FULL, foreign keys on.
+  // DESIGN.md §4: WAL, synchronous=FULL, foreign keys on. A new file gets 16 KiB pages (an
+  // existing one keeps its own; the size must be set before WAL is): a million-lab import's
+  // sorted insert takes a fifth less CPU than with SQLite's default 4 KiB (bench/README.md).
   base::Status pragmas = connection->ExecuteScript(
+      "PRAGMA page_size=16384; "
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
       // 64 MiB page cache: bulk imports touch index pages all over the file.
       "PRAGMA cache_size=-65536;");
