@@ -224,7 +224,8 @@ class LabImporter::Reader {
           break;
         }
         if (csv_.fields().size() == 1 && csv_.fields()[0].empty()) continue;  // blank line
-        ParsedItem& item = block.items.emplace_back(ParsedItem{csv_.line(), importer_.ParseRow(csv_), {}});
+        ParsedItem& item =
+            block.items.emplace_back(ParsedItem{csv_.line(), importer_.ParseRow(csv_), {}});
         if (!item.row.ok()) item.fields.assign(csv_.fields().begin(), csv_.fields().end());
       }
       block.bytes_read = csv_.bytes_read();

@@ -63,7 +63,6 @@ base::Status LabBatch::Add(const domain::LabObservation& lab) {
       last_provenance_ = provenance_ids_.emplace(provenance.text, id).first;
     }
   }
-  const auto known = last_provenance_;
   time_.clear();
   lab.time.AppendTo(&time_);
   entries_.push_back({lab.patient_id,
@@ -72,7 +71,7 @@ base::Status LabBatch::Add(const domain::LabObservation& lab) {
                       buffer_.size()});
   const double numbers[2] = {
       lab.value, lab.canonical_value.value_or(std::numeric_limits<double>::quiet_NaN())};
-  const std::int64_t ids[2] = {known->second, provenance.line.value_or(-1)};
+  const std::int64_t ids[2] = {last_provenance_->second, provenance.line.value_or(-1)};
   buffer_.append(reinterpret_cast<const char*>(numbers), sizeof numbers);
   buffer_.append(reinterpret_cast<const char*>(ids), sizeof ids);
   AppendText(lab.code, &buffer_);

@@ -47,6 +47,16 @@ domain::LabObservation LabOf(const Row& row) {
   return lab;
 }
 
+// INSERT of `rows` labs, each new one stored and a stored one left as it is.
+std::string InsertSql(std::size_t rows) {
+  std::string sql = fmt::format("INSERT INTO labs ({}) VALUES ", kInsertColumns);
+  for (std::size_t i = 0; i < rows; ++i) {
+    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  }
+  sql += " ON CONFLICT (patient_id, code, time, source_key) DO NOTHING";
+  return sql;
+}
+
 }  // namespace
 
 Repository::SplitProvenance Repository::Split(std::string_view provenance) {
@@ -96,13 +106,10 @@ base::Result<std::int64_t> Repository::InsertLabRows(std::span<const LabRow> row
                      TextView{r.canonical_unit}, r.provenance_id, optional(r.line),
                      TextView{r.flag}});
     }
-    std::string sql = fmt::format("INSERT INTO labs ({}) VALUES ", kInsertColumns);
-    for (std::size_t i = 0; i < n; ++i) {
-      sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    }
-    sql += " ON CONFLICT (patient_id, code, time, source_key) DO NOTHING";
-    LC_ASSIGN_OR_RETURN(const std::int64_t changed, db_->Execute(sql, values));
+    // A full group's text is built once; only a last, shorter group builds its own.
+    static const std::string kFullGroup = InsertSql(kRows);
+    LC_ASSIGN_OR_RETURN(const std::int64_t changed,
+                        db_->Execute(n == kRows ? kFullGroup : InsertSql(n), values));
     stored += changed;
   }
   return stored;

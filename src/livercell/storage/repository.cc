@@ -2,9 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <charconv>
-#include <vector>
 
 #include "livercell/base/sha256.h"
 #include "livercell/storage/migrations.h"
