@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "livercell/base/sha256.h"
 #include "livercell/storage/lab_batch.h"
 #include "livercell/storage/migrations.h"
@@ -257,6 +259,31 @@ TEST_P(RepositoryContract, AFailedTransactionLeavesNothing) {
             return repo_->AddLab(Lab(id, "1975-2", 1.0, "mg/dL", "2026-01-01", "k1")).status();
           })
           .ok());
+  EXPECT_EQ(repo_->Counts().value().labs, 1);
+}
+
+TEST_P(RepositoryContract, ALabOfAnUnknownPatientFailsItsTransactionAndANaNIsRefused) {
+  const std::int64_t id = NewPatient("A4");
+  const std::int64_t nobody = id + 1000;
+  // Schema 7 checks a lab's patient at COMMIT: the whole transaction fails, and leaves nothing.
+  const base::Status status = repo_->InTransaction([&]() -> base::Status {
+    LC_RETURN_IF_ERROR(repo_->AddLab(Lab(id, "1975-2", 1.0, "mg/dL", "2026-01-01", "k1")).status());
+    return repo_->AddLab(Lab(nobody, "1975-2", 1.2, "mg/dL", "2026-01-02", "k2")).status();
+  });
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(repo_->Counts().value().labs, 0);
+  EXPECT_FALSE(repo_->AddLab(Lab(nobody, "1975-2", 1.2, "mg/dL", "2026-01-02", "k2")).ok())
+      << "a lone statement commits, and fails, at once";
+  EXPECT_EQ(repo_->Counts().value().labs, 0);
+  // SQLite would store NaN as NULL; the repository refuses it rather than skip the row (the
+  // domain refuses it too; this is a record built around MakeLabObservation).
+  domain::LabObservation not_a_number = Lab(id, "1975-2", 1.0, "mg/dL", "2026-01-03", "k3");
+  not_a_number.value = std::nan("");
+  const auto nan = repo_->AddLab(not_a_number);
+  ASSERT_FALSE(nan.ok());
+  EXPECT_EQ(nan.status().path(), "value");
+  EXPECT_EQ(repo_->Counts().value().labs, 0);
+  EXPECT_TRUE(repo_->AddLab(Lab(id, "1975-2", 1.0, "mg/dL", "2026-01-01", "k1")).value());
   EXPECT_EQ(repo_->Counts().value().labs, 1);
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <vector>
 
 #include "livercell/storage/repository.h"
@@ -47,13 +48,21 @@ domain::LabObservation LabOf(const Row& row) {
   return lab;
 }
 
-// INSERT of `rows` labs, each new one stored and a stored one left as it is.
-std::string InsertSql(std::size_t rows) {
-  std::string sql = fmt::format("INSERT INTO labs ({}) VALUES ", kInsertColumns);
+// INSERT of `rows` labs, each new one stored and a stored one left as it is. On SQLite as
+// INSERT OR IGNORE: with ON CONFLICT's DO NOTHING the NOT NULL checks would still abort, so
+// each multi-row statement would need a statement journal (schema 7's file says why that
+// matters). OR IGNORE would also skip a row with a NULL in a NOT NULL column, which is why
+// InsertLabRows binds none: every such column gets a number it has checked or a text.
+std::string InsertSql(sql::Dialect dialect, std::size_t rows) {
+  std::string sql = fmt::format("INSERT {}INTO labs ({}) VALUES ",
+                                dialect == sql::Dialect::kSqlite ? "OR IGNORE " : "",
+                                kInsertColumns);
   for (std::size_t i = 0; i < rows; ++i) {
     sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
   }
-  sql += " ON CONFLICT (patient_id, code, time, source_key) DO NOTHING";
+  if (dialect != sql::Dialect::kSqlite) {
+    sql += " ON CONFLICT (patient_id, code, time, source_key) DO NOTHING";
+  }
   return sql;
 }
 
@@ -99,6 +108,13 @@ base::Result<std::int64_t> Repository::InsertLabRows(std::span<const LabRow> row
     const std::size_t n = std::min(kRows, rows.size() - begin);
     values.clear();
     for (const LabRow& r : rows.subspan(begin, n)) {
+      // SQLite stores NaN as NULL, which the OR IGNORE above would drop without a word.
+      if (!std::isfinite(r.value)) {
+        base::Status status = base::InvalidArgumentError(
+            fmt::format("a lab result's value must be a finite number, not {}", r.value));
+        status.SetPath("value");
+        return status;
+      }
       values.insert(values.end(),
                     {r.patient_id, TextView{r.code}, TextView{r.time}, TextView{r.source_key},
                      r.code_system == domain::kLoincSystem ? Value() : TextView{r.code_system},
@@ -107,9 +123,14 @@ base::Result<std::int64_t> Repository::InsertLabRows(std::span<const LabRow> row
                      TextView{r.flag}});
     }
     // A full group's text is built once; only a last, shorter group builds its own.
-    static const std::string kFullGroup = InsertSql(kRows);
-    LC_ASSIGN_OR_RETURN(const std::int64_t changed,
-                        db_->Execute(n == kRows ? kFullGroup : InsertSql(n), values));
+    const sql::Dialect dialect = db_->dialect();
+    static const std::string kFullGroup[] = {InsertSql(sql::Dialect::kSqlite, kRows),
+                                             InsertSql(sql::Dialect::kPostgres, kRows)};
+    LC_ASSIGN_OR_RETURN(
+        const std::int64_t changed,
+        db_->Execute(n == kRows ? kFullGroup[dialect == sql::Dialect::kSqlite ? 0 : 1]
+                                : InsertSql(dialect, n),
+                     values));
     stored += changed;
   }
   return stored;

@@ -17,6 +17,8 @@ extern const char k_sqlite_0005_release_exceptions[];
 extern const char k_postgres_0005_release_exceptions[];
 extern const char k_sqlite_0006_labs_clustered[];
 extern const char k_postgres_0006_labs_clustered[];
+extern const char k_sqlite_0007_labs_deferred_patient_check[];
+extern const char k_postgres_0007_labs_deferred_patient_check[];
 }  // namespace schema
 
 namespace {
@@ -32,6 +34,8 @@ const Migration kMigrations[] = {
      schema::k_postgres_0005_release_exceptions},
     {6, "labs_clustered", schema::k_sqlite_0006_labs_clustered,
      schema::k_postgres_0006_labs_clustered},
+    {7, "labs_deferred_patient_check", schema::k_sqlite_0007_labs_deferred_patient_check,
+     schema::k_postgres_0007_labs_deferred_patient_check},
 };
 
 // An arbitrary constant identifying LiverCell's migration lock among advisory locks.

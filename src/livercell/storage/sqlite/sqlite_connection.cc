@@ -66,8 +66,9 @@ class SqliteConnection final : public Connection {
       } else if (const auto* s = std::get_if<std::string>(&v)) {
         sqlite3_bind_text(stmt, index, s->data(), static_cast<int>(s->size()), SQLITE_STATIC);
       } else if (const auto* t = std::get_if<TextView>(&v)) {
-        sqlite3_bind_text(stmt, index, t->text.data(), static_cast<int>(t->text.size()),
-                          SQLITE_STATIC);
+        // A view is text even when empty: SQLite binds a null pointer as NULL.
+        sqlite3_bind_text(stmt, index, t->text.data() != nullptr ? t->text.data() : "",
+                          static_cast<int>(t->text.size()), SQLITE_STATIC);
       } else {
         sqlite3_bind_null(stmt, index);
       }
