@@ -103,12 +103,19 @@ base::Result<std::int64_t> Repository::InsertLabRows(std::span<const LabRow> row
   std::vector<Value> values;
   values.reserve(kRows * kInsertColumnCount);
   const auto optional = [](const auto& v) { return v ? Value(*v) : Value(); };
+  // A full group's text is built once for each dialect; only a last, shorter group builds its
+  // own.
+  const sql::Dialect dialect = db_->dialect();
+  static const std::string kSqliteGroup = InsertSql(sql::Dialect::kSqlite, kRows);
+  static const std::string kPostgresGroup = InsertSql(sql::Dialect::kPostgres, kRows);
+  const std::string& full_group =
+      dialect == sql::Dialect::kSqlite ? kSqliteGroup : kPostgresGroup;
   std::int64_t stored = 0;
   for (std::size_t begin = 0; begin < rows.size(); begin += kRows) {
     const std::size_t n = std::min(kRows, rows.size() - begin);
     values.clear();
     for (const LabRow& r : rows.subspan(begin, n)) {
-      // SQLite stores NaN as NULL, which the OR IGNORE above would drop without a word.
+      // SQLite stores NaN as NULL, which its INSERT OR IGNORE (InsertSql) would drop silently.
       if (!std::isfinite(r.value)) {
         base::Status status = base::InvalidArgumentError(
             fmt::format("a lab result's value must be a finite number, not {}", r.value));
@@ -122,15 +129,8 @@ base::Result<std::int64_t> Repository::InsertLabRows(std::span<const LabRow> row
                      TextView{r.canonical_unit}, r.provenance_id, optional(r.line),
                      TextView{r.flag}});
     }
-    // A full group's text is built once; only a last, shorter group builds its own.
-    const sql::Dialect dialect = db_->dialect();
-    static const std::string kFullGroup[] = {InsertSql(sql::Dialect::kSqlite, kRows),
-                                             InsertSql(sql::Dialect::kPostgres, kRows)};
-    LC_ASSIGN_OR_RETURN(
-        const std::int64_t changed,
-        db_->Execute(n == kRows ? kFullGroup[dialect == sql::Dialect::kSqlite ? 0 : 1]
-                                : InsertSql(dialect, n),
-                     values));
+    LC_ASSIGN_OR_RETURN(const std::int64_t changed,
+                        db_->Execute(n == kRows ? full_group : InsertSql(dialect, n), values));
     stored += changed;
   }
   return stored;
