@@ -265,13 +265,29 @@ TEST_P(RepositoryContract, AFailedTransactionLeavesNothing) {
 TEST_P(RepositoryContract, ALabOfAnUnknownPatientFailsItsTransactionAndANaNIsRefused) {
   const std::int64_t id = NewPatient("A4");
   const std::int64_t nobody = id + 1000;
-  // Schema 7 checks a lab's patient at COMMIT: the whole transaction fails, and leaves nothing.
+  // Schema 8: the repository checks a lab's patient (no foreign key does); the write is
+  // refused by name, and the transaction it was in leaves nothing.
   const base::Status status = repo_->InTransaction([&]() -> base::Status {
     LC_RETURN_IF_ERROR(repo_->AddLab(Lab(id, "1975-2", 1.0, "mg/dL", "2026-01-01", "k1")).status());
     return repo_->AddLab(Lab(nobody, "1975-2", 1.2, "mg/dL", "2026-01-02", "k2")).status();
   });
-  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), base::StatusCode::kNotFound) << status.ToString();
+  EXPECT_EQ(status.path(), "patient_id");
   EXPECT_EQ(repo_->Counts().value().labs, 0);
+  // The bulk path checks each patient too, wherever in the batch it comes.
+  {
+    LabBatch batch(*repo_);
+    const base::Status bulk = repo_->InTransaction([&]() -> base::Status {
+      for (int i = 0; i < 100; ++i) {
+        const std::string key = "b" + std::to_string(i);
+        LC_RETURN_IF_ERROR(batch.Add(Lab(i == 70 ? nobody : id, "1975-2", 1.0, "mg/dL",
+                                         "2026-02-01", key.c_str())));
+      }
+      return batch.Flush();
+    });
+    EXPECT_EQ(bulk.code(), base::StatusCode::kNotFound) << bulk.ToString();
+    EXPECT_EQ(repo_->Counts().value().labs, 0);
+  }
   EXPECT_FALSE(repo_->AddLab(Lab(nobody, "1975-2", 1.2, "mg/dL", "2026-01-02", "k2")).ok())
       << "a lone statement commits, and fails, at once";
   EXPECT_EQ(repo_->Counts().value().labs, 0);

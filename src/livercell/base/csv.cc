@@ -73,10 +73,33 @@ Status CsvReader::LineError(std::string message) const {
   return status;
 }
 
+bool CsvReader::NextPlainRecord() {
+  const char* begin = buffer_.data() + pos_;
+  const std::size_t left = buffer_.size() - pos_;
+  const auto* newline = static_cast<const char*>(std::memchr(begin, '\n', left));
+  if (newline == nullptr) return false;  // the record goes on in the next chunk
+  std::string_view line(begin, static_cast<std::size_t>(newline - begin));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // CRLF
+  if (std::memchr(line.data(), '"', line.size()) != nullptr ||
+      std::memchr(line.data(), '\r', line.size()) != nullptr) {
+    return false;
+  }
+  for (std::size_t start = 0;;) {
+    const std::size_t comma = line.find(',', start);
+    fields_.emplace_back(line.substr(start, comma - start));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  record_line_ = line_++;
+  pos_ += static_cast<std::size_t>(newline - begin) + 1;
+  return true;
+}
+
 Result<bool> CsvReader::Next() {
+  fields_.clear();
+  if (NextPlainRecord()) return true;
   record_.clear();
   ends_.clear();
-  fields_.clear();
   enum class State { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
   State state = State::kFieldStart;
   record_line_ = line_;

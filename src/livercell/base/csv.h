@@ -46,6 +46,10 @@ class CsvReader {
  private:
   CsvReader(int fd, bool owns_fd, std::string preload);
   bool Fill();  // false at end of input
+  // The common case, fast: a record wholly in the buffer with no quote and no CR but a CRLF
+  // line end. Its fields are views of the buffer, nothing is copied. false (nothing read)
+  // for any other record, which Next reads byte by byte into record_.
+  bool NextPlainRecord();
   Status LineError(std::string message) const;
 
   int fd_;

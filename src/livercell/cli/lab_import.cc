@@ -69,7 +69,7 @@ class LabImporter {
   };
   class Reader;
 
-  base::Status Store(ParsedRow& row, LabImportResult* result);
+  base::Status Store(ParsedRow& row, std::int64_t line, LabImportResult* result);
   void Reject(ParsedItem& item, LabImportResult* result);
 
   storage::Repository& repo_;
@@ -148,14 +148,11 @@ base::Result<ParsedRow> LabImporter::ParseRow(const base::CsvReader& csv) const 
   // patient, code and time are the rest of the labs table's key (schema 6).
   row.lab.source_key.reserve(value_text.size() + row.lab.unit.size() + 5);
   row.lab.source_key.append("csv|").append(value_text).append("|").append(row.lab.unit);
-  char digits[24];
-  const auto line_end = std::to_chars(digits, digits + sizeof digits, line).ptr;
-  row.lab.provenance.reserve(options_.csv_path.size() + 6 + (line_end - digits));
-  row.lab.provenance.append(options_.csv_path).append(" line ").append(digits, line_end);
+  // Its provenance, "<file> line <n>", is not built here: Store hands the batch both parts.
   return row;
 }
 
-base::Status LabImporter::Store(ParsedRow& row, LabImportResult* result) {
+base::Status LabImporter::Store(ParsedRow& row, std::int64_t line, LabImportResult* result) {
   // Every row's identifier is in the map's one system (options_.map.patient_system).
   auto it = patient_ids_.find(row.patient.value);
   if (it == patient_ids_.end()) {
@@ -166,7 +163,7 @@ base::Status LabImporter::Store(ParsedRow& row, LabImportResult* result) {
     if (created) ++result->patients_created;
   }
   row.lab.patient_id = it->second;
-  return batch_.Add(row.lab);
+  return batch_.Add(row.lab, options_.csv_path, line);
 }
 
 void LabImporter::Reject(ParsedItem& item, LabImportResult* result) {
@@ -267,7 +264,7 @@ base::Status LabImporter::Run(base::CsvReader& csv, Progress* progress, LabImpor
         if (!item.row.ok()) {
           Reject(item, result);
         } else if (result->rejected == 0 || options_.skip_invalid) {
-          LC_RETURN_IF_ERROR(Store(item.row.value(), result));
+          LC_RETURN_IF_ERROR(Store(item.row.value(), item.line, result));
         }
       }
       bytes_read = block.bytes_read;

@@ -35,6 +35,9 @@ class LabBatch {
   // text is stored at once). kInvalidArgument for a text over 65,535 bytes; other errors are
   // the repository's.
   base::Status Add(const domain::LabObservation& lab);
+  // The same as Add with lab.provenance "<file> line <line>", without building that text
+  // (lab.provenance is not read): an import's rows name one file and their own lines.
+  base::Status Add(const domain::LabObservation& lab, std::string_view file, std::int64_t line);
   // Sizes the buffer for about `rows` results taking `bytes` (saves regrowing it; optional).
   void Reserve(std::size_t rows, std::size_t bytes);
   // Writes what is buffered. Call before committing.
@@ -52,6 +55,7 @@ class LabBatch {
     std::uint64_t time_prefix[3];
     std::size_t offset;            // of the row's fields in buffer_
   };
+  base::Status Add(const domain::LabObservation& lab, Repository::SplitProvenance provenance);
   bool Less(const Entry& a, const Entry& b) const;
   Repository::LabRow RowOf(const Entry& entry) const;
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "livercell/storage/repository.h"
@@ -48,24 +50,6 @@ domain::LabObservation LabOf(const Row& row) {
   return lab;
 }
 
-// INSERT of `rows` labs, each new one stored and a stored one left as it is. On SQLite as
-// INSERT OR IGNORE: with ON CONFLICT's DO NOTHING the NOT NULL checks would still abort, so
-// each multi-row statement would need a statement journal (schema 7's file says why that
-// matters). OR IGNORE would also skip a row with a NULL in a NOT NULL column, which is why
-// InsertLabRows binds none: every such column gets a number it has checked or a text.
-std::string InsertSql(sql::Dialect dialect, std::size_t rows) {
-  std::string sql = fmt::format("INSERT {}INTO labs ({}) VALUES ",
-                                dialect == sql::Dialect::kSqlite ? "OR IGNORE " : "",
-                                kInsertColumns);
-  for (std::size_t i = 0; i < rows; ++i) {
-    sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  }
-  if (dialect != sql::Dialect::kSqlite) {
-    sql += " ON CONFLICT (patient_id, code, time, source_key) DO NOTHING";
-  }
-  return sql;
-}
-
 }  // namespace
 
 Repository::SplitProvenance Repository::Split(std::string_view provenance) {
@@ -96,44 +80,60 @@ base::Result<std::int64_t> Repository::ProvenanceId(std::string_view text) {
   return *id;
 }
 
-base::Result<std::int64_t> Repository::InsertLabRows(std::span<const LabRow> rows) {
-  // Up to kRows rows a statement: one parse, bind and step for many rows on SQLite, one round
-  // trip on PostgreSQL. The statement for a full group is prepared once and cached.
-  constexpr std::size_t kRows = 64;
-  std::vector<Value> values;
-  values.reserve(kRows * kInsertColumnCount);
-  const auto optional = [](const auto& v) { return v ? Value(*v) : Value(); };
-  // A full group's text is built once for each dialect; only a last, shorter group builds its
-  // own.
-  const sql::Dialect dialect = db_->dialect();
-  static const std::string kSqliteGroup = InsertSql(sql::Dialect::kSqlite, kRows);
-  static const std::string kPostgresGroup = InsertSql(sql::Dialect::kPostgres, kRows);
-  const std::string& full_group =
-      dialect == sql::Dialect::kSqlite ? kSqliteGroup : kPostgresGroup;
-  std::int64_t stored = 0;
-  for (std::size_t begin = 0; begin < rows.size(); begin += kRows) {
-    const std::size_t n = std::min(kRows, rows.size() - begin);
-    values.clear();
-    for (const LabRow& r : rows.subspan(begin, n)) {
-      // SQLite stores NaN as NULL, which its INSERT OR IGNORE (InsertSql) would drop silently.
-      if (!std::isfinite(r.value)) {
-        base::Status status = base::InvalidArgumentError(
-            fmt::format("a lab result's value must be a finite number, not {}", r.value));
-        status.SetPath("value");
-        return status;
-      }
-      values.insert(values.end(),
-                    {r.patient_id, TextView{r.code}, TextView{r.time}, TextView{r.source_key},
-                     r.code_system == domain::kLoincSystem ? Value() : TextView{r.code_system},
-                     r.value, TextView{r.unit}, optional(r.canonical_value),
-                     TextView{r.canonical_unit}, r.provenance_id, optional(r.line),
-                     TextView{r.flag}});
+base::Status Repository::CheckPatientExists(std::int64_t patient_id) {
+  const Value params[] = {patient_id};
+  bool found = false;
+  LC_RETURN_IF_ERROR(db_->Execute("SELECT 1 FROM patients WHERE id = ?", params,
+                                  [&found](const Row&) { found = true; })
+                         .status());
+  if (found) return base::OkStatus();
+  base::Status status = base::NotFoundError(
+      fmt::format("a lab result names patient {}, who is not in the registry", patient_id));
+  status.SetPath("patient_id").SetValue(static_cast<double>(patient_id));
+  return status;
+}
+
+base::Result<std::int64_t> Repository::InsertLabRows(
+    std::size_t count, const std::function<LabRow(std::size_t)>& row_at) {
+  const sql::BulkInsert insert{.table = "labs",
+                               .columns = kInsertColumns,
+                               .column_count = kInsertColumnCount,
+                               .key = "(patient_id, code, time, source_key)"};
+  // Schema 8: a lab's patient is checked here, once for each patient the rows name (rows come
+  // grouped by patient from a LabBatch), not by a foreign key for every row.
+  std::unordered_set<std::int64_t> known_patients;
+  std::optional<std::int64_t> last_patient;
+  // Every NOT NULL column gets a number checked here or a text: SQLite writes the rows with
+  // INSERT OR IGNORE (Connection::InsertRows), which would skip a row with a NULL there —
+  // and it stores a NaN as NULL.
+  return db_->InsertRows(insert, count, [&](std::size_t index, std::span<Value> out) {
+    const LabRow r = row_at(index);
+    if (r.patient_id != last_patient && !known_patients.contains(r.patient_id)) {
+      LC_RETURN_IF_ERROR(CheckPatientExists(r.patient_id));
+      known_patients.insert(r.patient_id);
     }
-    LC_ASSIGN_OR_RETURN(const std::int64_t changed,
-                        db_->Execute(n == kRows ? full_group : InsertSql(dialect, n), values));
-    stored += changed;
-  }
-  return stored;
+    last_patient = r.patient_id;
+    if (!std::isfinite(r.value)) {
+      base::Status status = base::InvalidArgumentError(
+          fmt::format("a lab result's value must be a finite number, not {}", r.value));
+      status.SetPath("value");
+      return status;
+    }
+    // In kInsertColumns' order; `out` comes with every value NULL.
+    out[0] = r.patient_id;
+    out[1] = TextView{r.code};
+    out[2] = TextView{r.time};
+    out[3] = TextView{r.source_key};
+    if (r.code_system != domain::kLoincSystem) out[4] = TextView{r.code_system};
+    out[5] = r.value;
+    out[6] = TextView{r.unit};
+    if (r.canonical_value) out[7] = *r.canonical_value;
+    out[8] = TextView{r.canonical_unit};
+    out[9] = r.provenance_id;
+    if (r.line) out[10] = *r.line;
+    out[11] = TextView{r.flag};
+    return base::OkStatus();
+  });
 }
 
 base::Result<bool> Repository::AddLab(const domain::LabObservation& lab) {
@@ -154,7 +154,7 @@ base::Result<std::int64_t> Repository::AddLabs(std::span<const domain::LabObserv
                     lab.value, lab.unit, lab.canonical_value, lab.canonical_unit, provenance_id,
                     provenance.line, lab.flag});
   }
-  return InsertLabRows(rows);
+  return InsertLabRows(rows.size(), [&rows](std::size_t i) { return rows[i]; });
 }
 
 base::Result<std::vector<domain::LabObservation>> Repository::Labs(std::int64_t patient_id) {

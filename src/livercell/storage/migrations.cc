@@ -19,6 +19,8 @@ extern const char k_sqlite_0006_labs_clustered[];
 extern const char k_postgres_0006_labs_clustered[];
 extern const char k_sqlite_0007_labs_deferred_patient_check[];
 extern const char k_postgres_0007_labs_deferred_patient_check[];
+extern const char k_sqlite_0008_labs_patient_checked_by_repository[];
+extern const char k_postgres_0008_labs_patient_checked_by_repository[];
 }  // namespace schema
 
 namespace {
@@ -36,6 +38,9 @@ const Migration kMigrations[] = {
      schema::k_postgres_0006_labs_clustered},
     {7, "labs_deferred_patient_check", schema::k_sqlite_0007_labs_deferred_patient_check,
      schema::k_postgres_0007_labs_deferred_patient_check},
+    {8, "labs_patient_checked_by_repository",
+     schema::k_sqlite_0008_labs_patient_checked_by_repository,
+     schema::k_postgres_0008_labs_patient_checked_by_repository},
 };
 
 // An arbitrary constant identifying LiverCell's migration lock among advisory locks.

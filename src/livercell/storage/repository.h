@@ -169,8 +169,13 @@ class Repository {
   static SplitProvenance Split(std::string_view provenance);
   // The id of `text` in provenances, added if new, in the caller's transaction.
   base::Result<std::int64_t> ProvenanceId(std::string_view text);
-  // Inserts the rows (ON CONFLICT DO NOTHING); returns how many were new.
-  base::Result<std::int64_t> InsertLabRows(std::span<const LabRow> rows);
+  // kNotFound (path "patient_id") unless the patient is in the registry.
+  base::Status CheckPatientExists(std::int64_t patient_id);
+  // Inserts rows 0 … count-1 of `row_at` (a stored key is left as it is); returns how many
+  // were new. The rows' texts stay valid until it returns. kNotFound for a row whose patient
+  // is not in the registry (its transaction must then be rolled back).
+  base::Result<std::int64_t> InsertLabRows(std::size_t count,
+                                           const std::function<LabRow(std::size_t)>& row_at);
   // The products `filter` (an SQL condition on products, with `params`) selects, with events.
   base::Result<std::vector<domain::Product>> Products(std::string_view filter,
                                                       std::span<const sql::Value> params);

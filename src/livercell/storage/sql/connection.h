@@ -4,6 +4,7 @@
 #ifndef LIVERCELL_STORAGE_SQL_CONNECTION_H_
 #define LIVERCELL_STORAGE_SQL_CONNECTION_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,6 +39,20 @@ class Row {
 
 using RowCallback = std::function<void(const Row&)>;
 
+// A bulk insert for Connection::InsertRows: rows go into `table`'s `columns` (a comma-separated
+// list of `column_count` names), and a row whose `key` (a unique key's columns, in parentheses)
+// is already stored is skipped.
+struct BulkInsert {
+  std::string_view table;
+  std::string_view columns;
+  std::size_t column_count = 0;
+  std::string_view key;
+};
+// Writes row `index`'s values, in the insert's column order, into `out` (column_count values,
+// each NULL until set); a TextView must stay valid until InsertRows returns. A non-OK status
+// stops the insert.
+using RowFill = std::function<base::Status(std::size_t index, std::span<Value> out)>;
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -52,6 +67,15 @@ class Connection {
   // otherwise; the message names the database's own diagnosis.
   virtual base::Result<std::int64_t> Execute(std::string_view sql, std::span<const Value> params,
                                              const RowCallback& on_row = {}) = 0;
+
+  // Inserts rows 0 … rows-1 of `fill` (bulk writes of 10^5–10^7 rows): each new row stored, a
+  // row whose key is already stored (or repeated) left as it is. Returns how many were new.
+  // Call it inside a transaction: after an error, some rows may have been written, so roll
+  // the transaction back. On SQLite the rows are written with INSERT OR IGNORE, which also
+  // skips a row with NULL in a NOT NULL column: fill none. The default writes multi-row
+  // INSERT … ON CONFLICT DO NOTHING statements through Execute (sql/insert_rows.cc).
+  virtual base::Result<std::int64_t> InsertRows(const BulkInsert& insert, std::size_t rows,
+                                                const RowFill& fill);
 
   virtual base::Status Begin() = 0;
   virtual base::Status Commit() = 0;
