@@ -81,12 +81,10 @@ base::Result<std::int64_t> Repository::ProvenanceId(std::string_view text) {
 }
 
 base::Status Repository::CheckPatientExists(std::int64_t patient_id) {
-  const Value params[] = {patient_id};
-  bool found = false;
-  LC_RETURN_IF_ERROR(db_->Execute("SELECT 1 FROM patients WHERE id = ?", params,
-                                  [&found](const Row&) { found = true; })
-                         .status());
-  if (found) return base::OkStatus();
+  const base::Result<std::int64_t> version = PatientVersion(patient_id);
+  if (version.ok() || version.status().code() != base::StatusCode::kNotFound) {
+    return version.status();
+  }
   base::Status status = base::NotFoundError(
       fmt::format("a lab result names patient {}, who is not in the registry", patient_id));
   status.SetPath("patient_id").SetValue(static_cast<double>(patient_id));
