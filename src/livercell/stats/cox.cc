@@ -32,7 +32,7 @@ base::Status ModelError(base::StatusCode code, std::string message) {
 }
 
 // The model frame, in the order every evaluation walks it: by stratum, then by descending
-// stop time. (Coefficients, likelihood and concordance do not depend on the row order.)
+// stop time, the deaths ahead of the censored at each time. (Coefficients, likelihood and concordance do not depend on the row order.)
 struct CoxData {
   Buffer<double> start, stop;  // start is empty without counting-process data
   Buffer<int> event, stratum;
@@ -143,13 +143,14 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
   Grouping strata = CombineLevels(strata_columns, rows);
   data.strata = static_cast<int>(strata.names.size());
   // The walk order: stratum, then descending stop (of the rows kept: the column itself when
-  // every row is).
+  // every row is), the deaths ahead of the censored at each time.
   Buffer<double> kept_stop;
   if (data.n_dropped > 0) {
     kept_stop.resize(n);
     for (std::size_t i = 0; i < n; ++i) kept_stop[i] = stop->numbers[rows[i]];
   }
-  RowOrder order = OrderBy(data.n_dropped > 0 ? kept_stop : stop->numbers, /*descending=*/true);
+  RowOrder order =
+      OrderBy(data.n_dropped > 0 ? kept_stop : stop->numbers, /*descending=*/true, events);
   StableGroupBy(order, strata.group, data.strata);
   pages.Wait();
   // Scattered in table order: the reads stream, only the writes jump.
@@ -237,13 +238,16 @@ class CoxModel {
         event_(std::move(d.event)),
         stratum_(std::move(d.stratum)),
         dead_x_(VectorXd::Zero(d.p)) {
-    // Runs: the rows of one stratum that stop at the same time.
+    // Runs: the rows of one stratum that stop at the same time (its deaths first, as
+    // BuildCoxData orders them; EvaluateByRuns relies on it).
+    bool deaths_first = true;
     for (std::size_t i = 0; i < n(); ++i) {
       if (i == 0 || stratum_[i] != stratum_[i - 1] || stop_[i] != stop_[i - 1]) {
         run_start_.push_back(static_cast<std::uint32_t>(i));
         deaths_.push_back(0);
       }
       if (event_[i] == 0) continue;
+      deaths_first = deaths_first && i - run_start_.back() == deaths_.back();
       ++deaths_.back();
       for (std::size_t a = 0; a < p_; ++a) dead_x_(static_cast<Index>(a)) += x_[i * p_ + a];
     }
@@ -265,8 +269,9 @@ class CoxModel {
         for (; k < leave_.size() && stratum_[leave_[k]] == stratum && leave_start_[k] >= t; ++k)
           leave_run_[leave_[k]] = static_cast<std::uint32_t>(r);
       }
-      start_of_ = std::move(d.start);
     }
+    // By runs when their sums take no more memory than the design.
+    by_runs_ = deaths_first && leave_.empty() && runs() * 2 * RunWidth() <= n() * p_;
   }
 
   std::size_t n() const { return stop_.size(); }
@@ -326,99 +331,225 @@ class CoxModel {
 
   template <std::size_t kP>
   Derivatives EvaluateFor(const VectorXd& beta) const {
-    constexpr std::size_t kPP = kP * (kP + 1) / 2;
-    const std::size_t n = this->n(), p = kP != 0 ? kP : p_, pp = p * (p + 1) / 2;
-    const Buffer<double> w = Predict<kP, /*kExp=*/true>(beta);
-    // The walk: Σ over deaths of eta is beta · (Σ over deaths of x).
-    double loglik = beta.dot(dead_x_);
-    Sums<kP> u = Zeros<kP>(p);
-    for (std::size_t a = 0; a < p; ++a) u[a] = dead_x_(static_cast<Index>(a));
-    Sums<kPP> info = Zeros<kPP>(pp);
-    // Per run, the hazard increment (then summed down to the stratum's last run, with a 0
-    // past the last run of all) and Efron's scaled share of it for the run's tied deaths.
-    Buffer<double> hazard(runs() + 1), tied(runs());
-    Sums<kP> s1 = Zeros<kP>(p), d1 = Zeros<kP>(p);
+    return by_runs_ ? EvaluateByRuns<kP>(beta) : EvaluateByRows<kP>(beta);
+  }
+
+  // What the walk down the event times carries: the log-likelihood and the score (both
+  // started from the deaths' Σ beta·x and Σ x), the information's part from the means, and per
+  // run the hazard increment and Efron's scaled share of it for the run's tied deaths (then
+  // summed down to the stratum's last run, with a 0 past the last run of all).
+  template <std::size_t kP>
+  struct Walk {
+    static constexpr std::size_t kPP = kP * (kP + 1) / 2;
+    Walk(const CoxModel& model, const VectorXd& beta)
+        : u(Zeros<kP>(model.P<kP>())),
+          info(Zeros<kPP>(model.P<kP>() * (model.P<kP>() + 1) / 2)),
+          hazard(model.runs() + 1),
+          tied(model.runs()) {
+      loglik = beta.dot(model.dead_x_);
+      for (std::size_t a = 0; a < model.P<kP>(); ++a) u[a] = model.dead_x_(static_cast<Index>(a));
+      hazard[model.runs()] = 0;
+    }
+    double loglik;
     LogSum log_a0;
-    std::size_t k = 0;
+    Sums<kP> u;
+    Sums<kPP> info;
+    Buffer<double> hazard, tied;
+  };
+
+  // Run r's deaths, given the sums over its risk set (s0 = Σ w, s1 = Σ w·x) and, when Efron's
+  // correction needs them (tied deaths), over the deaths themselves (d0, d1).
+  template <std::size_t kP>
+  void AddDeaths(std::size_t r, double s0, const double* s1, double d0, const double* d1,
+                 Walk<kP>& walk) const {
+    const std::size_t p = P<kP>();
+    const double dead = deaths_[r];
+    walk.hazard[r] = 0;
+    walk.tied[r] = 0;
+    if (dead == 0) return;
+    // Step j of Efron's d tied deaths takes the fraction f = j/d of their sums off the
+    // risk set: a0 = s0 − f·d0, mean = (s1 − f·d1)/a0 (Breslow and untied deaths: one
+    // step with f = 0, weighted by the deaths). The score and the means' part of the
+    // information are sums over the steps of mean and mean·meanᵀ, so only these scalar
+    // sums of 1/a0 and 1/a0² go round the steps; the vectors are formed once per time.
+    const bool tied_deaths = Tied(r);
+    const int steps = tied_deaths ? static_cast<int>(dead) : 1;
+    const double weight = ties_ == Ties::kEfron ? 1 : dead;
+    double h = 0, g = 0, q0 = 0, q1 = 0, q2 = 0;
+    for (int j = 0; j < steps; ++j) {
+      const double f = tied_deaths ? j / dead : 0;
+      const double a0 = s0 - f * d0;
+      const double inv = weight / a0, inv2 = inv / a0;
+      walk.log_a0.Add(a0, weight);
+      h += inv;
+      g += f * inv;
+      q0 += inv2;
+      q1 += f * inv2;
+      q2 += f * f * inv2;
+    }
+    for (std::size_t a = 0; a < p; ++a) {
+      walk.u[a] -= s1[a] * h - d1[a] * g;
+      for (std::size_t b = 0; b <= a; ++b) {
+        walk.info[Packed(a, b)] -=
+            s1[a] * s1[b] * q0 - (s1[a] * d1[b] + d1[a] * s1[b]) * q1 + d1[a] * d1[b] * q2;
+      }
+    }
+    walk.hazard[r] = h;
+    walk.tied[r] = g;
+  }
+
+  // Efron's correction needs the sums over a run's deaths themselves when they are tied.
+  bool Tied(std::size_t r) const { return ties_ == Ties::kEfron && deaths_[r] > 1; }
+
+  // A stratum's hazard increments summed down from its last run: each run's entry becomes
+  // the cumulative hazard of every death time its rows are at risk for.
+  static void SumDown(Buffer<double>& hazard, std::size_t first_run, std::size_t end_run) {
+    double cumulative = 0;
+    for (std::size_t q = end_run; q-- > first_run;) {
+      cumulative += hazard[q];
+      hazard[q] = cumulative;
+    }
+  }
+
+  // The walk down the event times: step(r, s0, s1) for each run, stratum by stratum, with the
+  // risk-set sums s0 and s1 it carries (zero at each stratum's first run); then each stratum's
+  // hazard increments summed down.
+  template <std::size_t kP, typename Step>
+  void WalkDown(Walk<kP>& walk, Step&& step) const {
+    Sums<kP> s1 = Zeros<kP>(P<kP>());
     for (std::size_t r = 0; r < runs();) {
       const int stratum = stratum_[run_start_[r]];
       const std::size_t first_run = r;
       double s0 = 0;
       std::fill(s1.begin(), s1.end(), 0.0);
-      for (; r < runs() && stratum_[run_start_[r]] == stratum; ++r) {
-        const std::size_t begin = run_start_[r], end = run_start_[r + 1];
-        const double t = stop_[begin];
-        const double dead = deaths_[r];
-        // Efron's correction needs the sums over the deaths themselves when they are tied.
-        const bool tied_deaths = ties_ == Ties::kEfron && dead > 1;
-        double d0 = 0;
-        std::fill(d1.begin(), d1.end(), 0.0);
-        for (std::size_t i = begin; i < end; ++i) {
-          s0 += w[i];
-          for (std::size_t a = 0; a < p; ++a) s1[a] += w[i] * x_[i * p + a];
-          if (!tied_deaths || event_[i] == 0) continue;
-          d0 += w[i];
-          for (std::size_t a = 0; a < p; ++a) d1[a] += w[i] * x_[i * p + a];
-        }
-        for (; k < leave_.size() && stratum_[leave_[k]] == stratum && leave_start_[k] >= t; ++k) {
-          const std::size_t i = leave_[k];
-          s0 -= w[i];
-          for (std::size_t a = 0; a < p; ++a) s1[a] -= w[i] * x_[i * p + a];
-        }
-        hazard[r] = 0;
-        tied[r] = 0;
-        if (dead == 0) continue;
-        // Step j of Efron's d tied deaths takes the fraction f = j/d of their sums off the
-        // risk set: a0 = s0 − f·d0, mean = (s1 − f·d1)/a0 (Breslow and untied deaths: one
-        // step with f = 0, weighted by the deaths). The score and the means' part of the
-        // information are sums over the steps of mean and mean·meanᵀ, so only these scalar
-        // sums of 1/a0 and 1/a0² go round the steps; the vectors are formed once per time.
-        const int steps = tied_deaths ? static_cast<int>(dead) : 1;
-        const double weight = ties_ == Ties::kEfron ? 1 : dead;
-        double h = 0, g = 0, q0 = 0, q1 = 0, q2 = 0;
-        for (int j = 0; j < steps; ++j) {
-          const double f = tied_deaths ? j / dead : 0;
-          const double a0 = s0 - f * d0;
-          const double inv = weight / a0, inv2 = inv / a0;
-          log_a0.Add(a0, weight);
-          h += inv;
-          g += f * inv;
-          q0 += inv2;
-          q1 += f * inv2;
-          q2 += f * f * inv2;
-        }
-        for (std::size_t a = 0; a < p; ++a) {
-          u[a] -= s1[a] * h - d1[a] * g;
-          for (std::size_t b = 0; b <= a; ++b) {
-            info[Packed(a, b)] -=
-                s1[a] * s1[b] * q0 - (s1[a] * d1[b] + d1[a] * s1[b]) * q1 + d1[a] * d1[b] * q2;
-          }
-        }
-        hazard[r] = h;
-        tied[r] = g;
-      }
-      // Rows of this stratum that never left (start below every event time) stay until here.
-      while (k < leave_.size() && stratum_[leave_[k]] == stratum) ++k;
-      double cumulative = 0;
-      for (std::size_t q = r; q-- > first_run;) {
-        cumulative += hazard[q];
-        hazard[q] = cumulative;
+      for (; r < runs() && stratum_[run_start_[r]] == stratum; ++r) step(r, s0, s1);
+      SumDown(walk.hazard, first_run, r);
+    }
+  }
+
+  template <std::size_t kP>
+  Derivatives Finish(Walk<kP>& walk) const {
+    const std::size_t p = P<kP>();
+    Derivatives out;
+    out.loglik = walk.loglik - walk.log_a0.Total();
+    out.u = Eigen::Map<const VectorXd>(walk.u.data(), static_cast<Index>(p));
+    out.info.resize(static_cast<Index>(p), static_cast<Index>(p));
+    for (std::size_t a = 0; a < p; ++a) {
+      for (std::size_t b = 0; b <= a; ++b) {
+        out.info(static_cast<Index>(a), static_cast<Index>(b)) = walk.info[Packed(a, b)];
+        out.info(static_cast<Index>(b), static_cast<Index>(a)) = walk.info[Packed(a, b)];
       }
     }
-    hazard[runs()] = 0;
-    loglik -= log_a0.Total();
+    return out;
+  }
+
+  // When the runs are few (event times in days: thousands of runs for millions of rows) and
+  // no row leaves the risk set early, one pass on every core takes each run's sums of w, w·x
+  // and w·x·xᵀ over its rows and over its deaths; the walk then goes down the runs, not the
+  // rows, and the second moments are Σ over runs of the cumulative hazard times the run's
+  // Σ w·x·xᵀ (less Efron's share times its deaths'). One read of the design an evaluation.
+  template <std::size_t kP>
+  Derivatives EvaluateByRuns(const VectorXd& beta) const {
+    Walk<kP> walk(*this, beta);
+    const std::size_t p = P<kP>(), pp = p * (p + 1) / 2, width = RunWidth();
+    constexpr std::size_t kW = kP == 0 ? 0 : 1 + kP + Walk<kP>::kPP;
+    Sums<kP> b = Zeros<kP>(p);
+    for (std::size_t a = 0; a < p; ++a) b[a] = beta(static_cast<Index>(a));
+    // Per run: its rows' sums, then its deaths'.
+    Buffer<double> sums(runs() * 2 * width);
+    ForEachPart(n(), [&](std::size_t, std::size_t begin, std::size_t end) {
+      // The runs that start in [begin, end).
+      const auto first = static_cast<std::size_t>(
+          std::lower_bound(run_start_.begin(), run_start_.end() - 1, begin) - run_start_.begin());
+      const auto last = static_cast<std::size_t>(
+          std::lower_bound(run_start_.begin(), run_start_.end() - 1, end) - run_start_.begin());
+      Sums<kW> all = Zeros<kW>(width), dead = Zeros<kW>(width);
+      // A run's rows: its deaths, whose sums are `dead`, then the censored, whose sums added
+      // to the deaths' make `all`.
+      auto add = [&](std::size_t from, std::size_t to, Sums<kW>& into) {
+        for (std::size_t i = from; i < to; ++i) {
+          const double* x = &x_[i * p];
+          double eta = 0;
+          for (std::size_t a = 0; a < p; ++a) eta += x[a] * b[a];
+          const double w = std::exp(eta);
+          into[0] += w;
+          for (std::size_t a = 0; a < p; ++a) {
+            const double wa = w * x[a];
+            into[1 + a] += wa;
+            for (std::size_t c = 0; c <= a; ++c) into[1 + p + Packed(a, c)] += wa * x[c];
+          }
+        }
+      };
+      for (std::size_t r = first; r < last; ++r) {
+        std::fill(dead.begin(), dead.end(), 0.0);
+        add(run_start_[r], run_start_[r] + deaths_[r], dead);
+        all = dead;
+        add(run_start_[r] + deaths_[r], run_start_[r + 1], all);
+        std::copy(all.begin(), all.end(), &sums[r * 2 * width]);
+        std::copy(dead.begin(), dead.end(), &sums[r * 2 * width + width]);
+      }
+    });
+    WalkDown(walk, [&](std::size_t r, double& s0, Sums<kP>& s1) {
+      const double* all = &sums[r * 2 * width];
+      const double* dead = all + width;
+      s0 += all[0];
+      for (std::size_t a = 0; a < p; ++a) s1[a] += all[1 + a];
+      AddDeaths<kP>(r, s0, s1.data(), dead[0], dead + 1, walk);
+    });
+    for (std::size_t r = 0; r < runs(); ++r) {
+      const double* all = &sums[r * 2 * width + 1 + p];
+      const double* dead = all + width;
+      const double h = walk.hazard[r], g = walk.tied[r];
+      for (std::size_t ab = 0; ab < pp; ++ab) walk.info[ab] += h * all[ab] - g * dead[ab];
+    }
+    return Finish(walk);
+  }
+
+  // Any data: the relative risks on every core; the walk down the rows, adding each run's rows
+  // to the risk-set sums and taking out those that leave it (counting process); then the
+  // second moments, the sum described above the class, on every core.
+  template <std::size_t kP>
+  Derivatives EvaluateByRows(const VectorXd& beta) const {
+    Walk<kP> walk(*this, beta);
+    const std::size_t n = this->n(), p = P<kP>(), pp = p * (p + 1) / 2;
+    const Buffer<double> w = Predict<kP, /*kExp=*/true>(beta);
+    Sums<kP> d1 = Zeros<kP>(p);
+    std::size_t k = 0;
+    WalkDown(walk, [&](std::size_t r, double& s0, Sums<kP>& s1) {
+      const int stratum = stratum_[run_start_[r]];
+      const std::size_t begin = run_start_[r], end = run_start_[r + 1];
+      const double t = stop_[begin];
+      const bool tied_deaths = Tied(r);
+      double d0 = 0;
+      std::fill(d1.begin(), d1.end(), 0.0);
+      for (std::size_t i = begin; i < end; ++i) {
+        s0 += w[i];
+        for (std::size_t a = 0; a < p; ++a) s1[a] += w[i] * x_[i * p + a];
+        if (!tied_deaths || event_[i] == 0) continue;
+        d0 += w[i];
+        for (std::size_t a = 0; a < p; ++a) d1[a] += w[i] * x_[i * p + a];
+      }
+      // Rows of earlier strata that never left (start below every event time) are passed.
+      while (k < leave_.size() && stratum_[leave_[k]] < stratum) ++k;
+      for (; k < leave_.size() && stratum_[leave_[k]] == stratum && leave_start_[k] >= t; ++k) {
+        const std::size_t i = leave_[k];
+        s0 -= w[i];
+        for (std::size_t a = 0; a < p; ++a) s1[a] -= w[i] * x_[i * p + a];
+      }
+      AddDeaths<kP>(r, s0, s1.data(), d0, d1.data(), walk);
+    });
     // The second moments, per part of the rows (each part's sums added in order).
     const std::size_t parts = PartsFor(n);
     std::vector<double> second(parts * pp, 0.0);
     ForEachPart(n, [&](std::size_t part, std::size_t begin, std::size_t end) {
-      Sums<kPP> sum = Zeros<kPP>(pp);
+      Sums<Walk<kP>::kPP> sum = Zeros<Walk<kP>::kPP>(pp);
       auto r = static_cast<std::size_t>(
           std::upper_bound(run_start_.begin(), run_start_.end(), begin) - run_start_.begin() - 1);
       for (std::size_t i = begin; i < end; ++i) {
         while (run_start_[r + 1] <= i) ++r;
-        double c = hazard[r];
-        if (!leave_run_.empty()) c -= hazard[leave_run_[i]];
-        if (event_[i] != 0) c -= tied[r];
+        double c = walk.hazard[r];
+        if (!leave_run_.empty()) c -= walk.hazard[leave_run_[i]];
+        if (event_[i] != 0) c -= walk.tied[r];
         const double wc = w[i] * c;
         const double* x = &x_[i * p];
         for (std::size_t a = 0; a < p; ++a) {
@@ -429,144 +560,193 @@ class CoxModel {
       std::copy(sum.begin(), sum.end(), &second[part * pp]);
     });
     for (std::size_t part = 0; part < parts; ++part) {
-      for (std::size_t ab = 0; ab < pp; ++ab) info[ab] += second[part * pp + ab];
+      for (std::size_t ab = 0; ab < pp; ++ab) walk.info[ab] += second[part * pp + ab];
     }
-    Derivatives out;
-    out.loglik = loglik;
-    out.u = Eigen::Map<const VectorXd>(u.data(), static_cast<Index>(p));
-    out.info.resize(static_cast<Index>(p), static_cast<Index>(p));
-    for (std::size_t a = 0; a < p; ++a) {
-      for (std::size_t b = 0; b <= a; ++b) {
-        out.info(static_cast<Index>(a), static_cast<Index>(b)) = info[Packed(a, b)];
-        out.info(static_cast<Index>(b), static_cast<Index>(a)) = info[Packed(a, b)];
-      }
-    }
-    return out;
+    return Finish(walk);
   }
 
-  // Harrell's C as coxph reports it: over every event and every other subject at risk at that
-  // time in the same stratum (not an event at the same time), concordant when the one who
-  // fails has the higher linear predictor; ties in the predictor count one half. One sweep
-  // down the event times per stratum with a Fenwick tree of counts over predictor ranks:
-  // O(n log n). The rank range is split in two, one sweep per core, each counting only the
-  // subjects whose rank falls in its half; the counts are integers, so the sum is exact.
+  // The number of covariates, a constant where the loops are unrolled for it.
+  template <std::size_t kP>
+  std::size_t P() const {
+    return kP != 0 ? kP : p_;
+  }
+
+  // A run's sums in EvaluateByRuns: Σ w, Σ w·x, Σ w·x·xᵀ (packed).
+  std::size_t RunWidth() const { return 1 + p_ + p_ * (p_ + 1) / 2; }
+
+  // Harrell's C as coxph reports it: over every death and every other subject at risk at that
+  // time in the same stratum (not a death at the same time), concordant when the one who dies
+  // has the higher linear predictor; ties in the predictor count one half. The subjects are
+  // taken in ascending order of the predictor, those with equal values together; a death is
+  // compared with the subjects taken before it (those with a lower predictor), and once its
+  // own group is in, with those of the same predictor. Who of them is at risk is a range of
+  // slots in a Fenwick tree of counts by run: a subject of run r sits in slot 2r + 1 if it
+  // died, 2r if censored, and a death of run r (first run of its stratum f) counts the slots
+  // [2f, 2r + 1): the earlier runs of its stratum (later times) and its own run's censored.
+  // With counting-process data a second tree by the run a subject leaves the risk set at
+  // takes out those that left by run r. O(n log runs).
   double Concordance(const VectorXd& beta) const {
     const std::size_t n = this->n();
     const Buffer<double> eta = Predict(beta);
-    std::uint32_t ranks = 0;
-    const Buffer<std::uint32_t> rank = DenseRanks(eta, &ranks);
+    const RowOrder by_eta = OrderBy(eta);
+    // Per position its slot; per run the first run of its stratum.
+    Buffer<std::uint32_t> slot_of(n), stratum_first(runs());
+    for (std::size_t r = 0; r < runs(); ++r) {
+      for (std::size_t i = run_start_[r]; i < run_start_[r + 1]; ++i)
+        slot_of[i] = static_cast<std::uint32_t>(2 * r + (event_[i] != 0 ? 1 : 0));
+      const bool new_stratum = r == 0 || stratum_[run_start_[r]] != stratum_[run_start_[r - 1]];
+      stratum_first[r] = new_stratum ? static_cast<std::uint32_t>(r) : stratum_first[r - 1];
+    }
+    // What the sweep needs, gathered into its order on every core (the reads jump, so that
+    // the sweep's do not).
+    const bool counting = !leave_run_.empty();
+    Buffer<double> value(n);
+    Buffer<std::uint32_t> slot(n), leaves(counting ? n : 0);
+    ForEachPart(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+      for (std::size_t k = begin; k < end; ++k) {
+        const std::uint32_t i = by_eta[k];
+        value[k] = eta[i];
+        slot[k] = slot_of[i];
+        if (counting) leaves[k] = leave_run_[i];
+      }
+    });
+    // One tree per stratum, in one array: the stratum's slots (and, counting process, its runs)
+    // in cells base + 1 .. base + size.
+    struct Tree {
+      std::uint32_t base, size;
+    };
+    std::vector<Tree> slots_tree(runs()), runs_tree(runs());
+    for (std::size_t r = 0, stratum = 0; r < runs(); ++r) {
+      const std::size_t f = stratum_first[r];
+      if (r > 0 && f == r) ++stratum;
+      std::size_t e = r + 1;  // the stratum's end, for its first run
+      if (f == r) {
+        while (e < runs() && stratum_first[e] == f) ++e;
+      }
+      slots_tree[r] = f == r ? Tree{static_cast<std::uint32_t>(2 * f + stratum),
+                                    static_cast<std::uint32_t>(2 * (e - f))}
+                             : slots_tree[f];
+      runs_tree[r] = f == r ? Tree{static_cast<std::uint32_t>(f + stratum),
+                                   static_cast<std::uint32_t>(e - f)}
+                            : runs_tree[f];
+    }
+    // The sweep in two halves of the predictor's order, one per core (split between two
+    // values): the upper half's deaths count the lower half's subjects, all with a lower
+    // predictor, from a tally of their slots instead of from its trees.
+    std::size_t middle = n >= kParallelRows ? n / 2 : n;
+    while (middle > 0 && middle < n && value[middle] == value[middle - 1]) ++middle;
+    auto sweep = [&](std::size_t from, std::size_t to, bool after_lower) {
+      // Per slot, the lower half's subjects in the slots below it in its stratum; per run, its
+      // subjects that left by then (counting process).
+      std::vector<std::uint32_t> below_slot, left_by;
+      if (after_lower) {
+        below_slot.assign(2 * runs(), 0);
+        left_by.assign(counting ? runs() : 0, 0);
+        for (std::size_t j = 0; j < middle; ++j) {
+          ++below_slot[slot[j]];
+          if (counting && leaves[j] < runs()) ++left_by[leaves[j]];
+        }
+        // The tallies summed within each stratum: below each slot, and up to each run.
+        std::uint32_t slots_below = 0, left_so_far = 0;
+        for (std::size_t r = 0; r < runs(); ++r) {
+          if (stratum_first[r] == r) slots_below = left_so_far = 0;
+          for (const std::size_t c : {2 * r, 2 * r + 1}) {
+            const std::uint32_t here = below_slot[c];
+            below_slot[c] = slots_below;
+            slots_below += here;
+          }
+          if (counting) left_by[r] = left_so_far += left_by[r];
+        }
+      }
+      Counts stay(2 * runs() + runs() + 1), left(counting ? runs() + runs() + 1 : 0);
+      // How many subjects with the predictor values taken so far the death in slot `s` is
+      // compared with.
+      auto at_risk = [&](std::uint32_t s) {
+        const std::size_t r = s / 2, f = stratum_first[r];
+        std::int64_t count = stay.Below(slots_tree[r].base, s - 2 * f);
+        if (counting) count -= left.Below(runs_tree[r].base, r + 1 - f);
+        if (after_lower) {
+          count += below_slot[s];
+          if (counting) count -= left_by[r];
+        }
+        return static_cast<double>(count);
+      };
+      PairCounts counts;
+      for (std::size_t k = from; k < to;) {
+        std::size_t end = k + 1;
+        while (end < to && value[end] == value[k]) ++end;
+        double lower = 0;
+        for (std::size_t j = k; j < end; ++j) {
+          if (slot[j] % 2 != 0) lower += at_risk(slot[j]);
+        }
+        for (std::size_t j = k; j < end; ++j) {
+          const std::size_t r = slot[j] / 2, f = stratum_first[r];
+          stay.Add(slots_tree[r].base, slots_tree[r].size, slot[j] - 2 * f);
+          if (counting && leaves[j] < runs()) {
+            const std::size_t gone = leaves[j];  // a run of the same stratum
+            left.Add(runs_tree[gone].base, runs_tree[gone].size, gone - stratum_first[gone]);
+          }
+        }
+        // A death alone with its predictor value has no ties.
+        if (end - k > 1) {
+          double lower_or_equal = 0;
+          for (std::size_t j = k; j < end; ++j) {
+            if (slot[j] % 2 != 0) lower_or_equal += at_risk(slot[j]);
+          }
+          counts.tied += lower_or_equal - lower;
+        }
+        counts.concordant += lower;
+        k = end;
+      }
+      return counts;
+    };
     PairCounts low, high;
-    const std::uint32_t middle = ranks / 2;
-    if (n >= kParallelRows) {
-      std::thread other([&] { high = CountPairs(rank, middle, ranks); });
-      low = CountPairs(rank, 0, middle);
+    if (middle < n) {
+      std::thread other([&] { high = sweep(middle, n, /*after_lower=*/true); });
+      low = sweep(0, middle, false);
       other.join();
     } else {
-      low = CountPairs(rank, 0, middle);
-      high = CountPairs(rank, middle, ranks);
+      low = sweep(0, n, false);
     }
     const double concordant = low.concordant + high.concordant;
     const double tied = low.tied + high.tied;
-    const double total = concordant + low.discordant + high.discordant + tied;
+    // Every comparison: each death against everyone at risk then, whatever their predictor.
+    double total = 0;
+    std::vector<std::uint32_t> left_at(counting ? runs() + 1 : 0, 0);
+    for (std::size_t i = 0; counting && i < n; ++i) ++left_at[leave_run_[i]];
+    for (std::size_t r = 0, in_risk = 0, gone = 0; r < runs(); ++r) {
+      if (stratum_first[r] == r) in_risk = gone = 0;
+      const std::size_t begin = run_start_[r], end = run_start_[r + 1];
+      if (counting) gone += left_at[r];
+      const std::size_t censored = end - begin - deaths_[r];
+      total += static_cast<double>(deaths_[r]) * static_cast<double>(in_risk + censored - gone);
+      in_risk += end - begin;
+    }
     return total > 0 ? (concordant + tied / 2) / total : 0.5;
   }
 
  private:
   struct PairCounts {
-    double concordant = 0, discordant = 0, tied = 0;
+    double concordant = 0, tied = 0;
   };
 
-  // The comparable pairs whose at-risk subject has a rank in [lo, hi).
-  PairCounts CountPairs(const Buffer<std::uint32_t>& rank, std::uint32_t lo,
-                        std::uint32_t hi) const {
-    const std::size_t n = this->n();
-    RankCounts tree(hi - lo);
-    std::vector<std::uint32_t> same(hi - lo, 0);  // entries per rank, for ties
-    std::vector<std::uint8_t> in_tree(n, 0);
-    double in_risk = 0;
-    auto enter = [&](std::size_t i) {
-      if (rank[i] < lo || rank[i] >= hi) return;
-      tree.Add(rank[i] - lo, 1);
-      ++same[rank[i] - lo];
-      in_tree[i] = 1;
-      in_risk += 1;
-    };
-    auto leave = [&](std::size_t i) {
-      if (in_tree[i] == 0) return;  // not in this half, or not entered yet
-      tree.Add(rank[i] - lo, -1);
-      --same[rank[i] - lo];
-      in_tree[i] = 0;
-      in_risk -= 1;
-    };
-    PairCounts counts;
-    std::vector<std::size_t> events;
-    std::size_t i = 0, k = 0;
-    while (i < n) {
-      const int stratum = stratum_[i];
-      const std::size_t first = i;
-      while (i < n && stratum_[i] == stratum) {
-        const double t = stop_[i];
-        events.clear();
-        for (; i < n && stratum_[i] == stratum && stop_[i] == t; ++i) {
-          if (event_[i] != 0) {
-            events.push_back(i);
-          } else {
-            enter(i);  // censored at t: still at risk at t
-          }
-        }
-        for (; k < leave_.size() && stratum_[leave_[k]] == stratum && leave_start_[k] >= t; ++k)
-          leave(leave_[k]);
-        for (const std::size_t e : events) {
-          const std::uint32_t r = rank[e];
-          const double below = r < lo ? 0 : r >= hi ? in_risk : tree.Below(r - lo);
-          const double tie = r < lo || r >= hi ? 0 : same[r - lo];
-          counts.concordant += below;
-          counts.tied += tie;
-          counts.discordant += in_risk - below - tie;
-        }
-        for (const std::size_t e : events) {
-          // Enters the risk set for earlier times (unless it starts at t).
-          if (leave_.empty() || StartOf(e) < t) enter(e);
-        }
-      }
-      while (k < leave_.size() && stratum_[leave_[k]] == stratum) ++k;
-      if (i == n) break;
-      // Empty the tree for the next stratum: clearing it costs O(ranks), taking the entries
-      // out one by one O(log ranks) each, so a large stratum clears.
-      if (hi - lo <= 8 * (i - first)) {
-        tree.Clear();
-        std::fill(same.begin(), same.end(), 0);
-        std::fill(in_tree.begin() + static_cast<std::ptrdiff_t>(first),
-                  in_tree.begin() + static_cast<std::ptrdiff_t>(i), 0);
-        in_risk = 0;
-      } else {
-        for (std::size_t j = first; j < i; ++j) leave(j);
-      }
-    }
-    return counts;
-  }
-
-  // A Fenwick tree of counts over the ranks of the linear predictor.
-  class RankCounts {
+  // Fenwick trees of counts in one array, each in the cells base + 1 .. base + size.
+  class Counts {
    public:
-    explicit RankCounts(std::size_t n) : tree_(n + 1, 0) {}
-    void Clear() { std::fill(tree_.begin(), tree_.end(), 0); }
-    void Add(std::size_t rank, std::int32_t by) {
-      for (std::size_t i = rank + 1; i < tree_.size(); i += i & (~i + 1)) tree_[i] += by;
+    explicit Counts(std::size_t cells) : tree_(cells, 0) {}
+    void Add(std::size_t base, std::size_t size, std::size_t cell) {
+      for (std::size_t i = cell + 1; i <= size; i += i & (~i + 1)) ++tree_[base + i];
     }
-    // Count of entries with rank < `rank`.
-    double Below(std::size_t rank) const {
+    // The count in the cells below `cell`.
+    std::int64_t Below(std::size_t base, std::size_t cell) const {
       std::int64_t sum = 0;
-      for (std::size_t i = rank; i > 0; i -= i & (~i + 1)) sum += tree_[i];
-      return static_cast<double>(sum);
+      for (std::size_t i = cell; i > 0; i -= i & (~i + 1)) sum += tree_[base + i];
+      return sum;
     }
 
    private:
-    std::vector<std::int32_t> tree_;
+    std::vector<std::uint32_t> tree_;
   };
-
-  // The start time of the subject at position i (counting-process data only).
-  double StartOf(std::size_t i) const { return start_of_[i]; }
 
   Ties ties_;
   std::size_t p_;
@@ -575,11 +755,11 @@ class CoxModel {
   // Counting process only: positions in the order they leave the risk set, with their starts.
   std::vector<std::uint32_t> leave_;
   std::vector<double> leave_start_;
-  Buffer<double> start_of_;  // by position
   // Runs (the rows of one stratum with the same stop time): where each starts, and a last
   // entry n(); the deaths in each; per row, the first run it has left by (counting process).
   std::vector<std::uint32_t> run_start_, deaths_, leave_run_;
   VectorXd dead_x_;  // Σ of x over the deaths
+  bool by_runs_ = false;  // EvaluateByRuns, else EvaluateByRows
 };
 
 CoxTest ChiSquareTest(double chisq, int df) {

@@ -1,12 +1,14 @@
 #include "livercell/stats/order.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <numeric>
 
 #include "livercell/base/check.h"
 #include "livercell/stats/buffer.h"
+#include "livercell/stats/parallel.h"
 
 namespace livercell::stats {
 namespace {
@@ -14,11 +16,13 @@ namespace {
 constexpr int kDigitBits = 11;
 constexpr std::uint64_t kDigitMask = (1u << kDigitBits) - 1;
 
-// Maps a double to an unsigned integer with the same order: negative numbers have every bit
-// flipped (so that larger magnitudes sort first), positive ones only the sign bit.
-std::uint64_t OrderedBits(double value) {
-  const auto bits = std::bit_cast<std::uint64_t>(value);
-  return (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
+// Maps a key, rounded to float, to an unsigned integer with the same order: negative numbers
+// have every bit flipped (so that larger magnitudes sort first), positive ones only the sign
+// bit. Rounding keeps the order, so keys that map apart are in that order; keys that map to the
+// same value are within a float's precision of each other (or equal).
+std::uint32_t OrderedFloatBits(double value) {
+  const auto bits = std::bit_cast<std::uint32_t>(static_cast<float>(value + 0.0));  // -0.0 → 0.0
+  return (bits >> 31) != 0 ? ~bits : bits | (std::uint32_t{1} << 31);
 }
 
 // Whether every key is an integer, and if so the smallest and the number of values from the
@@ -38,7 +42,8 @@ bool IntegerRange(std::span<const double> keys, double* lo, double* range) {
 
 // Integer-valued keys spanning a modest range (times in days, the usual case) need one
 // counting pass; returns false (and leaves `order` alone) when the keys are not like that.
-bool OrderByIntegers(std::span<const double> keys, bool descending, RowOrder& order) {
+bool OrderByIntegers(std::span<const double> keys, bool descending, std::span<const int> first,
+                     RowOrder& order) {
   const std::size_t n = keys.size();
   double lo = 0, range = 0;
   if (!IntegerRange(keys, &lo, &range)) return false;
@@ -51,69 +56,145 @@ bool OrderByIntegers(std::span<const double> keys, bool descending, RowOrder& or
   for (const double k : keys) ++start[bucket(k) + 1];
   for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
   order.resize(n);
-  for (std::size_t i = 0; i < n; ++i)
-    order[start[bucket(keys[i])]++] = static_cast<std::uint32_t>(i);
+  if (first.empty()) {
+    for (std::size_t i = 0; i < n; ++i)
+      order[start[bucket(keys[i])]++] = static_cast<std::uint32_t>(i);
+    return true;
+  }
+  for (const bool ahead : {true, false}) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if ((first[i] != 0) == ahead) order[start[bucket(keys[i])]++] = static_cast<std::uint32_t>(i);
+    }
+  }
   return true;
 }
 
-// A key's ordered bits and its row, travelling together so that each pass reads sequentially.
-struct Item {
-  std::uint64_t bits;
-  std::uint32_t row;
-};
+using DigitCounts = std::array<std::uint32_t, std::size_t{1} << kDigitBits>;
 
-// The keys' items sorted by bits (ascending; stable; equal keys have equal bits): LSD radix, 11
-// bits a pass, skipping passes whose digit is the same for every key. Not zeroed first: every item
-// is written.
-Buffer<Item> RadixSorted(std::span<const double> keys, bool descending) {
-  const std::size_t n = keys.size();
-  Buffer<Item> items(n), scratch(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint64_t bits = OrderedBits(keys[i] + 0.0);  // -0.0 + 0.0 is 0.0: equal keys
-    items[i] = {descending ? ~bits : bits, static_cast<std::uint32_t>(i)};
-  }
-  std::vector<std::uint32_t> count(std::size_t{1} << kDigitBits);
-  for (int shift = 0; shift < 64; shift += kDigitBits) {
-    std::fill(count.begin(), count.end(), 0u);
-    for (const Item& item : items) ++count[(item.bits >> shift) & kDigitMask];
-    if (n == 0 || count[(items[0].bits >> shift) & kDigitMask] == n) continue;  // one digit
-    std::uint32_t sum = 0;
-    for (std::uint32_t& c : count) {
-      const std::uint32_t here = c;
-      c = sum;
-      sum += here;
+// Sorts `items` stably by their digits, digit(item, 0) the least significant up to
+// digit(item, passes - 1), each below 2^kDigitBits: LSD radix, skipping passes whose digit is
+// the same for every item. Every core takes a part of the items (ForEachPart's parts): one read
+// counts every pass's digits per part; each pass then moves each part's items to where the
+// counts put them (part 0's first within a digit, so the sort stays stable and comes out the
+// same on any number of cores) and counts, per part of the destination, the digits of the next
+// pass.
+template <typename T, typename DigitOf>
+void RadixSort(Buffer<T>& items, int passes, DigitOf digit) {
+  const std::size_t n = items.size();
+  if (n == 0) return;
+  const std::size_t parts = PartsFor(n);
+  const auto pass_count = static_cast<std::size_t>(passes);
+  std::vector<std::size_t> bound(parts + 1);
+  for (std::size_t k = 0; k <= parts; ++k) bound[k] = n * k / parts;
+  // counts[part * passes + pass]: the items in that part (now) by their digit of that pass.
+  std::vector<DigitCounts> counts(parts * pass_count, DigitCounts{});
+  ForEachPart(n, [&](std::size_t part, std::size_t begin, std::size_t end) {
+    std::vector<DigitCounts> local(pass_count, DigitCounts{});
+    for (std::size_t i = begin; i < end; ++i) {
+      for (int pass = 0; pass < passes; ++pass) ++local[pass][digit(items[i], pass)];
     }
-    for (const Item& item : items) scratch[count[(item.bits >> shift) & kDigitMask]++] = item;
-    items.swap(scratch);
+    std::copy(local.begin(), local.end(), counts.begin() + part * pass_count);
+  });
+  // The passes to run: those whose digit is not the same for every item.
+  std::vector<int> run;
+  for (int pass = 0; pass < passes; ++pass) {
+    std::uint32_t same = 0;
+    for (std::size_t part = 0; part < parts; ++part)
+      same += counts[part * pass_count + pass][digit(items[0], pass)];
+    if (same != n) run.push_back(pass);
   }
-  return items;
+  Buffer<T> scratch(run.empty() ? 0 : n);
+  for (std::size_t step = 0; step < run.size(); ++step) {
+    const int pass = run[step];
+    const int next = step + 1 < run.size() ? run[step + 1] : -1;
+    // Where each part's items of each digit go.
+    std::vector<DigitCounts> offset(parts);
+    std::uint32_t sum = 0;
+    for (std::size_t d = 0; d < DigitCounts().size(); ++d) {
+      for (std::size_t part = 0; part < parts; ++part) {
+        offset[part][d] = sum;
+        sum += counts[part * pass_count + pass][d];
+      }
+    }
+    // next_counts[source part * parts + destination part]: the next pass's digits.
+    std::vector<DigitCounts> next_counts(parts * parts, DigitCounts{});
+    ForEachPart(n, [&](std::size_t part, std::size_t begin, std::size_t end) {
+      DigitCounts& to = offset[part];
+      DigitCounts* tally = &next_counts[part * parts];
+      for (std::size_t i = begin; i < end; ++i) {
+        const T item = items[i];
+        const std::uint32_t dest = to[digit(item, pass)]++;
+        scratch[dest] = item;
+        if (next < 0) continue;
+        std::size_t dest_part = 0;
+        while (dest >= bound[dest_part + 1]) ++dest_part;
+        ++tally[dest_part][digit(item, next)];
+      }
+    });
+    items.swap(scratch);
+    if (next < 0) break;
+    for (std::size_t part = 0; part < parts; ++part) {
+      DigitCounts& c = counts[part * pass_count + next];
+      c.fill(0);
+      for (std::size_t source = 0; source < parts; ++source) {
+        const DigitCounts& t = next_counts[source * parts + part];
+        for (std::size_t d = 0; d < c.size(); ++d) c[d] += t[d];
+      }
+    }
+  }
+}
+
+// Rows sorted by their keys (see OrderBy) when the keys are not integers of a modest range.
+// First by the keys rounded to float, the float's ordered bits and the row in one 8-byte item:
+// three radix passes. Then each run of equal floats (keys within a float's precision of each
+// other: few and short, unless many keys are equal) is sorted stably by the keys themselves and
+// the tie-break.
+void OrderByFloats(std::span<const double> keys, bool descending, std::span<const int> first,
+                   RowOrder& order) {
+  const std::size_t n = keys.size();
+  Buffer<std::uint64_t> items(n);
+  ForEachPart(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::uint32_t bits = OrderedFloatBits(keys[i]);
+      items[i] = std::uint64_t{descending ? ~bits : bits} << 32 | i;
+    }
+  });
+  RadixSort(items, 3, [](std::uint64_t item, int pass) -> std::size_t {
+    return (item >> (32 + pass * kDigitBits)) & kDigitMask;
+  });
+  auto row = [](std::uint64_t item) { return static_cast<std::uint32_t>(item); };
+  auto ahead = [&](std::uint64_t item) { return !first.empty() && first[row(item)] != 0; };
+  auto before = [&](std::uint64_t a, std::uint64_t b) {
+    const double ka = keys[row(a)], kb = keys[row(b)];
+    if (ka != kb) return descending ? ka > kb : ka < kb;
+    return ahead(a) && !ahead(b);
+  };
+  order.resize(n);
+  for (std::size_t i = 0; i < n;) {
+    std::size_t end = i + 1;
+    while (end < n && (items[end] >> 32) == (items[i] >> 32)) ++end;
+    const auto from = items.begin() + static_cast<std::ptrdiff_t>(i);
+    const auto to = items.begin() + static_cast<std::ptrdiff_t>(end);
+    if (end - i > 1) {
+      const double k = keys[row(*from)];
+      if (std::all_of(from, to, [&](std::uint64_t item) { return keys[row(item)] == k; })) {
+        if (!first.empty()) std::stable_partition(from, to, ahead);
+      } else {
+        std::stable_sort(from, to, before);
+      }
+    }
+    for (; i < end; ++i) order[i] = row(items[i]);
+  }
 }
 
 }  // namespace
 
-RowOrder OrderBy(std::span<const double> keys, bool descending) {
-  const std::size_t n = keys.size();
-  LC_CHECK(n <= UINT32_MAX);
+RowOrder OrderBy(std::span<const double> keys, bool descending, std::span<const int> first) {
+  LC_CHECK(keys.size() <= UINT32_MAX);
+  LC_CHECK(first.empty() || first.size() == keys.size());
   RowOrder order;
-  if (OrderByIntegers(keys, descending, order)) return order;
-  const Buffer<Item> items = RadixSorted(keys, descending);
-  order.resize(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = items[i].row;
+  if (!OrderByIntegers(keys, descending, first, order)) OrderByFloats(keys, descending, first, order);
   return order;
-}
-
-Buffer<std::uint32_t> DenseRanks(std::span<const double> keys, std::uint32_t* distinct) {
-  const std::size_t n = keys.size();
-  LC_CHECK(n <= UINT32_MAX);
-  const Buffer<Item> items = RadixSorted(keys, /*descending=*/false);
-  Buffer<std::uint32_t> rank(n);
-  std::uint32_t r = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0 && items[i].bits != items[i - 1].bits) ++r;
-    rank[items[i].row] = r;
-  }
-  *distinct = n == 0 ? 0 : r + 1;
-  return rank;
 }
 
 void StableGroupBy(RowOrder& order, std::span<const int> group, int groups) {

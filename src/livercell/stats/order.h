@@ -16,16 +16,14 @@ namespace livercell::stats {
 using RowOrder = std::vector<std::uint32_t>;
 
 // Row indices ordered by `keys` (ascending, or descending when `descending`), stable: equal
-// keys keep their row order. Integer-valued keys over a range of at most 4n values (times in
-// days) take one counting pass; others an LSD radix sort on the IEEE-754 bit patterns, 11 bits
-// a pass, skipping passes whose digit is the same for every key. Keys must not be NaN; -0.0
-// and 0.0 are equal.
-RowOrder OrderBy(std::span<const double> keys, bool descending = false);
-
-// Dense ranks of `keys`: 0 for the smallest, equal keys sharing a rank (-0.0 equals 0.0);
-// *distinct is how many different values there are. Keys must not be NaN. Read from the radix
-// sort's sorted keys, so that ranking 10^6 keys reads no key twice at random.
-Buffer<std::uint32_t> DenseRanks(std::span<const double> keys, std::uint32_t* distinct);
+// keys keep their row order, except that with `first` (one flag per row) the rows flagged
+// non-zero come ahead of the others among equal keys. Integer-valued keys over a range of at
+// most 4n values (times in days) take one counting pass; others an LSD radix sort of the keys
+// rounded to float (11 bits a pass, skipping passes whose digit is the same for every key), then
+// a sort by the keys themselves of each run of equal floats. Keys must not be NaN; -0.0 and 0.0
+// are equal.
+RowOrder OrderBy(std::span<const double> keys, bool descending = false,
+                 std::span<const int> first = {});
 
 // Reorders `order` stably by a small integer key (0 ≤ group[row] < groups): the rows of group
 // 0 first, each group keeping the order it had. Counting sort, O(n + groups).
