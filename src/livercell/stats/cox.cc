@@ -32,7 +32,8 @@ base::Status ModelError(base::StatusCode code, std::string message) {
 }
 
 // The model frame, in the order every evaluation walks it: by stratum, then by descending
-// stop time, the deaths ahead of the censored at each time. (Coefficients, likelihood and concordance do not depend on the row order.)
+// stop time, the deaths ahead of the censored at each time. (Coefficients, likelihood and
+// concordance do not depend on the row order.)
 struct CoxData {
   Buffer<double> start, stop;  // start is empty without counting-process data
   Buffer<int> event, stratum;
@@ -149,23 +150,31 @@ base::Result<CoxData> BuildCoxData(const Table& table, const Formula& f) {
     kept_stop.resize(n);
     for (std::size_t i = 0; i < n; ++i) kept_stop[i] = stop->numbers[rows[i]];
   }
-  RowOrder order =
-      OrderBy(data.n_dropped > 0 ? kept_stop : stop->numbers, /*descending=*/true, events);
-  StableGroupBy(order, strata.group, data.strata);
+  const RowOrder order = OrderBy(SortBy{.group = strata.group,
+                                        .groups = data.strata,
+                                        .keys = data.n_dropped > 0 ? kept_stop : stop->numbers,
+                                        .descending = true,
+                                        .first = events});
   pages.Wait();
-  // Scattered in table order: the reads stream, only the writes jump.
+  // The times, events and strata gathered in walk order, where each row's position is noted;
+  // the design, p values a row, then scattered in table order (its reads stream, only its
+  // writes jump), with the logs taken on the way. Rows of one (stratum, time, event) keep
+  // their table order, so each pass's jumps are a few thousand sequential streams.
   ForEachPart(n, [&](std::size_t, std::size_t begin, std::size_t end) {
-    for (std::size_t pos = begin; pos < end; ++pos)
-      position[order[pos]] = static_cast<std::uint32_t>(pos);
-  });
-  ForEachPart(n, [&](std::size_t, std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) {
-      const std::size_t pos = position[i];
+    for (std::size_t pos = begin; pos < end; ++pos) {
+      const std::uint32_t i = order[pos];
+      position[i] = static_cast<std::uint32_t>(pos);
       const std::uint32_t r = rows[i];
       data.stop[pos] = stop->numbers[r];
       data.event[pos] = events[i];
       data.stratum[pos] = strata.group[i];
       if (start != nullptr) data.start[pos] = start->numbers[r];
+    }
+  });
+  ForEachPart(n, [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::size_t pos = position[i];
+      const std::uint32_t r = rows[i];
       double* out = &data.x[pos * p];
       for (const DesignTerm& d : design) {
         if (d.factor) {
@@ -254,8 +263,8 @@ class CoxModel {
     run_start_.push_back(static_cast<std::uint32_t>(n()));
     if (!d.start.empty()) {
       // Counting process: rows leave the risk set (walking down) once t ≤ start.
-      leave_ = OrderBy(d.start, /*descending=*/true);
-      StableGroupBy(leave_, stratum_, d.strata);
+      leave_ = OrderBy(
+          SortBy{.group = stratum_, .groups = d.strata, .keys = d.start, .descending = true});
       leave_start_.resize(n());
       for (std::size_t k = 0; k < n(); ++k) leave_start_[k] = d.start[leave_[k]];
       // The first run each row is no longer at risk for; runs() (whose cumulative hazard is
@@ -626,9 +635,9 @@ class CoxModel {
       slots_tree[r] = f == r ? Tree{static_cast<std::uint32_t>(2 * f + stratum),
                                     static_cast<std::uint32_t>(2 * (e - f))}
                              : slots_tree[f];
-      runs_tree[r] = f == r ? Tree{static_cast<std::uint32_t>(f + stratum),
-                                   static_cast<std::uint32_t>(e - f)}
-                            : runs_tree[f];
+      runs_tree[r] =
+          f == r ? Tree{static_cast<std::uint32_t>(f + stratum), static_cast<std::uint32_t>(e - f)}
+                 : runs_tree[f];
     }
     // The sweep in two halves of the predictor's order, one per core (split between two
     // values): the upper half's deaths count the lower half's subjects, all with a lower
@@ -758,7 +767,7 @@ class CoxModel {
   // Runs (the rows of one stratum with the same stop time): where each starts, and a last
   // entry n(); the deaths in each; per row, the first run it has left by (counting process).
   std::vector<std::uint32_t> run_start_, deaths_, leave_run_;
-  VectorXd dead_x_;  // Σ of x over the deaths
+  VectorXd dead_x_;       // Σ of x over the deaths
   bool by_runs_ = false;  // EvaluateByRuns, else EvaluateByRows
 };
 

@@ -40,33 +40,69 @@ bool IntegerRange(std::span<const double> keys, double* lo, double* range) {
   return true;
 }
 
-// Integer-valued keys spanning a modest range (times in days, the usual case) need one
-// counting pass; returns false (and leaves `order` alone) when the keys are not like that.
-bool OrderByIntegers(std::span<const double> keys, bool descending, std::span<const int> first,
-                     RowOrder& order) {
-  const std::size_t n = keys.size();
+// Integer-valued keys spanning a modest range (times in days, the usual case) need no
+// comparisons: each row's bucket (group, key, tie-break) is counted, and the rows are placed
+// by the counts, on every core (each part's rows after the earlier parts' in a bucket, so the
+// order is stable). Returns false (and leaves `order` alone) when the keys are not like that.
+bool OrderByIntegers(const SortBy& by, RowOrder& order) {
+  const std::size_t n = by.keys.size();
   double lo = 0, range = 0;
-  if (!IntegerRange(keys, &lo, &range)) return false;
-  if (!(range <= static_cast<double>(n * 4) && range <= (1 << 26))) return false;
-  std::vector<std::uint32_t> start(static_cast<std::size_t>(range) + 1, 0);
-  auto bucket = [&](double k) {
-    const auto b = static_cast<std::size_t>(k - lo);
-    return descending ? static_cast<std::size_t>(range) - 1 - b : b;
+  if (!IntegerRange(by.keys, &lo, &range)) return false;
+  const std::size_t ties = by.first.empty() ? 1 : 2;
+  const auto groups = static_cast<std::size_t>(by.group.empty() ? 1 : by.groups);
+  const double buckets = range * static_cast<double>(groups * ties);
+  if (!(buckets <= static_cast<double>(n * 4) && buckets <= (1 << 26))) return false;
+  const auto keys = static_cast<std::size_t>(range);
+  Buffer<std::uint32_t> bucket(n);
+  // Per part, a count per bucket: two parts only when the buckets are few next to the rows.
+  const std::size_t parts = static_cast<double>(n) >= 16 * buckets ? PartsFor(n) : 1;
+  const auto bucket_count = static_cast<std::size_t>(buckets);
+  std::vector<std::uint32_t> start(parts * bucket_count, 0);
+  auto each_part = [&](auto&& work) {
+    if (parts == 1) {
+      work(std::size_t{0}, std::size_t{0}, n);
+    } else {
+      ForEachPart(n, work);
+    }
   };
-  for (const double k : keys) ++start[bucket(k) + 1];
-  for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
-  order.resize(n);
-  if (first.empty()) {
-    for (std::size_t i = 0; i < n; ++i)
-      order[start[bucket(keys[i])]++] = static_cast<std::uint32_t>(i);
-    return true;
-  }
-  for (const bool ahead : {true, false}) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if ((first[i] != 0) == ahead) order[start[bucket(keys[i])]++] = static_cast<std::uint32_t>(i);
+  each_part([&](std::size_t part, std::size_t begin, std::size_t end) {
+    std::uint32_t* count = &start[part * bucket_count];
+    for (std::size_t i = begin; i < end; ++i) {
+      auto k = static_cast<std::size_t>(by.keys[i] - lo);
+      if (by.descending) k = keys - 1 - k;
+      const std::size_t g = by.group.empty() ? 0 : static_cast<std::size_t>(by.group[i]);
+      const std::size_t behind = by.first.empty() || by.first[i] != 0 ? 0 : 1;
+      bucket[i] = static_cast<std::uint32_t>((g * keys + k) * ties + behind);
+      ++count[bucket[i]];
+    }
+  });
+  std::uint32_t sum = 0;
+  for (std::size_t b = 0; b < bucket_count; ++b) {
+    for (std::size_t part = 0; part < parts; ++part) {
+      const std::uint32_t here = start[part * bucket_count + b];
+      start[part * bucket_count + b] = sum;
+      sum += here;
     }
   }
+  order.resize(n);
+  each_part([&](std::size_t part, std::size_t begin, std::size_t end) {
+    std::uint32_t* next = &start[part * bucket_count];
+    for (std::size_t i = begin; i < end; ++i)
+      order[next[bucket[i]]++] = static_cast<std::uint32_t>(i);
+  });
   return true;
+}
+
+// Reorders `order` stably by a small integer key (0 ≤ group[row] < groups): the rows of group
+// 0 first, each group keeping the order it had. Counting sort, O(n + groups).
+void StableGroupBy(RowOrder& order, std::span<const int> group, int groups) {
+  if (groups <= 1) return;
+  std::vector<std::uint32_t> start(static_cast<std::size_t>(groups) + 1, 0);
+  for (const std::uint32_t row : order) ++start[static_cast<std::size_t>(group[row]) + 1];
+  std::partial_sum(start.begin(), start.end(), start.begin());
+  RowOrder sorted(order.size());
+  for (const std::uint32_t row : order) sorted[start[static_cast<std::size_t>(group[row])]++] = row;
+  order.swap(sorted);
 }
 
 using DigitCounts = std::array<std::uint32_t, std::size_t{1} << kDigitBits>;
@@ -149,8 +185,10 @@ void RadixSort(Buffer<T>& items, int passes, DigitOf digit) {
 // three radix passes. Then each run of equal floats (keys within a float's precision of each
 // other: few and short, unless many keys are equal) is sorted stably by the keys themselves and
 // the tie-break.
-void OrderByFloats(std::span<const double> keys, bool descending, std::span<const int> first,
-                   RowOrder& order) {
+void OrderByFloats(const SortBy& by, RowOrder& order) {
+  const std::span<const double> keys = by.keys;
+  const std::span<const int> first = by.first;
+  const bool descending = by.descending;
   const std::size_t n = keys.size();
   Buffer<std::uint64_t> items(n);
   ForEachPart(n, [&](std::size_t, std::size_t begin, std::size_t end) {
@@ -189,22 +227,19 @@ void OrderByFloats(std::span<const double> keys, bool descending, std::span<cons
 
 }  // namespace
 
-RowOrder OrderBy(std::span<const double> keys, bool descending, std::span<const int> first) {
-  LC_CHECK(keys.size() <= UINT32_MAX);
-  LC_CHECK(first.empty() || first.size() == keys.size());
+RowOrder OrderBy(const SortBy& by) {
+  LC_CHECK(by.keys.size() <= UINT32_MAX);
+  LC_CHECK(by.first.empty() || by.first.size() == by.keys.size());
+  LC_CHECK(by.group.empty() || by.group.size() == by.keys.size());
   RowOrder order;
-  if (!OrderByIntegers(keys, descending, first, order)) OrderByFloats(keys, descending, first, order);
+  if (OrderByIntegers(by, order)) return order;
+  OrderByFloats(by, order);
+  if (!by.group.empty()) StableGroupBy(order, by.group, by.groups);
   return order;
 }
 
-void StableGroupBy(RowOrder& order, std::span<const int> group, int groups) {
-  if (groups <= 1) return;
-  std::vector<std::uint32_t> start(static_cast<std::size_t>(groups) + 1, 0);
-  for (const std::uint32_t row : order) ++start[static_cast<std::size_t>(group[row]) + 1];
-  std::partial_sum(start.begin(), start.end(), start.begin());
-  RowOrder sorted(order.size());
-  for (const std::uint32_t row : order) sorted[start[static_cast<std::size_t>(group[row])]++] = row;
-  order.swap(sorted);
+RowOrder OrderBy(std::span<const double> keys, bool descending) {
+  return OrderBy(SortBy{.keys = keys, .descending = descending});
 }
 
 std::vector<TimeCounts> CountByTime(std::span<const double> time, std::span<const int> group,
@@ -235,8 +270,7 @@ std::vector<TimeCounts> CountByTime(std::span<const double> time, std::span<cons
     }
     return out;
   }
-  RowOrder order = OrderBy(time);
-  StableGroupBy(order, group, groups);
+  const RowOrder order = OrderBy(SortBy{.group = group, .groups = groups, .keys = time});
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint32_t row = order[i];
     TimeCounts& c = out[static_cast<std::size_t>(group[row])];

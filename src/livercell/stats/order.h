@@ -15,19 +15,23 @@ namespace livercell::stats {
 
 using RowOrder = std::vector<std::uint32_t>;
 
-// Row indices ordered by `keys` (ascending, or descending when `descending`), stable: equal
-// keys keep their row order, except that with `first` (one flag per row) the rows flagged
-// non-zero come ahead of the others among equal keys. Integer-valued keys over a range of at
-// most 4n values (times in days) take one counting pass; others an LSD radix sort of the keys
-// rounded to float (11 bits a pass, skipping passes whose digit is the same for every key), then
-// a sort by the keys themselves of each run of equal floats. Keys must not be NaN; -0.0 and 0.0
-// are equal.
-RowOrder OrderBy(std::span<const double> keys, bool descending = false,
-                 std::span<const int> first = {});
+// What OrderBy orders rows by, the most significant first.
+struct SortBy {
+  std::span<const int> group = {};  // if given, a small code per row (0 ≤ code < groups), ascending
+  int groups = 1;
+  std::span<const double> keys = {};  // one per row; not NaN, and -0.0 equals 0.0
+  bool descending = false;            // the keys' direction
+  std::span<const int> first = {};  // if given, a flag per row: flagged rows ahead among equal keys
+};
 
-// Reorders `order` stably by a small integer key (0 ≤ group[row] < groups): the rows of group
-// 0 first, each group keeping the order it had. Counting sort, O(n + groups).
-void StableGroupBy(RowOrder& order, std::span<const int> group, int groups);
+// Row indices ordered as `by` says, stable: rows equal in every respect keep their row order.
+// Integer-valued keys over a range of at most 4n values (times in days) take one counting pass,
+// group and tie-break included; others an LSD radix sort of the keys rounded to float (11 bits
+// a pass, skipping passes whose digit is the same for every key), a sort by the keys themselves
+// and the tie-break of each run of equal floats, and a counting pass by group.
+RowOrder OrderBy(const SortBy& by);
+// By the keys alone.
+RowOrder OrderBy(std::span<const double> keys, bool descending = false);
 
 // One group's rows collapsed by time: the distinct times ascending and, at each, how many rows
 // are in each state (KM: censored/event; CIF: the event levels; log-rank: group × event).

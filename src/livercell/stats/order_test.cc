@@ -13,9 +13,9 @@ namespace {
 
 // The order must equal a stable comparison sort, for every kind of key it meets: integer-valued
 // times (one counting pass), continuous values, negatives, ties and ±0, extreme exponents (beyond
-// float's range), and distinct keys closer than a float's precision; with and without the
-// tie-break that puts flagged rows first among equal keys. Enough rows for the radix passes to
-// split over two threads.
+// float's range), and distinct keys closer than a float's precision; in both directions, with
+// and without groups ahead of the keys and the tie-break that puts flagged rows first among
+// equal keys. Enough rows for the counting and radix passes to split over two threads.
 TEST(Order, MatchesStableSortOnEveryKindOfKey) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> u(-1000, 1000);
@@ -42,34 +42,41 @@ TEST(Order, MatchesStableSortOnEveryKindOfKey) {
     }
     keys[5] = -0.0;
     keys[6] = 0.0;
-    std::vector<int> first(keys.size());
+    std::vector<int> first(keys.size()), group(keys.size());
     for (int& f : first) f = static_cast<int>(rng() % 2);
-    for (const bool descending : {false, true}) {
-      for (const bool tie_break : {false, true}) {
-        std::vector<std::uint32_t> expected(keys.size());
-        std::iota(expected.begin(), expected.end(), 0u);
-        std::stable_sort(expected.begin(), expected.end(), [&](std::uint32_t a, std::uint32_t b) {
-          if (keys[a] != keys[b]) return descending ? keys[a] > keys[b] : keys[a] < keys[b];
-          return tie_break && first[a] != 0 && first[b] == 0;
-        });
-        const RowOrder got =
-            OrderBy(keys, descending, tie_break ? std::span<const int>(first) : std::span<const int>());
-        ASSERT_EQ(got.size(), keys.size());
-        for (std::size_t i = 0; i < got.size(); ++i) {
-          // -0.0 == 0.0: equal keys, kept in row order like any other.
-          ASSERT_EQ(got[i], expected[i]) << "kind " << kind << " at " << i;
-        }
+    for (int& g : group) g = static_cast<int>(rng() % 3);
+    for (int variant = 0; variant < 8; ++variant) {
+      const bool descending = (variant & 1) != 0, tie_break = (variant & 2) != 0,
+                 grouped = (variant & 4) != 0;
+      std::vector<std::uint32_t> expected(keys.size());
+      std::iota(expected.begin(), expected.end(), 0u);
+      std::stable_sort(expected.begin(), expected.end(), [&](std::uint32_t a, std::uint32_t b) {
+        if (grouped && group[a] != group[b]) return group[a] < group[b];
+        if (keys[a] != keys[b]) return descending ? keys[a] > keys[b] : keys[a] < keys[b];
+        return tie_break && first[a] != 0 && first[b] == 0;
+      });
+      SortBy by{.keys = keys, .descending = descending};
+      if (tie_break) by.first = first;
+      if (grouped) {
+        by.group = group;
+        by.groups = 3;
+      }
+      const RowOrder got = OrderBy(by);
+      ASSERT_EQ(got.size(), keys.size());
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        // -0.0 == 0.0: equal keys, kept in row order like any other.
+        ASSERT_EQ(got[i], expected[i]) << "kind " << kind << " variant " << variant << " at " << i;
       }
     }
   }
 }
 
-TEST(Order, GroupByIsStable) {
-  RowOrder order = {0, 1, 2, 3, 4, 5};
-  const std::vector<int> group = {1, 0, 1, 1, 0, 0};
-  StableGroupBy(order, group, 2);
-  EXPECT_EQ(order, (RowOrder{1, 4, 5, 0, 2, 3}));
+TEST(Order, EmptyAndGroupsOnly) {
   EXPECT_TRUE(OrderBy(std::vector<double>{}).empty());
+  const std::vector<double> keys = {0, 0, 0, 0, 0, 0};
+  const std::vector<int> group = {1, 0, 1, 1, 0, 0};
+  EXPECT_EQ(OrderBy(SortBy{.group = group, .groups = 2, .keys = keys}),
+            (RowOrder{1, 4, 5, 0, 2, 3}));
 }
 
 // The direct tally (integer times) and the sorted path (fractional times) must agree with a

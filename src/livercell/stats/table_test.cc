@@ -5,9 +5,11 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace livercell::stats {
 namespace {
@@ -56,6 +58,48 @@ TEST_F(TableTest, TypesColumnsAndKeepsTextAsWritten) {
   EXPECT_EQ(stage.Text(2), "IV");
   EXPECT_EQ(t.Find("note").value()->Text(0), "a, b");
   EXPECT_EQ(t.Find("note").value()->Text(1), "say \"hi\"");
+}
+
+// Numbers read straight from the text (plain decimals) and those left to the full parser
+// (signs, exponents, long digit strings) are the doubles strtod gives, whatever ends the line;
+// a cell that only starts like a number makes its column text, kept as written.
+TEST_F(TableTest, NumbersOfEverySpellingAndLineEnd) {
+  const std::vector<std::string> cells = {"12",
+                                          "-0.25",
+                                          ".5",
+                                          "5.",
+                                          "3.50",
+
+                                          "1e3",
+                                          "-2E-2",
+                                          "1234567890123456789",
+                                          "0.1000000000000000055511151231257827"};
+  std::string text = "x,y\r\n";
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    text += cells[i] + "," + cells[cells.size() - 1 - i] + (i % 2 == 0 ? "\r\n" : "\n");
+  }
+  text += "NA,\n";
+  const Table t = Table::ReadCsv(Write("numbers.csv", text)).value();
+  ASSERT_EQ(t.rows(), cells.size() + 1);
+  const Column& x = *t.Find("x").value();
+  const Column& y = *t.Find("y").value();
+  ASSERT_TRUE(x.numeric);
+  ASSERT_TRUE(y.numeric);
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    EXPECT_EQ(x.numbers[i], std::strtod(cells[i].c_str(), nullptr)) << cells[i];
+    EXPECT_EQ(y.numbers[i], std::strtod(cells[cells.size() - 1 - i].c_str(), nullptr));
+  }
+  EXPECT_TRUE(std::isnan(x.numbers[cells.size()]));
+  EXPECT_TRUE(std::isnan(y.numbers[cells.size()]));
+  const Table mixed = Table::ReadCsv(Write("mixed.csv", "a,b\n1,2\n12abc,1.2.3\n-,4\r\n")).value();
+  const Column& a = *mixed.Find("a").value();
+  const Column& b = *mixed.Find("b").value();
+  EXPECT_FALSE(a.numeric);
+  EXPECT_EQ(a.Text(1), "12abc");
+  EXPECT_EQ(a.Text(2), "-");
+  EXPECT_FALSE(b.numeric);
+  EXPECT_EQ(b.Text(1), "1.2.3");
+  EXPECT_EQ(b.Text(2), "4");
 }
 
 // A file large enough to be parsed in parallel chunks gives exactly what the sequential
