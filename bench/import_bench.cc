@@ -61,7 +61,7 @@ ChildRun Run(std::vector<std::string> argv, bool capture = false) {
 
 void BM_ImportLabs(benchmark::State& state) {
   static Workspace workspace;
-  int round = 0;
+  static int round = 0;  // across repetitions too: each round imports into a new registry
   for (auto _ : state) {
     const std::string db = fmt::format("{}/registry{}.db", workspace.dir, round);
     const std::string plain = fmt::format("{}/plain{}.db", workspace.dir, round++);

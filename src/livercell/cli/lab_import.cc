@@ -6,7 +6,9 @@
 #include <charconv>
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <unordered_map>
 
@@ -38,7 +40,7 @@ struct Columns {
   int patient_id = -1, date = -1, code = -1, value = -1, unit = -1;
 };
 
-// One parsed row, or the reason it is rejected.
+// What a record parses to: its patient's identifier and the lab result.
 struct ParsedRow {
   domain::ExternalId patient;
   domain::LabObservation lab;
@@ -55,21 +57,35 @@ class LabImporter {
 
  private:
   base::Status ReadHeader(base::CsvReader& csv);
-  base::Result<ParsedRow> ParseRow(const base::CsvReader& csv) const;
-  // A row as the reading thread hands it over: parsed, or why not with its fields.
+  // Parses one record into `row`; an error names the line and column.
+  base::Status ParseRow(std::span<const std::string_view> fields, std::int64_t line,
+                        ParsedRow* row) const;
+  // A row as parsed: its patient and result, or why not with its fields (for the rejects
+  // file).
   struct ParsedItem {
-    std::int64_t line;
-    base::Result<ParsedRow> row;
+    std::int64_t line = 0;
+    base::Status status;
+    std::string_view patient;         // the identifier, in its block's text
+    storage::LabBatch::Encoded lab;   // in its block's `encoded`
     std::vector<std::string> fields;  // of a rejected row only
   };
+  // Consecutive records: read as raw fields by the reading thread, then parsed by whichever
+  // thread gets to them first.
   struct Block {
-    std::vector<ParsedItem> items;
-    base::Status status;  // a CSV error that stops the import
+    std::string text;                       // the records' fields, back to back
+    std::vector<std::uint32_t> field_end;   // per field, where it ends in text
+    std::vector<std::uint32_t> record_end;  // per record, where its fields end in field_end
+    std::vector<std::int64_t> lines;        // per record, the line it starts on
+    std::vector<ParsedItem> items;          // once parsed
+    std::string encoded;                    // the results, encoded for the batch
+    base::Status status;                    // a CSV error that stops the import
     std::uint64_t bytes_read = 0;
+    bool end = false;  // the last block of the input
   };
+  void Parse(Block& block) const;
   class Reader;
 
-  base::Status Store(ParsedRow& row, std::int64_t line, LabImportResult* result);
+  base::Status Store(const ParsedItem& item, const Block& block, LabImportResult* result);
   void Reject(ParsedItem& item, LabImportResult* result);
 
   storage::Repository& repo_;
@@ -106,17 +122,17 @@ base::Status LabImporter::ReadHeader(base::CsvReader& csv) {
   return base::OkStatus();
 }
 
-base::Result<ParsedRow> LabImporter::ParseRow(const base::CsvReader& csv) const {
-  const auto fields = csv.fields();
-  const std::int64_t line = csv.line();
+base::Status LabImporter::ParseRow(std::span<const std::string_view> fields, std::int64_t line,
+                                   ParsedRow* out) const {
   if (fields.size() != header_.size()) {
     return RowError(line, "",
                     base::InvalidArgumentError(fmt::format("{} fields, the header has {}",
                                                            fields.size(), header_.size())));
   }
   const LabImportMap& map = options_.map;
-  ParsedRow row;
-  row.patient = {map.patient_system, std::string(fields[columns_.patient_id])};
+  ParsedRow& row = *out;
+  row.patient.system = map.patient_system;
+  row.patient.value = fields[columns_.patient_id];
   if (base::Status s = domain::ValidateExternalId(row.patient); !s.ok()) {
     return RowError(line, map.patient_id, std::move(s));
   }
@@ -134,7 +150,9 @@ base::Result<ParsedRow> LabImporter::ParseRow(const base::CsvReader& csv) const 
     return RowError(line, map.value, std::move(status));
   }
   std::string_view code = fields[columns_.code];
-  if (auto it = map.codes.find(std::string(code)); it != map.codes.end()) code = it->second;
+  if (!map.codes.empty()) {
+    if (auto it = map.codes.find(std::string(code)); it != map.codes.end()) code = it->second;
+  }
   auto lab = domain::MakeLabObservation(code, value, fields[columns_.unit], time.value());
   if (!lab.ok()) {
     const std::string_view where = lab.status().path();
@@ -149,45 +167,79 @@ base::Result<ParsedRow> LabImporter::ParseRow(const base::CsvReader& csv) const 
   row.lab.source_key.reserve(value_text.size() + row.lab.unit.size() + 5);
   row.lab.source_key.append("csv|").append(value_text).append("|").append(row.lab.unit);
   // Its provenance, "<file> line <n>", is not built here: Store hands the batch both parts.
-  return row;
+  return base::OkStatus();
 }
 
-base::Status LabImporter::Store(ParsedRow& row, std::int64_t line, LabImportResult* result) {
+// Parses, checks and encodes a block's records: the reading side's work, done on either
+// thread.
+void LabImporter::Parse(Block& block) const {
+  block.items.resize(block.lines.size());
+  block.encoded.reserve(block.text.size() * 2);
+  ParsedRow row;
+  std::vector<std::string_view> fields;
+  std::uint32_t field = 0, from = 0;
+  for (std::size_t r = 0; r < block.lines.size(); ++r) {
+    fields.clear();
+    for (; field < block.record_end[r]; ++field) {
+      fields.emplace_back(block.text.data() + from, block.field_end[field] - from);
+      from = block.field_end[field];
+    }
+    ParsedItem& item = block.items[r];
+    item.line = block.lines[r];
+    item.status = ParseRow(fields, item.line, &row);
+    if (item.status.ok()) {
+      item.patient = fields[columns_.patient_id];
+      base::Result<storage::LabBatch::Encoded> encoded =
+          storage::LabBatch::Encode(row.lab, &block.encoded);
+      if (encoded.ok()) {
+        item.lab = encoded.value();
+        continue;
+      }
+      item.status = RowError(item.line, "", encoded.status());
+    }
+    item.fields.assign(fields.begin(), fields.end());
+  }
+}
+
+base::Status LabImporter::Store(const ParsedItem& item, const Block& block,
+                                LabImportResult* result) {
   // Every row's identifier is in the map's one system (options_.map.patient_system).
-  auto it = patient_ids_.find(row.patient.value);
+  auto it = patient_ids_.find(item.patient);
   if (it == patient_ids_.end()) {
     bool created = false;
-    LC_ASSIGN_OR_RETURN(const std::int64_t id, repo_.FindOrCreatePatient(row.patient, &created));
-    it = patient_ids_.emplace(row.patient.value, id).first;
+    const domain::ExternalId patient{options_.map.patient_system, std::string(item.patient)};
+    LC_ASSIGN_OR_RETURN(const std::int64_t id, repo_.FindOrCreatePatient(patient, &created));
+    it = patient_ids_.emplace(patient.value, id).first;
     ++result->patients;
     if (created) ++result->patients_created;
   }
-  row.lab.patient_id = it->second;
-  return batch_.Add(row.lab, options_.csv_path, line);
+  return batch_.Add(it->second, item.lab, block.encoded, options_.csv_path, item.line);
 }
 
 void LabImporter::Reject(ParsedItem& item, LabImportResult* result) {
   ++result->rejected;
   if (options_.skip_invalid) {
     item.fields.push_back(std::to_string(item.line));
-    item.fields.push_back(item.row.status().ToString());
+    item.fields.push_back(item.status.ToString());
     base::AppendCsvLine(item.fields, &rejects_);
   }
   if (result->errors.size() < options_.max_reported_errors) {
-    result->errors.push_back(item.row.status());
+    result->errors.push_back(item.status);
   }
 }
 
-// Reads and parses the CSV on a thread of its own, in blocks, while this thread stores the
-// rows of the block before: the two halves of the work take about as long as each other.
-// At most kQueuedBlocks wait between the two, so memory stays bounded.
+// Reads the CSV on a thread of its own, in blocks of raw fields, while this thread stores the
+// rows of the blocks before. Parsing and checking a block (most of the reading side's work)
+// is done by whichever thread is free: the reading thread once the queue is full, this one
+// when the block it is to store next is not parsed yet; so the two cores share the work
+// whatever its balance. At most kQueuedBlocks wait between the two, so memory stays bounded.
 class LabImporter::Reader {
  public:
   static constexpr std::size_t kBlockRows = 4096;
-  static constexpr std::size_t kQueuedBlocks = 4;
+  static constexpr std::size_t kQueuedBlocks = 16;
 
   Reader(const LabImporter& importer, base::CsvReader& csv)
-      : importer_(importer), csv_(csv), thread_([this] { Read(); }) {}
+      : importer_(importer), csv_(csv), thread_([this] { Work(); }) {}
   ~Reader() {
     {
       std::lock_guard lock(mutex_);
@@ -197,42 +249,100 @@ class LabImporter::Reader {
     thread_.join();
   }
 
-  // The next block, in file order; an empty one at the end of the input.
-  base::Result<Block> Next() {
+  // The next block, parsed, in file order (its `end` set on the last).
+  base::Result<std::unique_ptr<Block>> Next() {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return !blocks_.empty(); });
-    Block block = std::move(blocks_.front());
-    blocks_.pop_front();
+    changed_.wait(lock, [this] { return !queue_.empty(); });
+    while (queue_.front().state != State::kParsed) {
+      // Parse the next block here if the reading thread has not taken it, else one behind it
+      // while it does; with none left to parse, wait for it.
+      Queued* job = queue_.front().state == State::kRaw ? &queue_.front() : NextRaw();
+      if (job == nullptr) {
+        changed_.wait(lock, [this] {
+          return queue_.front().state == State::kParsed || NextRaw() != nullptr;
+        });
+        continue;
+      }
+      ParseUnlocked(*job, lock);
+    }
+    std::unique_ptr<Block> block = std::move(queue_.front().block);
+    queue_.pop_front();
     changed_.notify_all();
-    if (!block.status.ok()) return block.status;
+    if (!block->status.ok()) return block->status;
     return block;
   }
 
  private:
-  void Read() {
-    for (bool more = true; more;) {
-      Block block;
-      block.items.reserve(kBlockRows);
-      while (block.items.size() < kBlockRows) {
-        base::Result<bool> any = csv_.Next();
-        if (!any.ok()) block.status = any.status();
-        if (!any.ok() || !*any) {
-          more = false;
-          break;
-        }
-        if (csv_.fields().size() == 1 && csv_.fields()[0].empty()) continue;  // blank line
-        ParsedItem& item =
-            block.items.emplace_back(ParsedItem{csv_.line(), importer_.ParseRow(csv_), {}});
-        if (!item.row.ok()) item.fields.assign(csv_.fields().begin(), csv_.fields().end());
+  enum class State { kRaw, kParsing, kParsed };
+  struct Queued {
+    std::unique_ptr<Block> block;
+    State state;
+  };
+
+  // The oldest block no thread has started parsing, if any (the lock held).
+  Queued* NextRaw() {
+    for (Queued& queued : queue_) {
+      if (queued.state == State::kRaw) return &queued;
+    }
+    return nullptr;
+  }
+
+  // Parses `job` with the lock released. (A queued block stays where it is until it is taken
+  // off the front, and only parsed blocks are taken.)
+  void ParseUnlocked(Queued& job, std::unique_lock<std::mutex>& lock) {
+    job.state = State::kParsing;
+    lock.unlock();
+    importer_.Parse(*job.block);
+    lock.lock();
+    job.state = State::kParsed;
+    changed_.notify_all();
+  }
+
+  // Reads up to kBlockRows records as raw fields; at the end of the input or on an error the
+  // block is the last.
+  std::unique_ptr<Block> ReadBlock() {
+    auto block = std::make_unique<Block>();
+    block->lines.reserve(kBlockRows);
+    while (block->lines.size() < kBlockRows) {
+      base::Result<bool> any = csv_.Next();
+      if (!any.ok()) block->status = any.status();
+      if (!any.ok() || !*any) {
+        block->end = true;
+        break;
       }
-      block.bytes_read = csv_.bytes_read();
-      std::unique_lock lock(mutex_);
-      changed_.wait(lock, [this] { return stop_ || blocks_.size() < kQueuedBlocks; });
-      if (stop_) return;
-      const bool last = !more && !block.items.empty();
-      blocks_.push_back(std::move(block));
-      if (last) blocks_.emplace_back();  // the empty block that ends the input
-      changed_.notify_all();
+      const auto fields = csv_.fields();
+      if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
+      for (const std::string_view field : fields) {
+        block->text.append(field);
+        block->field_end.push_back(static_cast<std::uint32_t>(block->text.size()));
+      }
+      block->record_end.push_back(static_cast<std::uint32_t>(block->field_end.size()));
+      block->lines.push_back(csv_.line());
+    }
+    block->bytes_read = csv_.bytes_read();
+    return block;
+  }
+
+  void Work() {
+    std::unique_lock lock(mutex_);
+    bool more = true;
+    while (!stop_) {
+      if (more && queue_.size() < kQueuedBlocks) {
+        lock.unlock();
+        std::unique_ptr<Block> block = ReadBlock();
+        lock.lock();
+        more = !block->end;
+        // A block that ends on an error is not parsed: the import stops at it.
+        const State state = block->status.ok() ? State::kRaw : State::kParsed;
+        queue_.push_back({std::move(block), state});
+        changed_.notify_all();
+      } else if (Queued* job = NextRaw()) {
+        ParseUnlocked(*job, lock);
+      } else if (!more) {
+        return;  // everything read, and every block parsed or being parsed
+      } else {
+        changed_.wait(lock, [this] { return stop_ || queue_.size() < kQueuedBlocks; });
+      }
     }
   }
 
@@ -240,7 +350,7 @@ class LabImporter::Reader {
   base::CsvReader& csv_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Block> blocks_;
+  std::deque<Queued> queue_;
   bool stop_ = false;
   std::thread thread_;  // last: starts once the rest is ready
 };
@@ -256,19 +366,19 @@ base::Status LabImporter::Run(base::CsvReader& csv, Progress* progress, LabImpor
   std::uint64_t bytes_read = csv.bytes_read();
   {
     Reader reader(*this, csv);
-    for (;;) {
-      LC_ASSIGN_OR_RETURN(Block block, reader.Next());
-      if (block.items.empty()) break;
-      for (ParsedItem& item : block.items) {
+    for (bool more = true; more;) {
+      LC_ASSIGN_OR_RETURN(const std::unique_ptr<Block> block, reader.Next());
+      for (ParsedItem& item : block->items) {
         ++result->rows;
-        if (!item.row.ok()) {
+        if (!item.status.ok()) {
           Reject(item, result);
         } else if (result->rejected == 0 || options_.skip_invalid) {
-          LC_RETURN_IF_ERROR(Store(item.row.value(), item.line, result));
+          LC_RETURN_IF_ERROR(Store(item, *block, result));
         }
       }
-      bytes_read = block.bytes_read;
+      bytes_read = block->bytes_read;
       if (progress != nullptr) progress->Update(result->rows, bytes_read);
+      more = !block->end;
     }
   }
   LC_RETURN_IF_ERROR(batch_.Flush());

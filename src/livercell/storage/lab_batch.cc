@@ -54,18 +54,64 @@ base::Status LabBatch::Add(const domain::LabObservation& lab, std::string_view f
   return Add(lab, Repository::SplitProvenance{file, line});
 }
 
+base::Status LabBatch::Add(std::int64_t patient_id, const Encoded& lab, std::string_view bytes,
+                           std::string_view file, std::int64_t line) {
+  return Add(patient_id, lab, bytes, Repository::SplitProvenance{file, line});
+}
+
 base::Status LabBatch::Add(const domain::LabObservation& lab,
                            Repository::SplitProvenance provenance) {
+  scratch_.clear();
+  base::Result<Encoded> encoded = Encode(lab, &scratch_);
+  if (!encoded.ok()) {
+    base::Status status = encoded.status();
+    status.SetPath(lab.provenance.substr(0, 200));
+    return status;
+  }
+  return Add(lab.patient_id, encoded.value(), scratch_, provenance);
+}
+
+base::Result<LabBatch::Encoded> LabBatch::Encode(const domain::LabObservation& lab,
+                                                 std::string* bytes) {
   for (std::string_view text : {std::string_view(lab.code), std::string_view(lab.source_key),
                                 std::string_view(lab.code_system), std::string_view(lab.unit),
                                 std::string_view(lab.canonical_unit), std::string_view(lab.flag)}) {
     if (text.size() > std::numeric_limits<Length>::max()) {
-      base::Status status = base::InvalidArgumentError(fmt::format(
-          "a lab result's text is longer than {} bytes", std::numeric_limits<Length>::max()));
-      status.SetPath(lab.provenance.substr(0, 200));
-      return status;
+      return base::InvalidArgumentError(fmt::format("a lab result's text is longer than {} bytes",
+                                                    std::numeric_limits<Length>::max()));
     }
   }
+  Encoded encoded;
+  encoded.offset = bytes->size();
+  // The numbers, the provenance id and line left for Add to fill in.
+  const double numbers[2] = {
+      lab.value, lab.canonical_value.value_or(std::numeric_limits<double>::quiet_NaN())};
+  const std::int64_t ids[2] = {0, 0};
+  bytes->append(reinterpret_cast<const char*>(numbers), sizeof numbers);
+  bytes->append(reinterpret_cast<const char*>(ids), sizeof ids);
+  AppendText(lab.code, bytes);
+  // The time's text, written in place after its length.
+  const std::size_t time_at = bytes->size();
+  bytes->append(sizeof(Length), '\0');
+  lab.time.AppendTo(bytes);
+  const auto time_length = static_cast<Length>(bytes->size() - time_at - sizeof(Length));
+  std::memcpy(bytes->data() + time_at, &time_length, sizeof time_length);
+  const std::string_view time(bytes->data() + time_at + sizeof(Length), time_length);
+  encoded.code_prefix = Prefix(lab.code, 0);
+  encoded.time_prefix[0] = Prefix(time, 0);
+  encoded.time_prefix[1] = Prefix(time, 8);
+  encoded.time_prefix[2] = Prefix(time, 16);
+  AppendText(lab.source_key, bytes);  // (`time` is not valid past here: the bytes may move)
+  AppendText(lab.code_system, bytes);
+  AppendText(lab.unit, bytes);
+  AppendText(lab.canonical_unit, bytes);
+  AppendText(lab.flag, bytes);
+  encoded.size = bytes->size() - encoded.offset;
+  return encoded;
+}
+
+base::Status LabBatch::Add(std::int64_t patient_id, const Encoded& lab, std::string_view bytes,
+                           Repository::SplitProvenance provenance) {
   if (buffer_.size() >= max_buffer_bytes_) LC_RETURN_IF_ERROR(Flush());
   // An import's rows share one text: the last one found is checked before the map.
   if (last_provenance_ == provenance_ids_.end() || last_provenance_->first != provenance.text) {
@@ -75,24 +121,14 @@ base::Status LabBatch::Add(const domain::LabObservation& lab,
       last_provenance_ = provenance_ids_.emplace(provenance.text, id).first;
     }
   }
-  time_.clear();
-  lab.time.AppendTo(&time_);
-  entries_.push_back({lab.patient_id,
-                      Prefix(lab.code, 0),
-                      {Prefix(time_, 0), Prefix(time_, 8), Prefix(time_, 16)},
-                      buffer_.size()});
-  const double numbers[2] = {
-      lab.value, lab.canonical_value.value_or(std::numeric_limits<double>::quiet_NaN())};
+  const std::size_t offset = buffer_.size();
+  entries_.push_back({patient_id,
+                      lab.code_prefix,
+                      {lab.time_prefix[0], lab.time_prefix[1], lab.time_prefix[2]},
+                      offset});
+  buffer_.append(bytes.substr(lab.offset, lab.size));
   const std::int64_t ids[2] = {last_provenance_->second, provenance.line.value_or(-1)};
-  buffer_.append(reinterpret_cast<const char*>(numbers), sizeof numbers);
-  buffer_.append(reinterpret_cast<const char*>(ids), sizeof ids);
-  AppendText(lab.code, &buffer_);
-  AppendText(time_, &buffer_);
-  AppendText(lab.source_key, &buffer_);
-  AppendText(lab.code_system, &buffer_);
-  AppendText(lab.unit, &buffer_);
-  AppendText(lab.canonical_unit, &buffer_);
-  AppendText(lab.flag, &buffer_);
+  std::memcpy(buffer_.data() + offset + 2 * sizeof(double), ids, sizeof ids);
   return base::OkStatus();
 }
 
@@ -150,9 +186,9 @@ base::Status LabBatch::Flush() {
   } else {
     std::sort(entries_.begin(), entries_.end(), less);
   }
-  LC_ASSIGN_OR_RETURN(const std::int64_t stored,
-                      repo_.InsertLabRows(entries_.size(),
-                                          [this](std::size_t i) { return RowOf(entries_[i]); }));
+  LC_ASSIGN_OR_RETURN(
+      const std::int64_t stored,
+      repo_.InsertLabRows(entries_.size(), [this](std::size_t i) { return RowOf(entries_[i]); }));
   stored_ += stored;
   written_ += static_cast<std::int64_t>(entries_.size());
   entries_.clear();

@@ -31,13 +31,28 @@ class LabBatch {
   explicit LabBatch(Repository& repo, std::size_t max_buffer_bytes = kDefaultBufferBytes)
       : repo_(repo), max_buffer_bytes_(max_buffer_bytes) {}
 
+  // A result as the batch keeps it, encoded by Encode() on any thread: the first bytes of its
+  // code and time (the sort's key after the patient) and where its bytes are in the caller's
+  // buffer.
+  struct Encoded {
+    std::uint64_t code_prefix = 0;
+    std::uint64_t time_prefix[3] = {};
+    std::size_t offset = 0, size = 0;
+  };
+  // Appends `lab`'s encoding (without patient and provenance, which Add() gives) to `bytes`.
+  // Needs no repository and touches no batch: thread-safe. kInvalidArgument for a text over
+  // 65,535 bytes.
+  static base::Result<Encoded> Encode(const domain::LabObservation& lab, std::string* bytes);
+
   // Copies `lab` into the buffer, writing the buffer first when it is full (a new provenance
-  // text is stored at once). kInvalidArgument for a text over 65,535 bytes; other errors are
-  // the repository's.
+  // text is stored at once). Errors: Encode's and the repository's.
   base::Status Add(const domain::LabObservation& lab);
   // The same as Add with lab.provenance "<file> line <line>", without building that text
   // (lab.provenance is not read): an import's rows name one file and their own lines.
   base::Status Add(const domain::LabObservation& lab, std::string_view file, std::int64_t line);
+  // The same for a result encoded into `bytes`, of patient `patient_id`.
+  base::Status Add(std::int64_t patient_id, const Encoded& lab, std::string_view bytes,
+                   std::string_view file, std::int64_t line);
   // Sizes the buffer for about `rows` results taking `bytes` (saves regrowing it; optional).
   void Reserve(std::size_t rows, std::size_t bytes);
   // Writes what is buffered. Call before committing.
@@ -53,9 +68,11 @@ class LabBatch {
     std::int64_t patient_id;
     std::uint64_t code_prefix;  // the key's first bytes: the sort's whole key
     std::uint64_t time_prefix[3];
-    std::size_t offset;            // of the row's fields in buffer_
+    std::size_t offset;  // of the row's fields in buffer_
   };
   base::Status Add(const domain::LabObservation& lab, Repository::SplitProvenance provenance);
+  base::Status Add(std::int64_t patient_id, const Encoded& lab, std::string_view bytes,
+                   Repository::SplitProvenance provenance);
   bool Less(const Entry& a, const Entry& b) const;
   Repository::LabRow RowOf(const Entry& entry) const;
 
@@ -67,10 +84,9 @@ class LabBatch {
   std::string buffer_;
   std::vector<Entry> entries_;
   // Provenance texts already in the database: valid for the transaction the batch is in.
-  std::unordered_map<std::string, std::int64_t, base::StringHash, std::equal_to<>>
-      provenance_ids_;
+  std::unordered_map<std::string, std::int64_t, base::StringHash, std::equal_to<>> provenance_ids_;
   decltype(provenance_ids_)::const_iterator last_provenance_ = provenance_ids_.end();
-  std::string time_;  // scratch
+  std::string scratch_;  // one result's encoding, for Add(lab)
   std::int64_t stored_ = 0;
   std::int64_t written_ = 0;
 };
