@@ -72,6 +72,10 @@ bool ParseDecimal(std::string_view cell, double* value) {
 }
 
 bool ParseNumber(std::string_view cell, double* value) {
+  // A leading '+' is part of a number, as R reads it ("+7" is 7); a second sign is not.
+  if (cell.size() > 1 && cell[0] == '+' && cell[1] != '+' && cell[1] != '-') {
+    cell.remove_prefix(1);
+  }
   if (ParseDecimal(cell, value)) return true;
   if (cell == "TRUE") {
     *value = 1;

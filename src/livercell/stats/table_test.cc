@@ -61,17 +61,20 @@ TEST_F(TableTest, TypesColumnsAndKeepsTextAsWritten) {
 }
 
 // Numbers read straight from the text (plain decimals) and those left to the full parser
-// (signs, exponents, long digit strings) are the doubles strtod gives, whatever ends the line;
-// a cell that only starts like a number makes its column text, kept as written.
+// (a leading '+', exponents, long digit strings, infinity) are the doubles strtod gives — and
+// R's read.csv — whatever ends the line; a cell that only starts like a number makes its
+// column text, kept as written.
 TEST_F(TableTest, NumbersOfEverySpellingAndLineEnd) {
   const std::vector<std::string> cells = {"12",
                                           "-0.25",
                                           ".5",
                                           "5.",
                                           "3.50",
-
+                                          "+7",
+                                          "+.25",
                                           "1e3",
                                           "-2E-2",
+                                          "Inf",
                                           "1234567890123456789",
                                           "0.1000000000000000055511151231257827"};
   std::string text = "x,y\r\n";
@@ -91,12 +94,14 @@ TEST_F(TableTest, NumbersOfEverySpellingAndLineEnd) {
   }
   EXPECT_TRUE(std::isnan(x.numbers[cells.size()]));
   EXPECT_TRUE(std::isnan(y.numbers[cells.size()]));
-  const Table mixed = Table::ReadCsv(Write("mixed.csv", "a,b\n1,2\n12abc,1.2.3\n-,4\r\n")).value();
+  const Table mixed =
+      Table::ReadCsv(Write("mixed.csv", "a,b\n1,2\n12abc,1.2.3\n-,4\r\n+-1,5\n")).value();
   const Column& a = *mixed.Find("a").value();
   const Column& b = *mixed.Find("b").value();
   EXPECT_FALSE(a.numeric);
   EXPECT_EQ(a.Text(1), "12abc");
   EXPECT_EQ(a.Text(2), "-");
+  EXPECT_EQ(a.Text(3), "+-1");
   EXPECT_FALSE(b.numeric);
   EXPECT_EQ(b.Text(1), "1.2.3");
   EXPECT_EQ(b.Text(2), "4");
