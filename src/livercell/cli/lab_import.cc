@@ -153,15 +153,15 @@ base::Status LabImporter::ParseRow(std::span<const std::string_view> fields, std
   if (!map.codes.empty()) {
     if (auto it = map.codes.find(std::string(code)); it != map.codes.end()) code = it->second;
   }
-  auto lab = domain::MakeLabObservation(code, value, fields[columns_.unit], time.value());
-  if (!lab.ok()) {
-    const std::string_view where = lab.status().path();
+  if (base::Status s = domain::MakeLabObservation(code, value, fields[columns_.unit], time.value(),
+                                                  domain::PlausibilityPolicy::kReject, &row.lab);
+      !s.ok()) {
+    const std::string_view where = s.path();
     const std::string& column = where == "unit"    ? map.unit
                                 : where == "value" ? map.value
                                                    : map.loinc;
-    return RowError(line, column, lab.status());
+    return RowError(line, column, std::move(s));
   }
-  row.lab = std::move(lab).value();
   // Keyed by content, so the same result imported twice (from any file) is stored once: the
   // patient, code and time are the rest of the labs table's key (schema 6).
   row.lab.source_key.reserve(value_text.size() + row.lab.unit.size() + 5);

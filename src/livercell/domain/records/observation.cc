@@ -45,15 +45,14 @@ bool LooksLikeLoinc(std::string_view code) {
   return true;
 }
 
-base::Result<LabObservation> FromExtra(const ExtraLab& extra, double value, std::string_view unit,
-                                       ClinicalTime time, PlausibilityPolicy policy) {
+base::Status FromExtra(const ExtraLab& extra, double value, std::string_view unit,
+                       ClinicalTime time, PlausibilityPolicy policy, LabObservation* obs) {
   if (unit != extra.unit) {
     base::Status status = base::InvalidArgumentError(
         fmt::format("\"{}\" is not a known unit for {} (use {})", unit, extra.key, extra.unit));
     status.SetPath("unit").SetValue(std::string(unit)).SetAllowed(std::string(extra.unit));
     return status;
   }
-  std::string flag;
   if (!(value >= extra.plausible_min && value <= extra.plausible_max)) {
     const std::string allowed =
         fmt::format("{}–{} {}", extra.plausible_min, extra.plausible_max, extra.unit);
@@ -62,18 +61,16 @@ base::Result<LabObservation> FromExtra(const ExtraLab& extra, double value, std:
     status.SetPath("value").SetValue(value).SetAllowed(allowed).SetSource(
         std::string(extra.source));
     if (policy == PlausibilityPolicy::kReject || !std::isfinite(value)) return status;
-    flag = "implausible: " + std::string(status.message());
+    obs->flag = "implausible: " + std::string(status.message());
   }
-  LabObservation obs;
-  obs.flag = flag;
-  obs.code_system = extra.code_system;
-  obs.code = extra.code;
-  obs.value = value;
-  obs.unit = unit;
-  obs.canonical_value = value;
-  obs.canonical_unit = extra.unit;
-  obs.time = time;
-  return obs;
+  obs->code_system = extra.code_system;
+  obs->code = extra.code;
+  obs->value = value;
+  obs->unit = unit;
+  obs->canonical_value = value;
+  obs->canonical_unit = extra.unit;
+  obs->time = time;
+  return base::OkStatus();
 }
 
 }  // namespace
@@ -91,30 +88,43 @@ const FindingKind* FindFindingKind(std::string_view key) {
 base::Result<LabObservation> MakeLabObservation(std::string_view code, double value,
                                                 std::string_view unit, ClinicalTime time,
                                                 PlausibilityPolicy policy) {
+  LabObservation obs;
+  LC_RETURN_IF_ERROR(MakeLabObservation(code, value, unit, time, policy, &obs));
+  return obs;
+}
+
+base::Status MakeLabObservation(std::string_view code, double value, std::string_view unit,
+                                ClinicalTime time, PlausibilityPolicy policy, LabObservation* obs) {
+  // As a new observation: the fields set below, and nothing else (texts keep their storage).
+  obs->patient_id = 0;
+  obs->canonical_value.reset();
+  obs->canonical_unit.clear();
+  obs->flag.clear();
+  obs->source_key.clear();
+  obs->provenance.clear();
   for (const ExtraLab& extra : kExtraLabs) {
-    if (extra.code == code) return FromExtra(extra, value, unit, time, policy);
+    if (extra.code == code) return FromExtra(extra, value, unit, time, policy, obs);
   }
   if (const std::optional<Analyte> analyte = AnalyteFromLoinc(code)) {
     base::Result<LabValue> lab = LabValue::Create(*analyte, value, unit);
-    LabObservation obs;
     if (lab.ok()) {
-      obs.canonical_value = lab.value().canonical();
+      obs->canonical_value = lab.value().canonical();
     } else if (policy == PlausibilityPolicy::kFlag && lab.status().path() == "value" &&
                std::isfinite(value)) {
       // Keep the recorded value, converted, and say why it is suspect.
       const auto unit_code = UnitFromUcum(unit);
-      obs.canonical_value = value / FindAcceptedUnit(*analyte, *unit_code)->factor;
-      obs.flag = "implausible: " + std::string(lab.status().message());
+      obs->canonical_value = value / FindAcceptedUnit(*analyte, *unit_code)->factor;
+      obs->flag = "implausible: " + std::string(lab.status().message());
     } else {
       return lab.status();
     }
-    obs.code_system = kLoincSystem;
-    obs.code = code;
-    obs.value = value;
-    obs.unit = unit;
-    obs.canonical_unit = UcumCode(InfoOf(*analyte).canonical);
-    obs.time = time;
-    return obs;
+    obs->code_system = kLoincSystem;
+    obs->code = code;
+    obs->value = value;
+    obs->unit = unit;
+    obs->canonical_unit = UcumCode(InfoOf(*analyte).canonical);
+    obs->time = time;
+    return base::OkStatus();
   }
   if (!LooksLikeLoinc(code)) {
     base::Status status = base::InvalidArgumentError(
@@ -127,13 +137,12 @@ base::Result<LabObservation> MakeLabObservation(std::string_view code, double va
     status.SetPath("value");
     return status;
   }
-  LabObservation obs;
-  obs.code_system = kLoincSystem;
-  obs.code = code;
-  obs.value = value;
-  obs.unit = unit;
-  obs.time = time;
-  return obs;
+  obs->code_system = kLoincSystem;
+  obs->code = code;
+  obs->value = value;
+  obs->unit = unit;
+  obs->time = time;
+  return base::OkStatus();
 }
 
 base::Status ValidateFinding(const Finding& finding) {

@@ -60,6 +60,10 @@ enum class PlausibilityPolicy { kReject, kFlag };
 base::Result<LabObservation> MakeLabObservation(
     std::string_view code, double value, std::string_view unit, ClinicalTime time,
     PlausibilityPolicy policy = PlausibilityPolicy::kReject);
+// The same into `obs`, reusing its texts' storage (an importer's one scratch observation for
+// millions of rows); on an error `obs` holds no valid observation.
+base::Status MakeLabObservation(std::string_view code, double value, std::string_view unit,
+                                ClinicalTime time, PlausibilityPolicy policy, LabObservation* obs);
 
 // Findings at a visit: a name from the table below and a numeric value in its range.
 struct FindingKind {

@@ -62,6 +62,42 @@ TEST(LabObservation, CataloguedLabsAreConvertedAndChecked) {
   EXPECT_EQ(MakeLabObservation("2093-3", 210, "mg/dL", t).value().code, "2093-3");
 }
 
+// One scratch observation filled again and again (as an importer does) holds exactly what a
+// new one would: nothing of the row before (its flag, conversion, keys) carries over.
+TEST(LabObservation, AScratchObservationRefilledEqualsANewOne) {
+  const auto t = ClinicalTime::Parse("2026-01-01").value();
+  const auto later = ClinicalTime::Parse("2026-02-03").value();
+  LabObservation scratch;
+  ASSERT_TRUE(
+      MakeLabObservation("1751-7", 8.01, "g/dL", t, PlausibilityPolicy::kFlag, &scratch).ok());
+  scratch.patient_id = 7;
+  scratch.source_key = "csv|8.01|g/dL";
+  scratch.provenance = "a.csv line 2";
+  ASSERT_TRUE(
+      MakeLabObservation("2324-2", 55, "U/L", later, PlausibilityPolicy::kReject, &scratch).ok());
+  const LabObservation fresh = MakeLabObservation("2324-2", 55, "U/L", later).value();
+  EXPECT_EQ(scratch.patient_id, fresh.patient_id);
+  EXPECT_EQ(scratch.code_system, fresh.code_system);
+  EXPECT_EQ(scratch.code, fresh.code);
+  EXPECT_EQ(scratch.value, fresh.value);
+  EXPECT_EQ(scratch.unit, fresh.unit);
+  EXPECT_EQ(scratch.canonical_value, fresh.canonical_value);
+  EXPECT_EQ(scratch.canonical_unit, fresh.canonical_unit);
+  EXPECT_EQ(scratch.time.ToString(), fresh.time.ToString());
+  EXPECT_EQ(scratch.flag, fresh.flag);
+  EXPECT_EQ(scratch.source_key, fresh.source_key);
+  EXPECT_EQ(scratch.provenance, fresh.provenance);
+  // An extra lab (not in the catalogue) after a catalogued one, and a refusal in between.
+  EXPECT_EQ(
+      MakeLabObservation("1751-7", 80, "g/dL", t, PlausibilityPolicy::kReject, &scratch).path(),
+      "value");
+  ASSERT_TRUE(
+      MakeLabObservation("2093-3", 210, "mg/dL", t, PlausibilityPolicy::kReject, &scratch).ok());
+  EXPECT_EQ(scratch.code, "2093-3");
+  EXPECT_EQ(scratch.canonical_value, 210);
+  EXPECT_TRUE(scratch.flag.empty());
+}
+
 TEST(Events, TypesGradesAndAttribution) {
   const auto t = ClinicalTime::Parse("2026-01-01").value();
   EXPECT_TRUE(ValidateEvent({0, 1, "hepatic_encephalopathy", 3, t, "k", ""}).ok());
