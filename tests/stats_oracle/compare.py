@@ -52,10 +52,20 @@ def generated_cases(work):
                     round(rng.uniform(0.5, 5), 2), rng.choice("abc"),
                     "f" if rng.random() < 0.8 else "m"))
     write("big.csv", ["start", "stop", "status", "x1", "x2", "grp", "sex"], big)
+    # More covariates than the unrolled inner loops take (nine), times 1-20 in two strata:
+    # the Cox evaluation by runs, on its general path.
+    wide = []
+    for _ in range(2000):
+        xs = [round(rng.gauss(0, 1), 3) for _ in range(9)]
+        lp = 0.3 * xs[0] - 0.2 * xs[1] + 0.1 * xs[2]
+        wide.append([rng.randint(1, 20), int(rng.random() < 0.6 / (1 + math.exp(-lp)))] + xs +
+                    [rng.choice("ab")])
+    write("wide.csv", ["time", "status"] + [f"x{i}" for i in range(9)] + ["g"], wide)
     return files
 
 
 COX_BIG = "Surv(stop, status) ~ x1 + log(x2) + grp + strata(sex)"
+COX_WIDE = "Surv(time, status) ~ " + " + ".join(f"x{i}" for i in range(9)) + " + strata(g)"
 COX_PBC = "Surv(time, status == 2) ~ age + log(bili) + log(albumin) + log(protime) + edema"
 
 
@@ -101,6 +111,8 @@ def cases(source, gen):
         ("cox", gen["big.csv"], COX_BIG, "efron", None),
         ("cox", gen["big.csv"], COX_BIG, "breslow", None),
         ("cox", gen["big.csv"], "Surv(start, stop, status) ~ x1 + log(x2) + strata(sex)", "efron", None),
+        ("cox", gen["wide.csv"], COX_WIDE, "efron", None),
+        ("cox", gen["wide.csv"], COX_WIDE, "breslow", None),
         ("cif", pbc, "Surv(time, status) ~ trt", None, None),
         ("cif", pbc, "Surv(time, status) ~ 1", None, None),
         ("cif", gen["cr.csv"], "Surv(time, cause) ~ grp", None, None),
