@@ -16,6 +16,7 @@ using Length = std::uint16_t;
 constexpr std::size_t kParallelSortEntries = 1 << 13;
 // Per row: value, canonical value (NaN when absent), provenance id, line (-1 when none).
 constexpr std::size_t kNumbers = 4 * sizeof(std::int64_t);
+constexpr std::size_t kIdsAt = 2 * sizeof(double);  // where the two ids start
 
 void AppendText(std::string_view text, std::string* out) {
   const Length length = static_cast<Length>(text.size());
@@ -45,22 +46,12 @@ std::uint64_t Prefix(std::string_view text, std::size_t from) {
 
 }  // namespace
 
-base::Status LabBatch::Add(const domain::LabObservation& lab) {
-  return Add(lab, Repository::Split(lab.provenance));
-}
-
-base::Status LabBatch::Add(const domain::LabObservation& lab, std::string_view file,
-                           std::int64_t line) {
-  return Add(lab, Repository::SplitProvenance{file, line});
-}
-
 base::Status LabBatch::Add(std::int64_t patient_id, const Encoded& lab, std::string_view bytes,
                            std::string_view file, std::int64_t line) {
   return Add(patient_id, lab, bytes, Repository::SplitProvenance{file, line});
 }
 
-base::Status LabBatch::Add(const domain::LabObservation& lab,
-                           Repository::SplitProvenance provenance) {
+base::Status LabBatch::Add(const domain::LabObservation& lab) {
   scratch_.clear();
   base::Result<Encoded> encoded = Encode(lab, &scratch_);
   if (!encoded.ok()) {
@@ -68,7 +59,7 @@ base::Status LabBatch::Add(const domain::LabObservation& lab,
     status.SetPath(lab.provenance.substr(0, 200));
     return status;
   }
-  return Add(lab.patient_id, encoded.value(), scratch_, provenance);
+  return Add(lab.patient_id, encoded.value(), scratch_, Repository::Split(lab.provenance));
 }
 
 base::Result<LabBatch::Encoded> LabBatch::Encode(const domain::LabObservation& lab,
@@ -128,7 +119,7 @@ base::Status LabBatch::Add(std::int64_t patient_id, const Encoded& lab, std::str
                       offset});
   buffer_.append(bytes.substr(lab.offset, lab.size));
   const std::int64_t ids[2] = {last_provenance_->second, provenance.line.value_or(-1)};
-  std::memcpy(buffer_.data() + offset + 2 * sizeof(double), ids, sizeof ids);
+  std::memcpy(buffer_.data() + offset + kIdsAt, ids, sizeof ids);
   return base::OkStatus();
 }
 
@@ -149,7 +140,7 @@ Repository::LabRow LabBatch::RowOf(const Entry& entry) const {
   double numbers[2];
   std::int64_t ids[2];
   std::memcpy(numbers, buffer_.data() + entry.offset, sizeof numbers);
-  std::memcpy(ids, buffer_.data() + entry.offset + sizeof numbers, sizeof ids);
+  std::memcpy(ids, buffer_.data() + entry.offset + kIdsAt, sizeof ids);
   std::size_t at = entry.offset + kNumbers;
   Repository::LabRow row;
   row.patient_id = entry.patient_id;

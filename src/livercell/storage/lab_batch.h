@@ -47,10 +47,8 @@ class LabBatch {
   // Copies `lab` into the buffer, writing the buffer first when it is full (a new provenance
   // text is stored at once). Errors: Encode's and the repository's.
   base::Status Add(const domain::LabObservation& lab);
-  // The same as Add with lab.provenance "<file> line <line>", without building that text
-  // (lab.provenance is not read): an import's rows name one file and their own lines.
-  base::Status Add(const domain::LabObservation& lab, std::string_view file, std::int64_t line);
-  // The same for a result encoded into `bytes`, of patient `patient_id`.
+  // The same for a result encoded into `bytes`, of patient `patient_id`, with provenance
+  // "<file> line <line>" (a text not built: an import's rows name one file and their lines).
   base::Status Add(std::int64_t patient_id, const Encoded& lab, std::string_view bytes,
                    std::string_view file, std::int64_t line);
   // Sizes the buffer for about `rows` results taking `bytes` (saves regrowing it; optional).
@@ -70,7 +68,6 @@ class LabBatch {
     std::uint64_t time_prefix[3];
     std::size_t offset;  // of the row's fields in buffer_
   };
-  base::Status Add(const domain::LabObservation& lab, Repository::SplitProvenance provenance);
   base::Status Add(std::int64_t patient_id, const Encoded& lab, std::string_view bytes,
                    Repository::SplitProvenance provenance);
   bool Less(const Entry& a, const Entry& b) const;
