@@ -22,8 +22,14 @@ ALLOWED = {
     "formats": {"domain", "base"},
     # Accounts, roles and the audit trail: who may do what, and the record of what was done.
     "access": {"storage", "domain", "base"},
-    "server": {"base", "domain", "stats", "sim", "fhir", "storage", "access", "formats"},
-    "cli": {"base", "domain", "stats", "sim", "fhir", "storage", "access", "formats", "server"},
+    # The clinic's use cases (STYLE.md C16): permission, validation, change and audit in one
+    # transaction; the only code that changes the registry on behalf of a person.
+    "clinic": {"base", "domain", "stats", "sim", "fhir", "storage", "access", "formats"},
+    # The two doors translate HTTP or a terminal into clinic calls; never each other.
+    "server": {"base", "domain", "stats", "sim", "fhir", "storage", "access", "formats", "clinic"},
+    "cli": {"base", "domain", "stats", "sim", "fhir", "storage", "access", "formats", "clinic"},
+    # The executable: the command line with `serve` added, the one place that sees both doors.
+    "app": {"base", "cli", "server", "formats", "clinic"},
 }
 DOMAIN_ORDER = ["units", "labs", "scores", "records", "assessment", "protocol", "product", "outcomes"]
 DOMAIN_FORBIDDEN = ("nlohmann/", "simdjson", "sqlite3", "libpq", "httplib", "toml++")

@@ -55,7 +55,7 @@ int Fail(std::span<const base::Status> errors, Format format) {
 
 int Fail(const base::Status& error, Format format) { return Fail(std::span(&error, 1), format); }
 
-int RunCli(int argc, char** argv) {
+int RunCli(int argc, char** argv, std::span<const Registrar> more) {
   CLI::App app(
       "LiverCell: cell therapy for liver cirrhosis, from evaluation to measured outcome.\n"
       "Every number carries its source; see `livercell SUBCOMMAND --help`.",
@@ -75,12 +75,13 @@ int RunCli(int argc, char** argv) {
   RegisterExportCommand(app, &selected);
   RegisterStatsCommand(app, &selected);
   RegisterAssessCommands(app, &selected);
-  RegisterServeCommand(app, &selected);
+  for (const Registrar add : more) add(app, &selected);
   RegisterDinCommands(app, &selected);
   RegisterPlanCommands(app, &selected);
   RegisterProductCommands(app, &selected);
   RegisterUserCommand(app, &selected);
   RegisterAuditCommand(app, &selected);
+  RegisterLoginCommands(app, &selected);
 
   try {
     app.parse(argc, argv);

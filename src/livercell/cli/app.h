@@ -13,12 +13,15 @@
 
 namespace livercell::cli {
 
-// Runs the command line and returns the process exit status (0 ok, 1 internal failure,
-// 2 bad input or usage, 3 verification failed).
-int RunCli(int argc, char** argv);
-
 // What a subcommand's parse callback selects: the action to run once parsing succeeded.
 using Action = std::function<int()>;
+// Adds a subcommand to `app` that stores its action in `*selected` when chosen.
+using Registrar = void (*)(CLI::App& app, Action* selected);
+
+// Runs the command line and returns the process exit status (0 ok, 1 internal failure,
+// 2 bad input or usage, 3 verification failed). `more`: subcommands from outside cli/ (the
+// executable's main adds `serve`, which belongs to server/).
+int RunCli(int argc, char** argv, std::span<const Registrar> more = {});
 
 // Registration, one per cmd_<name>.cc. Each adds its subcommand to `app` and, when that
 // subcommand is chosen, stores its action in `*selected`.
@@ -30,12 +33,12 @@ void RegisterPatientsCommands(CLI::App& app, Action* selected);
 void RegisterExportCommand(CLI::App& app, Action* selected);
 void RegisterStatsCommand(CLI::App& app, Action* selected);
 void RegisterAssessCommands(CLI::App& app, Action* selected);
-void RegisterServeCommand(CLI::App& app, Action* selected);
 void RegisterDinCommands(CLI::App& app, Action* selected);
 void RegisterPlanCommands(CLI::App& app, Action* selected);
 void RegisterProductCommands(CLI::App& app, Action* selected);
 void RegisterUserCommand(CLI::App& app, Action* selected);
 void RegisterAuditCommand(CLI::App& app, Action* selected);
+void RegisterLoginCommands(CLI::App& app, Action* selected);  // login, logout
 
 // Shared option helpers: --format with the given choices (default "table").
 CLI::Option* AddFormatOption(CLI::App& sub, std::string* format,

@@ -13,7 +13,8 @@
 #include "livercell/cli/output.h"
 #include "livercell/formats/protocol_file.h"
 #include "livercell/domain/assessment/assess.h"
-#include "livercell/server/assessments.h"
+#include "livercell/clinic/assessments.h"
+#include "livercell/cli/session.h"
 
 namespace livercell::cli {
 namespace {
@@ -113,6 +114,7 @@ struct AssessOptions {
   std::int64_t replay = 0;
   bool history = false;
   bool no_store = false;
+  Credentials credentials;
 };
 
 void PrintResult(const json& result, Format format) {
@@ -136,8 +138,9 @@ int AssessDocument(const AssessOptions& o, const domain::Protocol& protocol, For
   return 0;
 }
 
-// A registry patient: the candidate from the record, FILE (if given) laid over it, the
-// assessment stored (unsigned: signing needs the server's re-authentication).
+// A registry patient: the candidate from the record, FILE (if given) laid over it, and the
+// assessment signed and stored by the physician of --as (or `livercell login`), whose password
+// on standard input is the signature. With --no-store it is only shown: no account needed.
 int AssessPatient(const AssessOptions& o, const domain::Protocol& protocol, Format format) {
   json stated = json::object();
   if (!o.input.empty()) {
@@ -152,24 +155,39 @@ int AssessPatient(const AssessOptions& o, const domain::Protocol& protocol, Form
       return Fail(status, format);
     }
   }
-  auto repo = OpenRegistry(o.db);
-  if (!repo.ok()) return Fail(repo.status(), format);
-  const base::Result<std::int64_t> id = (*repo)->ResolvePatient(o.patient);
+  if (o.no_store) {
+    auto repo = OpenRegistry(o.db);
+    if (!repo.ok()) return Fail(repo.status(), format);
+    const base::Result<std::int64_t> id = (*repo)->ResolvePatient(o.patient);
+    if (!id.ok()) return Fail(id.status(), format);
+    const base::Result<clinic::RegistryAssessment> assessed =
+        clinic::AssessFromRegistry(**repo, *id, protocol, stated, base::NowSeconds());
+    if (!assessed.ok()) return Fail(assessed.status(), format);
+    if (!assessed->errors.empty()) return Fail(assessed->errors, format);
+    for (const std::string& w : assessed->warnings) fmt::print(stderr, "warning: {}\n", w);
+    PrintResult(assessed->result, format);
+    return 0;
+  }
+  if (o.input == "-" && o.credentials.password_stdin) {
+    base::Status status = base::InvalidArgumentError(
+        "standard input carries the password: give the statements as a file");
+    return Fail(status.SetPath("FILE").SetValue("-"), format);
+  }
+  ClinicCall::Settings settings;
+  settings.protocol = o.protocol;
+  auto call = ClinicCall::Open(o.db, o.credentials, settings,
+                               fmt::format("livercell assess --patient {}", o.patient));
+  if (!call.ok()) return Fail(call.status(), format);
+  const base::Result<std::int64_t> id = (*call)->repo().ResolvePatient(o.patient);
   if (!id.ok()) return Fail(id.status(), format);
-  const auto now = base::NowSeconds();
-  base::Result<server::RegistryAssessment> assessed =
-      server::AssessFromRegistry(**repo, *id, protocol, stated, now);
-  if (!assessed.ok()) return Fail(assessed.status(), format);
-  if (!assessed->errors.empty()) return Fail(assessed->errors, format);
-  for (const std::string& w : assessed->warnings) fmt::print(stderr, "warning: {}\n", w);
-  json result = assessed->result;
-  if (!o.no_store) {
-    const domain::AssessmentRecord record = server::MakeAssessmentRecord(
-        *id, *assessed, protocol, now, std::nullopt, std::nullopt);
-    const base::Result<std::int64_t> stored = (*repo)->AddAssessment(record);
-    if (!stored.ok()) return Fail(stored.status(), format);
-    result["id"] = *stored;
-    if (format != Format::kJson) fmt::print(stderr, "stored as assessment {}\n", *stored);
+  const base::Result<domain::AssessmentRecord> stored = clinic::SignAssessment(
+      (*call)->context(), (*call)->actor(), *id, stated, (*call)->password());
+  if (!stored.ok()) return Fail(stored.status(), format);
+  json result = json::parse(stored->result_json, nullptr, /*allow_exceptions=*/false);
+  result["id"] = stored->id;
+  if (format != Format::kJson) {
+    fmt::print(stderr, "stored as assessment {}, signed by {}\n", stored->id,
+               (*call)->actor().username);
   }
   PrintResult(result, format);
   return 0;
@@ -185,7 +203,7 @@ int AssessmentHistory(const AssessOptions& o, Format format) {
   if (!stored.ok()) return Fail(stored.status(), format);
   if (format == Format::kJson) {
     json items = json::array();
-    for (const auto& r : *stored) items.push_back(server::StoredAssessmentJson(r));
+    for (const auto& r : *stored) items.push_back(clinic::StoredAssessmentJson(r));
     fmt::print("{}\n", json{{"patient_id", *id}, {"items", items}}.dump());
     return 0;
   }
@@ -206,7 +224,7 @@ int ReplayStored(const AssessOptions& o, Format format) {
   if (!repo.ok()) return Fail(repo.status(), format);
   const auto record = (*repo)->GetAssessment(o.replay);
   if (!record.ok()) return Fail(record.status(), format);
-  const base::Result<server::Replay> replay = server::ReplayAssessment(*record);
+  const base::Result<clinic::Replay> replay = clinic::ReplayAssessment(*record);
   if (!replay.ok()) return Fail(replay.status(), format);
   const bool ok = replay->reproduced && replay->intact;
   if (format == Format::kJson) {
@@ -341,7 +359,9 @@ void RegisterAssessCommands(CLI::App& app, Action* selected) {
   assess->add_option("--patient", options->patient,
                      "Assess a registry patient (id or system:value) from their latest values, "
                      "and store the assessment with its protocol");
-  assess->add_flag("--no-store", options->no_store, "With --patient: show, do not store");
+  assess->add_flag("--no-store", options->no_store,
+                   "With --patient: show, do not store (no account needed)");
+  AddCredentialOptions(*assess, &options->credentials);
   assess->add_flag("--history", options->history,
                    "With --patient: list the patient's stored assessments");
   assess->add_option("--replay", options->replay,
@@ -357,7 +377,8 @@ void RegisterAssessCommands(CLI::App& app, Action* selected) {
       "recorded events, so state the rest in FILE. Examples:\n"
       "  livercell assess data/examples/candidate.json\n"
       "  livercell assess --protocol clinic.toml --format json candidate.json\n"
-      "  livercell assess --db sqlite:clinic.db --patient mrn:A123 statements.json\n"
+      "  livercell assess --db sqlite:clinic.db --patient mrn:A123 statements.json \\\n"
+      "      --as dr.ada --password-stdin          (signed and stored)\n"
       "  livercell assess --db sqlite:clinic.db --patient mrn:A123 --history\n"
       "  livercell assess --db sqlite:clinic.db --replay 17");
   assess->callback([selected, options] {

@@ -5,8 +5,9 @@
 
 #include "livercell/access/audit.h"
 #include "livercell/base/csv.h"
+#include "livercell/clinic/audit_trail.h"
 #include "livercell/cli/app.h"
-#include "livercell/server/resources.h"
+#include "livercell/formats/records_json.h"
 #include "livercell/storage/repository.h"
 
 namespace livercell::cli {
@@ -53,7 +54,7 @@ int RunExport(const AuditArgs& args) {
                      base::CsvField(e.outcome), e.request_id, e.prev_hash, e.hash);
           return;
         }
-        fmt::print("{}\n", server::AuditEntryJson(e).dump());
+        fmt::print("{}\n", clinic::AuditEntryJson(e).dump());
       });
   if (!status.ok()) return Fail(status, Format::kTable);
   return 0;

@@ -9,18 +9,18 @@
 #include "livercell/formats/score_json.h"
 #include "livercell/domain/labs/analyte.h"
 #include "livercell/domain/records/current_scores.h"
-#include "livercell/server/resources.h"
+#include "livercell/formats/records_json.h"
 #include "livercell/storage/repository.h"
 
 namespace livercell::cli {
 namespace {
 
-using server::LabName;
+using formats::LabName;
 using storage::Repository;
 
 nlohmann::json PatientJson(const domain::Patient& p) {
   // Identified: the CLI reads the registry with the database's own access.
-  return server::PatientJson(p, nullptr, {});
+  return formats::PatientJson(p, nullptr, {});
 }
 
 std::string Identifiers(const domain::Patient& p) {

@@ -10,7 +10,9 @@
 #include "livercell/domain/records/clinical_time.h"
 #include "livercell/formats/course_file.h"
 #include "livercell/formats/product_json.h"
-#include "livercell/server/products.h"
+#include "livercell/clinic/plans.h"
+#include "livercell/clinic/products.h"
+#include "livercell/cli/session.h"
 
 namespace livercell::cli {
 namespace {
@@ -18,9 +20,10 @@ namespace {
 using nlohmann::json;
 
 struct PlanOptions {
-  std::string db, patient, template_name, start, calendar, ics, format;
+  std::string db, patient, template_name, start, calendar, ics, format, override_reason;
   double weight_kg = 0;
   bool no_store = false;
+  Credentials credentials;
 };
 
 constexpr std::size_t kMaxTomlBytes = 1 << 20;
@@ -28,9 +31,9 @@ constexpr std::size_t kMaxTomlBytes = 1 << 20;
 // A shipped template by id, or a TOML file when the name is a path.
 base::Result<domain::CourseTemplate> LoadTemplate(const std::string& name,
                                                   std::vector<base::Status>* problems) {
-  if (formats::BuiltinCourseTemplateText(name)) return server::BuiltinCourseTemplate(name);
+  if (formats::BuiltinCourseTemplateText(name)) return clinic::BuiltinCourseTemplate(name);
   if (name.find('/') == std::string::npos && !name.ends_with(".toml") && name != "-") {
-    return server::BuiltinCourseTemplate(name);  // the unknown-id error, naming the ids
+    return clinic::BuiltinCourseTemplate(name);  // the unknown-id error, naming the ids
   }
   LC_ASSIGN_OR_RETURN(const std::string text, ReadDocument(name, kMaxTomlBytes, "one template"));
   auto parsed = formats::ParseCourseTemplate(text, name);
@@ -92,20 +95,35 @@ int RunPlan(const PlanOptions& o) {
     base::Status status = base::InvalidArgumentError("--start must be a date (2026-11-23)");
     return Fail(status.SetPath("start").SetValue(o.start), format);
   }
-  auto repo = OpenRegistry(o.db);
-  if (!repo.ok()) return Fail(repo.status(), format);
-  const auto patient = (*repo)->ResolvePatient(o.patient);
-  if (!patient.ok()) return Fail(patient.status(), format);
-  auto planned = server::PlanForPatient(**repo, *patient, *course, *calendar, start->day(),
-                                        o.weight_kg);
-  if (!planned.ok()) return Fail(planned.status(), format);
-  domain::Plan* plan = &planned.value();
-  if (!o.no_store) {
-    const auto id = (*repo)->AddPlan(*plan);
-    if (!id.ok()) return Fail(id.status(), format);
-    plan->id = *id;
-    if (format != Format::kJson) fmt::print(stderr, "stored as plan {}\n", *id);
+  if (o.no_store) {  // a computation: no account needed, nothing stored
+    auto repo = OpenRegistry(o.db);
+    if (!repo.ok()) return Fail(repo.status(), format);
+    const auto patient = (*repo)->ResolvePatient(o.patient);
+    if (!patient.ok()) return Fail(patient.status(), format);
+    const auto planned = clinic::PlanForPatient(**repo, *patient, *course, *calendar,
+                                                start->day(), o.weight_kg);
+    if (!planned.ok()) return Fail(planned.status(), format);
+    return EmitPlan(*planned, o.ics, format);
   }
+  ClinicCall::Settings settings;
+  settings.calendar = o.calendar;
+  auto call = ClinicCall::Open(o.db, o.credentials, settings,
+                               fmt::format("livercell plan --patient {}", o.patient));
+  if (!call.ok()) return Fail(call.status(), format);
+  clinic::PlanRequest request;
+  const auto patient = (*call)->repo().ResolvePatient(o.patient);
+  if (!patient.ok()) return Fail(patient.status(), format);
+  request.patient_id = *patient;
+  request.course = *course;
+  request.start = start->day();
+  request.weight_kg = o.weight_kg;
+  request.password = (*call)->password();
+  request.override_reason = o.override_reason;
+  const auto planned = clinic::CreatePlan((*call)->context(), (*call)->actor(), request);
+  if (!planned.ok()) return Fail(planned.status(), format);
+  for (const std::string& w : planned->warnings) fmt::print(stderr, "warning: {}\n", w);
+  if (format != Format::kJson) fmt::print(stderr, "stored as plan {}\n", planned->plan.id);
+  const domain::Plan* plan = &planned->plan;
   return EmitPlan(*plan, o.ics, format);
 }
 
@@ -167,11 +185,17 @@ void RegisterPlanCommands(CLI::App& app, Action* selected) {
   plan->add_option("--calendar", o->calendar,
                    "Clinic calendar TOML (open weekdays, holidays); default Monday-Friday");
   plan->add_option("--ics", o->ics, "Also write the schedule as iCalendar (RFC 5545) to FILE");
-  plan->add_flag("--no-store", o->no_store, "Show the plan without storing it");
+  plan->add_flag("--no-store", o->no_store, "Show the plan without storing it (no account needed)");
+  plan->add_option("--override-reason", o->override_reason,
+                   "Plan without a current signed eligible assessment, for this reason (audited)");
+  AddCredentialOptions(*plan, &o->credentials);
   AddFormatOption(*plan, &o->format, {"table", "json"});
   plan->footer(
       "Example:\n  livercell plan --patient mrn:A123 --template iv-2x5 --start 2026-12-01 "
-      "--weight 72 \\\n      --calendar data/calendars/england-2026-2027.toml --ics plan.ics");
+      "--weight 72 \\\n      --calendar data/calendars/england-2026-2027.toml --ics plan.ics "
+      "--as dr.ada --password-stdin\n"
+      "A stored plan is signed by a physician (--as, the password on standard input) and needs a "
+      "signed\nassessment that found the patient eligible, unless --override-reason is given.");
   plan->callback([selected, o] { *selected = [o] { return RunPlan(*o); }; });
 
   CLI::App* plans = app.add_subcommand("plans", "Stored treatment plans: list, show");

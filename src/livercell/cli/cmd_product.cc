@@ -17,7 +17,8 @@
 #include "livercell/formats/din_label.h"
 #include "livercell/formats/product_json.h"
 #include "livercell/formats/release_spec.h"
-#include "livercell/server/products.h"
+#include "livercell/clinic/products.h"
+#include "livercell/cli/session.h"
 
 namespace livercell::cli {
 namespace {
@@ -76,12 +77,20 @@ void PrintProduct(const domain::Product& p, const domain::ReleaseChecklist* chec
 }
 
 struct Options {
-  std::string db, format, din, patient, code, type, by, kind, fields_file, at, wristband, today, out;
-  std::string release_spec, criterion, reason, signer;
+  std::string db, format, din, patient, code, type, kind, fields_file, at, wristband, out;
+  std::string release_spec, criterion, reason;
   std::vector<std::string> set;
   std::int64_t plan = 0;
-  bool bank = false, password_stdin = false;
+  bool bank = false;
+  Credentials credentials;
 };
+
+// The clinic, as the command's account, for `command`.
+base::Result<std::unique_ptr<ClinicCall>> OpenClinic(const Options& o, std::string command) {
+  ClinicCall::Settings settings;
+  settings.release_spec = o.release_spec;
+  return ClinicCall::Open(o.db, o.credentials, settings, std::move(command));
+}
 
 int RunRegister(const Options& o) {
   const Format format = ParseFormat(o.format);
@@ -90,20 +99,9 @@ int RunRegister(const Options& o) {
     base::Status status = din.status();
     return Fail(status.PrefixPath("din"), format);
   }
-  std::vector<base::Status> problems;
-  const auto loaded = LoadReleaseSpec(o.release_spec, &problems);
-  if (!loaded.ok()) return Fail(problems, format);
-  const domain::ReleaseSpec& spec = *loaded;
-  if (!spec.types.contains(o.type)) {
-    base::Status status = base::InvalidArgumentError(
-        fmt::format("unknown product type \"{}\"", o.type));
-    return Fail(status.SetPath("type").SetValue(o.type).SetAllowed(
-                    fmt::format("{}", fmt::join(domain::ProductTypes(spec), ", "))),
-                format);
-  }
-  auto repo = OpenRegistry(o.db);
-  if (!repo.ok()) return Fail(repo.status(), format);
-  const auto patient = (*repo)->ResolvePatient(o.patient);
+  auto call = OpenClinic(o, fmt::format("livercell product register {}", din->text()));
+  if (!call.ok()) return Fail(call.status(), format);
+  const auto patient = (*call)->repo().ResolvePatient(o.patient);
   if (!patient.ok()) return Fail(patient.status(), format);
   domain::Product product;
   product.din = *din;
@@ -112,15 +110,13 @@ int RunRegister(const Options& o) {
   product.origin = o.bank ? domain::ProductOrigin::kBank : domain::ProductOrigin::kAutologous;
   product.patient_id = *patient;
   if (o.plan > 0) product.plan_id = o.plan;
-  product.registered_by = o.by;
-  product.registered_at = base::NowSeconds();
-  const auto id = (*repo)->AddProduct(product);
-  if (!id.ok()) return Fail(id.status(), format);
-  product.id = *id;
+  const auto registered =
+      clinic::RegisterProduct((*call)->context(), (*call)->actor(), std::move(product));
+  if (!registered.ok()) return Fail(registered.status(), format);
   if (format == Format::kJson) {
-    fmt::print("{}\n", formats::ProductJson(product).dump());
+    fmt::print("{}\n", formats::ProductJson(*registered).dump());
   } else {
-    fmt::print("registered product {} ({} {})\n", *id, din->Spaced(), din->check());
+    fmt::print("registered product {} ({} {})\n", registered->id, din->Spaced(), din->check());
   }
   return 0;
 }
@@ -136,11 +132,11 @@ int RunRecord(const Options& o) {
                     "harvest, bank-receipt, processing, qc, storage, dispatch"),
                 format);
   }
-  auto repo = OpenRegistry(o.db);
-  if (!repo.ok()) return Fail(repo.status(), format);
+  auto call = OpenClinic(o, fmt::format("livercell product record {} {}", o.din, o.kind));
+  if (!call.ok()) return Fail(call.status(), format);
   // Whether the product may take this event at all comes first: a released product's record
   // is closed whatever the fields say.
-  const auto product = ProductByDin(**repo, o.din);
+  const auto product = ProductByDin((*call)->repo(), o.din);
   if (!product.ok()) return Fail(product.status(), format);
   if (base::Status allowed = domain::CanAppend(*product, *kind); !allowed.ok())
     return Fail(allowed, format);
@@ -175,15 +171,10 @@ int RunRecord(const Options& o) {
     }
     event.at = at->instant();
   }
-  event.actor = o.by;
-  event.role = "cli";
   event.fields = std::move(*fields);
-  base::Result<domain::CustodyEvent> stored = base::InternalError("not run");
-  base::Status status = (*repo)->InTransaction([&]() -> base::Status {
-    stored = (*repo)->AppendCustodyEvent(product->id, event);
-    return stored.status();
-  });
-  if (!status.ok()) return Fail(status, format);
+  const auto stored =
+      clinic::RecordCustodyEvent((*call)->context(), (*call)->actor(), product->id, event);
+  if (!stored.ok()) return Fail(stored.status(), format);
   if (format == Format::kJson) {
     fmt::print("{}\n", json{{"seq", stored->seq}, {"kind", o.kind}, {"hash", stored->content_hash}}.dump());
   } else {
@@ -196,45 +187,23 @@ int RunRecord(const Options& o) {
 // accounts: `livercell user add`), which must hold sign-release-exceptions.
 int RunExcept(const Options& o) {
   const Format format = ParseFormat(o.format);
-  std::vector<base::Status> problems;
-  const auto spec = LoadReleaseSpec(o.release_spec, &problems);
-  if (!spec.ok()) return Fail(problems, format);
-  const auto password = ReadPasswordStdin(o.password_stdin);
-  if (!password.ok()) return Fail(password.status(), format);
-  auto repo = OpenRegistry(o.db);
-  if (!repo.ok()) return Fail(repo.status(), format);
-  const auto now = base::NowSeconds();
-  const auto signer = access::Accounts((*repo)->connection()).CheckPassword(o.signer, *password, now);
-  if (!signer.ok()) {
-    base::Status status(base::StatusCode::kPermissionDenied,
-                        "the signer's password was not accepted: the exception was not signed");
-    return Fail(status.SetPath("signer").SetValue(o.signer), format);
-  }
-  if (!access::Allows(signer->role, access::Permission::kSignReleaseExceptions)) {
-    base::Status status(base::StatusCode::kPermissionDenied,
-                        fmt::format("only a physician signs a release exception ({} is {})",
-                                    o.signer, access::ToString(signer->role)));
-    return Fail(status.SetPath("signer").SetValue(o.signer), format);
-  }
+  auto call = OpenClinic(o, fmt::format("livercell product except {} {}", o.din, o.criterion));
+  if (!call.ok()) return Fail(call.status(), format);
+  const auto product = ProductByDin((*call)->repo(), o.din);
+  if (!product.ok()) return Fail(product.status(), format);
   domain::ReleaseChecklist checklist;
-  base::Result<domain::CustodyEvent> signed_event = base::InternalError("not run");
-  const base::Status status = (*repo)->InTransaction([&]() -> base::Status {
-    LC_ASSIGN_OR_RETURN(const domain::Product product, ProductByDin(**repo, o.din));
-    signed_event = server::SignReleaseException(**repo, product, *spec, o.criterion, o.reason,
-                                                signer->username,
-                                                std::string(access::ToString(signer->role)), now,
-                                                &checklist);
-    return signed_event.status();
-  });
-  if (!status.ok()) return Fail(status, format);
+  const auto signed_event =
+      clinic::SignReleaseException((*call)->context(), (*call)->actor(), product->id, o.criterion,
+                                   o.reason, (*call)->password(), &checklist);
+  if (!signed_event.ok()) return Fail(signed_event.status(), format);
   if (format == Format::kJson) {
     fmt::print("{}\n", json{{"seq", signed_event->seq},
                             {"hash", signed_event->content_hash},
                             {"checklist", formats::ChecklistJson(checklist)}}
                            .dump());
   } else {
-    fmt::print("exception for {} signed by {} as event {}\n", o.criterion, signer->username,
-               signed_event->seq);
+    fmt::print("exception for {} signed by {} as event {}\n", o.criterion,
+               (*call)->actor().username, signed_event->seq);
     PrintChecklist(checklist);
   }
   return 0;
@@ -242,24 +211,20 @@ int RunExcept(const Options& o) {
 
 int RunRelease(const Options& o) {
   const Format format = ParseFormat(o.format);
-  std::vector<base::Status> problems;
-  const auto spec = LoadReleaseSpec(o.release_spec, &problems);
-  if (!spec.ok()) return Fail(problems, format);
-  auto repo = OpenRegistry(o.db);
-  if (!repo.ok()) return Fail(repo.status(), format);
+  auto call = OpenClinic(o, fmt::format("livercell product release {}", o.din));
+  if (!call.ok()) return Fail(call.status(), format);
+  const auto product = ProductByDin((*call)->repo(), o.din);
+  if (!product.ok()) return Fail(product.status(), format);
   domain::ReleaseChecklist checklist;
-  base::Status status = (*repo)->InTransaction([&]() -> base::Status {
-    LC_ASSIGN_OR_RETURN(const domain::Product product, ProductByDin(**repo, o.din));
-    return server::Release(**repo, product, *spec, o.by, "cli", base::NowSeconds(), &checklist)
-        .status();
-  });
+  const auto released = clinic::ReleaseProduct((*call)->context(), (*call)->actor(), product->id,
+                                                (*call)->password(), &checklist);
   if (format == Format::kJson && !checklist.items.empty()) {
     fmt::print("{}\n", formats::ChecklistJson(checklist).dump());
   } else if (!checklist.items.empty()) {
     PrintChecklist(checklist);
   }
-  if (!status.ok()) return Fail(status, format);
-  if (format != Format::kJson) fmt::print("released\n");
+  if (!released.ok()) return Fail(released.status(), format);
+  if (format != Format::kJson) fmt::print("released by {}\n", (*call)->actor().username);
   return 0;
 }
 
@@ -272,7 +237,7 @@ int RunShow(const Options& o) {
   if (!repo.ok()) return Fail(repo.status(), format);
   const auto product = ProductByDin(**repo, o.din);
   if (!product.ok()) return Fail(product.status(), format);
-  const auto checklist = server::ReleaseChecklistFor(**repo, *product, *spec, base::NowSeconds());
+  const auto checklist = clinic::ReleaseChecklistFor(**repo, *product, *spec, base::NowSeconds());
   if (!checklist.ok()) return Fail(checklist.status(), format);
   if (format == Format::kJson) {
     json out = formats::ProductJson(*product);
@@ -326,22 +291,10 @@ int RunList(const Options& o) {
 
 int RunVerify(const Options& o) {
   const Format format = ParseFormat(o.format);
-  std::vector<base::Status> problems;
-  const auto spec = LoadReleaseSpec(o.release_spec, &problems);
-  if (!spec.ok()) return Fail(problems, format);
-  auto repo = OpenRegistry(o.db);
-  if (!repo.ok()) return Fail(repo.status(), format);
-  const auto now = base::NowSeconds();
-  std::chrono::sys_days today = std::chrono::floor<std::chrono::days>(now);
-  if (!o.today.empty()) {
-    const auto day = domain::ClinicalTime::Parse(o.today);
-    if (!day.ok() || !day->date_only()) {
-      base::Status status = base::InvalidArgumentError("--today must be a date");
-      return Fail(status.SetPath("today").SetValue(o.today), format);
-    }
-    today = day->day();
-  }
-  const auto result = server::CheckAtBedside(**repo, *spec, o.wristband, o.din, now, today);
+  auto call = OpenClinic(o, fmt::format("livercell product verify {} {}", o.wristband, o.din));
+  if (!call.ok()) return Fail(call.status(), format);
+  const auto result =
+      clinic::VerifyAtBedside((*call)->context(), (*call)->actor(), o.wristband, o.din);
   if (!result.ok()) return Fail(result.status(), format);
   const domain::BedsideVerdict& v = result->verdict;
   if (format == Format::kJson) {
@@ -411,7 +364,7 @@ void RegisterProductCommands(CLI::App& app, Action* selected) {
   CLI::App* reg = Sub(product, "register", "Register a product under its ISBT 128 DIN", selected, r,
                       RunRegister,
                       "livercell product register --patient mrn:A123 --din \"G1234 26 000001 "
-                      "T\" --code S1234 --type bm_mnc --plan 3 --by cp.lee");
+                      "T\" --code S1234 --type bm_mnc --plan 3 \\\n      --as cp.lee --password-stdin");
   reg->add_option("--patient", r->patient, "Recipient: internal id or system:value")->required();
   reg->add_option("--din", r->din, "The product's DIN, as scanned or typed")->required();
   reg->add_option("--code", r->code, "ISBT 128 product code, as the clinic assigns it")->required();
@@ -421,7 +374,7 @@ void RegisterProductCommands(CLI::App& app, Action* selected) {
       ->required();
   reg->add_option("--plan", r->plan, "The treatment plan it is for (its dose and weight)");
   reg->add_flag("--bank", r->bank, "A bank unit (the fallback when the harvest yields too few)");
-  reg->add_option("--by", r->by, "Who registers it")->required();
+  AddCredentialOptions(*reg, &r->credentials);
   AddReleaseSpecOption(*reg, &r->release_spec);
 
   auto rec = std::make_shared<Options>();
@@ -438,14 +391,14 @@ void RegisterProductCommands(CLI::App& app, Action* selected) {
                          selected, rec, RunRecord,
                          "livercell product record --din G123426000001 --kind harvest "
                          "--set volume_ml=45 \\\n      --set collected_at=2026-12-01T09:40:00Z "
-                         "--set operator=\"Dr Ames\" --by cp.lee");
+                         "--set operator=\"Dr Ames\" --as cp.lee --password-stdin");
   record->add_option("--din", rec->din, "The product's DIN")->required();
   record->add_option("--kind", rec->kind, "harvest, bank-receipt, processing, qc, storage, dispatch")
       ->required();
   record->add_option("--set", rec->set, "A field, NAME=VALUE (repeat)");
   record->add_option("--fields", rec->fields_file, "The fields as a JSON object (file or -)");
   record->add_option("--at", rec->at, "When (UTC instant); default now");
-  record->add_option("--by", rec->by, "Who records it")->required();
+  AddCredentialOptions(*record, &rec->credentials);
   record->footer(std::string(record->get_footer()) + "\n\n" + kinds_help +
                  "\n  (? = optional; instants as 2026-11-23T08:30:00Z)");
 
@@ -457,17 +410,14 @@ void RegisterProductCommands(CLI::App& app, Action* selected) {
                          selected, ex, RunExcept,
                          "echo \"$PASSWORD\" | livercell product except --din G123426000001 "
                          "--criterion viability \\\n      --reason \"no bank unit; benefit "
-                         "outweighs risk\" --signer dr.ames --password-stdin \\\n      "
+                         "outweighs risk\" --as dr.ames --password-stdin \\\n      "
                          "--release-spec clinic-release.toml");
   except->add_option("--din", ex->din, "The product's DIN")->required();
   except->add_option("--criterion", ex->criterion,
                      "The checklist's criterion, as `product show` names it")
       ->required();
   except->add_option("--reason", ex->reason, "Why the product is given nonetheless")->required();
-  except->add_option("--signer", ex->signer, "The physician's account (livercell user add)")
-      ->required();
-  except->add_flag("--password-stdin", ex->password_stdin,
-                   "Read the physician's password from standard input");
+  AddCredentialOptions(*except, &ex->credentials);
   AddReleaseSpecOption(*except, &ex->release_spec);
 
   auto sp = std::make_shared<Options>();
@@ -483,11 +433,13 @@ void RegisterProductCommands(CLI::App& app, Action* selected) {
   auto rel = std::make_shared<Options>();
   CLI::App* release = Sub(product, "release",
                           "Release against the release specification of the product's type; "
-                          "refused (naming each failed criterion) unless every one passes",
+                          "refused (naming each failed criterion) unless every one passes; signed with "
+                          "the releaser's password, who recorded neither processing nor QC",
                           selected, rel, RunRelease,
-                          "livercell product release --din G123426000001 --by qp.shah");
+                          "echo \"$PASSWORD\" | livercell product release --din G123426000001 --as qp.shah "
+                          "--password-stdin");
   release->add_option("--din", rel->din, "The product's DIN")->required();
-  release->add_option("--by", rel->by, "Who releases it")->required();
+  AddCredentialOptions(*release, &rel->credentials);
   AddReleaseSpecOption(*release, &rel->release_spec);
 
   auto sh = std::make_shared<Options>();
@@ -514,11 +466,12 @@ void RegisterProductCommands(CLI::App& app, Action* selected) {
                          "Bedside check of a wristband and a bag: exit 0 on a match, 3 with the "
                          "reason when the bag must not be given",
                          selected, ve, RunVerify,
-                         "livercell product verify --wristband mrn:A123 --din =G12342600000100");
+                         "livercell product verify --wristband mrn:A123 --din =G12342600000100 "
+                         "--as rn.kim --password-stdin");
   verify->add_option("--wristband", ve->wristband, "The patient identifier on the wristband")
       ->required();
   verify->add_option("--din", ve->din, "The DIN as scanned")->required();
-  verify->add_option("--today", ve->today, "The clinic's date (default: today, UTC)");
+  AddCredentialOptions(*verify, &ve->credentials);
   AddReleaseSpecOption(*verify, &ve->release_spec);
 }
 

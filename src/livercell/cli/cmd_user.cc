@@ -1,11 +1,15 @@
 // `livercell user add|list|disable|passwd`: the server's accounts (access/accounts.h).
 // Passwords are read from standard input (--password-stdin), never from the command line,
-// where they would show in `ps` and shell history.
+// where they would show in `ps` and shell history. Administration of the registry file: the OS
+// user runs it, through the clinic (clinic/accounts.h), and every change is audited as
+// `os:<login>`.
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
 #include "livercell/access/accounts.h"
+#include "livercell/clinic/accounts.h"
+#include "livercell/cli/session.h"
 #include "livercell/cli/app.h"
 #include "livercell/cli/input.h"
 #include "livercell/storage/repository.h"
@@ -19,6 +23,18 @@ struct UserArgs {
   std::string db, username, role, format;
   bool password_stdin = false;
 };
+
+// Runs `body` with the clinic, as the OS user, for `command`.
+template <typename Body>
+int AsAdministrator(const UserArgs& args, std::string command, Body&& body) {
+  ClinicCall::Settings settings;
+  settings.initialize_if_empty = true;
+  auto call = ClinicCall::Open(args.db, {}, settings, std::move(command));
+  if (!call.ok()) return Fail(call.status(), ParseFormat(args.format));
+  const base::Status status = body((*call)->context(), (*call)->actor());
+  if (!status.ok()) return Fail(status, ParseFormat(args.format));
+  return 0;
+}
 
 template <typename Body>
 int WithAccounts(const UserArgs& args, Body&& body) {
@@ -42,9 +58,11 @@ int RunAdd(const UserArgs& args) {
   }
   auto password = ReadPasswordStdin(args.password_stdin);
   if (!password.ok()) return Fail(password.status(), Format::kTable);
-  return WithAccounts(args, [&](access::Accounts& accounts) -> base::Status {
-    LC_ASSIGN_OR_RETURN(const access::User user,
-                        accounts.Add(args.username, *role, password.value()));
+  return AsAdministrator(args, fmt::format("livercell user add {}", args.username),
+                        [&](const clinic::Context& context,
+                            const clinic::Actor& actor) -> base::Status {
+    LC_ASSIGN_OR_RETURN(const access::User user, clinic::AddAccount(context, actor, args.username,
+                                                                    *role, password.value()));
     fmt::print("added {} ({})\n", user.username, access::ToString(user.role));
     return base::OkStatus();
   });
@@ -78,8 +96,10 @@ int RunList(const UserArgs& args) {
 }
 
 int RunDisable(const UserArgs& args) {
-  return WithAccounts(args, [&](access::Accounts& accounts) -> base::Status {
-    LC_RETURN_IF_ERROR(accounts.SetDisabled(args.username, true));
+  return AsAdministrator(args, fmt::format("livercell user disable {}", args.username),
+                        [&](const clinic::Context& context,
+                            const clinic::Actor& actor) -> base::Status {
+    LC_RETURN_IF_ERROR(clinic::DisableAccount(context, actor, args.username));
     fmt::print("disabled {}; their sessions have ended\n", args.username);
     return base::OkStatus();
   });
@@ -88,8 +108,11 @@ int RunDisable(const UserArgs& args) {
 int RunPasswd(const UserArgs& args) {
   auto password = ReadPasswordStdin(args.password_stdin);
   if (!password.ok()) return Fail(password.status(), Format::kTable);
-  return WithAccounts(args, [&](access::Accounts& accounts) -> base::Status {
-    LC_RETURN_IF_ERROR(accounts.SetPassword(args.username, password.value()));
+  return AsAdministrator(args, fmt::format("livercell user passwd {}", args.username),
+                        [&](const clinic::Context& context,
+                            const clinic::Actor& actor) -> base::Status {
+    LC_RETURN_IF_ERROR(
+        clinic::SetAccountPassword(context, actor, args.username, password.value()));
     fmt::print("changed the password of {}; their sessions have ended\n", args.username);
     return base::OkStatus();
   });

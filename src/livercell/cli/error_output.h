@@ -12,11 +12,11 @@
 
 #include "livercell/base/status.h"
 #include "livercell/cli/output.h"
-#include "livercell/server/resources.h"
+#include "livercell/formats/records_json.h"
 
 namespace livercell::cli {
 
-using server::ErrorToJson;
+using formats::ErrorToJson;
 
 // Writes every error to `stream` (stderr), as text or, for Format::kJson, as JSON lines.
 void PrintErrors(std::span<const base::Status> errors, Format format, std::FILE* stream);

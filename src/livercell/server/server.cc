@@ -22,15 +22,20 @@
 #include "livercell/domain/assessment/facts.h"
 #include "livercell/domain/labs/analyte.h"
 #include "livercell/domain/units/unit.h"
+#include "livercell/clinic/accounts.h"
+#include "livercell/clinic/assessments.h"
+#include "livercell/clinic/audit_trail.h"
+#include "livercell/clinic/clinic.h"
+#include "livercell/clinic/journal.h"
+#include "livercell/clinic/plans.h"
+#include "livercell/clinic/products.h"
+#include "livercell/clinic/records.h"
 #include "livercell/formats/assessment_json.h"
-#include "livercell/server/assessments.h"
-#include "livercell/server/audit_writer.h"
-#include "livercell/server/cohort.h"
-#include "livercell/server/products.h"
 #include "livercell/formats/din_label.h"
 #include "livercell/formats/product_json.h"
+#include "livercell/formats/records_json.h"
 #include "livercell/formats/release_spec.h"
-#include "livercell/server/resources.h"
+#include "livercell/server/cohort.h"
 #include "livercell/server/web_assets.h"
 #include "livercell/storage/repository.h"
 
@@ -38,6 +43,17 @@ namespace livercell::server {
 namespace {
 
 using access::Permission;
+using formats::AdverseEventJson;
+using formats::BadBody;
+using formats::Deidentifier;
+using formats::ErrorToJson;
+using formats::EventJson;
+using formats::IdField;
+using formats::LabJson;
+using formats::PatientJson;
+using formats::QualityOfLifeJson;
+using formats::StringField;
+using formats::TimeField;
 using nlohmann::json;
 using storage::Repository;
 
@@ -94,6 +110,7 @@ struct Call {
   httplib::Response& response;
   std::string request_id;
   std::optional<access::User> user;
+  clinic::Actor actor;  // who, through which door (set by Authorize)
   std::optional<std::int64_t> patient_id;  // from the path, or the resource's patient
   std::optional<std::int64_t> resource_id;  // a plan's or product's id from the path
   const Deidentifier* deidentify = nullptr;  // set for de-identified readers
@@ -153,7 +170,7 @@ class Routes {
         release_spec_(std::move(release_spec)),
         pool_(std::move(url)),
         deidentifier_(std::move(deid_key)),
-        writer_(std::make_unique<AuditWriter>(std::move(writer_repository))) {}
+        journal_(std::make_unique<clinic::GroupJournal>(std::move(writer_repository))) {}
 
   static const std::vector<Route>& Table();
   void Install(httplib::Server& http);
@@ -174,43 +191,28 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const std::string username, StringField(body, "username", true));
     LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password", true));
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
-    access::Accounts accounts(repo->connection());
-    const auto now = std::chrono::system_clock::now();
-    base::Result<access::User> user = accounts.CheckPassword(username, password, now);
-    access::AuditEntry entry = Entry(call, "login");
-    entry.username = username;
-    if (!user.ok()) {
-      entry.outcome = std::string(base::InfoOf(user.status().code()).name);
-      call.audited = true;
-      LC_RETURN_IF_ERROR(writer_->Record(entry));
-      return user.status();
-    }
-    entry.role = std::string(access::ToString(user.value().role));
-    std::optional<access::Session> session;
     call.audited = true;
-    LC_RETURN_IF_ERROR(writer_->Record(entry, [&](Repository& r) -> base::Status {
-      LC_ASSIGN_OR_RETURN(session, access::Accounts(r.connection()).StartSession(user.value(), now));
-      return base::OkStatus();
-    }));
+    LC_ASSIGN_OR_RETURN(const clinic::LoggedIn in,
+                        clinic::LogIn(ContextOf(*repo), username, password, call.actor));
+    const access::Session& session = in.session;
     call.response.set_header(
         "Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kCookie,
-                                  session->token,
+                                  session.token,
                                   std::chrono::seconds(access::kSessionLifetime).count(),
                                   tls_ ? "; Secure" : ""));
     Reply(call, 201,
-          {{"token", session->token},
-           {"expires", session->expires},
-           {"username", session->user.username},
-           {"role", access::ToString(session->user.role)}});
+          {{"token", session.token},
+           {"expires", session.expires},
+           {"username", session.user.username},
+           {"role", access::ToString(session.user.role)}});
     return base::OkStatus();
   }
 
   base::Status Logout(Call& call) {
     const std::string token = TokenOf(call.request);
     call.audited = true;
-    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "logout"), [&](Repository& r) {
-      return access::Accounts(r.connection()).EndSession(token);
-    }));
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_RETURN_IF_ERROR(clinic::LogOut(ContextOf(*repo), call.actor, token));
     call.response.set_header("Set-Cookie",
                              fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
                                          kCookie));
@@ -251,15 +253,11 @@ class Routes {
   base::Status CreatePatient(Call& call) {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
     LC_ASSIGN_OR_RETURN(domain::Patient patient, PatientFromJson(body));
-    patient.provenance = fmt::format("api by {} request {}", call.user->username, call.request_id);
-    std::int64_t id = 0;
     call.audited = true;
-    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
-      LC_ASSIGN_OR_RETURN(id, r.CreatePatient(patient));
-      return base::OkStatus();
-    }));
-    patient.id = id;
-    call.response.set_header("Location", fmt::format("/api/v1/patients/{}", id));
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_ASSIGN_OR_RETURN(patient, clinic::RegisterPatient(ContextOf(*repo), call.actor,
+                                                         std::move(patient)));
+    call.response.set_header("Location", fmt::format("/api/v1/patients/{}", patient.id));
     call.response.set_header("ETag", ETag(1));
     json out = PatientJson(patient, nullptr, Today());
     out["version"] = 1;
@@ -279,25 +277,22 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
     LC_ASSIGN_OR_RETURN(domain::Patient patient, PatientFromJson(body));
     patient.id = *call.patient_id;
-    std::int64_t version = 0;
     call.audited = true;
-    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "update"), [&](Repository& r) -> base::Status {
-      LC_ASSIGN_OR_RETURN(const std::int64_t current, r.PatientVersion(patient.id));
-      if (ETag(current) != if_match) {
-        base::Status status(base::StatusCode::kFailedPrecondition,
-                            "the patient was changed since you read it: reload and apply your "
-                            "change again");
-        status.SetPath("If-Match").SetValue(if_match).SetAllowed(ETag(current));
-        return status;
-      }
-      LC_ASSIGN_OR_RETURN(version, r.UpdatePatient(patient, current));
-      return base::OkStatus();
-    }));
-    call.response.set_header("ETag", ETag(version));
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    base::Result<std::int64_t> version =
+        clinic::UpdatePatient(ContextOf(*repo), call.actor, patient, VersionOfETag(if_match));
+    if (!version.ok()) {
+      base::Status status = version.status();
+      if (status.path() == "version") {  // the ETag the client sent, and the current one
+        status.SetPath("If-Match").SetValue(if_match);
+        if (!status.allowed().empty()) status.SetAllowed(ETag(std::stoll(std::string(status.allowed()))));
+      }
+      return status;
+    }
+    call.response.set_header("ETag", ETag(*version));
     LC_ASSIGN_OR_RETURN(const domain::Patient stored, repo->GetPatient(patient.id));
     json out = PatientJson(stored, nullptr, Today());
-    out["version"] = version;
+    out["version"] = *version;
     Reply(call, 200, out);
     return base::OkStatus();
   }
@@ -323,19 +318,20 @@ class Routes {
     }
     LC_ASSIGN_OR_RETURN(const domain::ClinicalTime time, TimeField(body, "time"));
     return Add(call, domain::MakeLabObservation(code, value->get<double>(), unit, time),
-               &Repository::AddLab, &LabJson);
+               &clinic::RecordLab, &LabJson);
   }
   base::Status AddEvent(Call& call) {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
-    return Add(call, EventFromJson(body), &Repository::AddEvent, &EventJson);
+    return Add(call, formats::EventFromJson(body), &clinic::RecordEvent, &EventJson);
   }
   base::Status AddAdverseEvent(Call& call) {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
-    return Add(call, AdverseEventFromJson(body), &Repository::AddAdverseEvent, &AdverseEventJson);
+    return Add(call, formats::AdverseEventFromJson(body), &clinic::RecordAdverseEvent,
+               &AdverseEventJson);
   }
   base::Status AddQualityOfLife(Call& call) {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
-    return Add(call, QualityOfLifeFromJson(body), &Repository::AddQualityOfLife,
+    return Add(call, formats::QualityOfLifeFromJson(body), &clinic::RecordQualityOfLife,
                &QualityOfLifeJson);
   }
 
@@ -405,7 +401,7 @@ class Routes {
   base::Status GetAssessments(Call& call) {
     return List(call, &Repository::Assessments,
                 +[](const domain::AssessmentRecord& r, const Deidentifier*) {
-                  return StoredAssessmentJson(r);
+                  return clinic::StoredAssessmentJson(r);
                 });
   }
 
@@ -418,62 +414,26 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
     const json stated = body.value("inputs", json::object());
     const bool preview = body.value("preview", false);
-    const auto now = base::NowSeconds();
-    RegistryAssessment assessed;
-    {
-      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
-      LC_ASSIGN_OR_RETURN(assessed,
-                          AssessFromRegistry(*repo, *call.patient_id, protocol_, stated, now));
-      if (!assessed.errors.empty()) {
-        base::Status first = assessed.errors.front();
-        return std::move(first.PrefixPath("inputs"));
-      }
-      if (preview) {
-        call.audited = true;  // as what it was: a read of the record, nothing signed
-        LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "preview")));
-        Reply(call, 200, {{"patient_id", *call.patient_id},
-                          {"input", assessed.input},
-                          {"result", assessed.result},
-                          {"signed", false}});
-        return base::OkStatus();
-      }
-      LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password", false));
-      if (password.empty()) {
-        base::Status status(base::StatusCode::kInvalidArgument,
-                            "signing an assessment needs your password again (or send "
-                            "\"preview\": true to see it unsigned)");
-        status.SetPath("password");
-        return status;
-      }
-      LC_RETURN_IF_ERROR(SignAgain(*repo, call, password, now, "the assessment was not signed"));
-    }
-    domain::AssessmentRecord record =
-        MakeAssessmentRecord(*call.patient_id, assessed, protocol_, now, call.user->username,
-                             std::string(access::ToString(call.user->role)));
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    const clinic::Context context = ContextOf(*repo);
     call.audited = true;
-    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "sign"), [&](Repository& r) -> base::Status {
-      LC_ASSIGN_OR_RETURN(record.id, r.AddAssessment(record));
+    if (preview) {
+      LC_ASSIGN_OR_RETURN(const clinic::RegistryAssessment assessed,
+                          clinic::PreviewAssessment(context, call.actor, *call.patient_id, stated));
+      Reply(call, 200, {{"patient_id", *call.patient_id},
+                        {"input", assessed.input},
+                        {"result", assessed.result},
+                        {"signed", false}});
       return base::OkStatus();
-    }));
+    }
+    LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password", false));
+    LC_ASSIGN_OR_RETURN(const domain::AssessmentRecord record,
+                        clinic::SignAssessment(context, call.actor, *call.patient_id, stated,
+                                               password));
     call.response.set_header(
         "Location", fmt::format("/api/v1/patients/{}/assessments/{}", *call.patient_id, record.id));
-    Reply(call, 201, StoredAssessmentJson(record));
+    Reply(call, 201, clinic::StoredAssessmentJson(record));
     return base::OkStatus();
-  }
-
-  // An e-signature: the signed-in user types their password again. A wrong password is not a
-  // lost session (401 would send the UI to the log-in page): the act is refused (403, path
-  // "password"), the session stays, and the failure counts toward the account's lock-out.
-  static base::Status SignAgain(Repository& repo, const Call& call, const std::string& password,
-                                base::Instant now, std::string_view refused) {
-    const base::Result<access::User> again =
-        access::Accounts(repo.connection()).CheckPassword(call.user->username, password, now);
-    if (again.ok()) return base::OkStatus();
-    base::Status status = again.status().code() == base::StatusCode::kUnauthenticated
-                              ? base::Status(base::StatusCode::kPermissionDenied,
-                                             fmt::format("wrong password: {}", refused))
-                              : again.status();
-    return std::move(status.SetPath("password"));
   }
 
   // --- treatment plans and cell products (issue #8) -------------------------------------
@@ -493,25 +453,28 @@ class Routes {
     if (weight == nullptr || !weight->is_number()) {
       return BadBody("required, the weight at planning in kg", "weight_kg");
     }
-    LC_ASSIGN_OR_RETURN(const domain::CourseTemplate course, BuiltinCourseTemplate(template_id));
-    domain::Plan plan;
-    {
-      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
-      LC_ASSIGN_OR_RETURN(plan, PlanForPatient(*repo, *call.patient_id, course, calendar_,
-                                               start.day(), weight->get<double>()));
-    }
+    clinic::PlanRequest request;
+    request.patient_id = *call.patient_id;
+    LC_ASSIGN_OR_RETURN(request.course, clinic::BuiltinCourseTemplate(template_id));
+    request.start = start.day();
+    request.weight_kg = weight->get<double>();
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     if (body.value("preview", false)) {
+      LC_ASSIGN_OR_RETURN(const domain::Plan plan,
+                          clinic::PlanForPatient(*repo, request.patient_id, request.course,
+                                                 calendar_, request.start, request.weight_kg));
       Reply(call, 200, formats::PlanJson(plan));
       return base::OkStatus();
     }
-    plan.created_by = call.user->username;
+    LC_ASSIGN_OR_RETURN(request.password, StringField(body, "password", false));
+    LC_ASSIGN_OR_RETURN(request.override_reason, StringField(body, "override_reason", false));
     call.audited = true;
-    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
-      LC_ASSIGN_OR_RETURN(plan.id, r.AddPlan(plan));
-      return base::OkStatus();
-    }));
-    call.response.set_header("Location", fmt::format("/api/v1/plans/{}", plan.id));
-    Reply(call, 201, formats::PlanJson(plan));
+    LC_ASSIGN_OR_RETURN(const clinic::PlannedTreatment planned,
+                        clinic::CreatePlan(ContextOf(*repo), call.actor, request));
+    call.response.set_header("Location", fmt::format("/api/v1/plans/{}", planned.plan.id));
+    json out = formats::PlanJson(planned.plan);
+    out["warnings"] = planned.warnings;
+    Reply(call, 201, out);
     return base::OkStatus();
   }
 
@@ -535,7 +498,7 @@ class Routes {
   base::Result<json> ProductDocument(Repository& repo, const domain::Product& product) {
     json out = formats::ProductJson(product);
     LC_ASSIGN_OR_RETURN(const domain::ReleaseChecklist list,
-                        ReleaseChecklistFor(repo, product, release_spec_, base::NowSeconds()));
+                        clinic::ReleaseChecklistFor(repo, product, release_spec_, base::NowSeconds()));
     out["release_checklist"] = formats::ChecklistJson(list);
     // The harvest yields too few for the plan: the plan asks for a bank unit instead.
     for (const domain::CheckItem& item : list.items) {
@@ -598,12 +561,6 @@ class Routes {
     product.din = *din;
     LC_ASSIGN_OR_RETURN(product.product_code, StringField(body, "product_code", true));
     LC_ASSIGN_OR_RETURN(product.product_type, StringField(body, "product_type", true));
-    if (!release_spec_.types.contains(product.product_type)) {
-      base::Status status = BadBody("unknown product type", "product_type");
-      return std::move(status.SetValue(product.product_type)
-                           .SetAllowed(fmt::format(
-                               "{}", fmt::join(domain::ProductTypes(release_spec_), ", "))));
-    }
     LC_ASSIGN_OR_RETURN(const std::string origin, StringField(body, "origin", false));
     if (!origin.empty() && origin != "autologous" && origin != "bank") {
       base::Status status = BadBody("must be autologous or bank", "origin");
@@ -615,13 +572,10 @@ class Routes {
                         IdField(body, "patient_id", true, "the recipient's id"));
     product.patient_id = *call.patient_id;
     LC_ASSIGN_OR_RETURN(product.plan_id, IdField(body, "plan_id", false, "a plan's id"));
-    product.registered_by = call.user->username;
-    product.registered_at = base::NowSeconds();
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     call.audited = true;
-    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
-      LC_ASSIGN_OR_RETURN(product.id, r.AddProduct(product));
-      return base::OkStatus();
-    }));
+    LC_ASSIGN_OR_RETURN(product,
+                        clinic::RegisterProduct(ContextOf(*repo), call.actor, std::move(product)));
     call.response.set_header("Location", fmt::format("/api/v1/products/{}", product.id));
     Reply(call, 201, formats::ProductJson(product));
     return base::OkStatus();
@@ -652,20 +606,15 @@ class Routes {
       LC_ASSIGN_OR_RETURN(const domain::ClinicalTime at, TimeField(body, "at"));
       event.at = at.instant();
     }
-    event.actor = call.user->username;
-    event.role = std::string(access::ToString(call.user->role));
     event.fields = std::move(fields);
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     {
-      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
       LC_ASSIGN_OR_RETURN(const domain::Product product, repo->GetProduct(*call.resource_id));
       call.patient_id = product.patient_id;
-      LC_RETURN_IF_ERROR(domain::CanAppend(product, event.kind));  // refused, and audited so
     }
     call.audited = true;
-    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "record"), [&](Repository& r) -> base::Status {
-      LC_ASSIGN_OR_RETURN(event, r.AppendCustodyEvent(*call.resource_id, event));
-      return base::OkStatus();
-    }));
+    LC_ASSIGN_OR_RETURN(event, clinic::RecordCustodyEvent(ContextOf(*repo), call.actor,
+                                                          *call.resource_id, std::move(event)));
     Reply(call, 201, {{"seq", event.seq}, {"kind", kind_text}, {"hash", event.content_hash}});
     return base::OkStatus();
   }
@@ -673,24 +622,27 @@ class Routes {
   // Release against the specification: 201 with the checklist, or 412 naming the blockers
   // (the checklist is in the problem's "checklist").
   base::Status ReleaseProduct(Call& call) {
+    const json body = json::parse(call.request.body.empty() ? "{}" : call.request.body, nullptr,
+                                  /*allow_exceptions=*/false);
+    if (body.is_discarded() || !body.is_object()) {
+      return BadBody("the request body must be a JSON object {\"password\"}");
+    }
+    LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password", false));
     domain::ReleaseChecklist checklist;
-    base::Status refused;
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    {
+      LC_ASSIGN_OR_RETURN(const domain::Product product, repo->GetProduct(*call.resource_id));
+      call.patient_id = product.patient_id;
+    }
     call.audited = true;
-    base::Status status =
-        writer_->Record(Entry(call, "release"), [&](Repository& r) -> base::Status {
-          LC_ASSIGN_OR_RETURN(const domain::Product product, r.GetProduct(*call.resource_id));
-          call.patient_id = product.patient_id;
-          auto released = Release(r, product, release_spec_, call.user->username,
-                                  std::string(access::ToString(call.user->role)), base::NowSeconds(),
-                                  &checklist);
-          return released.status();
-        });
-    if (!status.ok()) {  // the writer recorded the refusal with its outcome
-      Problem(call, status);
+    const auto released = clinic::ReleaseProduct(ContextOf(*repo), call.actor,
+                                                  *call.resource_id, password, &checklist);
+    if (!released.ok()) {  // the clinic recorded the refusal with its outcome
+      Problem(call, released.status());
       if (!checklist.items.empty()) {
-        json body = json::parse(call.response.body);
-        body["checklist"] = formats::ChecklistJson(checklist);
-        call.response.set_content(body.dump(), "application/problem+json");
+        json problem = json::parse(call.response.body);
+        problem["checklist"] = formats::ChecklistJson(checklist);
+        call.response.set_content(problem.dump(), "application/problem+json");
       }
       return base::OkStatus();
     }
@@ -706,27 +658,17 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const std::string criterion, StringField(body, "criterion", true));
     LC_ASSIGN_OR_RETURN(const std::string reason, StringField(body, "reason", true));
     LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password", true));
-    const auto now = base::NowSeconds();
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     {
-      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
       LC_ASSIGN_OR_RETURN(const domain::Product product, repo->GetProduct(*call.resource_id));
       call.patient_id = product.patient_id;
-      LC_RETURN_IF_ERROR(SignAgain(*repo, call, password, now, "the exception was not signed"));
     }
     domain::ReleaseChecklist checklist;
-    domain::CustodyEvent signed_event;
     call.audited = true;
-    const base::Status status =
-        writer_->Record(Entry(call, "release-exception"), [&](Repository& r) -> base::Status {
-          LC_ASSIGN_OR_RETURN(const domain::Product product, r.GetProduct(*call.resource_id));
-          LC_ASSIGN_OR_RETURN(signed_event,
-                              SignReleaseException(r, product, release_spec_, criterion, reason,
-                                                   call.user->username,
-                                                   std::string(access::ToString(call.user->role)),
-                                                   now, &checklist));
-          return base::OkStatus();
-        });
-    LC_RETURN_IF_ERROR(status);  // the writer recorded a refusal with its outcome
+    LC_ASSIGN_OR_RETURN(const domain::CustodyEvent signed_event,
+                        clinic::SignReleaseException(ContextOf(*repo), call.actor,
+                                                     *call.resource_id, criterion, reason,
+                                                     password, &checklist));
     Reply(call, 201, {{"seq", signed_event.seq},
                       {"hash", signed_event.content_hash},
                       {"checklist", formats::ChecklistJson(checklist)}});
@@ -739,18 +681,11 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
     LC_ASSIGN_OR_RETURN(const std::string wristband, StringField(body, "wristband", true));
     LC_ASSIGN_OR_RETURN(const std::string din, StringField(body, "din", true));
-    const auto now = base::NowSeconds();
-    BedsideResult checked;
-    {
-      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
-      LC_ASSIGN_OR_RETURN(checked, CheckAtBedside(*repo, release_spec_, wristband, din, now,
-                                                  std::chrono::floor<std::chrono::days>(now)));
-    }
-    call.patient_id = checked.patient_id;
-    access::AuditEntry entry = Entry(call, "bedside-verify");
-    entry.outcome = checked.verdict.match ? "match" : "mismatch:" + checked.verdict.failed_check;
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     call.audited = true;
-    LC_RETURN_IF_ERROR(writer_->Record(entry));
+    LC_ASSIGN_OR_RETURN(const clinic::BedsideResult checked,
+                        clinic::VerifyAtBedside(ContextOf(*repo), call.actor, wristband, din));
+    call.patient_id = checked.patient_id;
     json out = formats::VerdictJson(checked.verdict);
     if (checked.product_id) out["product_id"] = *checked.product_id;
     Reply(call, 200, out);
@@ -767,61 +702,13 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const std::string din, StringField(body, "din", true));
     LC_ASSIGN_OR_RETURN(const std::string second, StringField(body, "second_username", true));
     LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "second_password", true));
-    const auto now = base::NowSeconds();
-    access::AuditEntry entry = Entry(call, "administer");
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    clinic::BedsideResult checked;
     call.audited = true;
-    const auto refuse = [&](base::Status status, std::string outcome) -> base::Status {
-      entry.outcome = std::move(outcome);
-      LC_RETURN_IF_ERROR(writer_->Record(entry));
-      return status;
-    };
-    if (second == call.user->username) {
-      return refuse(std::move(BadBody("the second signer must be someone else",
-                                      "second_username").SetValue(second)),
-                    "refused:second-signer");
-    }
-    {
-      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
-      const base::Result<access::User> cosigner =
-          access::Accounts(repo->connection()).CheckPassword(second, password, now);
-      if (!cosigner.ok()) {
-        return refuse(std::move(base::Status(base::StatusCode::kPermissionDenied,
-                                             "the second signer's password was not accepted")
-                                    .SetPath("second_password")),
-                      "refused:second-signer");
-      }
-      if (!access::Allows(cosigner->role, Permission::kAdministerProducts)) {
-        return refuse(std::move(base::Status(base::StatusCode::kPermissionDenied,
-                                             fmt::format("the role {} may not confirm an "
-                                                         "administration",
-                                                         access::ToString(cosigner->role)))
-                                    .SetPath("second_username")
-                                    .SetValue(second)),
-                      "refused:second-signer");
-      }
-    }
-    // Checked first to name the patient and the mismatch in the audit entry; checked again
-    // in the transaction that records the administration (a change in between is refused
-    // there, its entry recording the refusal's code).
-    const auto today = std::chrono::floor<std::chrono::days>(now);
-    BedsideResult checked;
-    {
-      LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
-      LC_ASSIGN_OR_RETURN(checked, CheckAtBedside(*repo, release_spec_, wristband, din, now, today));
-    }
+    LC_ASSIGN_OR_RETURN(const domain::CustodyEvent given,
+                        clinic::AdministerProduct(ContextOf(*repo), call.actor, wristband, din,
+                                                  second, password, &checked));
     call.patient_id = checked.patient_id;
-    entry.patient_id = checked.patient_id;
-    if (!checked.verdict.match) {
-      return refuse(BedsideRefusal(checked.verdict, din), "mismatch:" + checked.verdict.failed_check);
-    }
-    domain::CustodyEvent given;
-    LC_RETURN_IF_ERROR(writer_->Record(entry, [&](Repository& r) -> base::Status {
-      LC_ASSIGN_OR_RETURN(given,
-                          Administer(r, release_spec_, wristband, din, call.user->username,
-                                     std::string(access::ToString(call.user->role)), second, now,
-                                     today, &checked));
-      return base::OkStatus();
-    }));
     json out = formats::VerdictJson(checked.verdict);
     out["administration"] = {{"seq", given.seq}, {"hash", given.content_hash},
                              {"second_signer", second}};
@@ -846,7 +733,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const domain::Patient patient, repo->GetPatient(*call.patient_id));
     LC_ASSIGN_OR_RETURN(const auto labs, repo->Labs(*call.patient_id));
     LC_ASSIGN_OR_RETURN(const auto findings, repo->Findings(*call.patient_id));
-    json out = ScoresJson(patient, labs, findings, call.deidentify);
+    json out = formats::ScoresJson(patient, labs, findings, call.deidentify);
     out["patient_id"] = *call.patient_id;
     Reply(call, 200, out);
     return base::OkStatus();
@@ -893,7 +780,7 @@ class Routes {
     access::AuditLog log(repo->connection());
     json items = json::array();
     LC_RETURN_IF_ERROR(log.ForEach(since, limit, offset, [&](const access::AuditEntry& e) {
-      items.push_back(AuditEntryJson(e));
+      items.push_back(clinic::AuditEntryJson(e));
     }));
     LC_ASSIGN_OR_RETURN(const std::int64_t total, log.Count(since));
     Reply(call, 200, {{"items", items}, {"total", total}});
@@ -934,25 +821,39 @@ class Routes {
     return base::OkStatus();
   }
 
-  // POST one record for the patient of the path: validated (`parsed`), stored and audited
-  // in one transaction; 404 when the patient does not exist.
+  // POST one record for the patient of the path, through the clinic (validated, stored and
+  // audited in one transaction); 404 when the patient does not exist.
   template <typename R>
-  base::Status Add(Call& call, base::Result<R> parsed, base::Result<bool> (Repository::*add)(const R&),
+  base::Status Add(Call& call, base::Result<R> parsed,
+                   base::Status (*record)(const clinic::Context&, const clinic::Actor&, R),
                    ToJson<R> to_json) {
     LC_RETURN_IF_ERROR(parsed.status());
-    R record = std::move(parsed).value();
-    record.patient_id = *call.patient_id;
-    record.source_key = fmt::format("api:{}", call.request_id);
-    record.provenance = fmt::format("api by {} request {}", call.user->username, call.request_id);
+    R value = std::move(parsed).value();
+    value.patient_id = *call.patient_id;
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     call.audited = true;
-    LC_RETURN_IF_ERROR(writer_->Record(Entry(call, "create"), [&](Repository& r) -> base::Status {
-      LC_RETURN_IF_ERROR(r.GetPatient(record.patient_id).status());
-      return (r.*add)(record).status();
-    }));
-    json out = to_json(record, nullptr);
+    LC_RETURN_IF_ERROR(record(ContextOf(*repo), call.actor, value));
+    json out = to_json(value, nullptr);
     out.erase("id");  // the repository does not return the new row's id
     Reply(call, 201, out);
     return base::OkStatus();
+  }
+
+  // The clinic's context for one request: reads on `repo`, writes through the journal.
+  clinic::Context ContextOf(Repository& repo) const {
+    return clinic::Context{repo,      *journal_,      protocol_,
+                           calendar_, release_spec_, base::NowSeconds()};
+  }
+
+  // "v7" or "\"v7\"" → 7; anything else → -1, which no version matches.
+  static std::int64_t VersionOfETag(std::string_view etag) {
+    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+      etag = etag.substr(1, etag.size() - 2);
+    }
+    if (!etag.starts_with('v')) return -1;
+    std::int64_t version = -1;
+    const auto [ptr, ec] = std::from_chars(etag.data() + 1, etag.data() + etag.size(), version);
+    return ec == std::errc() && ptr == etag.data() + etag.size() ? version : -1;
   }
 
   static void Reply(Call& call, int status, const json& body) {
@@ -1096,7 +997,7 @@ class Routes {
     if (route.audit != Audit::kNone && !call.audited) {
       access::AuditEntry entry = Entry(call, route.action);
       if (!status.ok()) entry.outcome = std::string(base::InfoOf(status.code()).name);
-      const base::Status recorded = writer_->Record(entry);
+      const base::Status recorded = journal_->Record(entry);
       if (!recorded.ok()) {
         // An unaudited answer must not leave: replace it with the failure.
         call.response = httplib::Response();
@@ -1119,6 +1020,11 @@ class Routes {
       }
       (patient ? call.patient_id : call.resource_id) = id;
     }
+    // The door: the web UI sends its session cookie, other clients a bearer token.
+    call.actor.interface = call.request.has_header("Authorization") ? clinic::Interface::kApi
+                                                                     : clinic::Interface::kWeb;
+    call.actor.request_id = call.request_id;
+    call.actor.resource = fmt::format("{} {}", call.request.method, call.request.path);
     if (route.access == Access::kPublic) return base::OkStatus();
     const std::string token = TokenOf(call.request);
     if (token.empty()) {
@@ -1129,6 +1035,9 @@ class Routes {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(call.user, access::Accounts(repo->connection())
                                        .UserOfSession(token, std::chrono::system_clock::now()));
+    call.actor.username = call.user->username;
+    call.actor.role = call.user->role;
+    call.actor.authenticated_by = "session";
     if (route.access == Access::kSession) return base::OkStatus();
     for (const Permission p : route.any_of) {
       if (!access::Allows(call.user->role, p)) continue;
@@ -1146,7 +1055,7 @@ class Routes {
   const domain::ReleaseSpec release_spec_;  // the clinic's release criteria and exceptions
   RepositoryPool pool_;
   Deidentifier deidentifier_;
-  std::unique_ptr<AuditWriter> writer_;
+  std::unique_ptr<clinic::GroupJournal> journal_;
   bool tls_ = false;
 };
 
@@ -1289,7 +1198,7 @@ void Routes::Install(httplib::Server& http) {
     if (const std::size_t at = pattern.find("{id}"); at != std::string::npos)
       pattern.replace(at, 4, "([^/]+)");
     auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
-      Call call{req, res, base::RandomHex(8), std::nullopt, std::nullopt, std::nullopt};
+      Call call{req, res, base::RandomHex(8), std::nullopt, {}, std::nullopt, std::nullopt, nullptr, false};
       Serve(route, call);
     };
     const std::string method = route.method;

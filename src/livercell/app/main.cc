@@ -1,4 +1,6 @@
-// The one LiverCell executable; everything it does is a subcommand (cli/app.h).
+// The one LiverCell executable; everything it does is a subcommand (cli/app.h), `serve` (the
+// server's own, server/serve_command.h) included. This file is the only one that sees both
+// doors: cli/ and server/ never include each other.
 #include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -8,6 +10,7 @@
 #include <cstring>
 
 #include "livercell/cli/app.h"
+#include "livercell/app/serve_command.h"
 
 namespace {
 
@@ -35,5 +38,6 @@ void PrepareHeapForLargeArrays() {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "stats") == 0) PrepareHeapForLargeArrays();
-  return livercell::cli::RunCli(argc, argv);
+  const livercell::cli::Registrar more[] = {&livercell::app::RegisterServeCommand};
+  return livercell::cli::RunCli(argc, argv, more);
 }

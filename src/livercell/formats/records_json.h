@@ -1,8 +1,8 @@
 // The JSON of registry records as the API and `livercell patients --format json` give them,
 // identified or de-identified (researchers: no identifiers or birth date, every date shifted
 // by a per-patient offset, ages capped at 90).
-#ifndef LIVERCELL_SERVER_RESOURCES_H_
-#define LIVERCELL_SERVER_RESOURCES_H_
+#ifndef LIVERCELL_FORMATS_RECORDS_JSON_H_
+#define LIVERCELL_FORMATS_RECORDS_JSON_H_
 
 #include <nlohmann/json.hpp>
 
@@ -11,14 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "livercell/access/audit.h"
 #include "livercell/base/result.h"
 #include "livercell/base/status.h"
 #include "livercell/domain/records/event.h"
 #include "livercell/domain/records/observation.h"
 #include "livercell/domain/records/patient.h"
 
-namespace livercell::server {
+namespace livercell::formats {
 
 // The JSON object of one error, for the CLI's --format json and inside the API's problem
 // documents: keys error, path, value, allowed, message, and source when the problem concerns
@@ -46,9 +45,6 @@ nlohmann::json PatientJson(const domain::Patient& patient, const Deidentifier* d
                            std::chrono::sys_days today);
 // A short name for a lab code: the catalogue key, an extra lab's key, or the code itself.
 std::string LabName(const std::string& code);
-// One audit-trail entry, as `GET /api/v1/audit` and `livercell audit export --format jsonl`
-// give it (with both hashes, so a reader can check the chain link by link).
-nlohmann::json AuditEntryJson(const access::AuditEntry& entry);
 
 nlohmann::json LabJson(const domain::LabObservation& lab, const Deidentifier* deidentify);
 nlohmann::json EventJson(const domain::ClinicalEvent& event, const Deidentifier* deidentify);
@@ -86,6 +82,6 @@ base::Result<domain::AdverseEvent> AdverseEventFromJson(const nlohmann::json& bo
 // {"time", "cldq_items"? (29 × 1–7), "eq5d5l"? (5 × 1–5)}; at least one of the two.
 base::Result<domain::QualityOfLife> QualityOfLifeFromJson(const nlohmann::json& body);
 
-}  // namespace livercell::server
+}  // namespace livercell::formats
 
-#endif  // LIVERCELL_SERVER_RESOURCES_H_
+#endif  // LIVERCELL_FORMATS_RECORDS_JSON_H_

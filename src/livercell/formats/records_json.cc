@@ -1,4 +1,4 @@
-#include "livercell/server/resources.h"
+#include "livercell/formats/records_json.h"
 
 #include <fmt/format.h>
 
@@ -14,7 +14,7 @@
 #include "livercell/domain/scores/registry.h"
 #include "livercell/formats/score_json.h"
 
-namespace livercell::server {
+namespace livercell::formats {
 namespace {
 
 using nlohmann::json;
@@ -150,20 +150,6 @@ nlohmann::json LabJson(const domain::LabObservation& l, const Deidentifier* deid
           {"canonical_value", l.canonical_value ? json(*l.canonical_value) : json()},
           {"canonical_unit", l.canonical_unit},
           {"flag", l.flag}};
-}
-
-nlohmann::json AuditEntryJson(const access::AuditEntry& e) {
-  return {{"seq", e.seq},
-          {"at", e.at},
-          {"username", e.username},
-          {"role", e.role},
-          {"action", e.action},
-          {"resource", e.resource},
-          {"patient_id", e.patient_id ? json(*e.patient_id) : json()},
-          {"outcome", e.outcome},
-          {"request_id", e.request_id},
-          {"prev_hash", e.prev_hash},
-          {"hash", e.hash}};
 }
 
 nlohmann::json EventJson(const domain::ClinicalEvent& e, const Deidentifier* deidentify) {
@@ -339,4 +325,4 @@ base::Result<domain::QualityOfLife> QualityOfLifeFromJson(const json& body) {
   return qol;
 }
 
-}  // namespace livercell::server
+}  // namespace livercell::formats

@@ -7,11 +7,19 @@
 #include <cstdio>
 #include <thread>
 
+#include "livercell/app/serve_command.h"
+
 #include "livercell/cli/app.h"
 #include "livercell/cli/input.h"
 #include "livercell/server/server.h"
 
-namespace livercell::cli {
+namespace livercell::app {
+
+using cli::Fail;
+using cli::Format;
+using server::Server;
+using server::ServeOptions;
+
 namespace {
 
 struct ServeArgs {
@@ -23,7 +31,7 @@ struct ServeArgs {
   std::string release_spec;
 };
 
-base::Status ParseListen(const std::string& listen, server::ServeOptions* options) {
+base::Status ParseListen(const std::string& listen, ServeOptions* options) {
   const std::size_t colon = listen.rfind(':');
   int port = -1;
   if (colon != std::string::npos) {
@@ -44,24 +52,24 @@ base::Status ParseListen(const std::string& listen, server::ServeOptions* option
 }
 
 int RunServe(const ServeArgs& args) {
-  server::ServeOptions options;
-  options.db_url = ResolveDbUrl(args.db);
+  ServeOptions options;
+  options.db_url = cli::ResolveDbUrl(args.db);
   options.tls_cert = args.tls_cert;
   options.tls_key = args.tls_key;
   if (!args.protocol.empty()) {
-    formats::ProtocolParse loaded = LoadProtocol(args.protocol);
+    formats::ProtocolParse loaded = cli::LoadProtocol(args.protocol);
     if (!loaded.protocol) return Fail(loaded.errors, Format::kTable);
     options.protocol = std::move(loaded.protocol);
   }
   if (!args.calendar.empty()) {
     std::vector<base::Status> problems;
-    auto calendar = LoadClinicCalendar(args.calendar, &problems);
+    auto calendar = cli::LoadClinicCalendar(args.calendar, &problems);
     if (!calendar.ok()) return Fail(problems, Format::kTable);
     options.calendar = std::move(*calendar);
   }
   if (!args.release_spec.empty()) {
     std::vector<base::Status> problems;
-    auto spec = LoadReleaseSpec(args.release_spec, &problems);
+    auto spec = cli::LoadReleaseSpec(args.release_spec, &problems);
     if (!spec.ok()) return Fail(problems, Format::kTable);
     options.release_spec = std::move(*spec);
   }
@@ -74,9 +82,9 @@ int RunServe(const ServeArgs& args) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  auto created = server::Server::Create(options);
+  auto created = Server::Create(options);
   if (!created.ok()) return Fail(created.status(), Format::kTable);
-  server::Server& http = *created.value();
+  Server& http = *created.value();
   auto port = http.Bind();
   if (!port.ok()) return Fail(port.status(), Format::kTable);
   fmt::print("livercell serving {} on {}://{}:{}/ (stop with Ctrl-C)\n", options.db_url,
@@ -97,11 +105,11 @@ int RunServe(const ServeArgs& args) {
 
 }  // namespace
 
-void RegisterServeCommand(CLI::App& app, Action* selected) {
+void RegisterServeCommand(CLI::App& app, cli::Action* selected) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* serve = app.add_subcommand(
       "serve", "Serve the REST API (/api/v1) for the clinic until SIGTERM or Ctrl-C");
-  AddDbOption(*serve, &args->db);
+  cli::AddDbOption(*serve, &args->db);
   serve->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   serve->add_option("--tls-cert", args->tls_cert, "PEM certificate: serve HTTPS");
@@ -109,7 +117,7 @@ void RegisterServeCommand(CLI::App& app, Action* selected) {
   serve->add_option("--calendar", args->calendar,
                     "Clinic calendar TOML for treatment plans (default: Monday-Friday, no "
                     "holidays)");
-  AddReleaseSpecOption(*serve, &args->release_spec);
+  cli::AddReleaseSpecOption(*serve, &args->release_spec);
   serve->add_option("--protocol", args->protocol,
                     "Candidacy protocol TOML for assessments (default: the built-in "
                     "livercell-default; check it first with `livercell protocol check`)");
@@ -119,4 +127,4 @@ void RegisterServeCommand(CLI::App& app, Action* selected) {
   serve->callback([selected, args] { *selected = [args] { return RunServe(*args); }; });
 }
 
-}  // namespace livercell::cli
+}  // namespace livercell::app

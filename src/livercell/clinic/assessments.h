@@ -3,8 +3,8 @@
 // is built from the record (domain/assessment/from_record.h), the clinician's statements are
 // laid over it, the protocol decides, and the result is stored with the protocol's exact text
 // so that it can be re-run, and shown to have been reproduced, at any later date.
-#ifndef LIVERCELL_SERVER_ASSESSMENTS_H_
-#define LIVERCELL_SERVER_ASSESSMENTS_H_
+#ifndef LIVERCELL_CLINIC_ASSESSMENTS_H_
+#define LIVERCELL_CLINIC_ASSESSMENTS_H_
 
 #include <chrono>
 #include <cstdint>
@@ -14,11 +14,12 @@
 #include <vector>
 
 #include "livercell/base/result.h"
+#include "livercell/clinic/clinic.h"
 #include "livercell/domain/assessment/protocol.h"
 #include "livercell/domain/records/assessment_record.h"
 #include "livercell/storage/repository.h"
 
-namespace livercell::server {
+namespace livercell::clinic {
 
 struct RegistryAssessment {
   nlohmann::json input;   // the candidate as assessed (specs/assessment.md "Input")
@@ -60,6 +61,22 @@ base::Result<Replay> ReplayAssessment(const domain::AssessmentRecord& record);
 // A stored assessment as the API and `--format json` show it.
 nlohmann::json StoredAssessmentJson(const domain::AssessmentRecord& record);
 
-}  // namespace livercell::server
+// --- use cases (clinic.h) ----------------------------------------------------------------------
 
-#endif  // LIVERCELL_SERVER_ASSESSMENTS_H_
+// Shows the assessment of `patient_id` without storing it (permission sign-assessments),
+// audited as a "preview" read. The clinician's refused statements come back in `errors`.
+base::Result<RegistryAssessment> PreviewAssessment(const Context& context, const Actor& actor,
+                                                   std::int64_t patient_id,
+                                                   const nlohmann::json& stated);
+
+// Assesses and stores, signed: permission sign-assessments and the signer's password again.
+// The record is stored with its protocol and signer in the transaction of its audit entry.
+// kInvalidArgument (path "inputs.<field>") for a refused statement.
+base::Result<domain::AssessmentRecord> SignAssessment(const Context& context, const Actor& actor,
+                                                      std::int64_t patient_id,
+                                                      const nlohmann::json& stated,
+                                                      const std::string& password);
+
+}  // namespace livercell::clinic
+
+#endif  // LIVERCELL_CLINIC_ASSESSMENTS_H_

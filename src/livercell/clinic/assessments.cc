@@ -1,4 +1,4 @@
-#include "livercell/server/assessments.h"
+#include "livercell/clinic/assessments.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -9,7 +9,7 @@
 #include "livercell/formats/assessment_json.h"
 #include "livercell/formats/candidate_json.h"
 
-namespace livercell::server {
+namespace livercell::clinic {
 namespace {
 
 using nlohmann::json;
@@ -148,4 +148,59 @@ json StoredAssessmentJson(const domain::AssessmentRecord& r) {
           {"result", json::parse(r.result_json, nullptr, false)}};
 }
 
-}  // namespace livercell::server
+base::Result<RegistryAssessment> PreviewAssessment(const Context& context, const Actor& actor,
+                                                   std::int64_t patient_id,
+                                                   const nlohmann::json& stated) {
+  if (base::Status allowed =
+          Authorize(actor, access::Permission::kSignAssessments, "assess a candidate");
+      !allowed.ok()) {
+    return Refuse(context, actor, "preview", patient_id, std::move(allowed));
+  }
+  LC_ASSIGN_OR_RETURN(RegistryAssessment assessed,
+                      AssessFromRegistry(context.repo, patient_id, context.protocol, stated,
+                                         context.now));
+  if (!assessed.errors.empty()) {
+    base::Status first = assessed.errors.front();
+    return Refuse(context, actor, "preview", patient_id, std::move(first.PrefixPath("inputs")));
+  }
+  // As what it was: a read of the record, nothing signed.
+  LC_RETURN_IF_ERROR(context.journal.Record(EntryFor(actor, "preview", patient_id, context.now)));
+  return assessed;
+}
+
+base::Result<domain::AssessmentRecord> SignAssessment(const Context& context, const Actor& actor,
+                                                      std::int64_t patient_id,
+                                                      const nlohmann::json& stated,
+                                                      const std::string& password) {
+  const auto refuse = [&](base::Status status) {
+    return Refuse(context, actor, "sign", patient_id, std::move(status));
+  };
+  if (base::Status allowed =
+          Authorize(actor, access::Permission::kSignAssessments, "sign an assessment");
+      !allowed.ok()) {
+    return refuse(std::move(allowed));
+  }
+  LC_ASSIGN_OR_RETURN(const RegistryAssessment assessed,
+                      AssessFromRegistry(context.repo, patient_id, context.protocol, stated,
+                                         context.now));
+  if (!assessed.errors.empty()) {
+    base::Status first = assessed.errors.front();
+    return refuse(std::move(first.PrefixPath("inputs")));
+  }
+  if (base::Status again =
+          SignAgain(context, actor, password, "the assessment was not signed");
+      !again.ok()) {
+    return refuse(std::move(again));
+  }
+  domain::AssessmentRecord record = MakeAssessmentRecord(
+      patient_id, assessed, context.protocol, context.now, actor.username, actor.role_name());
+  LC_RETURN_IF_ERROR(context.journal.Record(
+      EntryFor(actor, "sign", patient_id, context.now),
+      [&](storage::Repository& r) -> base::Status {
+        LC_ASSIGN_OR_RETURN(record.id, r.AddAssessment(record));
+        return base::OkStatus();
+      }));
+  return record;
+}
+
+}  // namespace livercell::clinic
