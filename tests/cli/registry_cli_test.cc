@@ -332,8 +332,27 @@ TEST(AssessRegistry, FromTheRecordWithStatementsStoredAndReplayed) {
     "hcc": "none", "other_malignancy_within_5y": false, "active_infection": false,
     "pregnant_or_breastfeeding": false, "ecog": 1, "severe_comorbidity": false,
     "labs": {"ast": {"value": 30, "unit": "U/L"}}})");
+  // Storing is signing (issue #22): without an account nothing is stored.
+  const auto anonymous = RunLivercell({"assess", "--db", db, "--patient", "mrn:C1",
+                                       dir.File("statements.json"), "--format", "json"});
+  EXPECT_EQ(anonymous.exit_code, 2);
+  EXPECT_THAT(anonymous.err, HasSubstr("unauthenticated"));
+  EXPECT_THAT(RunLivercell({"assess", "--db", db, "--patient", "mrn:C1", "--history"}).out,
+              ::testing::Not(HasSubstr("eligible")));
+  ASSERT_EQ(RunLivercell({"user", "add", "--db", db, "--username", "dr.ada", "--role",
+                          "physician", "--password-stdin"},
+                         "a long enough password\n")
+                .exit_code,
+            0);
+  const auto wrong = RunLivercell({"assess", "--db", db, "--patient", "mrn:C1",
+                                   dir.File("statements.json"), "--as", "dr.ada",
+                                   "--password-stdin"},
+                                  "not it\n");
+  EXPECT_EQ(wrong.exit_code, 2);
   const auto stored = RunLivercell({"assess", "--db", db, "--patient", "mrn:C1",
-                                    dir.File("statements.json"), "--format", "json"});
+                                    dir.File("statements.json"), "--format", "json", "--as",
+                                    "dr.ada", "--password-stdin"},
+                                   "a long enough password\n");
   ASSERT_EQ(stored.exit_code, 0) << stored.err;
   const auto second = nlohmann::json::parse(stored.out);
   EXPECT_EQ(second["decision"], "eligible") << stored.out;
@@ -344,7 +363,7 @@ TEST(AssessRegistry, FromTheRecordWithStatementsStoredAndReplayed) {
 
   const auto history = RunLivercell({"assess", "--db", db, "--patient", "mrn:C1", "--history"});
   EXPECT_THAT(history.out, HasSubstr("eligible"));
-  EXPECT_THAT(history.out, HasSubstr("unsigned"));
+  EXPECT_THAT(history.out, HasSubstr("dr.ada (physician)"));
   const auto replay = RunLivercell({"assess", "--db", db, "--replay", id});
   EXPECT_EQ(replay.exit_code, 0) << replay.out << replay.err;
   EXPECT_THAT(replay.out, HasSubstr("reproduced exactly; content hash intact"));
@@ -362,6 +381,14 @@ TEST(AssessRegistry, FromTheRecordWithStatementsStoredAndReplayed) {
   EXPECT_EQ(tampered.exit_code, 3);
   EXPECT_THAT(tampered.out, HasSubstr("NOT reproduced"));
   EXPECT_THAT(tampered.out, HasSubstr("DOES NOT MATCH"));
+
+  // The audit trail holds each attempt through the CLI: the refusals and the signature.
+  const auto audit = RunLivercell({"audit", "export", "--db", db, "--format", "jsonl"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_THAT(audit.out, HasSubstr(R"("outcome":"unauthenticated")"));
+  EXPECT_THAT(audit.out, HasSubstr(R"("action":"sign")"));
+  EXPECT_THAT(audit.out, HasSubstr(R"("username":"dr.ada")"));
+  EXPECT_THAT(audit.out, HasSubstr(R"("resource":"cli: livercell assess --patient mrn:C1")"));
 
   // Usage: something to assess is required.
   EXPECT_EQ(RunLivercell({"assess", "--db", db}).exit_code, 2);

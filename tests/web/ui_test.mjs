@@ -37,6 +37,15 @@ run(["user", "add", "--db", db, "--username", "nina", "--role", "nurse", "--pass
     `${PASSWORD}\n`);
 run(["user", "add", "--db", db, "--username", "pia", "--role", "physician", "--password-stdin"],
     `${PASSWORD}\n`);
+// Cell processing: cora processes and tests, quinn (independent of both) releases (issue #22).
+for (const name of ["cora", "quinn"]) {
+  run(["user", "add", "--db", db, "--username", name, "--role", "cell-processing", "--password-stdin"],
+      `${PASSWORD}\n`);
+}
+// A command that changes clinical data acts as an account, its password on standard input.
+function runAs(user, args) {
+  return run([...args, "--as", user, "--password-stdin"], `${PASSWORD}\n`);
+}
 // A referral with this week's labs (the import creates the patient, mrn:REF-1).
 const labDay = new Date(Date.now() - 2 * 86400e3).toISOString().slice(0, 10);
 fs.writeFileSync(path.join(work, "referral.csv"), "patient_id,date,loinc,value,unit\n" +
@@ -49,41 +58,46 @@ run(["import", "labs", "--db", db, "--csv", path.join(work, "referral.csv")]);
 // and released by cell processing through the CLI.
 const todayUtc = new Date().toISOString().slice(0, 10);
 const everyDay = path.join(sourceDir, "tests/data/every-day.toml");
-const plan = JSON.parse(run(["plan", "--db", db, "--patient", "mrn:REF-1", "--template", "hepatic-artery",
-                             "--start", todayUtc, "--weight", "70", "--calendar", everyDay,
-                             "--format", "json"]));
+const plan = JSON.parse(runAs("pia", ["plan", "--db", db, "--patient", "mrn:REF-1",
+                                     "--template", "hepatic-artery", "--start", todayUtc,
+                                     "--weight", "70", "--calendar", everyDay, "--format", "json",
+                                     "--override-reason", "referral assessed on paper"]));
 const din = JSON.parse(run(["din", "make", "--facility", "G1234", "--year", "2026", "--sequence", "77",
                             "--format", "json"]));
-run(["product", "register", "--db", db, "--patient", "mrn:REF-1", "--din", din.din, "--code", "S1234",
-     "--type", "bm_mnc", "--plan", String(plan.id), "--by", "cora"]);
+runAs("cora", ["product", "register", "--db", db, "--patient", "mrn:REF-1", "--din", din.din, "--code", "S1234",
+     "--type", "bm_mnc", "--plan", String(plan.id)]);
 const nowUtc = new Date().toISOString().slice(0, 19) + "Z";
 const tomorrowUtc = new Date(Date.now() + 86400e3).toISOString().slice(0, 19) + "Z";
-run(["product", "record", "--db", db, "--din", din.din, "--kind", "harvest", "--set", "volume_ml=45",
-     "--set", `collected_at=${nowUtc}`, "--set", "operator=Dr Ames", "--by", "cora"]);
-run(["product", "record", "--db", db, "--din", din.din, "--kind", "processing", "--set", "method=density gradient",
+runAs("cora", ["product", "record", "--db", db, "--din", din.din, "--kind", "harvest", "--set", "volume_ml=45",
+     "--set", `collected_at=${nowUtc}`, "--set", "operator=Dr Ames"]);
+runAs("cora", ["product", "record", "--db", db, "--din", din.din, "--kind", "processing", "--set", "method=density gradient",
      "--set", "target=mnc", "--set", "total_nucleated_cells=3e9", "--set", "target_cells=1.5e8",
      "--set", "cd34_cells=2e6", "--set", "viability_percent=92", "--set", "volume_ml=20",
-     "--set", `expires_at=${tomorrowUtc}`, "--by", "cora"]);
-run(["product", "record", "--db", db, "--din", din.din, "--kind", "qc", "--set", "sterility=no-growth",
-     "--set", "mycoplasma=not-detected", "--set", "endotoxin_eu_per_ml=0.2", "--set", "viability_percent=88",
-     "--by", "cora"]);
-run(["product", "release", "--db", db, "--din", din.din, "--by", "quinn"]);
+     "--set", `expires_at=${tomorrowUtc}`]);
+runAs("cora", ["product", "record", "--db", db, "--din", din.din, "--kind", "qc", "--set", "sterility=no-growth",
+     "--set", "mycoplasma=not-detected", "--set", "endotoxin_eu_per_ml=0.2", "--set", "viability_percent=88"]);
+// Whoever recorded processing or QC may not release (separation of duties): cora is refused.
+{
+  const refused = spawnSync(binary, ["product", "release", "--db", db, "--din", din.din, "--as", "cora",
+                                     "--password-stdin"], { input: `${PASSWORD}\n`, encoding: "utf8" });
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.match(refused.stderr, /independent/);
+}
+runAs("quinn", ["product", "release", "--db", db, "--din", din.din]);
 // A second product whose QC viability (60 %) fails; the clinic's specification (the shipped
 // one with [exceptions]) lets a physician accept viability.
 const lowDin = JSON.parse(run(["din", "make", "--facility", "G1234", "--year", "2026", "--sequence", "78",
                                "--format", "json"]));
-run(["product", "register", "--db", db, "--patient", "mrn:REF-1", "--din", lowDin.din, "--code", "S1234",
-     "--type", "bm_mnc", "--plan", String(plan.id), "--by", "cora"]);
-run(["product", "record", "--db", db, "--din", lowDin.din, "--kind", "harvest", "--set", "volume_ml=45",
-     "--set", `collected_at=${nowUtc}`, "--set", "operator=Dr Ames", "--by", "cora"]);
-run(["product", "record", "--db", db, "--din", lowDin.din, "--kind", "processing", "--set", "method=density gradient",
+runAs("cora", ["product", "register", "--db", db, "--patient", "mrn:REF-1", "--din", lowDin.din, "--code", "S1234",
+     "--type", "bm_mnc", "--plan", String(plan.id)]);
+runAs("cora", ["product", "record", "--db", db, "--din", lowDin.din, "--kind", "harvest", "--set", "volume_ml=45",
+     "--set", `collected_at=${nowUtc}`, "--set", "operator=Dr Ames"]);
+runAs("cora", ["product", "record", "--db", db, "--din", lowDin.din, "--kind", "processing", "--set", "method=density gradient",
      "--set", "target=mnc", "--set", "total_nucleated_cells=3e9", "--set", "target_cells=1.5e8",
      "--set", "cd34_cells=2e6", "--set", "viability_percent=70", "--set", "volume_ml=20",
-     "--set", `expires_at=${tomorrowUtc}`,
-     "--by", "cora"]);
-run(["product", "record", "--db", db, "--din", lowDin.din, "--kind", "qc", "--set", "sterility=no-growth",
-     "--set", "mycoplasma=not-detected", "--set", "endotoxin_eu_per_ml=0.2", "--set", "viability_percent=60",
-     "--by", "cora"]);
+     "--set", `expires_at=${tomorrowUtc}`]);
+runAs("cora", ["product", "record", "--db", db, "--din", lowDin.din, "--kind", "qc", "--set", "sterility=no-growth",
+     "--set", "mycoplasma=not-detected", "--set", "endotoxin_eu_per_ml=0.2", "--set", "viability_percent=60"]);
 const lowProduct = JSON.parse(run(["product", "show", "--db", db, "--format", "json", lowDin.din]));
 const clinicSpec = path.join(work, "clinic-release.toml");
 fs.writeFileSync(clinicSpec, run(["product", "spec"]) +
