@@ -63,6 +63,7 @@ bool CsvReader::Fill() {
     }
     buffer_.resize(static_cast<std::size_t>(n));
     bytes_read_ += static_cast<std::uint64_t>(n);
+    if (hash_) hash_->Update(buffer_);
     return true;
   }
 }
@@ -163,6 +164,7 @@ Result<bool> CsvReader::Next() {
 Result<CsvTable> CsvTable::Open(const std::string& path) {
   CsvTable table;
   LC_ASSIGN_OR_RETURN(table.reader_, CsvReader::Open(path));
+  table.reader_->HashInput();
   const std::size_t slash = path.find_last_of('/');
   table.name_ = slash == std::string::npos ? path : path.substr(slash + 1);
   LC_ASSIGN_OR_RETURN(const bool any, table.reader_->Next());

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "livercell/base/result.h"
+#include "livercell/base/sha256.h"
 
 namespace livercell::base {
 
@@ -42,6 +43,11 @@ class CsvReader {
   // Bytes consumed so far, and the input's size when known (0 for pipes), for progress.
   std::uint64_t bytes_read() const { return bytes_read_; }
   std::uint64_t size_bytes() const { return size_bytes_; }
+  // From now on, every byte read is also hashed (call before the first Next()); InputSha256()
+  // gives the SHA-256 of the whole input once Next() has returned false. An import records it,
+  // so the audit trail names exactly which file was read, standard input included.
+  void HashInput() { hash_ = std::make_unique<Sha256Stream>(); }
+  std::string InputSha256() { return hash_ ? hash_->FinalHex() : std::string(); }
 
  private:
   CsvReader(int fd, bool owns_fd, std::string preload);
@@ -54,6 +60,7 @@ class CsvReader {
 
   int fd_;
   bool owns_fd_;
+  std::unique_ptr<Sha256Stream> hash_;
   std::string buffer_;
   std::size_t pos_ = 0;
   bool eof_ = false;
@@ -78,6 +85,8 @@ class CsvTable {
   Result<bool> Next();
   std::int64_t line() const { return reader_->line(); }
   const std::string& name() const { return name_; }
+  // The SHA-256 of the whole file, once Next() has returned false.
+  std::string sha256() { return reader_->InputSha256(); }
 
   bool Has(std::string_view column) const;
   // kInvalidArgument (at line 1) for the first of `columns` the header lacks.

@@ -18,4 +18,22 @@ std::string Sha256Hex(std::string_view bytes) {
   return std::string(hex.data(), crypto_hash_sha256_BYTES * 2);
 }
 
+Sha256Stream::Sha256Stream() {
+  LC_CHECK(sodium_init() >= 0) << "libsodium failed to initialise";
+  crypto_hash_sha256_init(&state_);
+}
+
+void Sha256Stream::Update(std::string_view bytes) {
+  crypto_hash_sha256_update(&state_,
+                            reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+std::string Sha256Stream::FinalHex() {
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256_final(&state_, digest.data());
+  std::array<char, 2 * crypto_hash_sha256_BYTES + 1> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+  return std::string(hex.data(), 2 * crypto_hash_sha256_BYTES);
+}
+
 }  // namespace livercell::base

@@ -3,12 +3,25 @@
 #ifndef LIVERCELL_BASE_SHA256_H_
 #define LIVERCELL_BASE_SHA256_H_
 
+#include <sodium.h>
+
 #include <string>
 #include <string_view>
 
 namespace livercell::base {
 
 std::string Sha256Hex(std::string_view bytes);
+
+// SHA-256 of bytes given in pieces (a file as it is read). Not thread-safe.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  void Update(std::string_view bytes);
+  std::string FinalHex();  // once; the stream is spent after it
+
+ private:
+  crypto_hash_sha256_state state_;
+};
 
 }  // namespace livercell::base
 

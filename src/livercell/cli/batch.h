@@ -8,7 +8,7 @@
 #include <cstdio>
 
 #include "livercell/base/result.h"
-#include "livercell/cli/progress.h"
+#include "livercell/cli/output.h"
 
 namespace livercell::cli {
 

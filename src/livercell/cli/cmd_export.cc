@@ -1,21 +1,25 @@
-// `livercell export tidy`: the registry as one long CSV per record kind (cli/tidy.h).
+// `livercell export tidy`: the registry as one long CSV per record kind (clinic/tidy.h), and
+// `livercell import tidy`, its inverse. Administration of the registry file: run as the OS user
+// (or --as an account) and audited.
 #include <fmt/format.h>
 
 #include "livercell/cli/app.h"
-#include "livercell/cli/tidy.h"
+#include "livercell/cli/session.h"
+#include "livercell/clinic/tidy.h"
 
 namespace livercell::cli {
 namespace {
 
 struct TidyOptions {
   std::string db, dir;
+  Credentials credentials;
 };
 
 int RunExportTidy(const TidyOptions& o) {
-  auto repo = storage::Repository::Open(ResolveDbUrl(o.db),
-                                        storage::Repository::SchemaPolicy::kRequireCurrent);
-  if (!repo.ok()) return Fail(repo.status(), Format::kTable);
-  auto counts = ExportTidy(*repo.value(), o.dir);
+  auto call = ClinicCall::Open(o.db, o.credentials, {},
+                               fmt::format("livercell export tidy {}", o.dir));
+  if (!call.ok()) return Fail(call.status(), Format::kTable);
+  auto counts = clinic::ExportTidy((*call)->context(), (*call)->actor(), o.dir);
   if (!counts.ok()) return Fail(counts.status(), Format::kTable);
   const auto& c = counts.value();
   fmt::print(
@@ -26,10 +30,12 @@ int RunExportTidy(const TidyOptions& o) {
 }
 
 int RunImportTidy(const TidyOptions& o) {
-  auto repo = storage::Repository::Open(ResolveDbUrl(o.db),
-                                        storage::Repository::SchemaPolicy::kInitializeIfEmpty);
-  if (!repo.ok()) return Fail(repo.status(), Format::kTable);
-  auto counts = ImportTidy(*repo.value(), o.dir);
+  ClinicCall::Settings settings;
+  settings.initialize_if_empty = true;
+  auto call = ClinicCall::Open(o.db, o.credentials, settings,
+                               fmt::format("livercell import tidy {}", o.dir));
+  if (!call.ok()) return Fail(call.status(), Format::kTable);
+  auto counts = clinic::ImportTidy((*call)->context(), (*call)->actor(), o.dir);
   if (!counts.ok()) return Fail(counts.status(), Format::kTable);
   const auto& c = counts.value();
   fmt::print(
@@ -49,6 +55,7 @@ void RegisterExportCommand(CLI::App& app, Action* selected) {
       "tidy", "One long CSV per record kind plus dictionary.csv (one read.csv each in R)");
   AddDbOption(*tidy, &options->db);
   tidy->add_option("--out", options->dir, "Folder to write (created if needed)")->required();
+  AddCredentialOptions(*tidy, &options->credentials);
   tidy->footer("Example:\n  livercell export tidy --db sqlite:var/pbc.db --out export/");
   tidy->callback(
       [selected, options] { *selected = [options] { return RunExportTidy(*options); }; });
@@ -59,6 +66,7 @@ void RegisterExportCommand(CLI::App& app, Action* selected) {
   CLI::App* it = import->add_subcommand("tidy", "Import a folder written by `export tidy`");
   AddDbOption(*it, &in->db);
   it->add_option("--dir", in->dir, "The folder")->required();
+  AddCredentialOptions(*it, &in->credentials);
   it->footer("Example:\n  livercell import tidy --db sqlite:var/copy.db --dir export/");
   it->callback([selected, in] { *selected = [in] { return RunImportTidy(*in); }; });
 }

@@ -1,21 +1,35 @@
-// `livercell import labs|pbc`: bring data into the registry (cli/lab_import.h, pbc_import.h).
+// `livercell import labs|pbc`: bring data into the registry (clinic/lab_import.h,
+// pbc_import.h). Administration of the registry file: run as the OS user (or --as an account);
+// each import is one audit entry naming the file, its SHA-256 and the counts.
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
 #include "livercell/cli/app.h"
-#include "livercell/cli/lab_import.h"
-#include "livercell/cli/pbc_import.h"
+#include "livercell/cli/session.h"
+#include "livercell/clinic/lab_import.h"
+#include "livercell/clinic/pbc_import.h"
 
 namespace livercell::cli {
 namespace {
 
-using storage::Repository;
+using clinic::LabImportOptions;
+using clinic::LabImportResult;
+
+// The clinic for an import, creating the schema in a brand-new registry.
+base::Result<std::unique_ptr<ClinicCall>> OpenForImport(const std::string& db,
+                                                        const Credentials& credentials,
+                                                        std::string command) {
+  ClinicCall::Settings settings;
+  settings.initialize_if_empty = true;
+  return ClinicCall::Open(db, credentials, settings, std::move(command));
+}
 
 struct LabsOptions {
   std::string db, csv, map, rejects, format;
   bool skip_invalid = false;
   bool quiet = false;
+  Credentials credentials;
 };
 
 int RunImportLabs(const LabsOptions& o) {
@@ -30,14 +44,14 @@ int RunImportLabs(const LabsOptions& o) {
   options.skip_invalid = o.skip_invalid;
   options.rejects_path = o.rejects;
   if (!o.map.empty()) {
-    auto map = LoadLabImportMap(o.map);
+    auto map = clinic::LoadLabImportMap(o.map);
     if (!map.ok()) return Fail(map.status(), format);
     options.map = std::move(map).value();
   }
-  auto repo = Repository::Open(ResolveDbUrl(o.db), Repository::SchemaPolicy::kInitializeIfEmpty);
-  if (!repo.ok()) return Fail(repo.status(), format);
+  auto call = OpenForImport(o.db, o.credentials, fmt::format("livercell import labs {}", o.csv));
+  if (!call.ok()) return Fail(call.status(), format);
   Progress progress("rows", 0, !o.quiet && Progress::StderrIsTerminal());
-  auto result = ImportLabs(*repo.value(), options, &progress);
+  auto result = clinic::ImportLabs((*call)->context(), (*call)->actor(), options, &progress);
   if (!result.ok()) return Fail(result.status(), format);
   const LabImportResult& r = result.value();
   if (r.rejected > 0 && !o.skip_invalid) {
@@ -73,15 +87,16 @@ int RunImportLabs(const LabsOptions& o) {
 
 struct PbcOptions {
   std::string db, pbc, pbcseq, format;
+  Credentials credentials;
 };
 
 int RunImportPbc(const PbcOptions& o) {
   const Format format = ParseFormat(o.format);
-  auto repo = Repository::Open(ResolveDbUrl(o.db), Repository::SchemaPolicy::kInitializeIfEmpty);
-  if (!repo.ok()) return Fail(repo.status(), format);
-  auto result = ImportPbc(*repo.value(), o.pbc, o.pbcseq);
+  auto call = OpenForImport(o.db, o.credentials, "livercell import pbc");
+  if (!call.ok()) return Fail(call.status(), format);
+  auto result = clinic::ImportPbc((*call)->context(), (*call)->actor(), o.pbc, o.pbcseq);
   if (!result.ok()) return Fail(result.status(), format);
-  const PbcImportResult& r = result.value();
+  const clinic::PbcImportResult& r = result.value();
   if (format == Format::kJson) {
     fmt::print("{}\n", nlohmann::json{{"patients", r.patients},
                                       {"labs", r.labs},
@@ -123,6 +138,7 @@ void RegisterImportCommand(CLI::App& app, Action* selected) {
       "umol/L, g/L, ...). A patient_id not yet in the registry creates the patient. Re-importing\n"
       "the same rows changes nothing.\n"
       "Example:\n  livercell import labs --db sqlite:var/clinic.db --csv labs.csv --map lab.toml");
+  AddCredentialOptions(*l, &labs->credentials);
   l->callback([selected, labs] { *selected = [labs] { return RunImportLabs(*labs); }; });
 
   auto pbc = std::make_shared<PbcOptions>();
@@ -136,6 +152,7 @@ void RegisterImportCommand(CLI::App& app, Action* selected) {
       ->default_val("data/cohorts/pbcseq.csv");
   AddFormatOption(*p, &pbc->format, {"table", "json"});
   p->footer("Example:\n  livercell import pbc --db sqlite:var/pbc.db");
+  AddCredentialOptions(*p, &pbc->credentials);
   p->callback([selected, pbc] { *selected = [pbc] { return RunImportPbc(*pbc); }; });
 }
 

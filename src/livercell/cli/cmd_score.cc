@@ -10,7 +10,7 @@
 #include "livercell/cli/batch.h"
 #include "livercell/cli/input.h"
 #include "livercell/formats/patient_json.h"
-#include "livercell/cli/progress.h"
+#include "livercell/base/progress.h"
 #include "livercell/formats/score_json.h"
 
 namespace livercell::cli {

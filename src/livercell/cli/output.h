@@ -1,6 +1,4 @@
-// Where a command writes: standard output, or `--out PATH`, which is written to a temporary
-// file beside PATH and renamed over it only on Commit(), so a failed or interrupted run never
-// leaves a half-written file (DESIGN.md §4: nothing lost on bad input or a crash).
+// How a command writes: its --format, and where (base/output_sink.h).
 #ifndef LIVERCELL_CLI_OUTPUT_H_
 #define LIVERCELL_CLI_OUTPUT_H_
 
@@ -9,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "livercell/base/output_sink.h"
+#include "livercell/base/progress.h"
 #include "livercell/base/result.h"
 
 namespace livercell::cli {
@@ -16,28 +16,8 @@ namespace livercell::cli {
 // --format, specs/cli.md.
 enum class Format { kTable, kJson, kCsv };
 
-class OutputSink {
- public:
-  // `path` empty or "-" = standard output. kUnavailable if the temporary file cannot be made.
-  static base::Result<std::unique_ptr<OutputSink>> Open(std::string_view path);
-  ~OutputSink();
-  OutputSink(const OutputSink&) = delete;
-  OutputSink& operator=(const OutputSink&) = delete;
-
-  std::FILE* file() const { return file_; }
-  void Write(std::string_view bytes) { std::fwrite(bytes.data(), 1, bytes.size(), file_); }
-  // Flushes, and for a file renames it into place. kUnavailable on an I/O error.
-  base::Status Commit();
-
- private:
-  OutputSink(std::FILE* file, std::string path, std::string temp_path)
-      : file_(file), path_(std::move(path)), temp_path_(std::move(temp_path)) {}
-
-  std::FILE* file_;
-  std::string path_;       // empty for stdout
-  std::string temp_path_;  // empty for stdout
-  bool committed_ = false;
-};
+using base::OutputSink;
+using base::Progress;
 
 }  // namespace livercell::cli
 

@@ -7,11 +7,11 @@ namespace {
 
 // Runs `change` under a savepoint: a failure rolls back the change alone (`*result`, and the
 // entry's outcome, say why) and leaves the transaction able to append the entry.
-base::Status RunChange(storage::Repository& repository, const Journal::Change& change,
+base::Status RunChange(storage::Repository& repository, const Journal::EntryChange& change,
                        base::Status* result, access::AuditEntry* entry) {
   storage::sql::Connection& db = repository.connection();
   LC_RETURN_IF_ERROR(db.ExecuteScript("SAVEPOINT livercell_change"));
-  *result = change(repository);
+  *result = change(repository, *entry);
   if (!result->ok()) {
     LC_RETURN_IF_ERROR(db.ExecuteScript("ROLLBACK TO SAVEPOINT livercell_change"));
     if (entry->outcome.empty() || entry->outcome == "ok") {
@@ -23,9 +23,15 @@ base::Status RunChange(storage::Repository& repository, const Journal::Change& c
 
 }  // namespace
 
+base::Status Journal::Record(access::AuditEntry entry, const Change& change) {
+  if (!change) return RecordEditing(std::move(entry), {});
+  return RecordEditing(std::move(entry),
+                       [&](storage::Repository& r, access::AuditEntry&) { return change(r); });
+}
+
 struct GroupJournal::Pending {
   access::AuditEntry entry;
-  const Change* change = nullptr;
+  const EntryChange* change = nullptr;
   base::Status result;
   bool done = false;
   // Its own: the writer wakes exactly the requests of the group it committed, not every
@@ -45,7 +51,7 @@ GroupJournal::~GroupJournal() {
   thread_.join();
 }
 
-base::Status GroupJournal::Record(access::AuditEntry entry, const Change& change) {
+base::Status GroupJournal::RecordEditing(access::AuditEntry entry, const EntryChange& change) {
   Pending pending;
   pending.entry = std::move(entry);
   pending.change = change ? &change : nullptr;
@@ -92,7 +98,8 @@ base::Status GroupJournal::CommitGroup(std::deque<Pending*>& group) {
   });
 }
 
-base::Status DirectJournal::Record(access::AuditEntry entry, const Change& change) {
+base::Status DirectJournal::RecordEditing(access::AuditEntry entry,
+                                           const EntryChange& change) {
   base::Status result;
   const base::Status committed = repository_.InTransaction([&]() -> base::Status {
     access::AuditEntry attempt = entry;  // InTransaction may retry: start afresh each time

@@ -30,13 +30,16 @@ namespace livercell::clinic {
 class Journal {
  public:
   using Change = std::function<base::Status(storage::Repository&)>;
+  // A change that also completes its own entry (an import names what it wrote).
+  using EntryChange = std::function<base::Status(storage::Repository&, access::AuditEntry&)>;
   virtual ~Journal() = default;
 
   // Runs `change` (may be empty) and appends `entry` in one transaction; returns once both
   // are durable. A failed change is rolled back alone, its entry recording the failure's code
-  // as the outcome (unless the change set a more precise one through `outcome`), and its
-  // status returned. An error committing fails the whole call.
-  virtual base::Status Record(access::AuditEntry entry, const Change& change = {}) = 0;
+  // as the outcome (unless the change set another outcome), and its status returned. An error
+  // committing fails the whole call.
+  base::Status Record(access::AuditEntry entry, const Change& change = {});
+  virtual base::Status RecordEditing(access::AuditEntry entry, const EntryChange& change) = 0;
 };
 
 class GroupJournal final : public Journal {
@@ -46,7 +49,7 @@ class GroupJournal final : public Journal {
   GroupJournal(const GroupJournal&) = delete;
   GroupJournal& operator=(const GroupJournal&) = delete;
 
-  base::Status Record(access::AuditEntry entry, const Change& change = {}) override;
+  base::Status RecordEditing(access::AuditEntry entry, const EntryChange& change) override;
 
  private:
   struct Pending;
@@ -65,7 +68,7 @@ class GroupJournal final : public Journal {
 class DirectJournal final : public Journal {
  public:
   explicit DirectJournal(storage::Repository& repository) : repository_(repository) {}
-  base::Status Record(access::AuditEntry entry, const Change& change = {}) override;
+  base::Status RecordEditing(access::AuditEntry entry, const EntryChange& change) override;
 
  private:
   storage::Repository& repository_;

@@ -1,4 +1,4 @@
-#include "livercell/cli/pbc_import.h"
+#include "livercell/clinic/pbc_import.h"
 
 #include <fmt/format.h>
 
@@ -12,7 +12,7 @@
 #include "livercell/base/csv.h"
 #include "livercell/domain/records/observation.h"
 
-namespace livercell::cli {
+namespace livercell::clinic {
 namespace {
 
 using base::CsvTable;
@@ -184,21 +184,32 @@ base::Status PbcImporter::ImportFollowUp(CsvTable& seq, PbcImportResult* result)
 
 }  // namespace
 
-base::Result<PbcImportResult> ImportPbc(storage::Repository& repo, const std::string& pbc_path,
+base::Result<PbcImportResult> ImportPbc(const Context& context, const Actor& actor,
+                                        const std::string& pbc_path,
                                         const std::string& pbcseq_path) {
+  if (base::Status allowed =
+          Authorize(actor, access::Permission::kWritePatients, "import the PBC cohort", true);
+      !allowed.ok()) {
+    return Refuse(context, actor, "import", std::nullopt, std::move(allowed));
+  }
   LC_ASSIGN_OR_RETURN(CsvTable pbc, CsvTable::Open(pbc_path));
   LC_ASSIGN_OR_RETURN(CsvTable seq, CsvTable::Open(pbcseq_path));
   PbcImportResult result;
-  PbcImporter importer(repo);
-  LC_RETURN_IF_ERROR(repo.connection().Begin());
-  base::Status status = importer.ImportBaseline(pbc, &result);
-  if (status.ok()) status = importer.ImportFollowUp(seq, &result);
-  if (!status.ok()) {
-    (void)repo.connection().Rollback();
-    return status;
-  }
-  LC_RETURN_IF_ERROR(repo.connection().Commit());
+  LC_RETURN_IF_ERROR(context.journal.RecordEditing(
+      EntryFor(actor, "import", std::nullopt, context.now),
+      [&](storage::Repository& repo, access::AuditEntry& entry) -> base::Status {
+        result = PbcImportResult();
+        PbcImporter importer(repo);
+        LC_RETURN_IF_ERROR(importer.ImportBaseline(pbc, &result));
+        LC_RETURN_IF_ERROR(importer.ImportFollowUp(seq, &result));
+        entry.resource += fmt::format(
+            " pbc {} sha256:{} pbcseq {} sha256:{} patients {} labs {} findings {} events {} "
+            "already {}",
+            pbc_path, pbc.sha256(), pbcseq_path, seq.sha256(), result.patients, result.labs,
+            result.findings, result.events, result.already_present);
+        return base::OkStatus();
+      }));
   return result;
 }
 
-}  // namespace livercell::cli
+}  // namespace livercell::clinic

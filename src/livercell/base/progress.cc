@@ -1,4 +1,4 @@
-#include "livercell/cli/progress.h"
+#include "livercell/base/progress.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
-namespace livercell::cli {
+namespace livercell::base {
 namespace {
 
 constexpr auto kRedrawInterval = std::chrono::milliseconds(100);
@@ -57,4 +57,4 @@ void Progress::Draw(std::uint64_t items, std::uint64_t bytes, bool final) {
   std::fflush(stderr);
 }
 
-}  // namespace livercell::cli
+}  // namespace livercell::base

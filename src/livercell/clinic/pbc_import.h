@@ -4,16 +4,17 @@
 // events (transplant, death). The trial's registration dates are not public: every patient's
 // day 0 is the nominal study start kPbcStudyStart, and each record's provenance says so.
 // One transaction; idempotent (records keyed by file, patient and column).
-#ifndef LIVERCELL_CLI_PBC_IMPORT_H_
-#define LIVERCELL_CLI_PBC_IMPORT_H_
+#ifndef LIVERCELL_CLINIC_PBC_IMPORT_H_
+#define LIVERCELL_CLINIC_PBC_IMPORT_H_
 
 #include <cstdint>
 #include <string>
 
 #include "livercell/base/result.h"
+#include "livercell/clinic/clinic.h"
 #include "livercell/storage/repository.h"
 
-namespace livercell::cli {
+namespace livercell::clinic {
 
 // Source: Dickson 1989 / survival::pbc documentation: trial enrolment 1974–1984; registration
 // dates were not released, so 1974-01-01 stands for each patient's day 0.
@@ -27,10 +28,13 @@ struct PbcImportResult {
   std::int64_t already_present = 0;
 };
 
-// Errors name the file and line ("pbc.csv line 12, column \"bili\"").
-base::Result<PbcImportResult> ImportPbc(storage::Repository& repo, const std::string& pbc_path,
+// As `actor` (write-patients, or the OS user administering the registry file), in one
+// transaction with its audit entry (both files and their SHA-256, the counts). Errors name the
+// file and line ("pbc.csv line 12, column \"bili\"").
+base::Result<PbcImportResult> ImportPbc(const Context& context, const Actor& actor,
+                                        const std::string& pbc_path,
                                         const std::string& pbcseq_path);
 
-}  // namespace livercell::cli
+}  // namespace livercell::clinic
 
-#endif  // LIVERCELL_CLI_PBC_IMPORT_H_
+#endif  // LIVERCELL_CLINIC_PBC_IMPORT_H_

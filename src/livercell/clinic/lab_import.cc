@@ -1,4 +1,4 @@
-#include "livercell/cli/lab_import.h"
+#include "livercell/clinic/lab_import.h"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -14,11 +14,12 @@
 
 #include "livercell/base/csv.h"
 #include "livercell/base/string_hash.h"
-#include "livercell/cli/output.h"
+#include "livercell/base/output_sink.h"
+#include "livercell/base/progress.h"
 #include "livercell/domain/records/observation.h"
 #include "livercell/storage/lab_batch.h"
 
-namespace livercell::cli {
+namespace livercell::clinic {
 namespace {
 
 base::Status MapError(const std::string& path, std::string key, std::string message) {
@@ -51,7 +52,7 @@ class LabImporter {
   LabImporter(storage::Repository& repo, const LabImportOptions& options)
       : repo_(repo), options_(options), batch_(repo) {}
 
-  base::Status Run(base::CsvReader& csv, Progress* progress, LabImportResult* result);
+  base::Status Run(base::CsvReader& csv, base::Progress* progress, LabImportResult* result);
   // A CSV line of ~50 bytes takes ~100 in the batch's buffer: sized once from the file's size.
   void ReserveFor(std::size_t csv_bytes) { batch_.Reserve(csv_bytes / 40, csv_bytes * 2); }
 
@@ -386,7 +387,7 @@ class LabImporter::Reader {
   std::thread thread_;  // last: starts once the rest is ready
 };
 
-base::Status LabImporter::Run(base::CsvReader& csv, Progress* progress, LabImportResult* result) {
+base::Status LabImporter::Run(base::CsvReader& csv, base::Progress* progress, LabImportResult* result) {
   LC_RETURN_IF_ERROR(ReadHeader(csv));
   if (options_.skip_invalid) {
     std::vector<std::string> header = header_;
@@ -418,7 +419,7 @@ base::Status LabImporter::Run(base::CsvReader& csv, Progress* progress, LabImpor
   result->already_present = batch_.already_present();
   if (progress != nullptr) progress->Finish(result->rows, bytes_read);
   if (options_.skip_invalid) {
-    LC_ASSIGN_OR_RETURN(std::unique_ptr<OutputSink> sink, OutputSink::Open(options_.rejects_path));
+    LC_ASSIGN_OR_RETURN(std::unique_ptr<base::OutputSink> sink, base::OutputSink::Open(options_.rejects_path));
     sink->Write(rejects_);
     LC_RETURN_IF_ERROR(sink->Commit());
   }
@@ -484,28 +485,44 @@ base::Result<LabImportMap> LoadLabImportMap(const std::string& path) {
   return map;
 }
 
-base::Result<LabImportResult> ImportLabs(storage::Repository& repo, const LabImportOptions& options,
-                                         Progress* progress) {
+base::Result<LabImportResult> ImportLabs(const Context& context, const Actor& actor,
+                                         const LabImportOptions& options,
+                                         base::Progress* progress) {
+  if (base::Status allowed =
+          Authorize(actor, access::Permission::kRecordLabs, "import lab results", true);
+      !allowed.ok()) {
+    return Refuse(context, actor, "import", std::nullopt, std::move(allowed));
+  }
   LC_ASSIGN_OR_RETURN(std::unique_ptr<base::CsvReader> csv,
                       base::CsvReader::Open(options.csv_path));
+  csv->HashInput();
   if (progress != nullptr) progress->set_total_bytes(csv->size_bytes());
   LabImportResult result;
-  LabImporter importer(repo, options);
-  importer.ReserveFor(csv->size_bytes());
-  LC_RETURN_IF_ERROR(repo.connection().Begin());
-  base::Status status = importer.Run(*csv, progress, &result);
-  if (!status.ok()) {
-    (void)repo.connection().Rollback();
-    return status;
-  }
-  if (result.rejected > 0 && !options.skip_invalid) {
-    LC_RETURN_IF_ERROR(repo.connection().Rollback());
+  const base::Status status = context.journal.RecordEditing(
+      EntryFor(actor, "import", std::nullopt, context.now),
+      [&](storage::Repository& repo, access::AuditEntry& entry) -> base::Status {
+        result = LabImportResult();
+        LabImporter importer(repo, options);
+        importer.ReserveFor(csv->size_bytes());
+        LC_RETURN_IF_ERROR(importer.Run(*csv, progress, &result));
+        entry.resource += fmt::format(" labs {} sha256:{} rows {} written {} already {} rejected {}",
+                                      options.csv_path, csv->InputSha256(), result.rows,
+                                      result.imported, result.already_present, result.rejected);
+        if (result.rejected > 0 && !options.skip_invalid) {
+          entry.resource += " (nothing imported)";
+          entry.outcome = "rejected";
+          return base::InvalidArgumentError(
+              fmt::format("{} of {} rows are invalid", result.rejected, result.rows));
+        }
+        return base::OkStatus();
+      });
+  if (!status.ok() && result.rejected > 0 && !options.skip_invalid) {
     result.imported = result.already_present = 0;
     result.patients = result.patients_created = 0;
     return result;
   }
-  LC_RETURN_IF_ERROR(repo.connection().Commit());
+  LC_RETURN_IF_ERROR(status);
   return result;
 }
 
-}  // namespace livercell::cli
+}  // namespace livercell::clinic

@@ -1,4 +1,4 @@
-#include "livercell/cli/output.h"
+#include "livercell/base/output_sink.h"
 
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace livercell::cli {
+namespace livercell::base {
 
 base::Result<std::unique_ptr<OutputSink>> OutputSink::Open(std::string_view path) {
   if (path.empty() || path == "-") {
@@ -53,4 +53,4 @@ base::Status OutputSink::Commit() {
   return base::OkStatus();
 }
 
-}  // namespace livercell::cli
+}  // namespace livercell::base

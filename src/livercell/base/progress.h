@@ -1,14 +1,14 @@
 // A progress bar on standard error for long work (specs/cli.md "Long work"): items done, rate
 // and, when the total size is known, percentage and ETA. Silent unless stderr is a terminal
 // and the caller enabled it. Redraws at most ten times a second. Not thread-safe.
-#ifndef LIVERCELL_CLI_PROGRESS_H_
-#define LIVERCELL_CLI_PROGRESS_H_
+#ifndef LIVERCELL_BASE_PROGRESS_H_
+#define LIVERCELL_BASE_PROGRESS_H_
 
 #include <chrono>
 #include <cstdint>
 #include <string>
 
-namespace livercell::cli {
+namespace livercell::base {
 
 class Progress {
  public:
@@ -43,6 +43,6 @@ class Progress {
   std::chrono::steady_clock::time_point last_draw_;
 };
 
-}  // namespace livercell::cli
+}  // namespace livercell::base
 
-#endif  // LIVERCELL_CLI_PROGRESS_H_
+#endif  // LIVERCELL_BASE_PROGRESS_H_

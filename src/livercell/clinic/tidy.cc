@@ -1,4 +1,4 @@
-#include "livercell/cli/tidy.h"
+#include "livercell/clinic/tidy.h"
 
 #include <fmt/format.h>
 
@@ -9,9 +9,10 @@
 #include <unordered_map>
 
 #include "livercell/base/csv.h"
-#include "livercell/cli/output.h"
+#include "livercell/base/output_sink.h"
+#include "livercell/base/progress.h"
 
-namespace livercell::cli {
+namespace livercell::clinic {
 namespace {
 
 using domain::ClinicalTime;
@@ -102,8 +103,8 @@ std::string Digits(const std::optional<std::array<int, N>>& items) {
 class TableWriter {
  public:
   static base::Result<TableWriter> Open(const std::string& dir, const TableSpec& spec) {
-    LC_ASSIGN_OR_RETURN(std::unique_ptr<OutputSink> sink,
-                        OutputSink::Open(dir + "/" + std::string(spec.file)));
+    LC_ASSIGN_OR_RETURN(std::unique_ptr<base::OutputSink> sink,
+                        base::OutputSink::Open(dir + "/" + std::string(spec.file)));
     TableWriter writer(std::move(sink));
     std::vector<std::string> header;
     for (const Column& c : spec.columns) header.emplace_back(c.name);
@@ -118,8 +119,8 @@ class TableWriter {
   base::Status Commit() { return sink_->Commit(); }
 
  private:
-  explicit TableWriter(std::unique_ptr<OutputSink> sink) : sink_(std::move(sink)) {}
-  std::unique_ptr<OutputSink> sink_;
+  explicit TableWriter(std::unique_ptr<base::OutputSink> sink) : sink_(std::move(sink)) {}
+  std::unique_ptr<base::OutputSink> sink_;
   std::string line_;
 };
 
@@ -338,7 +339,9 @@ std::string Joined(const std::vector<domain::ExternalId>& ids) {
 
 }  // namespace
 
-base::Result<storage::RecordCounts> ExportTidy(storage::Repository& repo, const std::string& dir) {
+namespace {
+
+base::Result<storage::RecordCounts> WriteTidy(storage::Repository& repo, const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
@@ -420,27 +423,55 @@ base::Result<storage::RecordCounts> ExportTidy(storage::Repository& repo, const 
           &dictionary);
     }
   }
-  LC_ASSIGN_OR_RETURN(std::unique_ptr<OutputSink> sink, OutputSink::Open(dir + "/dictionary.csv"));
+  LC_ASSIGN_OR_RETURN(std::unique_ptr<base::OutputSink> sink,
+                      base::OutputSink::Open(dir + "/dictionary.csv"));
   sink->Write(dictionary);
   LC_RETURN_IF_ERROR(sink->Commit());
   return counts;
 }
 
-base::Result<storage::RecordCounts> ImportTidy(storage::Repository& repo, const std::string& dir) {
-  TidyImporter importer(repo);
-  LC_RETURN_IF_ERROR(repo.connection().Begin());
-  base::Status status = importer.Patients(dir);
-  if (status.ok()) status = importer.Labs(dir);
-  if (status.ok()) status = importer.Findings(dir);
-  if (status.ok()) status = importer.Events(dir);
-  if (status.ok()) status = importer.AdverseEvents(dir);
-  if (status.ok()) status = importer.QualityOfLife(dir);
-  if (!status.ok()) {
-    (void)repo.connection().Rollback();
-    return status;
+}  // namespace
+
+base::Result<storage::RecordCounts> ImportTidy(const Context& context, const Actor& actor,
+                                               const std::string& dir) {
+  if (base::Status allowed =
+          Authorize(actor, access::Permission::kWritePatients, "import a tidy export", true);
+      !allowed.ok()) {
+    return Refuse(context, actor, "import", std::nullopt, std::move(allowed));
   }
-  LC_RETURN_IF_ERROR(repo.connection().Commit());
-  return importer.counts;
+  storage::RecordCounts counts;
+  LC_RETURN_IF_ERROR(context.journal.RecordEditing(
+      EntryFor(actor, "import", std::nullopt, context.now),
+      [&](storage::Repository& repo, access::AuditEntry& entry) -> base::Status {
+        TidyImporter importer(repo);
+        LC_RETURN_IF_ERROR(importer.Patients(dir));
+        LC_RETURN_IF_ERROR(importer.Labs(dir));
+        LC_RETURN_IF_ERROR(importer.Findings(dir));
+        LC_RETURN_IF_ERROR(importer.Events(dir));
+        LC_RETURN_IF_ERROR(importer.AdverseEvents(dir));
+        LC_RETURN_IF_ERROR(importer.QualityOfLife(dir));
+        counts = importer.counts;
+        entry.resource += fmt::format(
+            " tidy {} patients {} labs {} findings {} events {} adverse_events {} qol {}", dir,
+            counts.patients, counts.labs, counts.findings, counts.events, counts.adverse_events,
+            counts.qol);
+        return base::OkStatus();
+      }));
+  return counts;
 }
 
-}  // namespace livercell::cli
+base::Result<storage::RecordCounts> ExportTidy(const Context& context, const Actor& actor,
+                                               const std::string& dir) {
+  if (base::Status allowed =
+          Authorize(actor, access::Permission::kExport, "export the registry", true);
+      !allowed.ok()) {
+    return Refuse(context, actor, "export", std::nullopt, std::move(allowed));
+  }
+  LC_ASSIGN_OR_RETURN(const storage::RecordCounts counts, WriteTidy(context.repo, dir));
+  access::AuditEntry entry = EntryFor(actor, "export", std::nullopt, context.now);
+  entry.resource += fmt::format(" tidy {} patients {} labs {}", dir, counts.patients, counts.labs);
+  LC_RETURN_IF_ERROR(context.journal.Record(std::move(entry)));
+  return counts;
+}
+
+}  // namespace livercell::clinic

@@ -4,9 +4,11 @@
 // with their reasons, to a rejects CSV. Rows are keyed by their content, so importing the same
 // rows again changes nothing. Streaming, in bounded memory: one thread reads and checks the
 // rows while another stores them into a sorted buffer of at most 128 MiB that is written when
-// full (storage/lab_batch.h), plus the patient-id cache.
-#ifndef LIVERCELL_CLI_LAB_IMPORT_H_
-#define LIVERCELL_CLI_LAB_IMPORT_H_
+// full (storage/lab_batch.h), plus the patient-id cache. The import is one use case (clinic.h):
+// the rows and one audit entry (the file, its SHA-256, the counts written and rejected) are
+// committed together, or nothing is.
+#ifndef LIVERCELL_CLINIC_LAB_IMPORT_H_
+#define LIVERCELL_CLINIC_LAB_IMPORT_H_
 
 #include <cstdint>
 #include <map>
@@ -14,10 +16,11 @@
 #include <vector>
 
 #include "livercell/base/result.h"
-#include "livercell/cli/progress.h"
+#include "livercell/base/progress.h"
+#include "livercell/clinic/clinic.h"
 #include "livercell/storage/repository.h"
 
-namespace livercell::cli {
+namespace livercell::clinic {
 
 // The map file (TOML) renames columns and maps local lab names to LOINC:
 //   [columns]  patient_id = "MRN"   date = "collected"   loinc = "test"   value = "result"
@@ -55,12 +58,15 @@ struct LabImportResult {
   std::vector<base::Status> errors;  // at most max_reported_errors, in line order
 };
 
-// Runs the import. The returned Result fails only for problems that stop the whole import
-// (unreadable file, missing columns, database errors); row problems are in `errors`, and in
-// all-or-nothing mode a non-empty `errors` means nothing was written.
-base::Result<LabImportResult> ImportLabs(storage::Repository& repo, const LabImportOptions& options,
-                                         Progress* progress);
+// Runs the import as `actor` (record-labs and write-patients, or the OS user administering the
+// registry file). The returned Result fails only for problems that stop the whole import
+// (permission, unreadable file, missing columns, database errors); row problems are in
+// `errors`, and in all-or-nothing mode a non-empty `errors` means nothing was written. Either
+// way one audit entry ("import") names the file, its SHA-256 and the counts.
+base::Result<LabImportResult> ImportLabs(const Context& context, const Actor& actor,
+                                         const LabImportOptions& options,
+                                         base::Progress* progress);
 
-}  // namespace livercell::cli
+}  // namespace livercell::clinic
 
-#endif  // LIVERCELL_CLI_LAB_IMPORT_H_
+#endif  // LIVERCELL_CLINIC_LAB_IMPORT_H_
