@@ -5,7 +5,11 @@
 - Inside domain/, each part includes only the parts listed before it.
 - `internal/` headers are included only from their own subsystem.
 - domain/ includes no JSON, SQL or HTTP library.
-Exits 1 listing every violation as file:line: message.
+- The doors (cli/, server/, app/) change nothing themselves (STYLE.md C16, issue #22): they call
+  no method of the registry, the accounts or the audit trail that writes. Every change goes
+  through clinic/, which checks the permission and appends the audit entry in one transaction.
+Exits 1 listing every violation as file:line: message. `--root DIR` checks another tree
+(tests/lint/ proves that each rule catches a violation).
 """
 import pathlib
 import re
@@ -34,6 +38,16 @@ ALLOWED = {
 DOMAIN_ORDER = ["units", "labs", "scores", "records", "assessment", "protocol", "product", "outcomes"]
 DOMAIN_FORBIDDEN = ("nlohmann/", "simdjson", "sqlite3", "libpq", "httplib", "toml++")
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^">]+)[">]')
+DOORS = ("cli", "server", "app")
+# Methods that write: storage::Repository's, access::Accounts', access::AuditLog's, the lab
+# batch and a raw transaction. A door calling one bypasses the clinic.
+WRITES = re.compile(
+    r"(?:\.|->)\s*(CreatePatient|UpdatePatient|FindOrCreatePatient|AddLabs?|AddFinding|AddEvent|"
+    r"AddAdverseEvent|AddQualityOfLife|AddAssessment|AddPlan|AddProduct|AppendCustodyEvent|"
+    r"InTransaction|StartSession|EndSession|SetDisabled|SetPassword|Append|Begin|Commit|"
+    r"ExecuteScript)\s*\(|\bLabBatch\b|\bAccounts\s*\(.*\)\s*\.\s*Add\s*\(")
+# Calls that look like writes but are not the registry's: an output file's Commit.
+NOT_REGISTRY = re.compile(r"\bsink\b.*(?:\.|->)\s*Commit\s*\(")
 
 
 def subsystem(parts):
@@ -41,7 +55,9 @@ def subsystem(parts):
 
 
 def main():
-    root = pathlib.Path("src/livercell")
+    args = sys.argv[1:]
+    root = pathlib.Path(args[args.index("--root") + 1]) if "--root" in args else \
+        pathlib.Path("src/livercell")
     problems = []
     for path in sorted(root.rglob("*")):
         if path.suffix not in (".h", ".cc"):
@@ -49,6 +65,10 @@ def main():
         rel = path.relative_to(root).parts
         sub = subsystem(rel)
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            code = line.split("//", 1)[0]
+            if sub in DOORS and WRITES.search(code) and not NOT_REGISTRY.search(code):
+                problems.append(f"{path}:{number}: {sub}/ writes without the clinic "
+                                f"(call a use case in clinic/): {line.strip()}")
             m = INCLUDE.match(line)
             if not m:
                 continue
