@@ -228,10 +228,11 @@ TEST_P(ClinicTest, ReleaseIsSignedAndIndependentOfProcessingAndQc) {
   PlanRequest plan;  // the plan gives release the recipient's weight and the dose
   plan.patient_id = patient;
   plan.course = *BuiltinCourseTemplate("hepatic-artery");
-  plan.start = std::chrono::floor<std::chrono::days>(now_) + std::chrono::days(7);
+  plan.start = std::chrono::floor<std::chrono::days>(now_);  // the procedure is today
   plan.weight_kg = 70;
   plan.password = kPassword;
   plan.override_reason = "test";
+  calendar_ = domain::ClinicCalendar("every day", {true, true, true, true, true, true, true}, {});
   auto planned = CreatePlan(context(), As("dr.ada"), plan);
   ASSERT_TRUE(planned.ok()) << planned.status().ToString();
   product.plan_id = planned->plan.id;
@@ -278,6 +279,36 @@ TEST_P(ClinicTest, ReleaseIsSignedAndIndependentOfProcessingAndQc) {
   EXPECT_TRUE(domain::StateOf(*repo_->GetProduct(registered->id)).released);
   EXPECT_EQ(Audit().back().action, "release");
   EXPECT_EQ(Audit().back().outcome, "ok");
+  // At the bedside the procedure needs this week's platelets and INR within their limits.
+  const auto verify = [&] {
+    auto v = VerifyAtBedside(context(), As("rn.kim"), "mrn:A7", "G123426000001");
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? v->verdict : domain::BedsideVerdict();
+  };
+  const auto lab = [&](const char* loinc, double value, const char* unit, std::string time) {
+    auto made = domain::MakeLabObservation(loinc, value, unit, *domain::ClinicalTime::Parse(time));
+    ASSERT_TRUE(made.ok());
+    domain::LabObservation l = *made;
+    l.patient_id = patient;
+    ASSERT_TRUE(RecordLab(context(), As("lab.lee"), l).ok());
+  };
+  domain::BedsideVerdict v = verify();
+  EXPECT_EQ(v.failed_check, "pre-procedure");
+  EXPECT_NE(v.reason.find("no platelets on record"), std::string::npos) << v.reason;
+  EXPECT_EQ(Audit().back().outcome, "mismatch:pre-procedure");
+  const std::string today = domain::ClinicalTime::FromDate(std::chrono::floor<std::chrono::days>(now_)).ToString();
+  lab("777-3", 120, "10*9/L", "2020-01-01");  // years old
+  lab("6301-6", 1.1, "1", today);
+  v = verify();
+  EXPECT_EQ(v.failed_check, "pre-procedure");
+  EXPECT_NE(v.reason.find("days old"), std::string::npos) << v.reason;
+  lab("777-3", 45, "10*9/L", today);  // below 50
+  v = verify();
+  EXPECT_EQ(v.failed_check, "pre-procedure");
+  EXPECT_NE(v.reason.find("does not meet platelets >= 50"), std::string::npos) << v.reason;
+  lab("777-3", 80, "10*9/L", domain::ClinicalTime::FromInstant(now_ - 60s).ToString());
+  v = verify();
+  EXPECT_TRUE(v.match) << v.reason;
   // A bedside STOP is audited with its reason.
   auto verdict = VerifyAtBedside(context(), As("rn.kim"), "mrn:SOMEONE-ELSE", "G123426000001");
   ASSERT_TRUE(verdict.ok()) << verdict.status().ToString();

@@ -638,12 +638,22 @@ class ChainTest : public ApiTest {
   // A stored plan: hepatic-artery from today (harvest and infusion today) or iv-2x5 (first
   // infusion 30+ days away).
   std::int64_t Plan(std::int64_t patient, const std::string& template_id) {
+    // The hepatic-artery procedure needs platelets and INR of the week (pre-procedure limits).
+    if (template_id == "hepatic-artery") {
+      Lab(patient, "777-3", 120, "10*9/L");
+      Lab(patient, "6301-6", 1.1, "1");
+    }
     return Post("/api/v1/plans", Login("physician"),
                 {{"patient_id", patient}, {"template", template_id}, {"start", Today()},
                  {"weight_kg", 70}, {"password", Password("physician")},
                  {"override_reason", "assessed on paper before the registry"}},
                 201)
         .value("id", std::int64_t{0});
+  }
+
+  void Lab(std::int64_t patient, const std::string& loinc, double value, const std::string& unit) {
+    Post(fmt::format("/api/v1/patients/{}/labs", patient), Login("nurse"),
+         {{"code", loinc}, {"value", value}, {"unit", unit}, {"time", Now(-60)}}, 201);
   }
 
   std::int64_t Register(std::int64_t patient, std::optional<std::int64_t> plan, int sequence,
@@ -874,6 +884,15 @@ TEST_P(ChainTest, EveryWrongBagIsStoppedWithItsReasonAndAudited) {
   }
   EXPECT_EQ(Verify("mrn:W-1", good_din)["match"], true);
   (void)bob;
+  // A newer platelet count below the limit for an arterial puncture stops the procedure.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  Lab(alice, "777-3", 40, "10*9/L");
+  const json low = Verify("mrn:W-1", good_din);
+  EXPECT_EQ(low["match"], false);
+  EXPECT_EQ(low["failed_check"], "pre-procedure") << low.dump();
+  EXPECT_NE(low["reason"].get<std::string>().find("platelets 40"), std::string::npos)
+      << low.dump();
+  Administer("mrn:W-1", good_din, 412);
 
   auto audit = Call("GET", "/api/v1/audit?limit=1000", Login("admin"));
   ASSERT_TRUE(audit && audit->status == 200);

@@ -172,6 +172,17 @@ base::Result<BedsideResult> CheckAtBedside(storage::Repository& repo,
     if (product->plan_id) {
       LC_ASSIGN_OR_RETURN(plan, repo.GetPlan(*product->plan_id));
       facts.plan = &*plan;
+      // The template's pre-procedure limits: a shipped template by its id. (A template read
+      // from a clinic's file is known to the plan by its text's hash only: its limits are in
+      // the plan item's details for the staff to check.)
+      if (formats::BuiltinCourseTemplateText(plan->template_id)) {
+        LC_ASSIGN_OR_RETURN(const domain::CourseTemplate course,
+                            BuiltinCourseTemplate(plan->template_id));
+        facts.pre_checks = course.pre_checks;
+      }
+      if (facts.patient_id && !facts.pre_checks.empty()) {
+        LC_ASSIGN_OR_RETURN(facts.labs, repo.Labs(*facts.patient_id));
+      }
       LC_ASSIGN_OR_RETURN(const std::vector<int> given, repo.AdministeredPlanItems(plan->id));
       facts.plan_items_given = std::set<int>(given.begin(), given.end());
     }
@@ -240,6 +251,38 @@ base::Status CheckSeparationOfDuties(const domain::Product& product, const Actor
                     "of its production and quality control (EU GMP Part I 2.5)",
                     actor.username, domain::ToString(e.kind), e.seq));
     status.SetPath("released_by").SetValue(actor.username);
+    return status;
+  }
+  return base::OkStatus();
+}
+
+// A product that will have expired before the plan's next administration may not be released
+// for it: the bedside would stop it on the day anyway, after the patient was prepared.
+base::Status CheckExpiryBeforePlannedDay(storage::Repository& repo, const domain::Product& product,
+                                         std::chrono::sys_seconds now) {
+  const domain::ProductState state = domain::StateOf(product);
+  if (!state.expires || !product.plan_id) return base::OkStatus();
+  LC_ASSIGN_OR_RETURN(const domain::Plan plan, repo.GetPlan(*product.plan_id));
+  LC_ASSIGN_OR_RETURN(const std::vector<int> given, repo.AdministeredPlanItems(plan.id));
+  const auto today = DayOf(now);
+  for (const domain::PlanItem& item : plan.items) {
+    if (item.kind != domain::PlanItemKind::kInfusion &&
+        item.kind != domain::PlanItemKind::kProcedure) {
+      continue;
+    }
+    if (item.day < today || std::find(given.begin(), given.end(), item.seq) != given.end()) {
+      continue;
+    }
+    // The product must still be in date at the start of the planned day.
+    if (*state.expires >= std::chrono::sys_seconds(item.day)) return base::OkStatus();
+    base::Status status(
+        base::StatusCode::kFailedPrecondition,
+        fmt::format("the product expires at {}, before its planned administration on {} ({})",
+                    domain::ClinicalTime::FromInstant(*state.expires).ToString(),
+                    domain::ClinicalTime::FromDate(item.day).ToString(), item.label));
+    status.SetPath("expires_at")
+        .SetValue(domain::ClinicalTime::FromInstant(*state.expires).ToString())
+        .SetAllowed(fmt::format("from {}", domain::ClinicalTime::FromDate(item.day).ToString()));
     return status;
   }
   return base::OkStatus();
@@ -333,6 +376,7 @@ base::Result<domain::CustodyEvent> ReleaseProduct(const Context& context, const 
       [&](storage::Repository& r) -> base::Status {
         LC_ASSIGN_OR_RETURN(const domain::Product now, r.GetProduct(product_id));
         LC_RETURN_IF_ERROR(CheckSeparationOfDuties(now, actor));
+        LC_RETURN_IF_ERROR(CheckExpiryBeforePlannedDay(r, now, context.now));
         LC_ASSIGN_OR_RETURN(released, AppendRelease(r, now, context.release_spec, actor.username,
                                                     actor.role_name(), context.now, checklist));
         return base::OkStatus();

@@ -183,6 +183,8 @@ FileParse<CourseTemplate> ParseCourseTemplate(std::string_view text, std::string
           problems.Add(where + ".op", "unknown operator", check.op, ">=, <=");
         check.limit = cr.Number("limit", -1e9, 1e9).value_or(0);
         check.unit = cr.Text("unit");
+        // How recent the result must be; a week when the template does not say.
+        check.max_age_days = cr.Int("max_age_days", 0, 365, 7);
         check.source = cr.Text("source");
         c.pre_checks.push_back(std::move(check));
       }

@@ -23,8 +23,10 @@ namespace livercell::domain {
 struct PreCheck {
   std::string analyte;  // an analyte name of labs/analyte.h: "platelets", "inr"
   std::string op;       // ">=" or "<="
-  double limit = 0;
+  double limit = 0;     // in the analyte's canonical unit
   std::string unit;
+  // How old the result may be on the day of the procedure (the template's max_age_days).
+  int max_age_days = 0;
   std::string source;
 };
 

@@ -2,9 +2,50 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
+#include "livercell/domain/labs/analyte.h"
+
 #include "livercell/domain/records/clinical_time.h"
 
 namespace livercell::domain {
+namespace {
+
+// The first pre-procedure limit the patient's latest result does not meet (or lacks, or whose
+// result is too old), described; nullopt when all are met. Described on success in `met`.
+std::optional<std::string> UnmetPreCheck(const BedsideFacts& facts, std::string* met) {
+  std::vector<std::string> results;
+  for (const PreCheck& c : facts.pre_checks) {
+    const std::optional<Analyte> analyte = AnalyteFromKey(c.analyte);
+    const LabObservation* latest = nullptr;
+    for (const LabObservation& lab : facts.labs) {
+      if (!analyte || AnalyteFromLoinc(lab.code) != analyte || !lab.canonical_value) continue;
+      if (lab.time.instant() > facts.now) continue;
+      if (latest == nullptr || latest->time.instant() < lab.time.instant()) latest = &lab;
+    }
+    const std::string limit = fmt::format("{} {} {:g} {}", c.analyte, c.op, c.limit, c.unit);
+    if (latest == nullptr) return fmt::format("no {} on record (before the procedure: {})",
+                                              c.analyte, limit);
+    const auto age_days = std::chrono::floor<std::chrono::days>(facts.today -
+                                                                latest->time.day()).count();
+    if (age_days > c.max_age_days) {
+      return fmt::format("the latest {} ({:g} {}, {}) is {} days old; the template allows {} "
+                         "(before the procedure: {})",
+                         c.analyte, *latest->canonical_value, latest->canonical_unit,
+                         latest->time.ToString(), age_days, c.max_age_days, limit);
+    }
+    const double value = *latest->canonical_value;
+    const bool ok = c.op == ">=" ? value >= c.limit : c.op == "<=" ? value <= c.limit : false;
+    const std::string found = fmt::format("{} {:g} {} on {}", c.analyte, value,
+                                          latest->canonical_unit, latest->time.ToString());
+    if (!ok) return fmt::format("{} does not meet {} ({})", found, limit, c.source);
+    results.push_back(found);
+  }
+  *met = results.empty() ? "no pre-procedure limits" : fmt::format("{}", fmt::join(results, "; "));
+  return std::nullopt;
+}
+
+}  // namespace
 
 BedsideVerdict VerifyAtBedside(const BedsideFacts& facts) {
   BedsideVerdict verdict;
@@ -89,6 +130,11 @@ BedsideVerdict VerifyAtBedside(const BedsideFacts& facts) {
                  : fmt::format("today's administration ({}) has already been given",
                                today.front()->label))) {
     return verdict;
+  }
+  if (due->kind == PlanItemKind::kProcedure && !facts.pre_checks.empty()) {
+    std::string met;
+    const std::optional<std::string> unmet = UnmetPreCheck(facts, &met);
+    if (!check("pre-procedure", !unmet, unmet ? *unmet : met)) return verdict;
   }
   verdict.match = true;
   verdict.plan_item = due->seq;
