@@ -179,7 +179,7 @@ async function renderPatients(params, show) {
   }
   const rows = page.items.map((p) => h("tr", {},
     h("td", {}, h("a", { href: `#/patients/${p.id}`, text: String(p.id) })),
-    h("td", { text: deidentified ? "de-identified" : identifiersText(p) }),
+    h("td", { text: deidentified ? "de-identified" : (p.identity || identifiersText(p)) }),
     h("td", { text: p.sex || "—" }),
     h("td", { text: deidentified ? `${fmt(p.age_years)} y${p.age_capped ? " or more" : ""}`
                                  : (p.birth_date || "—") }),
@@ -228,7 +228,7 @@ async function renderPatient(id, show) {
   }
   const role = user().role;
   const title = patient.deidentified ? `Patient ${id} (de-identified)`
-    : `Patient ${id} — ${identifiersText(patient)}`;
+    : `Patient ${id} — ${patient.identity || identifiersText(patient)}`;
   const facts = h("div", { class: "facts" },
     fact("Sex", patient.sex),
     patient.deidentified ? fact("Age", `${fmt(patient.age_years)} years`)

@@ -54,7 +54,8 @@ export async function renderProduct(id, show) {
   const facts = h("div", { class: "facts" },
     fact("DIN", `${p.din_spaced} ${p.check}`), fact("Product code", p.product_code),
     fact("Type", `${p.product_type} (${p.origin})`),
-    fact("Patient", h("a", { href: `#/patients/${p.patient_id}`, text: String(p.patient_id) })),
+    fact("Patient", h("a", { href: `#/patients/${p.patient_id}`,
+                             text: p.patient_identity || String(p.patient_id) })),
     fact("Plan", p.plan_id ? h("a", { href: `#/plans/${p.plan_id}`, text: String(p.plan_id) }) : "none"),
     fact("Status", p.status), fact("Cells", cells(p.dose_cells)), fact("Expires", p.expires || "—"));
   const timeline = h("ol", { class: "custody" }, p.events.map((e) => h("li", {},
@@ -178,7 +179,8 @@ export async function renderPlan(id, show) {
       h("td", { class: "num", text: i.cells ? cells(i.cells) : "" }),
       h("td", { class: "muted", text: i.moved_because ? `moved from ${i.requested_date}: ${i.moved_because}`
                                                        : i.details.join("; ") })))));
-  show(h("h1", { text: `Plan ${plan.id}: ${plan.template.id} for patient ${plan.patient_id}` }),
+  show(h("h1", { text: `Plan ${plan.id}: ${plan.template.id} for ` +
+                       (plan.patient_identity || `patient ${plan.patient_id}`) }),
        h("p", {}, `Dose ${cells(plan.dose.cells_per_administration)} cells × ${plan.dose.administrations}`,
          ` = ${cells(plan.dose.total_cells)} cells of ${plan.dose.product_type} at ${fmt(plan.weight_kg)} kg `,
          `(bank fallback ${plan.dose.bank_product_type}). Calendar: ${plan.calendar}. `,

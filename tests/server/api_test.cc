@@ -165,7 +165,9 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
   std::int64_t CreatePatient(const std::string& token, const std::string& mrn) {
     const json body = {{"identifiers", {{{"system", "mrn"}, {"value", mrn}}}},
                        {"sex", "female"},
-                       {"birth_date", "1950-03-04"}};
+                       {"birth_date", "1950-03-04"},
+                       {"family_name", "Doe-" + mrn},
+                       {"given_name", "Jane"}};
     auto res = Call("POST", "/api/v1/patients", token, body.dump());
     EXPECT_TRUE(res && res->status == 201) << (res ? res->body : "");
     return res ? json::parse(res->body).value("id", std::int64_t{0}) : 0;
@@ -341,6 +343,11 @@ TEST_P(ApiTest, ClinicalRecordsScoresExportAndCohort) {
   ASSERT_TRUE(deidentified);
   EXPECT_EQ(deidentified->status, 200);
   EXPECT_EQ(deidentified->body.find("C-1"), std::string::npos);
+  // Names are PHI: the identified export has them, the de-identified one not (issue #22).
+  EXPECT_EQ(line["family_name"], "Doe-C-1");
+  EXPECT_EQ(line["identity"], "DOE-C-1, Jane · mrn:C-1 · born 1950-03-04");
+  EXPECT_EQ(deidentified->body.find("Doe-"), std::string::npos);
+  EXPECT_EQ(deidentified->body.find("Jane"), std::string::npos);
   // Dates shifted: every record of the patient moves back by the same 1–365 days. (Checked
   // record by record: a shifted date may by chance equal another record's true one.)
   const json hidden =
@@ -746,6 +753,12 @@ TEST_P(ChainTest, AutologousProductFromHarvestToBedside) {
 
   Prepare(product, 1.5e8, Now(86400), 88);
   const json checklist = Release(product, 201);
+  // The label names the recipient and, for the patient's own cells, says so (21 CFR 1271.90).
+  auto label = Call("GET", fmt::format("/api/v1/products/{}/label", product), Login("nurse"));
+  ASSERT_TRUE(label && label->status == 200);
+  EXPECT_NE(label->body.find("Recipient: DOE-H-1, Jane · mrn:H-1 · born 1950-03-04"),
+            std::string::npos) << label->body;
+  EXPECT_NE(label->body.find("FOR AUTOLOGOUS USE ONLY"), std::string::npos);
   EXPECT_EQ(checklist["releasable"], true);
   EXPECT_GE(checklist["items"].size(), 9u);
   for (const json& item : checklist["items"]) EXPECT_FALSE(item["source"].get<std::string>().empty());
@@ -863,7 +876,9 @@ TEST_P(ChainTest, EveryWrongBagIsStoppedWithItsReasonAndAudited) {
     std::string wristband, din, failed_check, reason;
   };
   const std::vector<Case> cases = {
-      {"mrn:W-2", good_din, "recipient", "belongs to patient"},
+      {"mrn:W-2", good_din, "recipient",
+       "belongs to DOE-W-1, Jane · mrn:W-1 · born 1950-03-04, not to this patient (DOE-W-2, "
+       "Jane · mrn:W-2"},
       {"mrn:W-1", Din(unreleased), "released", "not released (registered)"},
       {"mrn:W-1", Din(failed), "released", "viability: 50 %"},
       {"mrn:W-1", Din(expiring), "expiry", "EXPIRED"},

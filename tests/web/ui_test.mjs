@@ -46,7 +46,10 @@ for (const name of ["cora", "quinn"]) {
 function runAs(user, args) {
   return run([...args, "--as", user, "--password-stdin"], `${PASSWORD}\n`);
 }
-// A referral with this week's labs (the import creates the patient, mrn:REF-1).
+// A referral, registered by the nurse with the names staff check at the bedside, and this
+// week's labs.
+runAs("nina", ["patients", "register", "--db", db, "--id", "mrn:REF-1", "--family", "Ames",
+               "--given", "Ada", "--birth-date", "1961-04-02", "--sex", "female"]);
 const labDay = new Date(Date.now() - 2 * 86400e3).toISOString().slice(0, 10);
 fs.writeFileSync(path.join(work, "referral.csv"), "patient_id,date,loinc,value,unit\n" +
   [["1975-2", 1.4, "mg/dL"], ["1751-7", 3.6, "g/dL"], ["6301-6", 1.2, "1"],
@@ -224,8 +227,8 @@ try {
   await page.getByLabel("Curves by").selectOption("sex");
   await page.getByRole("cell", { name: "sex=female" }).waitFor();
   const medians = page.getByRole("table", { name: "Median survival by group" });
-  // female, male, and the referral, whose sex the lab import could not know
-  assert.equal(await medians.locator("tbody tr").count(), 3);
+  // female (the registered referral among them) and male
+  assert.equal(await medians.locator("tbody tr").count(), 2);
   assert.match(await medians.innerText(), /sex=male\s+44\s+24/);
   await shot("cohort");
 
@@ -298,7 +301,7 @@ try {
   await page.goto(`${base}#/products/${lowProduct.id}`);
   await page.getByRole("heading", { name: /Release checklist: not releasable/ }).waitFor();
   // The facts link to the patient and the plan.
-  await page.locator(".facts").getByRole("link", { name: String(lowProduct.patient_id) }).waitFor();
+  await page.locator(".facts").getByRole("link", { name: /AMES, Ada · mrn:REF-1/ }).waitFor();
   const exception = page.getByRole("form", { name: "Sign a release exception" });
   await exception.getByLabel("Criterion").selectOption("viability");
   await exception.getByLabel("Reason").fill("no bank unit in time; benefit outweighs risk");
@@ -332,7 +335,7 @@ try {
   await scan(barcode);       // the focus moved to the DIN field
   const stop = page.locator(".verdict .stop");
   await stop.waitFor();
-  assert.match(await stop.innerText(), /STOP — do not give: the product belongs to patient \d+, not to this patient/);
+  assert.match(await stop.innerText(), /STOP — do not give: the product belongs to AMES, Ada · mrn:REF-1 · born 1961-04-02, not to this patient/);
   await shot("bedside-mismatch");
   await page.getByRole("button", { name: "Next patient" }).click();
   await scan("mrn:REF-1");

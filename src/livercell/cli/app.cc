@@ -82,6 +82,7 @@ int RunCli(int argc, char** argv, std::span<const Registrar> more) {
   RegisterUserCommand(app, &selected);
   RegisterAuditCommand(app, &selected);
   RegisterLoginCommands(app, &selected);
+  RegisterRecordCommands(app, &selected);
 
   try {
     app.parse(argc, argv);

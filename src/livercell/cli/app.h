@@ -39,6 +39,8 @@ void RegisterProductCommands(CLI::App& app, Action* selected);
 void RegisterUserCommand(CLI::App& app, Action* selected);
 void RegisterAuditCommand(CLI::App& app, Action* selected);
 void RegisterLoginCommands(CLI::App& app, Action* selected);  // login, logout
+// patients register, record lab (after RegisterPatientsCommands).
+void RegisterRecordCommands(CLI::App& app, Action* selected);
 
 // Shared option helpers: --format with the given choices (default "table").
 CLI::Option* AddFormatOption(CLI::App& sub, std::string* format,

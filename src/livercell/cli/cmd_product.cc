@@ -255,7 +255,9 @@ int RunLabel(const Options& o) {
   if (!repo.ok()) return Fail(repo.status(), Format::kTable);
   const auto product = ProductByDin(**repo, o.din);
   if (!product.ok()) return Fail(product.status(), Format::kTable);
-  const auto svg = formats::DinLabelSvg(product->din, formats::LabelTextOf(*product));
+  const auto recipient = (*repo)->GetPatient(product->patient_id);
+  if (!recipient.ok()) return Fail(recipient.status(), Format::kTable);
+  const auto svg = formats::DinLabelSvg(product->din, formats::LabelTextOf(*product, &*recipient));
   if (!svg.ok()) return Fail(svg.status(), Format::kTable);
   return WriteOutput(*svg, o.out);
 }

@@ -156,6 +156,10 @@ base::Result<BedsideResult> CheckAtBedside(storage::Repository& repo,
     return patient.status();
   }
   result.patient_id = facts.patient_id;
+  if (facts.patient_id) {
+    LC_ASSIGN_OR_RETURN(const domain::Patient patient, repo.GetPatient(*facts.patient_id));
+    facts.patient_identity = domain::IdentityLine(patient);
+  }
   std::optional<domain::Product> product;
   std::optional<domain::Plan> plan;
   if (auto din = domain::Din::Parse(din_scanned); din.ok()) {
@@ -164,6 +168,8 @@ base::Result<BedsideResult> CheckAtBedside(storage::Repository& repo,
   if (product) {
     result.product_id = product->id;
     facts.product = &*product;
+    LC_ASSIGN_OR_RETURN(const domain::Patient recipient, repo.GetPatient(product->patient_id));
+    facts.recipient_identity = domain::IdentityLine(recipient);
     if (!domain::StateOf(*product).released) {
       LC_ASSIGN_OR_RETURN(const domain::ReleaseChecklist list,
                           ReleaseChecklistFor(repo, *product, spec, now));

@@ -28,12 +28,14 @@ std::string Escape(std::string_view text) {
 // the upper left quadrant; the bar code's narrow module here is 0.254 mm (10 mil).
 constexpr double kModuleMm = 0.254;
 constexpr double kBarHeightMm = 12;
-constexpr double kLabelWidthMm = 100, kLabelHeightMm = 50, kMarginMm = 4;
+constexpr double kLabelWidthMm = 100, kLabelHeightMm = 66, kMarginMm = 4;
 
 }  // namespace
 
-LabelText LabelTextOf(const domain::Product& product) {
+LabelText LabelTextOf(const domain::Product& product, const domain::Patient* recipient) {
   LabelText text;
+  if (recipient != nullptr) text.recipient = domain::IdentityLine(*recipient);
+  text.autologous = product.origin == domain::ProductOrigin::kAutologous;
   text.product_code = product.product_code;
   text.product_type =
       fmt::format("{} ({})", product.product_type, domain::ToString(product.origin));
@@ -94,6 +96,12 @@ base::Result<std::string> DinLabelSvg(const domain::Din& din, const LabelText& t
   add("Product", text.product_type);
   add("Expires", text.expires);
   add("Facility", text.facility_name.empty() ? std::string(din.facility()) : text.facility_name);
+  add("Recipient", text.recipient);
+  if (text.autologous) {
+    out += fmt::format("<text x=\"{:.3f}\" y=\"{:.3f}\" font-family=\"sans-serif\" "
+                       "font-size=\"4.5\" font-weight=\"bold\">FOR AUTOLOGOUS USE ONLY</text>\n",
+                       x0, line + 1);
+  }
   out += "</svg>\n";
   return out;
 }

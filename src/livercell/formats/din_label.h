@@ -10,6 +10,7 @@
 #include "livercell/base/result.h"
 #include "livercell/domain/product/din.h"
 #include "livercell/domain/product/product.h"
+#include "livercell/domain/records/patient.h"
 
 namespace livercell::formats {
 
@@ -18,10 +19,17 @@ struct LabelText {
   std::string product_type;
   std::string expires;       // ISO 8601, or empty
   std::string facility_name;
+  std::string recipient;     // IdentityLine of the intended recipient, or empty (bank stock)
+  bool autologous = false;   // adds "FOR AUTOLOGOUS USE ONLY"
 };
 
-// What a registered product's label says: its code, type and origin, and expiry.
-LabelText LabelTextOf(const domain::Product& product);
+// What a registered product's label says: its code, type and origin, expiry, and for whom —
+// the recipient's name and identifiers (`recipient`, may be null) and, for the patient's own
+// cells, "FOR AUTOLOGOUS USE ONLY".
+// Source: 21 CFR 1271.90(c)(1) (autologous HCT/Ps labelled "FOR AUTOLOGOUS USE ONLY"); ICCBBA
+// ST-004, ISBT 128 Standard Labeling of Cellular Therapy Products (recipient name and
+// identifier on the label); FACT-JACIE International Standards, 8th ed., D8 (labels).
+LabelText LabelTextOf(const domain::Product& product, const domain::Patient* recipient);
 
 // kInternal if libzint refuses the data (it cannot for a valid DIN).
 base::Result<std::string> DinLabelSvg(const domain::Din& din, const LabelText& text);

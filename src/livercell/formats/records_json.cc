@@ -117,6 +117,9 @@ nlohmann::json PatientJson(const domain::Patient& p, const Deidentifier* deident
     for (const auto& id : p.identifiers) ids.push_back({{"system", id.system}, {"value", id.value}});
     out["identifiers"] = ids;
     out["birth_date"] = p.birth_date ? json(DateText(*p.birth_date)) : json();
+    out["family_name"] = p.family_name ? json(*p.family_name) : json();
+    out["given_name"] = p.given_name ? json(*p.given_name) : json();
+    out["identity"] = domain::IdentityLine(p);
     out["provenance"] = p.provenance;
     return out;
   }

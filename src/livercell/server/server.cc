@@ -488,6 +488,8 @@ class Routes {
       return base::OkStatus();
     }
     json out = formats::PlanJson(plan);
+    LC_ASSIGN_OR_RETURN(const domain::Patient patient, repo->GetPatient(plan.patient_id));
+    out["patient_identity"] = domain::IdentityLine(patient);
     LC_ASSIGN_OR_RETURN(const std::vector<int> given, repo->AdministeredPlanItems(plan.id));
     out["administered_items"] = given;
     Reply(call, 200, out);
@@ -497,6 +499,8 @@ class Routes {
   // A product with its custody events and, until released, its release checklist.
   base::Result<json> ProductDocument(Repository& repo, const domain::Product& product) {
     json out = formats::ProductJson(product);
+    LC_ASSIGN_OR_RETURN(const domain::Patient recipient, repo.GetPatient(product.patient_id));
+    out["patient_identity"] = domain::IdentityLine(recipient);
     LC_ASSIGN_OR_RETURN(const domain::ReleaseChecklist list,
                         clinic::ReleaseChecklistFor(repo, product, release_spec_, base::NowSeconds()));
     out["release_checklist"] = formats::ChecklistJson(list);
@@ -521,8 +525,9 @@ class Routes {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(const domain::Product product, repo->GetProduct(*call.resource_id));
     call.patient_id = product.patient_id;
+    LC_ASSIGN_OR_RETURN(const domain::Patient recipient, repo->GetPatient(product.patient_id));
     LC_ASSIGN_OR_RETURN(const std::string svg,
-                        formats::DinLabelSvg(product.din, formats::LabelTextOf(product)));
+                        formats::DinLabelSvg(product.din, formats::LabelTextOf(product, &recipient)));
     call.response.set_content(svg, "image/svg+xml");
     return base::OkStatus();
   }
@@ -913,6 +918,15 @@ class Routes {
         return status;
       }
       p.birth_date = t.value().day();
+    }
+    for (const char* key : {"family_name", "given_name"}) {
+      auto name = body.find(key);
+      if (name == body.end() || name->is_null()) continue;
+      if (!name->is_string()) return BadBody("must be a string", key);
+      const std::string text = name->get<std::string>();
+      base::Status status = domain::ValidatePersonName(text);
+      if (!status.ok()) return std::move(status.SetPath(key));
+      (std::string_view(key) == "family_name" ? p.family_name : p.given_name) = text;
     }
     LC_ASSIGN_OR_RETURN(const std::string aetiology, StringField(body, "aetiology_icd10", false));
     if (!aetiology.empty()) {

@@ -21,6 +21,8 @@ extern const char k_sqlite_0007_labs_deferred_patient_check[];
 extern const char k_postgres_0007_labs_deferred_patient_check[];
 extern const char k_sqlite_0008_labs_patient_checked_by_repository[];
 extern const char k_postgres_0008_labs_patient_checked_by_repository[];
+extern const char k_sqlite_0009_patient_names[];
+extern const char k_postgres_0009_patient_names[];
 }  // namespace schema
 
 namespace {
@@ -41,6 +43,8 @@ const Migration kMigrations[] = {
     {8, "labs_patient_checked_by_repository",
      schema::k_sqlite_0008_labs_patient_checked_by_repository,
      schema::k_postgres_0008_labs_patient_checked_by_repository},
+    {9, "patient_names", schema::k_sqlite_0009_patient_names,
+     schema::k_postgres_0009_patient_names},
 };
 
 // An arbitrary constant identifying LiverCell's migration lock among advisory locks.

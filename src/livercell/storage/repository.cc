@@ -173,10 +173,12 @@ base::Result<std::int64_t> Repository::CreatePatient(const domain::Patient& p) {
   const Value params[] = {p.sex ? Value(std::string(domain::ToString(*p.sex))) : Value(),
                           p.birth_date ? Value(DateText(*p.birth_date)) : Value(),
                           OptionalText(p.aetiology_icd10),
-                          p.ecog ? Value(std::int64_t{*p.ecog}) : Value(), Text(p.provenance)};
+                          p.ecog ? Value(std::int64_t{*p.ecog}) : Value(), Text(p.provenance),
+                          OptionalText(p.family_name), OptionalText(p.given_name)};
   std::int64_t id = 0;
   LC_RETURN_IF_ERROR(db_->Execute("INSERT INTO patients (sex, birth_date, aetiology_icd10, ecog, "
-                                  "provenance) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                  "provenance, family_name, given_name) VALUES (?, ?, ?, ?, ?, ?, "
+                                  "?) RETURNING id",
                                   params, [&id](const Row& row) { id = row.Int(0); })
                          .status());
   for (const domain::ExternalId& ext : p.identifiers) {
@@ -221,11 +223,14 @@ base::Result<std::int64_t> Repository::UpdatePatient(const domain::Patient& p,
                           p.birth_date ? Value(DateText(*p.birth_date)) : Value(),
                           OptionalText(p.aetiology_icd10),
                           p.ecog ? Value(std::int64_t{*p.ecog}) : Value(),
+                          OptionalText(p.family_name),
+                          OptionalText(p.given_name),
                           p.id,
                           expected_version};
   LC_ASSIGN_OR_RETURN(const std::int64_t changed,
                       db_->Execute("UPDATE patients SET sex = ?, birth_date = ?, "
-                                   "aetiology_icd10 = ?, ecog = ?, version = version + 1 "
+                                   "aetiology_icd10 = ?, ecog = ?, family_name = ?, "
+                                   "given_name = ?, version = version + 1 "
                                    "WHERE id = ? AND version = ?",
                                    params));
   if (changed == 0) {
@@ -273,8 +278,8 @@ base::Result<domain::Patient> Repository::GetPatient(std::int64_t id) {
   std::optional<domain::Patient> patient;
   const Value params[] = {id};
   LC_RETURN_IF_ERROR(
-      db_->Execute("SELECT id, sex, birth_date, aetiology_icd10, ecog, provenance FROM patients "
-                   "WHERE id = ?",
+      db_->Execute("SELECT id, sex, birth_date, aetiology_icd10, ecog, provenance, family_name, "
+                   "given_name FROM patients WHERE id = ?",
                    params,
                    [&patient](const Row& row) {
                      domain::Patient p;
@@ -287,6 +292,8 @@ base::Result<domain::Patient> Repository::GetPatient(std::int64_t id) {
                      p.aetiology_icd10 = OptionalTextOf(row, 3);
                      if (!row.IsNull(4)) p.ecog = static_cast<int>(row.Int(4));
                      p.provenance = row.Text(5);
+                     p.family_name = OptionalTextOf(row, 6);
+                     p.given_name = OptionalTextOf(row, 7);
                      patient = std::move(p);
                    })
           .status());
@@ -337,18 +344,20 @@ base::Result<std::vector<domain::Patient>> Repository::ListPatients(int limit, i
                                                                     std::string_view query,
                                                                     std::int64_t* total) {
   const std::string pattern = std::string(query) + "%";
-  const Value count_params[] = {Text(query), Text(pattern)};
+  const Value count_params[] = {Text(query), Text(pattern), Text(pattern)};
   LC_RETURN_IF_ERROR(
-      db_->Execute("SELECT count(*) FROM patients p WHERE ? = '' OR EXISTS (SELECT 1 FROM "
-                   "patient_identifiers i WHERE i.patient_id = p.id AND i.value LIKE ?)",
+      db_->Execute("SELECT count(*) FROM patients p WHERE ? = '' OR lower(p.family_name) LIKE "
+                   "lower(?) OR EXISTS (SELECT 1 FROM patient_identifiers i WHERE i.patient_id = "
+                   "p.id AND i.value LIKE ?)",
                    count_params, [total](const Row& row) { *total = row.Int(0); })
           .status());
   std::vector<std::int64_t> ids;
-  const Value params[] = {Text(query), Text(pattern), std::int64_t{limit}, std::int64_t{offset}};
+  const Value params[] = {Text(query), Text(pattern), Text(pattern), std::int64_t{limit},
+                          std::int64_t{offset}};
   LC_RETURN_IF_ERROR(
-      db_->Execute("SELECT id FROM patients p WHERE ? = '' OR EXISTS (SELECT 1 FROM "
-                   "patient_identifiers i WHERE i.patient_id = p.id AND i.value LIKE ?) ORDER BY "
-                   "id LIMIT ? OFFSET ?",
+      db_->Execute("SELECT id FROM patients p WHERE ? = '' OR lower(p.family_name) LIKE lower(?) "
+                   "OR EXISTS (SELECT 1 FROM patient_identifiers i WHERE i.patient_id = p.id AND "
+                   "i.value LIKE ?) ORDER BY id LIMIT ? OFFSET ?",
                    params, [&ids](const Row& row) { ids.push_back(row.Int(0)); })
           .status());
   std::vector<domain::Patient> patients;

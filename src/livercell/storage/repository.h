@@ -76,7 +76,8 @@ class Repository {
                                            std::int64_t expected_version);
   // Resolves what a user typed: an internal id ("42") or "system:value" ("mrn:A123").
   base::Result<std::int64_t> ResolvePatient(std::string_view reference);
-  // Patients ordered by id; `query` (may be empty) matches any identifier value by prefix.
+  // Patients ordered by id; `query` (may be empty) matches any identifier value, or the family
+  // name (case-insensitively), by prefix.
   base::Result<std::vector<domain::Patient>> ListPatients(int limit, int offset,
                                                           std::string_view query,
                                                           std::int64_t* total);

@@ -36,8 +36,11 @@ std::optional<std::string> UnmetPreCheck(const BedsideFacts& facts, std::string*
     }
     const double value = *latest->canonical_value;
     const bool ok = c.op == ">=" ? value >= c.limit : c.op == "<=" ? value <= c.limit : false;
-    const std::string found = fmt::format("{} {:g} {} on {}", c.analyte, value,
-                                          latest->canonical_unit, latest->time.ToString());
+    // A ratio's unit is "1": not shown ("inr 1.2", "platelets 120 10*9/L").
+    const std::string unit =
+        latest->canonical_unit == "1" ? "" : " " + latest->canonical_unit;
+    const std::string found = fmt::format("{} {:g}{} on {}", c.analyte, value, unit,
+                                          latest->time.ToString());
     if (!ok) return fmt::format("{} does not meet {} ({})", found, limit, c.source);
     results.push_back(found);
   }
@@ -66,7 +69,9 @@ BedsideVerdict VerifyAtBedside(const BedsideFacts& facts) {
     return verdict;
   }
   if (!check("patient", facts.patient_id.has_value(),
-             facts.patient_id ? fmt::format("patient {}", *facts.patient_id)
+             facts.patient_id ? (facts.patient_identity.empty()
+                                     ? fmt::format("patient {}", *facts.patient_id)
+                                     : facts.patient_identity)
                               : fmt::format("no patient has the wristband identifier \"{}\"",
                                             facts.wristband))) {
     return verdict;
@@ -90,8 +95,13 @@ BedsideVerdict VerifyAtBedside(const BedsideFacts& facts) {
   if (!check("recipient", product->patient_id == *facts.patient_id,
              product->patient_id == *facts.patient_id
                  ? "this patient's product"
-                 : fmt::format("the product belongs to patient {}, not to this patient ({})",
-                               product->patient_id, *facts.patient_id))) {
+                 : fmt::format("the product belongs to {}, not to this patient ({})",
+                               facts.recipient_identity.empty()
+                                   ? fmt::format("patient {}", product->patient_id)
+                                   : facts.recipient_identity,
+                               facts.patient_identity.empty()
+                                   ? std::to_string(*facts.patient_id)
+                                   : facts.patient_identity))) {
     return verdict;
   }
   const bool fresh = state.expires && facts.now < *state.expires;

@@ -25,6 +25,8 @@ struct BedsideFacts {
   std::string wristband;                   // as scanned
   std::string din_scanned;                 // as scanned
   std::optional<std::int64_t> patient_id;  // the wristband resolved; nullopt: unknown
+  std::string patient_identity;            // IdentityLine of that patient
+  std::string recipient_identity;          // IdentityLine of the product's recipient
   const Product* product = nullptr;        // the product with that DIN; nullptr: none
   std::string release_blockers;            // why it could not be released, if it is not
   const Plan* plan = nullptr;              // the product's plan

@@ -1,7 +1,10 @@
 #include "livercell/domain/records/patient.h"
 
+#include "livercell/domain/records/clinical_time.h"
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace livercell::domain {
@@ -78,6 +81,46 @@ base::Status ValidateEcog(int ecog) {
   base::Status status = base::OutOfRangeError(fmt::format("ECOG {} is outside 0–5", ecog));
   status.SetValue(static_cast<double>(ecog)).SetAllowed("0–5").SetSource("Oken 1982");
   return status;
+}
+
+base::Status ValidatePersonName(std::string_view name) {
+  // Not clinical: a bound on what a form or a file may put in the field.
+  constexpr std::size_t kMaxNameBytes = 100;
+  std::string problem;
+  if (name.empty() || name.find_first_not_of(' ') == std::string_view::npos) {
+    problem = "is empty";
+  } else if (name.size() > kMaxNameBytes) {
+    problem = fmt::format("is longer than {} bytes", kMaxNameBytes);
+  } else if (std::any_of(name.begin(), name.end(), [](char c) {
+               return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+             })) {
+    problem = "holds a control character";
+  }
+  if (problem.empty()) return base::OkStatus();
+  base::Status status = base::InvalidArgumentError(fmt::format("the name {}", problem));
+  status.SetValue(std::string(name)).SetAllowed("1–100 printable characters");
+  return status;
+}
+
+std::string IdentityLine(const Patient& patient) {
+  std::string name;
+  if (patient.family_name) {
+    std::string family = *patient.family_name;
+    for (char& c : family) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    name = patient.given_name ? fmt::format("{}, {}", family, *patient.given_name) : family;
+  } else if (patient.given_name) {
+    name = *patient.given_name;
+  } else {
+    name = "name not recorded";
+  }
+  std::string identifier = patient.identifiers.empty()
+                               ? fmt::format("patient {}", patient.id)
+                               : fmt::format("{}:{}", patient.identifiers.front().system,
+                                             patient.identifiers.front().value);
+  std::string born = patient.birth_date
+                         ? fmt::format("born {}", ClinicalTime::FromDate(*patient.birth_date).ToString())
+                         : "birth date not recorded";
+  return fmt::format("{} · {} · {}", name, identifier, born);
 }
 
 std::optional<double> AgeYearsOn(const Patient& patient, std::chrono::sys_days day) {

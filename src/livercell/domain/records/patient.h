@@ -38,7 +38,20 @@ struct Patient {
   std::vector<std::string> comorbidities_icd10;
   std::optional<int> ecog;  // ECOG performance status 0–5
   std::string provenance;   // where the record came from ("pbc.csv row 12")
+  // Names (PHI: identified readers only). Staff confirm a patient by name and a second
+  // identifier before acting (IdentityLine).
+  std::optional<std::string> family_name;
+  std::optional<std::string> given_name;
 };
+
+// A name as typed: 1–100 characters, no control characters, not only spaces.
+// kInvalidArgument naming what was wrong.
+base::Status ValidatePersonName(std::string_view name);
+
+// "FAMILY, Given · mrn:A123 · born 1950-03-04": how a person acting on the patient (bedside,
+// plan, product, assessment, label) sees who it is — the name and two identifiers. Parts the
+// record lacks are said to be missing ("name not recorded").
+std::string IdentityLine(const Patient& patient);
 
 // Checks the aetiology code against the families above (kInvalidArgument otherwise, naming
 // the allowed families). Accepts codes with or without the dot ("K74.6" / "K746").
