@@ -99,7 +99,8 @@ TEST_P(ClinicTest, OsUserAdministersButMayNotChangeClinicalData) {
   const std::int64_t patient = NewPatient("A1", std::chrono::sys_days(1960y / 1 / 1));
   const std::size_t before = Audit().size();
   const base::Status refused =
-      RecordLab(context(), OsActor("livercell record"), Bilirubin(patient, 1.2, "2026-01-05"));
+      RecordLab(context(), OsActor("livercell record"), Bilirubin(patient, 1.2, "2026-01-05"))
+          .status();
   EXPECT_EQ(refused.code(), base::StatusCode::kUnauthenticated);
   EXPECT_EQ(refused.path(), "--as");
   EXPECT_TRUE(repo_->Labs(patient)->empty());
@@ -116,7 +117,7 @@ TEST_P(ClinicTest, RoleWithoutPermissionIsRefusedAndAudited) {
   event.patient_id = patient;
   event.type = "ascites";
   event.time = *domain::ClinicalTime::Parse("2026-01-05");
-  const base::Status refused = RecordEvent(context(), As("lab.lee"), event);
+  const base::Status refused = RecordEvent(context(), As("lab.lee"), event).status();
   EXPECT_EQ(refused.code(), base::StatusCode::kPermissionDenied);
   EXPECT_TRUE(repo_->Events(patient)->empty());
   EXPECT_EQ(Audit().back().outcome, "permission_denied");
@@ -132,7 +133,7 @@ TEST_P(ClinicTest, ClinicalTimeInTheFutureOrBeforeBirthIsRefused) {
   const std::int64_t patient = NewPatient("A3", std::chrono::sys_days(1960y / 6 / 1));
   const Actor lab = As("lab.lee");
   for (const char* time : {"2030-01-01", "1900-01-01", "1960-05-31"}) {
-    const base::Status refused = RecordLab(context(), lab, Bilirubin(patient, 1.2, time));
+    const base::Status refused = RecordLab(context(), lab, Bilirubin(patient, 1.2, time)).status();
     EXPECT_EQ(refused.code(), base::StatusCode::kOutOfRange) << time;
     EXPECT_EQ(refused.path(), "time") << time;
     EXPECT_EQ(std::get<std::string>(refused.value()), time);
@@ -144,7 +145,7 @@ TEST_P(ClinicTest, ClinicalTimeInTheFutureOrBeforeBirthIsRefused) {
   EXPECT_TRUE(RecordLab(context(), lab, Bilirubin(patient, 1.2, soon)).ok());
   EXPECT_TRUE(RecordLab(context(), lab, Bilirubin(patient, 1.3, "1960-06-01")).ok());
   const auto late = domain::ClinicalTime::FromInstant(now_ + 6min).ToString();
-  EXPECT_EQ(RecordLab(context(), lab, Bilirubin(patient, 1.4, late)).code(),
+  EXPECT_EQ(RecordLab(context(), lab, Bilirubin(patient, 1.4, late)).status().code(),
             base::StatusCode::kOutOfRange);
   EXPECT_EQ(repo_->Labs(patient)->size(), 2u);
 }
@@ -153,12 +154,74 @@ TEST_P(ClinicTest, DuplicateLabIsRefusedNamingTheStoredOne) {
   const std::int64_t patient = NewPatient("A4", std::chrono::sys_days(1960y / 1 / 1));
   const Actor lab = As("lab.lee");
   ASSERT_TRUE(RecordLab(context(), lab, Bilirubin(patient, 1.8, "2026-02-01")).ok());
-  const base::Status again = RecordLab(context(), lab, Bilirubin(patient, 1.8, "2026-02-01"));
+  const base::Status again =
+      RecordLab(context(), lab, Bilirubin(patient, 1.8, "2026-02-01")).status();
   EXPECT_EQ(again.code(), base::StatusCode::kAlreadyExists);
   EXPECT_NE(again.message().find("already recorded"), std::string::npos) << again.message();
   EXPECT_EQ(repo_->Labs(patient)->size(), 1u);
   // Another value at that time is another result.
   EXPECT_TRUE(RecordLab(context(), lab, Bilirubin(patient, 1.9, "2026-02-01")).ok());
+}
+
+TEST_P(ClinicTest, CorrectionsVoidOrAmendAndNothingIsDeleted) {
+  const std::int64_t patient = NewPatient("A9", std::chrono::sys_days(1960y / 1 / 1));
+  const Actor lab = As("lab.lee");
+  // "1,8" typed as 18: recorded, then amended to 1.8.
+  auto typo = RecordLab(context(), lab, Bilirubin(patient, 18, "2026-02-01"));
+  ASSERT_TRUE(typo.ok()) << typo.status().ToString();
+  EXPECT_EQ(typo->size(), 16u);
+  EXPECT_EQ(AmendLab(context(), lab, *typo, Bilirubin(patient, 1.8, "2026-02-01"), "").status()
+                .path(),
+            "reason");
+  auto fixed = AmendLab(context(), lab, *typo, Bilirubin(patient, 1.8, "2026-02-01"),
+                        "typed 18 for 1,8");
+  ASSERT_TRUE(fixed.ok()) << fixed.status().ToString();
+  EXPECT_NE(*fixed, *typo);
+  EXPECT_EQ(Audit().back().action, "amend");
+  // Current readers see the correction only; the record itself is still there.
+  auto current = repo_->Labs(patient);
+  ASSERT_EQ(current->size(), 1u);
+  EXPECT_EQ(current->front().value, 1.8);
+  EXPECT_EQ(repo_->Labs(patient, Repository::Visibility::kAll)->size(), 2u);
+  auto corrections = repo_->Corrections(patient);
+  ASSERT_EQ(corrections->size(), 1u);
+  EXPECT_EQ(corrections->front().record_id, *typo);
+  EXPECT_EQ(corrections->front().status, domain::kSuperseded);
+  EXPECT_EQ(corrections->front().replaced_by, *fixed);
+  EXPECT_EQ(corrections->front().by, "lab.lee");
+  EXPECT_EQ(corrections->front().reason, "typed 18 for 1,8");
+  // The superseded version is stale: a second amendment or a void of it is refused (412).
+  EXPECT_EQ(AmendLab(context(), lab, *typo, Bilirubin(patient, 1.7, "2026-02-01"), "again")
+                .status()
+                .code(),
+            base::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(VoidRecord(context(), lab, domain::RecordKind::kLab, patient, *typo, "x").code(),
+            base::StatusCode::kFailedPrecondition);
+  // An event of another patient recorded here by mistake: voided, with its reason.
+  domain::ClinicalEvent event;
+  event.patient_id = patient;
+  event.type = "ascites";
+  event.time = *domain::ClinicalTime::Parse("2026-01-05");
+  auto id = RecordEvent(context(), As("rn.kim"), event);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(VoidRecord(context(), As("lab.lee"), domain::RecordKind::kEvent, patient, *id,
+                       "another patient's")
+                .code(),
+            base::StatusCode::kPermissionDenied);
+  EXPECT_EQ(VoidRecord(context(), As("rn.kim"), domain::RecordKind::kEvent, patient, "999",
+                       "x")
+                .code(),
+            base::StatusCode::kNotFound);
+  ASSERT_TRUE(VoidRecord(context(), As("rn.kim"), domain::RecordKind::kEvent, patient, *id,
+                         "another patient's")
+                  .ok());
+  EXPECT_TRUE(repo_->Events(patient)->empty());
+  EXPECT_EQ(repo_->Events(patient, Repository::Visibility::kAll)->size(), 1u);
+  EXPECT_EQ(Audit().back().action, "void");
+  // The database itself refuses to change or remove a correction.
+  EXPECT_FALSE(repo_->connection().ExecuteScript("DELETE FROM corrections").ok());
+  EXPECT_FALSE(repo_->connection().ExecuteScript("UPDATE corrections SET reason = 'x'").ok());
+  EXPECT_EQ(repo_->Corrections(patient)->size(), 2u);
 }
 
 TEST_P(ClinicTest, StaleUpdateIsRefusedWithTheCurrentVersion) {
@@ -319,7 +382,7 @@ TEST_P(ClinicTest, ReleaseIsSignedAndIndependentOfProcessingAndQc) {
 
 TEST_P(ClinicTest, EveryEntryChainsAndVerifies) {
   NewPatient("A8", std::chrono::sys_days(1960y / 1 / 1));
-  EXPECT_EQ(RecordLab(context(), OsActor("x"), Bilirubin(1, 1, "2026-01-01")).code(),
+  EXPECT_EQ(RecordLab(context(), OsActor("x"), Bilirubin(1, 1, "2026-01-01")).status().code(),
             base::StatusCode::kUnauthenticated);
   std::int64_t count = 0;
   auto broken = access::AuditLog(repo_->connection()).Verify(&count);

@@ -159,6 +159,7 @@ class ApiTest : public ::testing::TestWithParam<std::string> {
     if (method == "GET") return client_->Get(path, headers);
     if (method == "POST") return client_->Post(path, headers, body, "application/json");
     if (method == "PUT") return client_->Put(path, headers, body, "application/json");
+    if (method == "PATCH") return client_->Patch(path, headers, body, "application/json");
     return client_->Delete(path, headers);
   }
 
@@ -432,6 +433,85 @@ TEST_P(ApiTest, StaleIfMatchIsRefusedAndBadInputWritesNothing) {
   auto missing_field = Call("POST", "/api/v1/patients", nurse, R"({"ecog":9})");
   ASSERT_TRUE(missing_field);
   EXPECT_EQ(json::parse(missing_field->body)["path"], "ecog");
+}
+
+// Issue #22: corrections, never deletions. A lab typed wrong is amended (If-Match required),
+// an event entered for the wrong patient voided; listings, scores and exports show the
+// current records, ?include=entered-in-error all of them with who, when and why; a clinical
+// time in the future or before birth, and a duplicate, are refused naming the field.
+TEST_P(ApiTest, CorrectionsAndChecksOnClinicalRecords) {
+  const std::string nurse = Login("nurse");
+  const std::int64_t id = CreatePatient(nurse, "K-1");
+  const std::string labs = fmt::format("/api/v1/patients/{}/labs", id);
+  auto posted = Call("POST", labs, nurse,
+                     R"({"code":"1975-2","value":18,"unit":"mg/dL","time":"2026-03-01"})");
+  ASSERT_TRUE(posted && posted->status == 201) << (posted ? posted->body : "");
+  const std::string lab_id = json::parse(posted->body)["id"];
+  EXPECT_EQ(posted->get_header_value("ETag"), "\"" + lab_id + "\"");
+  // The same result again: 409 naming the stored one.
+  auto duplicate = Call("POST", labs, nurse,
+                        R"({"code":"1975-2","value":18,"unit":"mg/dL","time":"2026-03-01"})");
+  ASSERT_TRUE(duplicate);
+  EXPECT_EQ(duplicate->status, 409);
+  EXPECT_NE(duplicate->body.find(lab_id), std::string::npos) << duplicate->body;
+  // Before the birth date (1950-03-04) and in the future: 422 naming "time".
+  for (const char* time : {"1949-12-31", "2099-01-01"}) {
+    auto refused = Call("POST", labs, nurse,
+                        fmt::format(R"({{"code":"1975-2","value":1,"unit":"mg/dL","time":"{}"}})",
+                                    time));
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 422) << time;
+    EXPECT_EQ(json::parse(refused->body)["path"], "time") << refused->body;
+  }
+  const std::string one = labs + "/" + lab_id;
+  auto got = Call("GET", one, nurse);
+  ASSERT_TRUE(got && got->status == 200);
+  const std::string etag = got->get_header_value("ETag");
+  const std::string fix = R"({"code":"1975-2","value":1.8,"unit":"mg/dL","time":"2026-03-01",)"
+                          R"("reason":"typed 18 for 1,8"})";
+  EXPECT_EQ(Call("PATCH", one, nurse, fix)->status, 412);  // an amendment needs If-Match
+  EXPECT_EQ(Call("PATCH", one, Login("researcher"), fix, {{"If-Match", etag}})->status, 403);
+  auto amended = Call("PATCH", one, nurse, fix, {{"If-Match", etag}});
+  ASSERT_TRUE(amended && amended->status == 201) << (amended ? amended->body : "");
+  EXPECT_EQ(json::parse(amended->body)["replaces"], lab_id);
+  EXPECT_EQ(Call("PATCH", one, nurse, fix, {{"If-Match", etag}})->status, 412);  // stale now
+  auto current = json::parse(Call("GET", labs, nurse)->body)["items"];
+  ASSERT_EQ(current.size(), 1u);
+  EXPECT_EQ(current[0]["value"], 1.8);
+  auto all = json::parse(Call("GET", labs + "?include=entered-in-error", nurse)->body)["items"];
+  ASSERT_EQ(all.size(), 2u);
+  int superseded = 0;
+  for (const json& l : all) {
+    if (l["status"] != "superseded") continue;
+    ++superseded;
+    EXPECT_EQ(l["correction"]["reason"], "typed 18 for 1,8");
+    EXPECT_EQ(l["correction"]["by"], "u-nurse");
+  }
+  EXPECT_EQ(superseded, 1);
+  // An event voided as entered in error leaves listings and the export.
+  auto event = Call("POST", fmt::format("/api/v1/patients/{}/events", id), nurse,
+                    R"({"type":"ascites","time":"2026-03-02"})");
+  ASSERT_TRUE(event && event->status == 201);
+  const std::string event_path =
+      fmt::format("/api/v1/patients/{}/events/{}", id, json::parse(event->body)["id"].dump());
+  EXPECT_EQ(Call("PATCH", event_path, nurse, R"({"status":"entered-in-error"})")->status, 400);
+  auto voided = Call("PATCH", event_path, nurse,
+                     R"({"status":"entered-in-error","reason":"another patient's"})");
+  ASSERT_TRUE(voided && voided->status == 200) << (voided ? voided->body : "");
+  EXPECT_TRUE(
+      json::parse(Call("GET", fmt::format("/api/v1/patients/{}/events", id), nurse)->body)["items"]
+          .empty());
+  auto exported = Call("GET", "/api/v1/export", Login("physician"));
+  ASSERT_TRUE(exported && exported->status == 200);
+  EXPECT_EQ(exported->body.find("\"value\":18"), std::string::npos);
+  EXPECT_EQ(exported->body.find("ascites"), std::string::npos);
+  // Each correction is audited with its action.
+  auto audit = json::parse(Call("GET", "/api/v1/audit?limit=1000", Login("admin"))->body)["items"];
+  std::map<std::string, int> actions;
+  for (const json& e : audit) ++actions[e["action"].get<std::string>() + ":" + e["outcome"].get<std::string>()];
+  EXPECT_EQ(actions["amend:ok"], 1);
+  EXPECT_EQ(actions["void:ok"], 1);
+  EXPECT_GE(actions["amend:failed_precondition"], 1);
 }
 
 TEST_P(ApiTest, ResearchersSeeDeidentifiedRecords) {

@@ -110,14 +110,93 @@ int RunRecordLab(const LabOptions& o) {
   if (!patient.ok()) return Fail(patient.status(), format);
   domain::LabObservation record = *lab;
   record.patient_id = *patient;
-  if (base::Status s = clinic::RecordLab((*call)->context(), (*call)->actor(), record); !s.ok()) {
-    return Fail(s, format);
-  }
+  const auto id = clinic::RecordLab((*call)->context(), (*call)->actor(), record);
+  if (!id.ok()) return Fail(id.status(), format);
   if (format == Format::kJson) {
-    fmt::print("{}\n", formats::LabJson(record, nullptr).dump());
+    json out = formats::LabJson(record, nullptr);
+    out["id"] = *id;
+    fmt::print("{}\n", out.dump());
   } else {
-    fmt::print("recorded {} {:g} {} at {} for patient {}\n", formats::LabName(record.code),
-               record.value, record.unit, record.time.ToString(), *patient);
+    fmt::print("recorded lab {}: {} {:g} {} at {} for patient {}\n", *id,
+               formats::LabName(record.code), record.value, record.unit, record.time.ToString(),
+               *patient);
+  }
+  return 0;
+}
+
+struct CorrectOptions {
+  std::string db, format, patient, kind = "lab", id, reason, unit, time, code;
+  double value = 0;
+  bool has_value = false;
+  Credentials credentials;
+};
+
+// `record void`: the record entered in error; `record amend`: a lab's corrected value, unit or
+// time (what was not given is kept from the record).
+int RunCorrect(const CorrectOptions& o, bool amend) {
+  const Format format = ParseFormat(o.format);
+  const auto kind = domain::ParseRecordKind(o.kind);
+  if (!kind) {
+    base::Status status = base::InvalidArgumentError("unknown kind of record");
+    return Fail(status.SetPath("--kind").SetValue(o.kind).SetAllowed(
+                    "lab, finding, event, adverse-event, qol"),
+                format);
+  }
+  auto call = ClinicCall::Open(o.db, o.credentials, {},
+                               fmt::format("livercell record {} {} {} {}", amend ? "amend" : "void",
+                                           o.patient, o.kind, o.id));
+  if (!call.ok()) return Fail(call.status(), format);
+  const auto patient = (*call)->repo().ResolvePatient(o.patient);
+  if (!patient.ok()) return Fail(patient.status(), format);
+  if (!amend) {
+    if (base::Status s = clinic::VoidRecord((*call)->context(), (*call)->actor(), *kind, *patient,
+                                            o.id, o.reason);
+        !s.ok()) {
+      return Fail(s, format);
+    }
+    if (format == Format::kJson) {
+      fmt::print("{}\n", json{{"id", o.id}, {"status", domain::kEnteredInError}}.dump());
+    } else {
+      fmt::print("{} {} voided as entered in error by {}\n", o.kind, o.id,
+                 (*call)->actor().username);
+    }
+    return 0;
+  }
+  if (*kind != domain::RecordKind::kLab) {
+    base::Status status(base::StatusCode::kUnimplemented,
+                        "the command line amends labs; void other records and record them anew");
+    return Fail(status.SetPath("--kind").SetValue(o.kind), format);
+  }
+  const auto labs = (*call)->repo().Labs(*patient);
+  if (!labs.ok()) return Fail(labs.status(), format);
+  const domain::LabObservation* old = nullptr;
+  for (const auto& l : *labs)
+    if (domain::LabId(l) == o.id) old = &l;
+  if (old == nullptr) {
+    base::Status status = base::NotFoundError(
+        fmt::format("patient {} has no current lab {}", o.patient, o.id));
+    return Fail(status.SetPath("--id").SetValue(o.id), format);
+  }
+  domain::ClinicalTime time = old->time;
+  if (!o.time.empty()) {
+    const auto parsed = ParseTime(o.time, "--time");
+    if (!parsed.ok()) return Fail(parsed.status(), format);
+    time = *parsed;
+  }
+  auto lab = domain::MakeLabObservation(o.code.empty() ? old->code : o.code,
+                                        o.has_value ? o.value : old->value,
+                                        o.unit.empty() ? old->unit : o.unit, time);
+  if (!lab.ok()) return Fail(lab.status(), format);
+  domain::LabObservation replacement = *lab;
+  replacement.patient_id = *patient;
+  const auto id =
+      clinic::AmendLab((*call)->context(), (*call)->actor(), o.id, replacement, o.reason);
+  if (!id.ok()) return Fail(id.status(), format);
+  if (format == Format::kJson) {
+    fmt::print("{}\n", json{{"id", *id}, {"replaces", o.id}}.dump());
+  } else {
+    fmt::print("lab {} superseded by lab {} ({:g} {} at {})\n", o.id, *id, replacement.value,
+               replacement.unit, replacement.time.ToString());
   }
   return 0;
 }
@@ -161,6 +240,40 @@ void RegisterRecordCommands(CLI::App& app, Action* selected) {
       "Example:\n  echo \"$PW\" | livercell record lab --patient mrn:A123 --code 1975-2 --value 1.8 "
       "--unit mg/dL \\\n      --time 2026-12-01T08:30:00Z --as lab.lee --password-stdin");
   lab->callback([selected, l] { *selected = [l] { return RunRecordLab(*l); }; });
+
+  for (const bool amend : {false, true}) {
+    auto c = std::make_shared<CorrectOptions>();
+    CLI::App* sub = record->add_subcommand(
+        amend ? "amend" : "void",
+        amend ? "Correct a lab result: the new version supersedes it (nothing is deleted)"
+              : "Mark a record entered in error (it stays, with who, when and why)");
+    AddDbOption(*sub, &c->db);
+    sub->add_option("--patient", c->patient, "Patient: internal id or system:value")->required();
+    sub->add_option("--id", c->id, "The record's id (as listings and --format json show it)")
+        ->required();
+    sub->add_option("--reason", c->reason, "Why (required, kept with the correction)")->required();
+    if (amend) {
+      sub->add_option("--value", c->value, "The corrected value")
+          ->each([c](const std::string&) { c->has_value = true; });
+      sub->add_option("--unit", c->unit, "The corrected unit");
+      sub->add_option("--time", c->time, "The corrected time");
+      sub->add_option("--code", c->code, "The corrected LOINC code");
+    } else {
+      sub->add_option("--kind", c->kind, "lab, finding, event, adverse-event or qol")
+          ->capture_default_str();
+    }
+    AddCredentialOptions(*sub, &c->credentials);
+    AddFormatOption(*sub, &c->format, {"table", "json"});
+    sub->footer(amend ? "Example:\n  echo \"$PW\" | livercell record amend --patient mrn:A123 --id "
+                        "3f9c0a1b2c3d4e5f --value 1.8 \\\n      --reason \"typed 18 for 1,8\" --as "
+                        "lab.lee --password-stdin"
+                      : "Example:\n  echo \"$PW\" | livercell record void --patient mrn:A123 --kind "
+                        "event --id 12 \\\n      --reason \"another patient's\" --as rn.kim "
+                        "--password-stdin");
+    sub->callback([selected, c, amend] {
+      *selected = [c, amend] { return RunCorrect(*c, amend); };
+    });
+  }
 }
 
 }  // namespace livercell::cli

@@ -23,20 +23,50 @@ base::Status CheckAgainstPatient(storage::Repository& repo, std::int64_t patient
   return CheckClinicalTime(time, now, patient.birth_date, time_path);
 }
 
-// Stores one record (`add`) of `patient_id` after `check`, as `actor`, audited as "create".
+domain::RecordKind KindOf(const domain::LabObservation&) { return domain::RecordKind::kLab; }
+domain::RecordKind KindOf(const domain::ClinicalEvent&) { return domain::RecordKind::kEvent; }
+domain::RecordKind KindOf(const domain::AdverseEvent&) {
+  return domain::RecordKind::kAdverseEvent;
+}
+domain::RecordKind KindOf(const domain::QualityOfLife&) {
+  return domain::RecordKind::kQualityOfLife;
+}
+
+// The id of `record` once stored: a lab's is its key's hash, any other's its row number.
 template <typename Record>
-base::Status Store(const Context& context, const Actor& actor, Permission permission,
-                   std::string_view what, std::int64_t patient_id, Record record,
-                   base::Result<bool> (storage::Repository::*add)(const Record&),
-                   const std::function<base::Status(storage::Repository&)>& check) {
-  if (base::Status allowed = Authorize(actor, permission, what); !allowed.ok()) {
-    return Refuse(context, actor, "create", patient_id, std::move(allowed));
+base::Result<std::string> StoredId(storage::Repository& repo, const Record& record) {
+  if constexpr (std::is_same_v<Record, domain::LabObservation>) {
+    return domain::LabId(record);
+  } else {
+    LC_ASSIGN_OR_RETURN(const std::int64_t id,
+                        repo.RecordIdBySourceKey(KindOf(record), record.source_key));
+    return std::to_string(id);
   }
-  return context.journal.Record(EntryFor(actor, "create", patient_id, context.now),
-                                [&](storage::Repository& r) -> base::Status {
-                                  LC_RETURN_IF_ERROR(check(r));
-                                  return (r.*add)(record).status();
-                                });
+}
+
+// Stores one record (`add`) of `patient_id` after `check`, as `actor`, audited as `action`;
+// `then` runs in the same transaction with the new record's id (an amendment links it).
+template <typename Record>
+base::Result<std::string> Store(
+    const Context& context, const Actor& actor, Permission permission, std::string_view what,
+    std::string_view action, std::int64_t patient_id, Record record,
+    base::Result<bool> (storage::Repository::*add)(const Record&),
+    const std::function<base::Status(storage::Repository&)>& check,
+    const std::function<base::Status(storage::Repository&, const std::string&)>& then = {}) {
+  if (base::Status allowed = Authorize(actor, permission, what); !allowed.ok()) {
+    return Refuse(context, actor, action, patient_id, std::move(allowed));
+  }
+  std::string id;
+  LC_RETURN_IF_ERROR(context.journal.Record(
+      EntryFor(actor, action, patient_id, context.now),
+      [&](storage::Repository& r) -> base::Status {
+        LC_RETURN_IF_ERROR(check(r));
+        LC_RETURN_IF_ERROR((r.*add)(record).status());
+        LC_ASSIGN_OR_RETURN(id, StoredId(r, record));
+        if (then) LC_RETURN_IF_ERROR(then(r, id));
+        return base::OkStatus();
+      }));
+  return id;
 }
 
 // The source key and provenance of a record entered by hand.
@@ -121,57 +151,227 @@ base::Result<std::int64_t> UpdatePatient(const Context& context, const Actor& ac
   return version;
 }
 
-base::Status RecordLab(const Context& context, const Actor& actor, domain::LabObservation lab) {
-  StampManualEntry(actor, &lab);
-  const std::int64_t patient_id = lab.patient_id;
-  return Store(context, actor, Permission::kRecordLabs, "record a lab result", patient_id, lab,
-               &storage::Repository::AddLab, [&](storage::Repository& r) -> base::Status {
-                 LC_RETURN_IF_ERROR(
-                     CheckAgainstPatient(r, patient_id, lab.time, context.now, "time"));
-                 LC_ASSIGN_OR_RETURN(const auto stored, r.Labs(patient_id));
-                 for (const domain::LabObservation& s : stored) {
-                   if (s.code != lab.code || s.time != lab.time || s.unit != lab.unit ||
-                       s.value != lab.value) {
-                     continue;
-                   }
-                   base::Status status(
-                       base::StatusCode::kAlreadyExists,
-                       fmt::format("this result is already recorded ({} {} {} at {}, {})",
-                                   s.code, s.value, s.unit, s.time.ToString(), s.provenance));
-                   status.SetPath("value").SetValue(fmt::format("{} {}", lab.value, lab.unit));
-                   return status;
-                 }
-                 return base::OkStatus();
-               });
+namespace {
+
+// A lab may not repeat one stored (same code, time, unit and value).
+base::Status CheckNotDuplicate(storage::Repository& r, const domain::LabObservation& lab) {
+  LC_ASSIGN_OR_RETURN(const auto stored, r.Labs(lab.patient_id));
+  for (const domain::LabObservation& s : stored) {
+    if (s.code != lab.code || s.time != lab.time || s.unit != lab.unit || s.value != lab.value) {
+      continue;
+    }
+    base::Status status(base::StatusCode::kAlreadyExists,
+                        fmt::format("this result is already recorded as lab {} ({} {} {} at {}, "
+                                    "{})",
+                                    domain::LabId(s), s.code, s.value, s.unit, s.time.ToString(),
+                                    s.provenance));
+    status.SetPath("value").SetValue(fmt::format("{} {}", lab.value, lab.unit));
+    return status;
+  }
+  return base::OkStatus();
 }
 
-base::Status RecordEvent(const Context& context, const Actor& actor, domain::ClinicalEvent event) {
+base::Status CheckLab(const Context& context, storage::Repository& r,
+                      const domain::LabObservation& lab) {
+  LC_RETURN_IF_ERROR(CheckAgainstPatient(r, lab.patient_id, lab.time, context.now, "time"));
+  return CheckNotDuplicate(r, lab);
+}
+
+Permission PermissionFor(domain::RecordKind kind) {
+  return kind == domain::RecordKind::kLab ? Permission::kRecordLabs : Permission::kRecordVisits;
+}
+
+base::Status RequireReason(const std::string& reason) {
+  if (reason.find_first_not_of(" \t\r\n") != std::string::npos) return base::OkStatus();
+  base::Status status(base::StatusCode::kInvalidArgument,
+                      "a correction needs its reason (who reads the record later must know why)");
+  status.SetPath("reason");
+  return status;
+}
+
+// The record's key in its table when it is current; kNotFound when there is no such record,
+// kFailedPrecondition when it was already corrected.
+base::Result<std::string> CurrentRecordKey(storage::Repository& r, domain::RecordKind kind,
+                                           std::int64_t patient_id, const std::string& id) {
+  for (const auto visibility :
+       {storage::Repository::Visibility::kCurrent, storage::Repository::Visibility::kAll}) {
+    std::optional<std::string> key;
+    switch (kind) {
+      case domain::RecordKind::kLab: {
+        LC_ASSIGN_OR_RETURN(const auto labs, r.Labs(patient_id, visibility));
+        for (const auto& l : labs)
+          if (domain::LabId(l) == id) key = domain::LabKey(l);
+        break;
+      }
+      case domain::RecordKind::kFinding: {
+        LC_ASSIGN_OR_RETURN(const auto rows, r.Findings(patient_id, visibility));
+        for (const auto& x : rows)
+          if (std::to_string(x.id) == id) key = id;
+        break;
+      }
+      case domain::RecordKind::kEvent: {
+        LC_ASSIGN_OR_RETURN(const auto rows, r.Events(patient_id, visibility));
+        for (const auto& x : rows)
+          if (std::to_string(x.id) == id) key = id;
+        break;
+      }
+      case domain::RecordKind::kAdverseEvent: {
+        LC_ASSIGN_OR_RETURN(const auto rows, r.AdverseEvents(patient_id, visibility));
+        for (const auto& x : rows)
+          if (std::to_string(x.id) == id) key = id;
+        break;
+      }
+      case domain::RecordKind::kQualityOfLife: {
+        LC_ASSIGN_OR_RETURN(const auto rows, r.QualityOfLife(patient_id, visibility));
+        for (const auto& x : rows)
+          if (std::to_string(x.id) == id) key = id;
+        break;
+      }
+    }
+    if (key && visibility == storage::Repository::Visibility::kCurrent) return *key;
+    if (key) {
+      base::Status status(base::StatusCode::kFailedPrecondition,
+                          fmt::format("{} {} was already corrected: reload it and correct the "
+                                      "current version",
+                                      domain::ToString(kind), id));
+      status.SetPath("id").SetValue(id);
+      return status;
+    }
+  }
+  base::Status status = base::NotFoundError(
+      fmt::format("patient {} has no {} {}", patient_id, domain::ToString(kind), id));
+  status.SetPath("id").SetValue(id);
+  return status;
+}
+
+domain::Correction CorrectionBy(const Context& context, const Actor& actor,
+                                domain::RecordKind kind, std::int64_t patient_id,
+                                const std::string& id, std::string_view status,
+                                const std::string& reason) {
+  domain::Correction c;
+  c.kind = kind;
+  c.patient_id = patient_id;
+  c.record_id = id;
+  c.status = std::string(status);
+  c.reason = reason;
+  c.by = actor.username;
+  c.at = base::FormatInstant(context.now);
+  return c;
+}
+
+template <typename Record>
+base::Result<std::string> Amend(const Context& context, const Actor& actor,
+                                const std::string& record_id, Record replacement,
+                                const std::string& reason,
+                                base::Result<bool> (storage::Repository::*add)(const Record&),
+                                const std::function<base::Status(storage::Repository&,
+                                                                 const Record&)>& check) {
+  const domain::RecordKind kind = KindOf(replacement);
+  const std::int64_t patient_id = replacement.patient_id;
+  if (base::Status why = RequireReason(reason); !why.ok()) {
+    return Refuse(context, actor, "amend", patient_id, std::move(why));
+  }
+  StampManualEntry(actor, &replacement);
+  replacement.source_key = fmt::format("amend:{}:{}:{}", domain::ToString(kind), record_id,
+                                       actor.request_id);
+  std::string key;
+  return Store(
+      context, actor, PermissionFor(kind), "amend a record", "amend", patient_id, replacement,
+      add,
+      [&](storage::Repository& r) -> base::Status {
+        LC_ASSIGN_OR_RETURN(key, CurrentRecordKey(r, kind, patient_id, record_id));
+        return check(r, replacement);
+      },
+      [&](storage::Repository& r, const std::string& new_id) {
+        domain::Correction c = CorrectionBy(context, actor, kind, patient_id, record_id,
+                                            domain::kSuperseded, reason);
+        c.replaced_by = new_id;
+        return r.AddCorrection(c, key);
+      });
+}
+
+}  // namespace
+
+base::Result<std::string> RecordLab(const Context& context, const Actor& actor,
+                                    domain::LabObservation lab) {
+  StampManualEntry(actor, &lab);
+  const std::int64_t patient_id = lab.patient_id;
+  return Store(context, actor, Permission::kRecordLabs, "record a lab result", "create",
+               patient_id, lab, &storage::Repository::AddLab,
+               [&](storage::Repository& r) { return CheckLab(context, r, lab); });
+}
+
+base::Result<std::string> RecordEvent(const Context& context, const Actor& actor,
+                                      domain::ClinicalEvent event) {
   StampManualEntry(actor, &event);
   const std::int64_t patient_id = event.patient_id;
-  return Store(context, actor, Permission::kRecordVisits, "record a clinical event", patient_id,
-               event, &storage::Repository::AddEvent, [&](storage::Repository& r) {
+  return Store(context, actor, Permission::kRecordVisits, "record a clinical event", "create",
+               patient_id, event, &storage::Repository::AddEvent, [&](storage::Repository& r) {
                  return CheckAgainstPatient(r, patient_id, event.time, context.now, "time");
                });
 }
 
-base::Status RecordAdverseEvent(const Context& context, const Actor& actor,
-                                domain::AdverseEvent event) {
+base::Result<std::string> RecordAdverseEvent(const Context& context, const Actor& actor,
+                                             domain::AdverseEvent event) {
   StampManualEntry(actor, &event);
   const std::int64_t patient_id = event.patient_id;
-  return Store(context, actor, Permission::kRecordVisits, "record an adverse event", patient_id,
-               event, &storage::Repository::AddAdverseEvent, [&](storage::Repository& r) {
+  return Store(context, actor, Permission::kRecordVisits, "record an adverse event", "create",
+               patient_id, event, &storage::Repository::AddAdverseEvent,
+               [&](storage::Repository& r) {
                  return CheckAgainstPatient(r, patient_id, event.onset, context.now, "onset");
                });
 }
 
-base::Status RecordQualityOfLife(const Context& context, const Actor& actor,
-                                 domain::QualityOfLife qol) {
+base::Result<std::string> RecordQualityOfLife(const Context& context, const Actor& actor,
+                                              domain::QualityOfLife qol) {
   StampManualEntry(actor, &qol);
   const std::int64_t patient_id = qol.patient_id;
-  return Store(context, actor, Permission::kRecordVisits, "record quality of life", patient_id,
-               qol, &storage::Repository::AddQualityOfLife, [&](storage::Repository& r) {
+  return Store(context, actor, Permission::kRecordVisits, "record quality of life", "create",
+               patient_id, qol, &storage::Repository::AddQualityOfLife,
+               [&](storage::Repository& r) {
                  return CheckAgainstPatient(r, patient_id, qol.time, context.now, "time");
                });
+}
+
+base::Status VoidRecord(const Context& context, const Actor& actor, domain::RecordKind kind,
+                        std::int64_t patient_id, const std::string& record_id,
+                        const std::string& reason) {
+  if (base::Status allowed = Authorize(actor, PermissionFor(kind), "void a record");
+      !allowed.ok()) {
+    return Refuse(context, actor, "void", patient_id, std::move(allowed));
+  }
+  if (base::Status why = RequireReason(reason); !why.ok()) {
+    return Refuse(context, actor, "void", patient_id, std::move(why));
+  }
+  access::AuditEntry entry = EntryFor(actor, "void", patient_id, context.now);
+  entry.resource += fmt::format(" ({} {}: {})", domain::ToString(kind), record_id, reason);
+  return context.journal.Record(std::move(entry), [&](storage::Repository& r) -> base::Status {
+    LC_ASSIGN_OR_RETURN(const std::string key, CurrentRecordKey(r, kind, patient_id, record_id));
+    return r.AddCorrection(CorrectionBy(context, actor, kind, patient_id, record_id,
+                                        domain::kEnteredInError, reason),
+                           key);
+  });
+}
+
+base::Result<std::string> AmendLab(const Context& context, const Actor& actor,
+                                   const std::string& record_id,
+                                   domain::LabObservation replacement, const std::string& reason) {
+  return Amend<domain::LabObservation>(
+      context, actor, record_id, std::move(replacement), reason, &storage::Repository::AddLab,
+      [&](storage::Repository& r, const domain::LabObservation& lab) {
+        return CheckLab(context, r, lab);
+      });
+}
+
+base::Result<std::string> AmendEvent(const Context& context, const Actor& actor,
+                                     const std::string& record_id,
+                                     domain::ClinicalEvent replacement,
+                                     const std::string& reason) {
+  return Amend<domain::ClinicalEvent>(
+      context, actor, record_id, std::move(replacement), reason, &storage::Repository::AddEvent,
+      [&](storage::Repository& r, const domain::ClinicalEvent& e) {
+        return CheckAgainstPatient(r, e.patient_id, e.time, context.now, "time");
+      });
 }
 
 }  // namespace livercell::clinic

@@ -41,15 +41,35 @@ base::Result<std::int64_t> UpdatePatient(const Context& context, const Actor& ac
                                          std::int64_t expected_version);
 
 // One record of patient `record.patient_id` (permission record-labs for labs, record-visits
-// for the others). kNotFound for an unknown patient; kOutOfRange at "time" ("onset") for a
-// time outside CheckClinicalTime; for a lab, kAlreadyExists naming the stored result with the
-// same code, time and value.
-base::Status RecordLab(const Context& context, const Actor& actor, domain::LabObservation lab);
-base::Status RecordEvent(const Context& context, const Actor& actor, domain::ClinicalEvent event);
-base::Status RecordAdverseEvent(const Context& context, const Actor& actor,
-                                domain::AdverseEvent event);
-base::Status RecordQualityOfLife(const Context& context, const Actor& actor,
-                                 domain::QualityOfLife qol);
+// for the others); returns its id (formats::RecordIdOf). kNotFound for an unknown patient;
+// kOutOfRange at "time" ("onset") for a time outside CheckClinicalTime; for a lab,
+// kAlreadyExists naming the stored result with the same code, time and value.
+base::Result<std::string> RecordLab(const Context& context, const Actor& actor,
+                                    domain::LabObservation lab);
+base::Result<std::string> RecordEvent(const Context& context, const Actor& actor,
+                                      domain::ClinicalEvent event);
+base::Result<std::string> RecordAdverseEvent(const Context& context, const Actor& actor,
+                                             domain::AdverseEvent event);
+base::Result<std::string> RecordQualityOfLife(const Context& context, const Actor& actor,
+                                              domain::QualityOfLife qol);
+
+// --- corrections, never deletions (domain/records/correction.h) -----------------------------
+// Voids record `record_id` of `kind` of patient `patient_id` as entered in error, for `reason`
+// (required), by `actor` (the permission that records that kind). kNotFound for an unknown
+// record; kFailedPrecondition at "id" when it was already voided or superseded (412: stale).
+base::Status VoidRecord(const Context& context, const Actor& actor, domain::RecordKind kind,
+                        std::int64_t patient_id, const std::string& record_id,
+                        const std::string& reason);
+
+// Amends: `replacement` (validated as a new record) is stored and supersedes the record,
+// linked both ways, in one transaction with the audit entry. Returns the new record's id.
+base::Result<std::string> AmendLab(const Context& context, const Actor& actor,
+                                   const std::string& record_id,
+                                   domain::LabObservation replacement, const std::string& reason);
+base::Result<std::string> AmendEvent(const Context& context, const Actor& actor,
+                                     const std::string& record_id,
+                                     domain::ClinicalEvent replacement,
+                                     const std::string& reason);
 
 }  // namespace livercell::clinic
 

@@ -145,7 +145,7 @@ std::string LabName(const std::string& code) {
 }
 
 nlohmann::json LabJson(const domain::LabObservation& l, const Deidentifier* deidentify) {
-  return {{"time", Shifted(deidentify, l.patient_id, l.time).ToString()},
+  json out = {{"time", Shifted(deidentify, l.patient_id, l.time).ToString()},
           {"name", LabName(l.code)},
           {"code", l.code},
           {"value", l.value},
@@ -153,7 +153,25 @@ nlohmann::json LabJson(const domain::LabObservation& l, const Deidentifier* deid
           {"canonical_value", l.canonical_value ? json(*l.canonical_value) : json()},
           {"canonical_unit", l.canonical_unit},
           {"flag", l.flag}};
+  // A lab's id hashes its true time: de-identified readers do not get it (a search over the
+  // possible dates would find the time the shift hides).
+  if (deidentify == nullptr) out["id"] = domain::LabId(l);
+  return out;
 }
+
+nlohmann::json CorrectionJson(const domain::Correction& c) {
+  return {{"status", c.status},
+          {"reason", c.reason},
+          {"by", c.by},
+          {"at", c.at},
+          {"replaced_by", c.replaced_by ? json(*c.replaced_by) : json()}};
+}
+
+std::string RecordIdOf(const domain::LabObservation& r) { return domain::LabId(r); }
+std::string RecordIdOf(const domain::Finding& r) { return std::to_string(r.id); }
+std::string RecordIdOf(const domain::ClinicalEvent& r) { return std::to_string(r.id); }
+std::string RecordIdOf(const domain::AdverseEvent& r) { return std::to_string(r.id); }
+std::string RecordIdOf(const domain::QualityOfLife& r) { return std::to_string(r.id); }
 
 nlohmann::json EventJson(const domain::ClinicalEvent& e, const Deidentifier* deidentify) {
   const domain::EventType* type = domain::FindEventType(e.type);

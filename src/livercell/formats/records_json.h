@@ -13,6 +13,7 @@
 
 #include "livercell/base/result.h"
 #include "livercell/base/status.h"
+#include "livercell/domain/records/correction.h"
 #include "livercell/domain/records/event.h"
 #include "livercell/domain/records/observation.h"
 #include "livercell/domain/records/patient.h"
@@ -46,6 +47,7 @@ nlohmann::json PatientJson(const domain::Patient& patient, const Deidentifier* d
 // A short name for a lab code: the catalogue key, an extra lab's key, or the code itself.
 std::string LabName(const std::string& code);
 
+// Each record with its "id" (a lab's: domain::LabId, identified readers only).
 nlohmann::json LabJson(const domain::LabObservation& lab, const Deidentifier* deidentify);
 nlohmann::json EventJson(const domain::ClinicalEvent& event, const Deidentifier* deidentify);
 nlohmann::json AdverseEventJson(const domain::AdverseEvent& event, const Deidentifier* deidentify);
@@ -59,6 +61,15 @@ nlohmann::json ScoresJson(const domain::Patient& patient,
                           std::span<const domain::LabObservation> labs,
                           std::span<const domain::Finding> findings,
                           const Deidentifier* deidentify);
+
+// A correction as listings show it beside the record: status, reason, by, at, replaced_by.
+nlohmann::json CorrectionJson(const domain::Correction& correction);
+// The id a record is named by in the API and the CLI (a lab's LabId, any other's number).
+std::string RecordIdOf(const domain::LabObservation& record);
+std::string RecordIdOf(const domain::Finding& record);
+std::string RecordIdOf(const domain::ClinicalEvent& record);
+std::string RecordIdOf(const domain::AdverseEvent& record);
+std::string RecordIdOf(const domain::QualityOfLife& record);
 
 // --- request bodies --------------------------------------------------------------------------
 // Each names the field, the value and what was allowed in its error (kInvalidArgument or

@@ -113,6 +113,7 @@ struct Call {
   clinic::Actor actor;  // who, through which door (set by Authorize)
   std::optional<std::int64_t> patient_id;  // from the path, or the resource's patient
   std::optional<std::int64_t> resource_id;  // a plan's or product's id from the path
+  std::string record_id;                     // a record's id from the path ({rid})
   const Deidentifier* deidentify = nullptr;  // set for de-identified readers
   bool audited = false;                      // the handler recorded its own entry
 };
@@ -399,10 +400,10 @@ class Routes {
   // The patient's stored candidacy assessments, newest first.
   // (Identified readers only: the route does not admit de-identified access.)
   base::Status GetAssessments(Call& call) {
-    return List(call, &Repository::Assessments,
-                +[](const domain::AssessmentRecord& r, const Deidentifier*) {
-                  return clinic::StoredAssessmentJson(r);
-                });
+    return ListAll(call, &Repository::Assessments,
+                   [](const domain::AssessmentRecord& r) {
+                     return clinic::StoredAssessmentJson(r);
+                   });
   }
 
   // A candidacy assessment from the registry's latest values and what the physician states
@@ -438,8 +439,8 @@ class Routes {
 
   // --- treatment plans and cell products (issue #8) -------------------------------------
   base::Status GetPlans(Call& call) {
-    return List(call, &Repository::Plans,
-                +[](const domain::Plan& p, const Deidentifier*) { return formats::PlanJson(p); });
+    return ListAll(call, &Repository::Plans,
+                   [](const domain::Plan& p) { return formats::PlanJson(p); });
   }
 
   // A plan for a patient from a shipped template: {"patient_id", "template", "start",
@@ -801,7 +802,8 @@ class Routes {
   }
 
   template <typename R>
-  using Getter = base::Result<std::vector<R>> (Repository::*)(std::int64_t);
+  using Getter = base::Result<std::vector<R>> (Repository::*)(std::int64_t,
+                                                               Repository::Visibility);
   template <typename R>
   using ToJson = json (*)(const R&, const Deidentifier*);
 
@@ -809,7 +811,7 @@ class Routes {
   static base::Status Records(Repository& repo, std::int64_t patient_id,
                               const Deidentifier* deidentify, Getter<R> get, ToJson<R> to_json,
                               json* out) {
-    LC_ASSIGN_OR_RETURN(const auto records, (repo.*get)(patient_id));
+    LC_ASSIGN_OR_RETURN(const auto records, (repo.*get)(patient_id, Repository::Visibility::kCurrent));
     *out = json::array();
     for (const R& record : records) out->push_back(to_json(record, deidentify));
     return base::OkStatus();
@@ -820,9 +822,174 @@ class Routes {
   base::Status List(Call& call, Getter<R> get, ToJson<R> to_json) {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_RETURN_IF_ERROR(repo->GetPatient(*call.patient_id).status());
-    json items;
-    LC_RETURN_IF_ERROR(Records(*repo, *call.patient_id, call.deidentify, get, to_json, &items));
+    // ?include=entered-in-error: every record, each with its status and, when corrected, who
+    // corrected it, when and why (identified readers only: a reason may name the patient).
+    const bool all = call.request.get_param_value("include") == "entered-in-error" &&
+                     call.deidentify == nullptr;
+    LC_ASSIGN_OR_RETURN(const json items,
+                        ItemsJson(*repo, *call.patient_id, all, call.deidentify, get, to_json));
     Reply(call, 200, {{"patient_id", *call.patient_id}, {"items", items}});
+    return base::OkStatus();
+  }
+
+  // GET a patient's assessments or plans (append-only: nothing to leave out), newest first.
+  template <typename R, typename Json>
+  base::Status ListAll(Call& call, base::Result<std::vector<R>> (Repository::*get)(std::int64_t),
+                       Json to_json) {
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_RETURN_IF_ERROR(repo->GetPatient(*call.patient_id).status());
+    LC_ASSIGN_OR_RETURN(const auto records, (*repo.*get)(*call.patient_id));
+    json items = json::array();
+    for (const R& record : records) items.push_back(to_json(record));
+    Reply(call, 200, {{"patient_id", *call.patient_id}, {"items", items}});
+    return base::OkStatus();
+  }
+
+  // A patient's records of one kind as JSON; `all`: corrected ones too, each with "status"
+  // ("final", "entered-in-error", "superseded") and its "correction".
+  template <typename R>
+  static base::Result<json> ItemsJson(Repository& repo, std::int64_t patient_id, bool all,
+                                      const Deidentifier* deidentify, Getter<R> get,
+                                      ToJson<R> to_json) {
+    LC_ASSIGN_OR_RETURN(const auto records,
+                        (repo.*get)(patient_id, all ? Repository::Visibility::kAll
+                                                    : Repository::Visibility::kCurrent));
+    std::map<std::string, domain::Correction> corrections;
+    if (all) {
+      LC_ASSIGN_OR_RETURN(const auto list, repo.Corrections(patient_id));
+      for (const domain::Correction& c : list) {
+        corrections[fmt::format("{}/{}", domain::ToString(c.kind), c.record_id)] = c;
+      }
+    }
+    json items = json::array();
+    for (const R& record : records) {
+      json item = to_json(record, deidentify);
+      if (all) {
+        const auto found = corrections.find(
+            fmt::format("{}/{}", domain::ToString(KindOf(record)), formats::RecordIdOf(record)));
+        item["status"] = found == corrections.end() ? "final" : found->second.status;
+        if (found != corrections.end()) item["correction"] = formats::CorrectionJson(found->second);
+      }
+      items.push_back(std::move(item));
+    }
+    return items;
+  }
+
+  // Every record of the path's kind ("labs", "events", …) of the patient, corrected ones too.
+  base::Result<json> AllOfKind(Repository& repo, const Call& call, domain::RecordKind kind) {
+    const std::int64_t pid = *call.patient_id;
+    switch (kind) {
+      case domain::RecordKind::kLab:
+        return ItemsJson(repo, pid, true, call.deidentify, &Repository::Labs, &LabJson);
+      case domain::RecordKind::kEvent:
+        return ItemsJson(repo, pid, true, call.deidentify, &Repository::Events, &EventJson);
+      case domain::RecordKind::kAdverseEvent:
+        return ItemsJson(repo, pid, true, call.deidentify, &Repository::AdverseEvents,
+                         &AdverseEventJson);
+      case domain::RecordKind::kQualityOfLife:
+        return ItemsJson(repo, pid, true, call.deidentify, &Repository::QualityOfLife,
+                         &QualityOfLifeJson);
+      case domain::RecordKind::kFinding:
+        break;
+    }
+    return base::NotFoundError("no such kind of record");
+  }
+
+  // The kind named by the path: /api/v1/patients/{id}/<kind>/{rid}.
+  static base::Result<domain::RecordKind> KindOfPath(const Call& call) {
+    const std::string& path = call.request.path;
+    const std::size_t end = path.rfind('/');
+    const std::size_t start = path.rfind('/', end - 1);
+    const auto kind = domain::ParseRecordKind(path.substr(start + 1, end - start - 1));
+    if (!kind) return base::NotFoundError("no such kind of record");
+    return *kind;
+  }
+
+  // One record, with its status; its ETag is its id (a stored record never changes: a
+  // correction makes it stale instead, and an amendment against it is refused with 412).
+  base::Status GetRecord(Call& call) {
+    LC_ASSIGN_OR_RETURN(const domain::RecordKind kind, KindOfPath(call));
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    LC_ASSIGN_OR_RETURN(const json items, AllOfKind(*repo, call, kind));
+    for (const json& item : items) {
+      if (!item.contains("id") || formats_IdText(item["id"]) != call.record_id) continue;
+      call.response.set_header("ETag", fmt::format("\"{}\"", call.record_id));
+      Reply(call, 200, item);
+      return base::OkStatus();
+    }
+    base::Status status = base::NotFoundError(fmt::format("patient {} has no {} {}",
+                                                          *call.patient_id,
+                                                          domain::ToString(kind), call.record_id));
+    return std::move(status.SetPath("id").SetValue(call.record_id));
+  }
+
+  static std::string formats_IdText(const json& id) {
+    return id.is_string() ? id.get<std::string>() : id.dump();
+  }
+
+  // A correction: {"status": "entered-in-error", "reason"} voids (If-Match optional); the
+  // record's fields with "reason" amend it (labs and events; If-Match with the record's ETag
+  // required). 200 with the correction, or 201 with the new version.
+  base::Status PatchRecord(Call& call) {
+    LC_ASSIGN_OR_RETURN(const domain::RecordKind kind, KindOfPath(call));
+    LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
+    LC_ASSIGN_OR_RETURN(const std::string reason, StringField(body, "reason", false));
+    const std::string if_match = call.request.get_header_value("If-Match");
+    const std::string etag = fmt::format("\"{}\"", call.record_id);
+    if (!if_match.empty() && if_match != etag) {
+      base::Status status(base::StatusCode::kFailedPrecondition,
+                          "If-Match names another record or version");
+      return std::move(status.SetPath("If-Match").SetValue(if_match).SetAllowed(etag));
+    }
+    LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+    const clinic::Context context = ContextOf(*repo);
+    if (body.value("status", "") == domain::kEnteredInError) {
+      call.audited = true;
+      LC_RETURN_IF_ERROR(clinic::VoidRecord(context, call.actor, kind, *call.patient_id,
+                                            call.record_id, reason));
+      Reply(call, 200, {{"id", call.record_id},
+                        {"status", domain::kEnteredInError},
+                        {"reason", reason},
+                        {"by", call.actor.username}});
+      return base::OkStatus();
+    }
+    if (body.contains("status")) {
+      base::Status status = BadBody("only entered-in-error can be set; to correct values, send "
+                                    "the corrected record with a reason",
+                                    "status");
+      return std::move(status.SetValue(body["status"].dump()).SetAllowed("entered-in-error"));
+    }
+    if (if_match.empty()) {
+      base::Status status(base::StatusCode::kFailedPrecondition,
+                          "an amendment needs If-Match with the record's ETag (from its GET), so "
+                          "that no one corrects a version they have not seen");
+      return std::move(status.SetPath("If-Match"));
+    }
+    std::string new_id;
+    call.audited = true;
+    if (kind == domain::RecordKind::kLab) {
+      LC_ASSIGN_OR_RETURN(const std::string code, StringField(body, "code", true));
+      LC_ASSIGN_OR_RETURN(const std::string unit, StringField(body, "unit", true));
+      auto value = body.find("value");
+      if (value == body.end() || !value->is_number()) return BadBody("required, a number", "value");
+      LC_ASSIGN_OR_RETURN(const domain::ClinicalTime time, TimeField(body, "time"));
+      LC_ASSIGN_OR_RETURN(domain::LabObservation lab,
+                          domain::MakeLabObservation(code, value->get<double>(), unit, time));
+      lab.patient_id = *call.patient_id;
+      LC_ASSIGN_OR_RETURN(new_id, clinic::AmendLab(context, call.actor, call.record_id,
+                                                   std::move(lab), reason));
+    } else if (kind == domain::RecordKind::kEvent) {
+      LC_ASSIGN_OR_RETURN(domain::ClinicalEvent event, formats::EventFromJson(body));
+      event.patient_id = *call.patient_id;
+      LC_ASSIGN_OR_RETURN(new_id, clinic::AmendEvent(context, call.actor, call.record_id,
+                                                     std::move(event), reason));
+    } else {
+      base::Status status(base::StatusCode::kUnimplemented,
+                          "this kind of record is corrected by voiding it and recording it anew");
+      return std::move(status.SetPath("status"));
+    }
+    call.response.set_header("ETag", fmt::format("\"{}\"", new_id));
+    Reply(call, 201, {{"id", new_id}, {"replaces", call.record_id}, {"reason", reason}});
     return base::OkStatus();
   }
 
@@ -830,18 +997,29 @@ class Routes {
   // audited in one transaction); 404 when the patient does not exist.
   template <typename R>
   base::Status Add(Call& call, base::Result<R> parsed,
-                   base::Status (*record)(const clinic::Context&, const clinic::Actor&, R),
+                   base::Result<std::string> (*record)(const clinic::Context&,
+                                                       const clinic::Actor&, R),
                    ToJson<R> to_json) {
     LC_RETURN_IF_ERROR(parsed.status());
     R value = std::move(parsed).value();
     value.patient_id = *call.patient_id;
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     call.audited = true;
-    LC_RETURN_IF_ERROR(record(ContextOf(*repo), call.actor, value));
+    LC_ASSIGN_OR_RETURN(const std::string id, record(ContextOf(*repo), call.actor, value));
     json out = to_json(value, nullptr);
-    out.erase("id");  // the repository does not return the new row's id
+    out["id"] = out["id"].is_number() ? json(std::stoll(id)) : json(id);
+    call.response.set_header("ETag", fmt::format("\"{}\"", id));
     Reply(call, 201, out);
     return base::OkStatus();
+  }
+
+  static domain::RecordKind KindOf(const domain::LabObservation&) { return domain::RecordKind::kLab; }
+  static domain::RecordKind KindOf(const domain::ClinicalEvent&) { return domain::RecordKind::kEvent; }
+  static domain::RecordKind KindOf(const domain::AdverseEvent&) {
+    return domain::RecordKind::kAdverseEvent;
+  }
+  static domain::RecordKind KindOf(const domain::QualityOfLife&) {
+    return domain::RecordKind::kQualityOfLife;
   }
 
   // The clinic's context for one request: reads on `repo`, writes through the journal.
@@ -1033,6 +1211,7 @@ class Routes {
         return status;
       }
       (patient ? call.patient_id : call.resource_id) = id;
+      if (call.request.matches.size() > 2) call.record_id = call.request.matches[2];
     }
     // The door: the web UI sends its session cookie, other clients a bearer token.
     call.actor.interface = call.request.has_header("Authorization") ? clinic::Interface::kApi
@@ -1100,17 +1279,41 @@ const std::vector<Route>& Routes::Table() {
        "read a patient's labs", &Routes::GetLabs},
       {"POST", "/api/v1/patients/{id}/labs", Access::kPermission, {Permission::kRecordLabs},
        Audit::kWrite, "create", "record a lab result", &Routes::AddLab},
+      {"GET", "/api/v1/patients/{id}/labs/{rid}", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read one lab result with its status", &Routes::GetRecord},
+      {"PATCH", "/api/v1/patients/{id}/labs/{rid}", Access::kPermission,
+       {Permission::kRecordLabs}, Audit::kWrite, "correct",
+       "void a lab result entered in error, or amend it", &Routes::PatchRecord},
       {"GET", "/api/v1/patients/{id}/events", Access::kPermission,
        {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read a patient's clinical events", &Routes::GetEvents},
       {"POST", "/api/v1/patients/{id}/events", Access::kPermission, {Permission::kRecordVisits},
        Audit::kWrite, "create", "record a clinical event", &Routes::AddEvent},
+      {"GET", "/api/v1/patients/{id}/events/{rid}", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read one clinical event with its status", &Routes::GetRecord},
+      {"PATCH", "/api/v1/patients/{id}/events/{rid}", Access::kPermission,
+       {Permission::kRecordVisits}, Audit::kWrite, "correct",
+       "void a clinical event entered in error, or amend it", &Routes::PatchRecord},
       {"GET", "/api/v1/patients/{id}/adverse-events", Access::kPermission,
        {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read a patient's adverse events", &Routes::GetAdverseEvents},
       {"POST", "/api/v1/patients/{id}/adverse-events", Access::kPermission,
        {Permission::kRecordVisits}, Audit::kWrite, "create", "record an adverse event",
        &Routes::AddAdverseEvent},
+      {"GET", "/api/v1/patients/{id}/adverse-events/{rid}", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read one adverse event with its status", &Routes::GetRecord},
+      {"PATCH", "/api/v1/patients/{id}/adverse-events/{rid}", Access::kPermission,
+       {Permission::kRecordVisits}, Audit::kWrite, "correct",
+       "void an adverse event entered in error", &Routes::PatchRecord},
+      {"GET", "/api/v1/patients/{id}/qol/{rid}", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read one quality-of-life questionnaire with its status", &Routes::GetRecord},
+      {"PATCH", "/api/v1/patients/{id}/qol/{rid}", Access::kPermission,
+       {Permission::kRecordVisits}, Audit::kWrite, "correct",
+       "void a quality-of-life questionnaire entered in error", &Routes::PatchRecord},
       {"GET", "/api/v1/patients/{id}/qol", Access::kPermission,
        {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read a patient's quality-of-life questionnaires", &Routes::GetQualityOfLife},
@@ -1211,8 +1414,11 @@ void Routes::Install(httplib::Server& http) {
     std::string pattern = route.path;
     if (const std::size_t at = pattern.find("{id}"); at != std::string::npos)
       pattern.replace(at, 4, "([^/]+)");
+    if (const std::size_t at = pattern.find("{rid}"); at != std::string::npos)
+      pattern.replace(at, 5, "([^/]+)");
     auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
-      Call call{req, res, base::RandomHex(8), std::nullopt, {}, std::nullopt, std::nullopt, nullptr, false};
+      Call call{req, res, base::RandomHex(8), std::nullopt, {}, std::nullopt, std::nullopt, "",
+                nullptr, false};
       Serve(route, call);
     };
     const std::string method = route.method;
@@ -1220,6 +1426,7 @@ void Routes::Install(httplib::Server& http) {
     if (method == "POST") http.Post(pattern, handler);
     if (method == "PUT") http.Put(pattern, handler);
     if (method == "DELETE") http.Delete(pattern, handler);
+    if (method == "PATCH") http.Patch(pattern, handler);
   }
   InstallWebUi(http);
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

@@ -24,6 +24,10 @@ constexpr const char* kSelectLabs =
     "SELECT l.patient_id, l.code, l.time, l.source_key, l.code_system, l.value, l.unit, "
     "l.canonical_value, l.canonical_unit, p.text, l.line, l.flag "
     "FROM labs l JOIN provenances p ON p.id = l.provenance_id";
+// Leaves out labs a correction voided or superseded (schema 10).
+constexpr const char* kCurrentLabs =
+    "AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.kind = 'lab' AND c.patient_id = "
+    "l.patient_id AND c.record_key = l.code || '|' || l.time || '|' || l.source_key)";
 constexpr const char* kInsertColumns =
     "patient_id, code, time, source_key, code_system, value, unit, canonical_value, "
     "canonical_unit, provenance_id, line, flag";
@@ -155,17 +159,20 @@ base::Result<std::int64_t> Repository::AddLabs(std::span<const domain::LabObserv
   return InsertLabRows(rows.size(), [&rows](std::size_t i) { return rows[i]; });
 }
 
-base::Result<std::vector<domain::LabObservation>> Repository::Labs(std::int64_t patient_id) {
+base::Result<std::vector<domain::LabObservation>> Repository::Labs(std::int64_t patient_id,
+                                                                   Visibility visibility) {
   const Value params[] = {patient_id};
   return Collect<domain::LabObservation>(
       *db_,
-      fmt::format("{} WHERE l.patient_id = ? ORDER BY l.time, l.code, l.source_key", kSelectLabs),
+      fmt::format("{} WHERE l.patient_id = ? {} ORDER BY l.time, l.code, l.source_key",
+                  kSelectLabs, visibility == Visibility::kCurrent ? kCurrentLabs : ""),
       params, LabOf);
 }
 
 base::Status Repository::ForEachLab(const std::function<void(const domain::LabObservation&)>& fn) {
   return db_
-      ->Execute(fmt::format("{} ORDER BY l.patient_id, l.code, l.time, l.source_key", kSelectLabs),
+      ->Execute(fmt::format("{} WHERE TRUE {} ORDER BY l.patient_id, l.code, l.time, l.source_key",
+                            kSelectLabs, kCurrentLabs),
                 {}, [&fn](const Row& row) { fn(LabOf(row)); })
       .status();
 }

@@ -23,6 +23,8 @@ extern const char k_sqlite_0008_labs_patient_checked_by_repository[];
 extern const char k_postgres_0008_labs_patient_checked_by_repository[];
 extern const char k_sqlite_0009_patient_names[];
 extern const char k_postgres_0009_patient_names[];
+extern const char k_sqlite_0010_corrections[];
+extern const char k_postgres_0010_corrections[];
 }  // namespace schema
 
 namespace {
@@ -45,6 +47,7 @@ const Migration kMigrations[] = {
      schema::k_postgres_0008_labs_patient_checked_by_repository},
     {9, "patient_names", schema::k_sqlite_0009_patient_names,
      schema::k_postgres_0009_patient_names},
+    {10, "corrections", schema::k_sqlite_0010_corrections, schema::k_postgres_0010_corrections},
 };
 
 // An arbitrary constant identifying LiverCell's migration lock among advisory locks.

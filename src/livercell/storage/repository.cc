@@ -17,6 +17,21 @@ using sql::Value;
 
 constexpr int kMaxAttempts = 5;
 
+// Leaves out the records of `table` (kind `kind`) that a correction voided or superseded.
+std::string CurrentOnly(std::string_view table, std::string_view kind) {
+  return fmt::format(
+      "NOT EXISTS (SELECT 1 FROM corrections c WHERE c.kind = '{}' AND c.patient_id = "
+      "{}.patient_id AND c.record_key = CAST({}.id AS TEXT))",
+      kind, table, table);
+}
+
+std::string Filter(Repository::Visibility visibility, std::string_view table,
+                   std::string_view kind) {
+  return visibility == Repository::Visibility::kCurrent
+             ? fmt::format("AND {}", CurrentOnly(table, kind))
+             : std::string();
+}
+
 constexpr const char* kFindingColumns = "id, patient_id, kind, value, time, source_key, provenance";
 
 domain::Finding FindingOf(const Row& row) {
@@ -473,37 +488,43 @@ base::Result<domain::AssessmentRecord> Repository::GetAssessment(std::int64_t id
   return std::move(found.front());
 }
 
-base::Result<std::vector<domain::Finding>> Repository::Findings(std::int64_t patient_id) {
+base::Result<std::vector<domain::Finding>> Repository::Findings(std::int64_t patient_id,
+                                                               Visibility visibility) {
   const Value params[] = {patient_id};
   return Collect<domain::Finding>(
       *db_,
-      fmt::format("SELECT {} FROM findings WHERE patient_id = ? ORDER BY time, kind, id",
-                  kFindingColumns),
+      fmt::format("SELECT {} FROM findings WHERE patient_id = ? {} ORDER BY time, kind, id",
+                  kFindingColumns, Filter(visibility, "findings", "finding")),
       params, FindingOf);
 }
 
-base::Result<std::vector<domain::ClinicalEvent>> Repository::Events(std::int64_t patient_id) {
+base::Result<std::vector<domain::ClinicalEvent>> Repository::Events(std::int64_t patient_id,
+                                                                    Visibility visibility) {
   const Value params[] = {patient_id};
   return Collect<domain::ClinicalEvent>(
       *db_,
-      fmt::format("SELECT {} FROM events WHERE patient_id = ? ORDER BY time, id", kEventColumns),
+      fmt::format("SELECT {} FROM events WHERE patient_id = ? {} ORDER BY time, id", kEventColumns,
+                  Filter(visibility, "events", "event")),
       params, EventOf);
 }
 
-base::Result<std::vector<domain::AdverseEvent>> Repository::AdverseEvents(std::int64_t patient_id) {
+base::Result<std::vector<domain::AdverseEvent>> Repository::AdverseEvents(
+    std::int64_t patient_id, Visibility visibility) {
   const Value params[] = {patient_id};
   return Collect<domain::AdverseEvent>(
       *db_,
-      fmt::format("SELECT {} FROM adverse_events WHERE patient_id = ? ORDER BY onset, id",
-                  kAdverseColumns),
+      fmt::format("SELECT {} FROM adverse_events WHERE patient_id = ? {} ORDER BY onset, id",
+                  kAdverseColumns, Filter(visibility, "adverse_events", "adverse-event")),
       params, AdverseOf);
 }
 
 base::Result<std::vector<domain::QualityOfLife>> Repository::QualityOfLife(
-    std::int64_t patient_id) {
+    std::int64_t patient_id, Visibility visibility) {
   const Value params[] = {patient_id};
   return Collect<domain::QualityOfLife>(
-      *db_, fmt::format("SELECT {} FROM qol WHERE patient_id = ? ORDER BY time, id", kQolColumns),
+      *db_,
+      fmt::format("SELECT {} FROM qol WHERE patient_id = ? {} ORDER BY time, id", kQolColumns,
+                  Filter(visibility, "qol", "qol")),
       params, QolOf);
 }
 
@@ -520,27 +541,93 @@ base::Status Repository::ForEachPatient(
 
 base::Status Repository::ForEachFinding(const std::function<void(const domain::Finding&)>& fn) {
   return db_
-      ->Execute(fmt::format("SELECT {} FROM findings ORDER BY id", kFindingColumns), {},
+      ->Execute(fmt::format("SELECT {} FROM findings WHERE {} ORDER BY id", kFindingColumns,
+                            CurrentOnly("findings", "finding")), {},
                 [&fn](const Row& row) { fn(FindingOf(row)); })
       .status();
 }
 base::Status Repository::ForEachEvent(const std::function<void(const domain::ClinicalEvent&)>& fn) {
   return db_
-      ->Execute(fmt::format("SELECT {} FROM events ORDER BY id", kEventColumns), {},
+      ->Execute(fmt::format("SELECT {} FROM events WHERE {} ORDER BY id", kEventColumns,
+                            CurrentOnly("events", "event")), {},
                 [&fn](const Row& row) { fn(EventOf(row)); })
       .status();
 }
 base::Status Repository::ForEachAdverseEvent(
     const std::function<void(const domain::AdverseEvent&)>& fn) {
   return db_
-      ->Execute(fmt::format("SELECT {} FROM adverse_events ORDER BY id", kAdverseColumns), {},
+      ->Execute(fmt::format("SELECT {} FROM adverse_events WHERE {} ORDER BY id", kAdverseColumns,
+                            CurrentOnly("adverse_events", "adverse-event")), {},
                 [&fn](const Row& row) { fn(AdverseOf(row)); })
       .status();
 }
+base::Status Repository::AddCorrection(const domain::Correction& c, std::string_view record_key) {
+  const Value params[] = {Text(domain::ToString(c.kind)), c.patient_id, Text(record_key),
+                          Text(c.status), Text(c.reason), OptionalText(c.replaced_by),
+                          Text(c.by), Text(c.at)};
+  base::Result<std::int64_t> inserted = db_->Execute(
+      "INSERT INTO corrections (kind, patient_id, record_key, status, reason, replaced_by, "
+      "by_user, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      params);
+  if (!inserted.ok() && inserted.status().code() == base::StatusCode::kAlreadyExists) {
+    base::Status status(base::StatusCode::kAlreadyExists,
+                        fmt::format("{} {} was already corrected", domain::ToString(c.kind),
+                                    c.record_id));
+    status.SetPath("id").SetValue(c.record_id);
+    return status;
+  }
+  return inserted.status();
+}
+
+base::Result<std::vector<domain::Correction>> Repository::Corrections(std::int64_t patient_id) {
+  const Value params[] = {patient_id};
+  std::vector<domain::Correction> out;
+  LC_RETURN_IF_ERROR(
+      db_->Execute("SELECT kind, record_key, status, reason, replaced_by, by_user, at FROM "
+                   "corrections WHERE patient_id = ? ORDER BY at, kind, record_key",
+                   params,
+                   [&](const Row& row) {
+                     domain::Correction c;
+                     c.kind = domain::ParseRecordKind(row.Text(0)).value_or(domain::RecordKind::kLab);
+                     c.patient_id = patient_id;
+                     // A lab's key is hashed into its id, as the API names it.
+                     c.record_id = c.kind == domain::RecordKind::kLab
+                                       ? base::Sha256Hex(row.Text(1)).substr(0, 16)
+                                       : row.Text(1);
+                     c.status = row.Text(2);
+                     c.reason = row.Text(3);
+                     c.replaced_by = OptionalTextOf(row, 4);
+                     c.by = row.Text(5);
+                     c.at = row.Text(6);
+                     out.push_back(std::move(c));
+                   })
+          .status());
+  return out;
+}
+
+base::Result<std::int64_t> Repository::RecordIdBySourceKey(domain::RecordKind kind,
+                                                           std::string_view source_key) {
+  const char* table = kind == domain::RecordKind::kFinding        ? "findings"
+                      : kind == domain::RecordKind::kEvent        ? "events"
+                      : kind == domain::RecordKind::kAdverseEvent ? "adverse_events"
+                      : kind == domain::RecordKind::kQualityOfLife ? "qol"
+                                                                   : nullptr;
+  if (table == nullptr) return base::InvalidArgumentError("labs have no numeric id");
+  std::optional<std::int64_t> id;
+  const Value params[] = {Text(source_key)};
+  LC_RETURN_IF_ERROR(db_->Execute(fmt::format("SELECT id FROM {} WHERE source_key = ?", table),
+                                  params, [&id](const Row& row) { id = row.Int(0); })
+                         .status());
+  if (!id) return base::NotFoundError(fmt::format("no {} stored under {}", table, source_key));
+  return *id;
+}
+
 base::Status Repository::ForEachQualityOfLife(
     const std::function<void(const domain::QualityOfLife&)>& fn) {
   return db_
-      ->Execute(fmt::format("SELECT {} FROM qol ORDER BY id", kQolColumns), {},
+      ->Execute(fmt::format("SELECT {} FROM qol WHERE {} ORDER BY id", kQolColumns,
+                            CurrentOnly("qol", "qol")),
+                {},
                 [&fn](const Row& row) { fn(QolOf(row)); })
       .status();
 }

@@ -23,6 +23,7 @@
 #include "livercell/domain/plan/course.h"
 #include "livercell/domain/product/product.h"
 #include "livercell/domain/records/assessment_record.h"
+#include "livercell/domain/records/correction.h"
 #include "livercell/domain/records/event.h"
 #include "livercell/domain/records/observation.h"
 #include "livercell/domain/records/patient.h"
@@ -93,12 +94,31 @@ class Repository {
   base::Result<bool> AddAdverseEvent(const domain::AdverseEvent& event);
   base::Result<bool> AddQualityOfLife(const domain::QualityOfLife& qol);
 
+  // Which records a read returns: the current ones (no correction voided or superseded them:
+  // what scores, assessments, statistics and exports see), or all (for a record's history).
+  enum class Visibility { kCurrent, kAll };
+
   // A patient's records, oldest first (labs also by code).
-  base::Result<std::vector<domain::LabObservation>> Labs(std::int64_t patient_id);
-  base::Result<std::vector<domain::Finding>> Findings(std::int64_t patient_id);
-  base::Result<std::vector<domain::ClinicalEvent>> Events(std::int64_t patient_id);
-  base::Result<std::vector<domain::AdverseEvent>> AdverseEvents(std::int64_t patient_id);
-  base::Result<std::vector<domain::QualityOfLife>> QualityOfLife(std::int64_t patient_id);
+  base::Result<std::vector<domain::LabObservation>> Labs(std::int64_t patient_id,
+                                                         Visibility visibility = Visibility::kCurrent);
+  base::Result<std::vector<domain::Finding>> Findings(std::int64_t patient_id,
+                                                      Visibility visibility = Visibility::kCurrent);
+  base::Result<std::vector<domain::ClinicalEvent>> Events(
+      std::int64_t patient_id, Visibility visibility = Visibility::kCurrent);
+  base::Result<std::vector<domain::AdverseEvent>> AdverseEvents(
+      std::int64_t patient_id, Visibility visibility = Visibility::kCurrent);
+  base::Result<std::vector<domain::QualityOfLife>> QualityOfLife(
+      std::int64_t patient_id, Visibility visibility = Visibility::kCurrent);
+
+  // --- corrections (append-only; domain/records/correction.h) -------------------------------
+  // Stores `c`; `record_key` is what identifies the record in its table (a lab's LabKey, any
+  // other record's id). kAlreadyExists when that record was already corrected.
+  base::Status AddCorrection(const domain::Correction& c, std::string_view record_key);
+  // A patient's corrections, oldest first (record_id as the API names the record).
+  base::Result<std::vector<domain::Correction>> Corrections(std::int64_t patient_id);
+  // The id of the record of `kind` (not labs) stored under `source_key`. kNotFound.
+  base::Result<std::int64_t> RecordIdBySourceKey(domain::RecordKind kind,
+                                                 std::string_view source_key);
 
   // --- candidacy assessments (append-only) ---------------------------------------------------
   // Stores `a` (and its protocol's text, once per sha256); returns its id. kNotFound for an
