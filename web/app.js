@@ -585,21 +585,41 @@ function labForm(id, status, refresh) {
   };
   analyte.addEventListener("change", fillUnits);
   fillUnits();
-  const value = h("input", { type: "number", step: "any", required: true, "data-field": "value",
-                             inputmode: "decimal" });
+  // Text, not type=number: a browser's number field turns "1,8" into 18 or into nothing
+  // without a word; here the value is read as typed and a comma is refused by name.
+  const value = h("input", { type: "text", required: true, "data-field": "value",
+                             inputmode: "decimal", autocomplete: "off" });
   const time = h("input", { type: "date", value: today(), required: true, "data-field": "time" });
+  // Shown when the delta check asks (the result is far from the previous one).
+  const confirmBox = h("input", { id: "lab-confirm", type: "checkbox", "data-field": "confirm" });
+  const confirmRow = h("p", { hidden: true },
+    h("label", { for: "lab-confirm", text: "Yes, the result is right: record it " }), confirmBox);
   return recordForm("Lab result", [
     ...field("lab-analyte", "Test", analyte), ...field("lab-value", "Value", value),
-    ...field("lab-unit", "Unit", unit), ...field("lab-time", "Date", time)],
+    ...field("lab-unit", "Unit", unit), ...field("lab-time", "Date", time), confirmRow],
   async () => {
     const info = catalogue.labs.find((l) => l.key === analyte.value);
     const chosen = info.units.find((u) => u.unit === unit.value);
     const code = chosen.loinc || info.units.map((u) => u.loinc).find((c) => c);
-    const number = value.value.trim() === "" ? null : Number(value.value);
-    await api("POST", `/patients/${id}/labs`,
-              { code, value: number, unit: unit.value, time: time.value });
+    const typed = value.value.trim();
+    if (typed.includes(",")) {
+      throw new Problem(400, { path: "value", detail:
+        `“${typed}”: write decimals with a point (${typed.replace(",", ".")}); nothing was recorded` });
+    }
+    const number = typed === "" || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(typed)
+      ? typed : Number(typed);
+    try {
+      await api("POST", `/patients/${id}/labs`,
+                { code, value: number, unit: unit.value, time: time.value,
+                  confirm: confirmBox.checked });
+    } catch (err) {
+      if (err.body && err.body.path === "confirm") confirmRow.hidden = false;
+      throw err;
+    }
     await refresh();
     value.value = "";
+    confirmBox.checked = false;
+    confirmRow.hidden = true;
     return `Recorded ${info.title} ${fmt(number)} ${unit.value} on ${time.value}.`;
   }, status);
 }

@@ -161,6 +161,20 @@ TEST_P(ClinicTest, DuplicateLabIsRefusedNamingTheStoredOne) {
   EXPECT_EQ(repo_->Labs(patient)->size(), 1u);
   // Another value at that time is another result.
   EXPECT_TRUE(RecordLab(context(), lab, Bilirubin(patient, 1.9, "2026-02-01")).ok());
+  // Ten times the previous value a day later: a typing error more often than a patient. It is
+  // questioned (the delta check) and recorded only when confirmed.
+  const base::Status asked =
+      RecordLab(context(), lab, Bilirubin(patient, 19, "2026-02-02")).status();
+  EXPECT_EQ(asked.code(), base::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(asked.path(), "confirm");
+  EXPECT_NE(asked.message().find(" → 19 mg/dL since 2026-02-01: is this right?"),
+            std::string::npos)
+      << asked.message();
+  EXPECT_EQ(repo_->Labs(patient)->size(), 2u);
+  EXPECT_TRUE(RecordLab(context(), lab, Bilirubin(patient, 19, "2026-02-02"), true).ok());
+  // A gradual rise, and a jump after more than 90 days, pass unasked.
+  EXPECT_TRUE(RecordLab(context(), lab, Bilirubin(patient, 25, "2026-02-10")).ok());
+  EXPECT_TRUE(RecordLab(context(), lab, Bilirubin(patient, 2, "2026-06-01")).ok());
 }
 
 TEST_P(ClinicTest, CorrectionsVoidOrAmendAndNothingIsDeleted) {

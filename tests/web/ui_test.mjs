@@ -134,7 +134,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
   page.on("console", (msg) => {
-    if (msg.type() === "error" && !/401|403|422/.test(msg.text())) {
+    if (msg.type() === "error" && !/401|403|412|422/.test(msg.text())) {
       problems.push(`console: ${msg.text()}`);
     }
   });
@@ -210,6 +210,22 @@ try {
   assert.equal(Number(await page.locator('figure[data-lab="bilirubin"]').getAttribute("data-points")),
                before + 1);
   await shot("implausible-value");
+
+  // "1,8" is refused by name, not stored as 18 (issue #22); 18 a day after 2.5 is questioned
+  // (the delta check) and recorded only once confirmed.
+  await labForm.getByLabel("Value").fill("1,8");
+  await labForm.getByRole("button", { name: "Record" }).click();
+  await page.locator(".field-error").filter({ hasText: "write decimals with a point (1.8)" }).waitFor();
+  await labForm.getByLabel("Value").fill("18");
+  await labForm.getByLabel("Date").fill("2026-11-21");
+  await labForm.getByRole("button", { name: "Record" }).click();
+  await page.locator(".field-error").filter({ hasText: /2\.5 → 18 mg\/dL since 2026-11-20: is this right\?/ }).waitFor();
+  await shot("delta-check");
+  assert.equal(Number(await page.locator('figure[data-lab="bilirubin"]').getAttribute("data-points")),
+               before + 1);
+  await labForm.getByLabel("Yes, the result is right: record it").check();
+  await labForm.getByRole("button", { name: "Record" }).click();
+  await page.getByRole("status").filter({ hasText: "Recorded Total bilirubin 18 mg/dL" }).waitFor();
 
   // Record an event: it appears in the timeline.
   const eventForm = page.getByRole("form", { name: "Clinical event" });

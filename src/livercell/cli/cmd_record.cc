@@ -93,6 +93,7 @@ int RunRegister(const RegisterOptions& o) {
 struct LabOptions {
   std::string db, format, patient, code, unit, time;
   double value = 0;
+  bool confirm = false;
   Credentials credentials;
 };
 
@@ -110,7 +111,7 @@ int RunRecordLab(const LabOptions& o) {
   if (!patient.ok()) return Fail(patient.status(), format);
   domain::LabObservation record = *lab;
   record.patient_id = *patient;
-  const auto id = clinic::RecordLab((*call)->context(), (*call)->actor(), record);
+  const auto id = clinic::RecordLab((*call)->context(), (*call)->actor(), record, o.confirm);
   if (!id.ok()) return Fail(id.status(), format);
   if (format == Format::kJson) {
     json out = formats::LabJson(record, nullptr);
@@ -234,6 +235,8 @@ void RegisterRecordCommands(CLI::App& app, Action* selected) {
   lab->add_option("--value", l->value, "The value")->required();
   lab->add_option("--unit", l->unit, "Its UCUM unit (mg/dL, umol/L, ...)")->required();
   lab->add_option("--time", l->time, "When it was taken: YYYY-MM-DD or a UTC instant")->required();
+  lab->add_flag("--confirm", l->confirm,
+                "Record it although it is far from the previous value (the delta check asked)");
   AddCredentialOptions(*lab, &l->credentials);
   AddFormatOption(*lab, &l->format, {"table", "json"});
   lab->footer(

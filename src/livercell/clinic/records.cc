@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "livercell/base/instant.h"
+#include "livercell/base/secrets.h"
+#include "livercell/domain/labs/delta.h"
 
 namespace livercell::clinic {
 namespace {
@@ -69,10 +71,13 @@ base::Result<std::string> Store(
   return id;
 }
 
-// The source key and provenance of a record entered by hand.
+// The source key and provenance of a record entered by hand. The key is unique to the record
+// (two results of one request, or of one command-line actor, never share it): a repeated
+// result is refused by the duplicate check instead, naming the stored one.
 template <typename Record>
 void StampManualEntry(const Actor& actor, Record* record) {
-  record->source_key = fmt::format("{}:{}", ToString(actor.interface), actor.request_id);
+  record->source_key =
+      fmt::format("{}:{}:{}", ToString(actor.interface), actor.request_id, base::RandomHex(6));
   record->provenance =
       fmt::format("{} by {} request {}", ToString(actor.interface), actor.username,
                   actor.request_id);
@@ -171,10 +176,44 @@ base::Status CheckNotDuplicate(storage::Repository& r, const domain::LabObservat
   return base::OkStatus();
 }
 
+// The previous result of the analyte (before the new one, within the window) and a question
+// when the new one is too far from it.
+base::Status CheckDelta(storage::Repository& r, const domain::LabObservation& lab) {
+  const std::optional<domain::Analyte> analyte = domain::AnalyteFromLoinc(lab.code);
+  if (!analyte || !lab.canonical_value) return base::OkStatus();
+  LC_ASSIGN_OR_RETURN(const auto stored, r.Labs(lab.patient_id));
+  const domain::LabObservation* previous = nullptr;
+  for (const domain::LabObservation& s : stored) {
+    if (domain::AnalyteFromLoinc(s.code) != analyte || !s.canonical_value) continue;
+    if (s.time.instant() > lab.time.instant()) continue;
+    if (lab.time.instant() - s.time.instant() > std::chrono::days(domain::kDeltaWindowDays)) {
+      continue;
+    }
+    if (previous == nullptr || previous->time.instant() < s.time.instant()) previous = &s;
+  }
+  if (previous == nullptr ||
+      !domain::ExceedsDelta(*analyte, *previous->canonical_value, *lab.canonical_value)) {
+    return base::OkStatus();
+  }
+  const domain::DeltaLimit limit = *domain::DeltaLimitOf(*analyte);
+  base::Status status(
+      base::StatusCode::kFailedPrecondition,
+      fmt::format("{:g} → {:g} {} since {}: is this right? Confirm to record it", 
+                  *previous->canonical_value, *lab.canonical_value, lab.canonical_unit,
+                  previous->time.ToString()));
+  status.SetPath("confirm")
+      .SetValue(fmt::format("{:g} {}", *lab.canonical_value, lab.canonical_unit))
+      .SetAllowed(fmt::format("within {:g} % of {:g} {} (or confirm)", limit.max_fraction * 100,
+                              *previous->canonical_value, lab.canonical_unit))
+      .SetSource(std::string(limit.source));
+  return status;
+}
+
 base::Status CheckLab(const Context& context, storage::Repository& r,
-                      const domain::LabObservation& lab) {
+                      const domain::LabObservation& lab, bool confirmed = true) {
   LC_RETURN_IF_ERROR(CheckAgainstPatient(r, lab.patient_id, lab.time, context.now, "time"));
-  return CheckNotDuplicate(r, lab);
+  LC_RETURN_IF_ERROR(CheckNotDuplicate(r, lab));
+  return confirmed ? base::OkStatus() : CheckDelta(r, lab);
 }
 
 Permission PermissionFor(domain::RecordKind kind) {
@@ -293,12 +332,12 @@ base::Result<std::string> Amend(const Context& context, const Actor& actor,
 }  // namespace
 
 base::Result<std::string> RecordLab(const Context& context, const Actor& actor,
-                                    domain::LabObservation lab) {
+                                    domain::LabObservation lab, bool confirmed) {
   StampManualEntry(actor, &lab);
   const std::int64_t patient_id = lab.patient_id;
   return Store(context, actor, Permission::kRecordLabs, "record a lab result", "create",
                patient_id, lab, &storage::Repository::AddLab,
-               [&](storage::Repository& r) { return CheckLab(context, r, lab); });
+               [&](storage::Repository& r) { return CheckLab(context, r, lab, confirmed); });
 }
 
 base::Result<std::string> RecordEvent(const Context& context, const Actor& actor,

@@ -43,9 +43,12 @@ base::Result<std::int64_t> UpdatePatient(const Context& context, const Actor& ac
 // One record of patient `record.patient_id` (permission record-labs for labs, record-visits
 // for the others); returns its id (formats::RecordIdOf). kNotFound for an unknown patient;
 // kOutOfRange at "time" ("onset") for a time outside CheckClinicalTime; for a lab,
-// kAlreadyExists naming the stored result with the same code, time and value.
+// kAlreadyExists naming the stored result with the same code, time and value, and — unless
+// `confirmed` — kFailedPrecondition at "confirm" when it is further from the patient's previous
+// value of the analyte within domain::kDeltaWindowDays than the delta limit
+// (domain/labs/delta.h): "7.2 → 18 mg/dL since 2026-11-30: is this right?".
 base::Result<std::string> RecordLab(const Context& context, const Actor& actor,
-                                    domain::LabObservation lab);
+                                    domain::LabObservation lab, bool confirmed = false);
 base::Result<std::string> RecordEvent(const Context& context, const Actor& actor,
                                       domain::ClinicalEvent event);
 base::Result<std::string> RecordAdverseEvent(const Context& context, const Actor& actor,

@@ -21,6 +21,7 @@
 #include "livercell/base/status_code.h"
 #include "livercell/domain/assessment/facts.h"
 #include "livercell/domain/labs/analyte.h"
+#include "livercell/domain/labs/delta.h"
 #include "livercell/domain/units/unit.h"
 #include "livercell/clinic/accounts.h"
 #include "livercell/clinic/assessments.h"
@@ -318,22 +319,29 @@ class Routes {
       return status;
     }
     LC_ASSIGN_OR_RETURN(const domain::ClinicalTime time, TimeField(body, "time"));
-    return Add(call, domain::MakeLabObservation(code, value->get<double>(), unit, time),
-               &clinic::RecordLab, &LabJson);
+    // "confirm": true records a result the delta check questioned.
+    const bool confirmed = body.value("confirm", false);
+    return Add<domain::LabObservation>(
+        call, domain::MakeLabObservation(code, value->get<double>(), unit, time),
+        [confirmed](const clinic::Context& c, const clinic::Actor& a, domain::LabObservation l) {
+          return clinic::RecordLab(c, a, std::move(l), confirmed);
+        },
+        &LabJson);
   }
   base::Status AddEvent(Call& call) {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
-    return Add(call, formats::EventFromJson(body), &clinic::RecordEvent, &EventJson);
+    return Add<domain::ClinicalEvent>(call, formats::EventFromJson(body), &clinic::RecordEvent,
+                                      &EventJson);
   }
   base::Status AddAdverseEvent(Call& call) {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
-    return Add(call, formats::AdverseEventFromJson(body), &clinic::RecordAdverseEvent,
-               &AdverseEventJson);
+    return Add<domain::AdverseEvent>(call, formats::AdverseEventFromJson(body),
+                                     &clinic::RecordAdverseEvent, &AdverseEventJson);
   }
   base::Status AddQualityOfLife(Call& call) {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
-    return Add(call, formats::QualityOfLifeFromJson(body), &clinic::RecordQualityOfLife,
-               &QualityOfLifeJson);
+    return Add<domain::QualityOfLife>(call, formats::QualityOfLifeFromJson(body),
+                                      &clinic::RecordQualityOfLife, &QualityOfLifeJson);
   }
 
   // What the UI's forms offer: the lab catalogue (units, LOINC codes, plausible ranges and
@@ -359,7 +367,14 @@ class Routes {
                       {"units", units},
                       {"plausible_min", a.plausible_min},
                       {"plausible_max", a.plausible_max},
-                      {"source", a.source}});
+                      {"source", a.source},
+                      {"delta", [&a]() -> json {
+                         const auto limit = domain::DeltaLimitOf(a.analyte);
+                         if (!limit) return nullptr;
+                         return {{"max_fraction", limit->max_fraction},
+                                 {"min_absolute", limit->min_absolute},
+                                 {"window_days", domain::kDeltaWindowDays},
+                                 {"source", limit->source}}; }()}});
     }
     json events = json::array();
     for (const domain::EventType& t : domain::EventTypes()) {
@@ -997,8 +1012,8 @@ class Routes {
   // audited in one transaction); 404 when the patient does not exist.
   template <typename R>
   base::Status Add(Call& call, base::Result<R> parsed,
-                   base::Result<std::string> (*record)(const clinic::Context&,
-                                                       const clinic::Actor&, R),
+                   const std::function<base::Result<std::string>(
+                       const clinic::Context&, const clinic::Actor&, R)>& record,
                    ToJson<R> to_json) {
     LC_RETURN_IF_ERROR(parsed.status());
     R value = std::move(parsed).value();
