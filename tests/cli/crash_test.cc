@@ -1,6 +1,8 @@
-// Crash test (issue #4): `kill -9` of a lab import at random moments must leave a database
-// that passes PRAGMA integrity_check and holds all of the import or none of it. 24 trials,
-// seeded, each on a fresh database.
+// Crash test (issues #4, #22): `kill -9` of a lab import at random moments must leave a database
+// that passes PRAGMA integrity_check and holds all of the import, with its one audit entry, or
+// none of it and no entry. 100 trials, seeded, each on a fresh database; both outcomes must
+// occur (kills are spread from the start to past the end of an uninterrupted import), so the
+// test cannot pass by always killing too early or too late.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -52,8 +54,9 @@ TEST(CrashDuringImport, KillNineLeavesAllOrNothing) {
                            std::chrono::steady_clock::now() - start)
                            .count();
   std::mt19937_64 rng(20261123);
+  constexpr int kTrials = 100;
   int none = 0, all = 0;
-  for (int trial = 0; trial < 24; ++trial) {
+  for (int trial = 0; trial < kTrials; ++trial) {
     const std::string db = dir.File(fmt::format("t{}.db", trial));
     const pid_t pid = fork();
     if (pid == 0) {
@@ -69,16 +72,26 @@ TEST(CrashDuringImport, KillNineLeavesAllOrNothing) {
     waitpid(pid, &status, 0);
     EXPECT_EQ(Query(db, "PRAGMA integrity_check"), "ok") << "trial " << trial;
     const std::string labs = Query(db, "SELECT count(*) FROM labs");
+    // The import's audit entry is committed with its rows, or not at all.
+    const std::string entries = Query(db, "SELECT count(*) FROM audit_log WHERE action = 'import'");
     if (labs.empty() || labs == "0") {
+      EXPECT_TRUE(entries.empty() || entries == "0") << "trial " << trial;
       ++none;
     } else {
       EXPECT_EQ(labs, std::to_string(kRows)) << "trial " << trial << " after " << delay << " ms";
+      EXPECT_EQ(Query(db, "SELECT count(DISTINCT patient_id) FROM labs"), "500");
+      EXPECT_EQ(entries, "1") << "trial " << trial;
+      EXPECT_NE(Query(db, "SELECT resource FROM audit_log WHERE action = 'import'")
+                    .find(fmt::format("written {} already 0 rejected 0", kRows)),
+                std::string::npos);
       ++all;
     }
   }
   RecordProperty("none", none);
   RecordProperty("all", all);
-  EXPECT_EQ(none + all, 24);
+  EXPECT_EQ(none + all, kTrials);
+  EXPECT_GT(none, 0) << "no kill landed before the commit";
+  EXPECT_GT(all, 0) << "no import finished";
 }
 
 }  // namespace
