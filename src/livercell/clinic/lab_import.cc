@@ -505,9 +505,9 @@ base::Result<LabImportResult> ImportLabs(const Context& context, const Actor& ac
         LabImporter importer(repo, options);
         importer.ReserveFor(csv->size_bytes());
         LC_RETURN_IF_ERROR(importer.Run(*csv, progress, &result));
-        entry.resource += fmt::format(" labs {} sha256:{} rows {} written {} already {} rejected {}",
-                                      options.csv_path, csv->InputSha256(), result.rows,
-                                      result.imported, result.already_present, result.rejected);
+        entry.resource += fmt::format(" (sha256:{} rows {} written {} already {} rejected {})",
+                                      csv->InputSha256(), result.rows, result.imported,
+                                      result.already_present, result.rejected);
         if (result.rejected > 0 && !options.skip_invalid) {
           entry.resource += " (nothing imported)";
           entry.outcome = "rejected";
