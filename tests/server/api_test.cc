@@ -529,11 +529,26 @@ TEST_P(ApiTest, CorrectionsAndChecksOnClinicalRecords) {
   ASSERT_TRUE(exported && exported->status == 200);
   EXPECT_EQ(exported->body.find("\"value\":18"), std::string::npos);
   EXPECT_EQ(exported->body.find("ascites"), std::string::npos);
+  // An adverse event's grade corrected: the new version supersedes it.
+  auto ae = Call("POST", fmt::format("/api/v1/patients/{}/adverse-events", id), nurse,
+                 R"({"ctcae_term":"Fever","grade":3,"attribution":"possible","onset":"2026-03-03"})");
+  ASSERT_TRUE(ae && ae->status == 201) << (ae ? ae->body : "");
+  const std::string ae_path = fmt::format("/api/v1/patients/{}/adverse-events/{}", id,
+                                          json::parse(ae->body)["id"].dump());
+  auto ae_fixed = Call("PATCH", ae_path, nurse,
+                       R"({"ctcae_term":"Fever","grade":1,"attribution":"possible",)"
+                       R"("onset":"2026-03-03","reason":"grade 1, not 3"})",
+                       {{"If-Match", Call("GET", ae_path, nurse)->get_header_value("ETag")}});
+  ASSERT_TRUE(ae_fixed && ae_fixed->status == 201) << (ae_fixed ? ae_fixed->body : "");
+  auto aes = json::parse(
+      Call("GET", fmt::format("/api/v1/patients/{}/adverse-events", id), nurse)->body)["items"];
+  ASSERT_EQ(aes.size(), 1u);
+  EXPECT_EQ(aes[0]["grade"], 1);
   // Each correction is audited with its action.
   auto audit = json::parse(Call("GET", "/api/v1/audit?limit=1000", Login("admin"))->body)["items"];
   std::map<std::string, int> actions;
   for (const json& e : audit) ++actions[e["action"].get<std::string>() + ":" + e["outcome"].get<std::string>()];
-  EXPECT_EQ(actions["amend:ok"], 1);
+  EXPECT_EQ(actions["amend:ok"], 2);
   EXPECT_EQ(actions["void:ok"], 1);
   EXPECT_GE(actions["amend:failed_precondition"], 1);
 }

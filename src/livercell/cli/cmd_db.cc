@@ -1,9 +1,11 @@
-// `livercell db init|migrate|status`: the registry's schema (storage/migrations.h).
+// `livercell db init|migrate|status`: the registry's schema (storage/migrations.h). Init and
+// migrate are audited, as the OS user, once the schema can hold the entry.
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
 #include "livercell/cli/app.h"
+#include "livercell/cli/session.h"
 #include "livercell/storage/migrations.h"
 #include "livercell/storage/repository.h"
 
@@ -14,6 +16,12 @@ using storage::Repository;
 
 base::Result<std::unique_ptr<Repository>> OpenAny(const std::string& url) {
   return Repository::Open(ResolveDbUrl(url), Repository::SchemaPolicy::kAny);
+}
+
+// The audit entry of a schema change, by the OS user running the command.
+base::Status AuditSchemaChange(const std::string& url, std::string command, std::string detail) {
+  LC_ASSIGN_OR_RETURN(auto call, ClinicCall::Open(url, {}, {}, std::move(command)));
+  return clinic::RecordAdministration(call->context(), call->actor(), "db", detail);
 }
 
 int RunInit(const std::string& url) {
@@ -31,6 +39,12 @@ int RunInit(const std::string& url) {
   }
   auto applied = storage::Migrate(repo.value()->connection());
   if (!applied.ok()) return Fail(applied.status(), Format::kTable);
+  if (base::Status audited =
+          AuditSchemaChange(url, "livercell db init",
+                            fmt::format("schema version {}", storage::LatestSchemaVersion()));
+      !audited.ok()) {
+    return Fail(audited, Format::kTable);
+  }
   fmt::print("initialised {} at schema version {}\n", ResolveDbUrl(url),
              storage::LatestSchemaVersion());
   return 0;
@@ -41,6 +55,15 @@ int RunMigrate(const std::string& url) {
   if (!repo.ok()) return Fail(repo.status(), Format::kTable);
   auto applied = storage::Migrate(repo.value()->connection());
   if (!applied.ok()) return Fail(applied.status(), Format::kTable);
+  if (applied.value() > 0) {
+    if (base::Status audited = AuditSchemaChange(
+            url, "livercell db migrate",
+            fmt::format("{} migration(s) to schema version {}", applied.value(),
+                        storage::LatestSchemaVersion()));
+        !audited.ok()) {
+      return Fail(audited, Format::kTable);
+    }
+  }
   fmt::print("applied {} migration(s); schema version {}\n", applied.value(),
              storage::LatestSchemaVersion());
   return 0;

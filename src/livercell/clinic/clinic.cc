@@ -109,4 +109,26 @@ base::Status SignAgain(const Context& context, const Actor& actor, const std::st
   return status;
 }
 
+base::Status RecordAdministration(const Context& context, const Actor& actor,
+                                  std::string_view action, std::string_view detail) {
+  if (base::Status allowed =
+          Authorize(actor, access::Permission::kManageAccounts, "administer the registry", true);
+      !allowed.ok()) {
+    return Refuse(context, actor, action, std::nullopt, std::move(allowed));
+  }
+  access::AuditEntry entry = EntryFor(actor, action, std::nullopt, context.now);
+  entry.resource += fmt::format(" ({})", detail);
+  return context.journal.Record(std::move(entry));
+}
+
+base::Status AuthorizeSigned(const Context& context, const Actor& actor,
+                             access::Permission permission, std::string_view what,
+                             const std::string& password, std::string_view unsigned_why,
+                             std::string_view action, std::optional<std::int64_t> patient_id) {
+  base::Status status = Authorize(actor, permission, what);
+  if (status.ok()) status = SignAgain(context, actor, password, unsigned_why);
+  if (status.ok()) return status;
+  return Refuse(context, actor, action, patient_id, std::move(status));
+}
+
 }  // namespace livercell::clinic

@@ -82,6 +82,20 @@ base::Status Refuse(const Context& context, const Actor& actor, std::string_view
 base::Status SignAgain(const Context& context, const Actor& actor, const std::string& password,
                        std::string_view refused, std::string_view path = "password");
 
+// Records an administrative act on the registry file that has no change of its own to commit
+// here (a schema migration, run before the audit trail could hold it): `actor` must be the OS
+// user or hold manage-accounts; audited as `action` with `detail` appended to the resource.
+base::Status RecordAdministration(const Context& context, const Actor& actor,
+                                  std::string_view action, std::string_view detail);
+
+// A signed act: `actor` holds `permission` (Authorize, `what` naming the act) and signs with
+// `password` (SignAgain, `unsigned_why` saying what did not happen). A refusal is audited as
+// `action` for `patient_id` and returned.
+base::Status AuthorizeSigned(const Context& context, const Actor& actor,
+                             access::Permission permission, std::string_view what,
+                             const std::string& password, std::string_view unsigned_why,
+                             std::string_view action, std::optional<std::int64_t> patient_id);
+
 }  // namespace livercell::clinic
 
 #endif  // LIVERCELL_CLINIC_CLINIC_H_

@@ -56,18 +56,9 @@ base::Status CheckAssessed(storage::Repository& repo, std::int64_t patient_id,
 
 base::Result<PlannedTreatment> CreatePlan(const Context& context, const Actor& actor,
                                           const PlanRequest& request) {
-  const auto refuse = [&](base::Status status) {
-    return Refuse(context, actor, "sign", request.patient_id, std::move(status));
-  };
-  if (base::Status allowed =
-          Authorize(actor, access::Permission::kPlanTreatment, "plan a treatment");
-      !allowed.ok()) {
-    return refuse(std::move(allowed));
-  }
-  if (base::Status again = SignAgain(context, actor, request.password, "the plan was not signed");
-      !again.ok()) {
-    return refuse(std::move(again));
-  }
+  LC_RETURN_IF_ERROR(AuthorizeSigned(context, actor, access::Permission::kPlanTreatment,
+                                     "plan a treatment", request.password,
+                                     "the plan was not signed", "sign", request.patient_id));
   PlannedTreatment out;
   LC_ASSIGN_OR_RETURN(out.plan, PlanForPatient(context.repo, request.patient_id, request.course,
                                                context.calendar, request.start,

@@ -365,17 +365,10 @@ base::Result<domain::CustodyEvent> ReleaseProduct(const Context& context, const 
                                                   const std::string& password,
                                                   domain::ReleaseChecklist* checklist) {
   LC_ASSIGN_OR_RETURN(const domain::Product product, context.repo.GetProduct(product_id));
-  const auto refuse = [&](base::Status status) {
-    return Refuse(context, actor, "release", product.patient_id, std::move(status));
-  };
-  if (base::Status allowed = Authorize(actor, Permission::kHandleCellProducts, "release a product");
-      !allowed.ok()) {
-    return refuse(std::move(allowed));
-  }
-  if (base::Status again = SignAgain(context, actor, password, "the product was not released");
-      !again.ok()) {
-    return refuse(std::move(again));
-  }
+  LC_RETURN_IF_ERROR(AuthorizeSigned(context, actor, Permission::kHandleCellProducts,
+                                     "release a product", password,
+                                     "the product was not released", "release",
+                                     product.patient_id));
   domain::CustodyEvent released;
   LC_RETURN_IF_ERROR(context.journal.Record(
       EntryFor(actor, "release", product.patient_id, context.now),
@@ -397,18 +390,10 @@ base::Result<domain::CustodyEvent> SignReleaseException(const Context& context, 
                                                         const std::string& password,
                                                         domain::ReleaseChecklist* checklist) {
   LC_ASSIGN_OR_RETURN(const domain::Product product, context.repo.GetProduct(product_id));
-  const auto refuse = [&](base::Status status) {
-    return Refuse(context, actor, "release-exception", product.patient_id, std::move(status));
-  };
-  if (base::Status allowed = Authorize(actor, Permission::kSignReleaseExceptions,
-                                       "sign a release exception");
-      !allowed.ok()) {
-    return refuse(std::move(allowed));
-  }
-  if (base::Status again = SignAgain(context, actor, password, "the exception was not signed");
-      !again.ok()) {
-    return refuse(std::move(again));
-  }
+  LC_RETURN_IF_ERROR(AuthorizeSigned(context, actor, Permission::kSignReleaseExceptions,
+                                     "sign a release exception", password,
+                                     "the exception was not signed", "release-exception",
+                                     product.patient_id));
   domain::CustodyEvent signed_event;
   LC_RETURN_IF_ERROR(context.journal.Record(
       EntryFor(actor, "release-exception", product.patient_id, context.now),

@@ -228,6 +228,20 @@ base::Status RequireReason(const std::string& reason) {
   return status;
 }
 
+// The key of the numbered record `id` among those `read` returns, if it is there.
+template <typename Record>
+base::Result<std::optional<std::string>> NumberedKey(
+    storage::Repository& r,
+    base::Result<std::vector<Record>> (storage::Repository::*read)(
+        std::int64_t, storage::Repository::Visibility),
+    std::int64_t patient_id, storage::Repository::Visibility visibility, const std::string& id) {
+  LC_ASSIGN_OR_RETURN(const auto rows, (r.*read)(patient_id, visibility));
+  for (const Record& row : rows) {
+    if (std::to_string(row.id) == id) return std::optional<std::string>(id);
+  }
+  return std::optional<std::string>();
+}
+
 // The record's key in its table when it is current; kNotFound when there is no such record,
 // kFailedPrecondition when it was already corrected.
 base::Result<std::string> CurrentRecordKey(storage::Repository& r, domain::RecordKind kind,
@@ -243,27 +257,23 @@ base::Result<std::string> CurrentRecordKey(storage::Repository& r, domain::Recor
         break;
       }
       case domain::RecordKind::kFinding: {
-        LC_ASSIGN_OR_RETURN(const auto rows, r.Findings(patient_id, visibility));
-        for (const auto& x : rows)
-          if (std::to_string(x.id) == id) key = id;
+        LC_ASSIGN_OR_RETURN(key, NumberedKey(r, &storage::Repository::Findings, patient_id,
+                                             visibility, id));
         break;
       }
       case domain::RecordKind::kEvent: {
-        LC_ASSIGN_OR_RETURN(const auto rows, r.Events(patient_id, visibility));
-        for (const auto& x : rows)
-          if (std::to_string(x.id) == id) key = id;
+        LC_ASSIGN_OR_RETURN(key, NumberedKey(r, &storage::Repository::Events, patient_id,
+                                             visibility, id));
         break;
       }
       case domain::RecordKind::kAdverseEvent: {
-        LC_ASSIGN_OR_RETURN(const auto rows, r.AdverseEvents(patient_id, visibility));
-        for (const auto& x : rows)
-          if (std::to_string(x.id) == id) key = id;
+        LC_ASSIGN_OR_RETURN(key, NumberedKey(r, &storage::Repository::AdverseEvents, patient_id,
+                                             visibility, id));
         break;
       }
       case domain::RecordKind::kQualityOfLife: {
-        LC_ASSIGN_OR_RETURN(const auto rows, r.QualityOfLife(patient_id, visibility));
-        for (const auto& x : rows)
-          if (std::to_string(x.id) == id) key = id;
+        LC_ASSIGN_OR_RETURN(key, NumberedKey(r, &storage::Repository::QualityOfLife, patient_id,
+                                             visibility, id));
         break;
       }
     }
@@ -410,6 +420,30 @@ base::Result<std::string> AmendEvent(const Context& context, const Actor& actor,
       context, actor, record_id, std::move(replacement), reason, &storage::Repository::AddEvent,
       [&](storage::Repository& r, const domain::ClinicalEvent& e) {
         return CheckAgainstPatient(r, e.patient_id, e.time, context.now, "time");
+      });
+}
+
+base::Result<std::string> AmendAdverseEvent(const Context& context, const Actor& actor,
+                                            const std::string& record_id,
+                                            domain::AdverseEvent replacement,
+                                            const std::string& reason) {
+  return Amend<domain::AdverseEvent>(
+      context, actor, record_id, std::move(replacement), reason,
+      &storage::Repository::AddAdverseEvent,
+      [&](storage::Repository& r, const domain::AdverseEvent& e) {
+        return CheckAgainstPatient(r, e.patient_id, e.onset, context.now, "onset");
+      });
+}
+
+base::Result<std::string> AmendQualityOfLife(const Context& context, const Actor& actor,
+                                             const std::string& record_id,
+                                             domain::QualityOfLife replacement,
+                                             const std::string& reason) {
+  return Amend<domain::QualityOfLife>(
+      context, actor, record_id, std::move(replacement), reason,
+      &storage::Repository::AddQualityOfLife,
+      [&](storage::Repository& r, const domain::QualityOfLife& q) {
+        return CheckAgainstPatient(r, q.patient_id, q.time, context.now, "time");
       });
 }
 

@@ -73,6 +73,14 @@ base::Result<std::string> AmendEvent(const Context& context, const Actor& actor,
                                      const std::string& record_id,
                                      domain::ClinicalEvent replacement,
                                      const std::string& reason);
+base::Result<std::string> AmendAdverseEvent(const Context& context, const Actor& actor,
+                                            const std::string& record_id,
+                                            domain::AdverseEvent replacement,
+                                            const std::string& reason);
+base::Result<std::string> AmendQualityOfLife(const Context& context, const Actor& actor,
+                                             const std::string& record_id,
+                                             domain::QualityOfLife replacement,
+                                             const std::string& reason);
 
 }  // namespace livercell::clinic
 

@@ -943,8 +943,7 @@ class Routes {
   }
 
   // A correction: {"status": "entered-in-error", "reason"} voids (If-Match optional); the
-  // record's fields with "reason" amend it (labs and events; If-Match with the record's ETag
-  // required). 200 with the correction, or 201 with the new version.
+  // record's fields with "reason" amend it (If-Match with the record's ETag required). 200 with the correction, or 201 with the new version.
   base::Status PatchRecord(Call& call) {
     LC_ASSIGN_OR_RETURN(const domain::RecordKind kind, KindOfPath(call));
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
@@ -998,10 +997,16 @@ class Routes {
       event.patient_id = *call.patient_id;
       LC_ASSIGN_OR_RETURN(new_id, clinic::AmendEvent(context, call.actor, call.record_id,
                                                      std::move(event), reason));
+    } else if (kind == domain::RecordKind::kAdverseEvent) {
+      LC_ASSIGN_OR_RETURN(domain::AdverseEvent event, formats::AdverseEventFromJson(body));
+      event.patient_id = *call.patient_id;
+      LC_ASSIGN_OR_RETURN(new_id, clinic::AmendAdverseEvent(context, call.actor, call.record_id,
+                                                            std::move(event), reason));
     } else {
-      base::Status status(base::StatusCode::kUnimplemented,
-                          "this kind of record is corrected by voiding it and recording it anew");
-      return std::move(status.SetPath("status"));
+      LC_ASSIGN_OR_RETURN(domain::QualityOfLife qol, formats::QualityOfLifeFromJson(body));
+      qol.patient_id = *call.patient_id;
+      LC_ASSIGN_OR_RETURN(new_id, clinic::AmendQualityOfLife(context, call.actor, call.record_id,
+                                                             std::move(qol), reason));
     }
     call.response.set_header("ETag", fmt::format("\"{}\"", new_id));
     Reply(call, 201, {{"id", new_id}, {"replaces", call.record_id}, {"reason", reason}});
@@ -1322,13 +1327,14 @@ const std::vector<Route>& Routes::Table() {
        "read one adverse event with its status", &Routes::GetRecord},
       {"PATCH", "/api/v1/patients/{id}/adverse-events/{rid}", Access::kPermission,
        {Permission::kRecordVisits}, Audit::kWrite, "correct",
-       "void an adverse event entered in error", &Routes::PatchRecord},
+       "void an adverse event entered in error, or amend it", &Routes::PatchRecord},
       {"GET", "/api/v1/patients/{id}/qol/{rid}", Access::kPermission,
        {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read one quality-of-life questionnaire with its status", &Routes::GetRecord},
       {"PATCH", "/api/v1/patients/{id}/qol/{rid}", Access::kPermission,
        {Permission::kRecordVisits}, Audit::kWrite, "correct",
-       "void a quality-of-life questionnaire entered in error", &Routes::PatchRecord},
+       "void a quality-of-life questionnaire entered in error, or amend it",
+       &Routes::PatchRecord},
       {"GET", "/api/v1/patients/{id}/qol", Access::kPermission,
        {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read a patient's quality-of-life questionnaires", &Routes::GetQualityOfLife},
