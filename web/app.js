@@ -60,8 +60,8 @@ class Problem extends Error {
   }
 }
 
-export async function api(method, path, body) {
-  const init = { method, credentials: "same-origin", headers: {} };
+export async function api(method, path, body, headers = {}) {
+  const init = { method, credentials: "same-origin", headers: { ...headers } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -258,14 +258,22 @@ async function renderPatient(id, show) {
   const reassess = () => assessmentPanel(assessSection, id, MAY_SIGN_ASSESSMENTS.includes(role),
                                          assessState)
     .catch((err) => replaceBody(assessSection, errorBox(err)));
+  const refreshed = [];  // forms whose choices follow the records (the correction form)
   const refresh = async () => {
     [labs, events, scores] = await records();
     draw();
+    refreshed.forEach((fill) => fill());
     if (assessSection) await reassess();
   };
   if (MAY_RECORD_LABS.includes(role)) formGrid.append(labForm(id, status, refresh));
   if (MAY_RECORD_VISITS.includes(role)) {
     formGrid.append(eventForm(id, status, refresh), visitForm(id, status, refresh));
+  }
+  if (MAY_RECORD_LABS.includes(role)) {
+    const fix = correctionForm(id, status, refresh, () => [labs.items, events.items],
+                               MAY_RECORD_VISITS.includes(role));
+    refreshed.push(fix.refill);
+    formGrid.append(fix);
   }
   assessSection = MAY_READ_ASSESSMENTS.includes(role)
     ? h("section", { "aria-labelledby": "assess-h" },
@@ -622,6 +630,57 @@ function labForm(id, status, refresh) {
     confirmRow.hidden = true;
     return `Recorded ${info.title} ${fmt(number)} ${unit.value} on ${time.value}.`;
   }, status);
+}
+
+// Corrections, never deletions (issue #22): a record entered in error is voided, a lab's
+// value corrected by a new version; both keep the record, with who, when and why.
+function correctionForm(id, status, refresh, current, mayCorrectEvents) {
+  const record = h("select", { "data-field": "id" });
+  const fill = () => {
+    const [labItems, eventItems] = current();
+    const options = labItems.slice(-30).reverse().map((l) => h("option", {
+      value: `labs/${l.id}`, text: `${l.time} ${l.name} ${fmt(l.value)} ${l.unit}` }));
+    if (mayCorrectEvents) {
+      options.push(...eventItems.map((e) => h("option", {
+        value: `events/${e.id}`, text: `${e.time} ${e.title}` })));
+    }
+    record.replaceChildren(...options);
+  };
+  fill();
+  const action = h("select", { "data-field": "status" },
+    h("option", { value: "entered-in-error", text: "Entered in error (void it)" }),
+    h("option", { value: "amend", text: "Correct the lab value" }));
+  const value = h("input", { type: "text", inputmode: "decimal", "data-field": "value",
+                             autocomplete: "off" });
+  const reason = h("input", { type: "text", required: true, "data-field": "reason" });
+  const form = recordForm("Correct a record", [
+    ...field("fix-record", "Record", record), ...field("fix-action", "Correction", action),
+    ...field("fix-value", "Corrected value (labs)", value), ...field("fix-reason", "Why", reason)],
+  async () => {
+    const [kind, rid] = record.value.split("/");
+    const path = `/patients/${id}/${kind}/${rid}`;
+    if (action.value === "entered-in-error") {
+      await api("PATCH", path, { status: "entered-in-error", reason: reason.value });
+    } else {
+      if (kind !== "labs") {
+        throw new Problem(400, { path: "status", detail: "only a lab's value is corrected here; void the event and record it anew" });
+      }
+      const old = current()[0].find((l) => l.id === rid);
+      const typed = value.value.trim();
+      if (typed.includes(",")) {
+        throw new Problem(400, { path: "value", detail: `“${typed}”: write decimals with a point (${typed.replace(",", ".")})` });
+      }
+      await api("PATCH", path, { code: old.code, unit: old.unit, time: old.time,
+                                 value: typed === "" ? null : Number(typed),
+                                 reason: reason.value }, { "If-Match": `"${rid}"` });
+    }
+    await refresh();
+    reason.value = "";
+    value.value = "";
+    return action.value === "entered-in-error" ? "Marked as entered in error." : "Corrected.";
+  }, status);
+  form.refill = fill;
+  return form;
 }
 
 function eventForm(id, status, refresh) {

@@ -226,6 +226,19 @@ try {
   await labForm.getByLabel("Yes, the result is right: record it").check();
   await labForm.getByRole("button", { name: "Record" }).click();
   await page.getByRole("status").filter({ hasText: "Recorded Total bilirubin 18 mg/dL" }).waitFor();
+  // It was 1,8 after all: corrected from the browser. The 18 stays on record, superseded.
+  const fix = page.getByRole("form", { name: "Correct a record" });
+  const option = await fix.getByLabel("Record").locator("option", { hasText: "2026-11-21 bilirubin 18 mg/dL" })
+    .getAttribute("value");
+  await fix.getByLabel("Record").selectOption(option);
+  await fix.getByLabel("Correction").selectOption("amend");
+  await fix.getByLabel("Corrected value (labs)").fill("1.8");
+  await fix.getByLabel("Why").fill("typed 18 for 1,8");
+  await fix.getByRole("button", { name: "Record" }).click();
+  await page.getByRole("status").filter({ hasText: "Corrected." }).waitFor();
+  await page.waitForFunction(() => /latest 1\.8 mg\/dL on 2026-11-21/.test(
+    document.querySelector('figure[data-lab="bilirubin"] figcaption').textContent));
+  await shot("lab-corrected");
 
   // Record an event: it appears in the timeline.
   const eventForm = page.getByRole("form", { name: "Clinical event" });
