@@ -232,10 +232,26 @@ TEST_P(ClinicTest, CorrectionsVoidOrAmendAndNothingIsDeleted) {
   EXPECT_TRUE(repo_->Events(patient)->empty());
   EXPECT_EQ(repo_->Events(patient, Repository::Visibility::kAll)->size(), 1u);
   EXPECT_EQ(Audit().back().action, "void");
+  // A finding (imported: stored here directly as an import would) is amended the same way.
+  domain::Finding ascites;
+  ascites.patient_id = patient;
+  ascites.kind = "ascites";
+  ascites.value = 1;
+  ascites.time = *domain::ClinicalTime::Parse("2026-01-06");
+  ascites.source_key = "test:ascites";
+  ascites.provenance = "test";
+  ASSERT_TRUE(repo_->AddFinding(ascites).ok());
+  const std::string finding_id = std::to_string(repo_->Findings(patient)->front().id);
+  domain::Finding none = ascites;
+  none.value = 0;
+  auto amended = AmendFinding(context(), As("rn.kim"), finding_id, none, "no ascites on US");
+  ASSERT_TRUE(amended.ok()) << amended.status().ToString();
+  ASSERT_EQ(repo_->Findings(patient)->size(), 1u);
+  EXPECT_EQ(repo_->Findings(patient)->front().value, 0);
   // The database itself refuses to change or remove a correction.
   EXPECT_FALSE(repo_->connection().ExecuteScript("DELETE FROM corrections").ok());
   EXPECT_FALSE(repo_->connection().ExecuteScript("UPDATE corrections SET reason = 'x'").ok());
-  EXPECT_EQ(repo_->Corrections(patient)->size(), 2u);
+  EXPECT_EQ(repo_->Corrections(patient)->size(), 3u);
 }
 
 TEST_P(ClinicTest, StaleUpdateIsRefusedWithTheCurrentVersion) {

@@ -27,6 +27,7 @@ base::Status CheckAgainstPatient(storage::Repository& repo, std::int64_t patient
 
 domain::RecordKind KindOf(const domain::LabObservation&) { return domain::RecordKind::kLab; }
 domain::RecordKind KindOf(const domain::ClinicalEvent&) { return domain::RecordKind::kEvent; }
+domain::RecordKind KindOf(const domain::Finding&) { return domain::RecordKind::kFinding; }
 domain::RecordKind KindOf(const domain::AdverseEvent&) {
   return domain::RecordKind::kAdverseEvent;
 }
@@ -444,6 +445,16 @@ base::Result<std::string> AmendQualityOfLife(const Context& context, const Actor
       &storage::Repository::AddQualityOfLife,
       [&](storage::Repository& r, const domain::QualityOfLife& q) {
         return CheckAgainstPatient(r, q.patient_id, q.time, context.now, "time");
+      });
+}
+
+base::Result<std::string> AmendFinding(const Context& context, const Actor& actor,
+                                       const std::string& record_id, domain::Finding replacement,
+                                       const std::string& reason) {
+  return Amend<domain::Finding>(
+      context, actor, record_id, std::move(replacement), reason, &storage::Repository::AddFinding,
+      [&](storage::Repository& r, const domain::Finding& f) {
+        return CheckAgainstPatient(r, f.patient_id, f.time, context.now, "time");
       });
 }
 

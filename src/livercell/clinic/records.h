@@ -77,6 +77,9 @@ base::Result<std::string> AmendAdverseEvent(const Context& context, const Actor&
                                             const std::string& record_id,
                                             domain::AdverseEvent replacement,
                                             const std::string& reason);
+base::Result<std::string> AmendFinding(const Context& context, const Actor& actor,
+                                       const std::string& record_id, domain::Finding replacement,
+                                       const std::string& reason);
 base::Result<std::string> AmendQualityOfLife(const Context& context, const Actor& actor,
                                              const std::string& record_id,
                                              domain::QualityOfLife replacement,

@@ -159,6 +159,15 @@ nlohmann::json LabJson(const domain::LabObservation& l, const Deidentifier* deid
   return out;
 }
 
+nlohmann::json FindingJson(const domain::Finding& f, const Deidentifier* deidentify) {
+  const domain::FindingKind* kind = domain::FindFindingKind(f.kind);
+  return {{"id", f.id},
+          {"time", Shifted(deidentify, f.patient_id, f.time).ToString()},
+          {"kind", f.kind},
+          {"title", kind != nullptr ? json(kind->title) : json(f.kind)},
+          {"value", f.value}};
+}
+
 nlohmann::json CorrectionJson(const domain::Correction& c) {
   return {{"status", c.status},
           {"reason", c.reason},
@@ -301,6 +310,17 @@ base::Result<domain::ClinicalTime> TimeField(const json& body, const char* key) 
     return status;
   }
   return time;
+}
+
+base::Result<domain::Finding> FindingFromJson(const json& body) {
+  domain::Finding f;
+  LC_ASSIGN_OR_RETURN(f.kind, StringField(body, "kind", true));
+  auto value = body.find("value");
+  if (value == body.end() || !value->is_number()) return BadBody("required, a number", "value");
+  f.value = value->get<double>();
+  LC_ASSIGN_OR_RETURN(f.time, TimeField(body, "time"));
+  LC_RETURN_IF_ERROR(domain::ValidateFinding(f));
+  return f;
 }
 
 base::Result<domain::ClinicalEvent> EventFromJson(const json& body) {

@@ -50,6 +50,7 @@ std::string LabName(const std::string& code);
 // Each record with its "id" (a lab's: domain::LabId, identified readers only).
 nlohmann::json LabJson(const domain::LabObservation& lab, const Deidentifier* deidentify);
 nlohmann::json EventJson(const domain::ClinicalEvent& event, const Deidentifier* deidentify);
+nlohmann::json FindingJson(const domain::Finding& finding, const Deidentifier* deidentify);
 nlohmann::json AdverseEventJson(const domain::AdverseEvent& event, const Deidentifier* deidentify);
 // With the CLDQ domain and total scores and the EQ-5D-5L profile string.
 nlohmann::json QualityOfLifeJson(const domain::QualityOfLife& qol, const Deidentifier* deidentify);
@@ -86,6 +87,8 @@ base::Result<std::optional<std::int64_t>> IdField(const nlohmann::json& body, co
 // A date or UTC instant member (ClinicalTime), required.
 base::Result<domain::ClinicalTime> TimeField(const nlohmann::json& body, const char* key);
 
+// {"kind", "value", "time"} (domain::ValidateFinding's kinds and ranges)
+base::Result<domain::Finding> FindingFromJson(const nlohmann::json& body);
 // {"type", "time", "grade"?}
 base::Result<domain::ClinicalEvent> EventFromJson(const nlohmann::json& body);
 // {"ctcae_term", "grade", "attribution", "onset", "infusion_id"?}

@@ -300,6 +300,9 @@ class Routes {
   }
 
   base::Status GetLabs(Call& call) { return List(call, &Repository::Labs, &LabJson); }
+  base::Status GetFindings(Call& call) {
+    return List(call, &Repository::Findings, &formats::FindingJson);
+  }
   base::Status GetEvents(Call& call) { return List(call, &Repository::Events, &EventJson); }
   base::Status GetAdverseEvents(Call& call) {
     return List(call, &Repository::AdverseEvents, &AdverseEventJson);
@@ -905,7 +908,8 @@ class Routes {
         return ItemsJson(repo, pid, true, call.deidentify, &Repository::QualityOfLife,
                          &QualityOfLifeJson);
       case domain::RecordKind::kFinding:
-        break;
+        return ItemsJson(repo, pid, true, call.deidentify, &Repository::Findings,
+                         &formats::FindingJson);
     }
     return base::NotFoundError("no such kind of record");
   }
@@ -997,6 +1001,11 @@ class Routes {
       event.patient_id = *call.patient_id;
       LC_ASSIGN_OR_RETURN(new_id, clinic::AmendEvent(context, call.actor, call.record_id,
                                                      std::move(event), reason));
+    } else if (kind == domain::RecordKind::kFinding) {
+      LC_ASSIGN_OR_RETURN(domain::Finding finding, formats::FindingFromJson(body));
+      finding.patient_id = *call.patient_id;
+      LC_ASSIGN_OR_RETURN(new_id, clinic::AmendFinding(context, call.actor, call.record_id,
+                                                       std::move(finding), reason));
     } else if (kind == domain::RecordKind::kAdverseEvent) {
       LC_ASSIGN_OR_RETURN(domain::AdverseEvent event, formats::AdverseEventFromJson(body));
       event.patient_id = *call.patient_id;
@@ -1035,6 +1044,7 @@ class Routes {
 
   static domain::RecordKind KindOf(const domain::LabObservation&) { return domain::RecordKind::kLab; }
   static domain::RecordKind KindOf(const domain::ClinicalEvent&) { return domain::RecordKind::kEvent; }
+  static domain::RecordKind KindOf(const domain::Finding&) { return domain::RecordKind::kFinding; }
   static domain::RecordKind KindOf(const domain::AdverseEvent&) {
     return domain::RecordKind::kAdverseEvent;
   }
@@ -1316,6 +1326,15 @@ const std::vector<Route>& Routes::Table() {
       {"PATCH", "/api/v1/patients/{id}/events/{rid}", Access::kPermission,
        {Permission::kRecordVisits}, Audit::kWrite, "correct",
        "void a clinical event entered in error, or amend it", &Routes::PatchRecord},
+      {"GET", "/api/v1/patients/{id}/findings", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read a patient's findings (ascites, oedema, histologic stage …)", &Routes::GetFindings},
+      {"GET", "/api/v1/patients/{id}/findings/{rid}", Access::kPermission,
+       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       "read one finding with its status", &Routes::GetRecord},
+      {"PATCH", "/api/v1/patients/{id}/findings/{rid}", Access::kPermission,
+       {Permission::kRecordVisits}, Audit::kWrite, "correct",
+       "void a finding entered in error, or amend it", &Routes::PatchRecord},
       {"GET", "/api/v1/patients/{id}/adverse-events", Access::kPermission,
        {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read a patient's adverse events", &Routes::GetAdverseEvents},
