@@ -110,6 +110,9 @@ TEST_F(AccountsCli, EveryUseCaseLeavesItsAuditEntry) {
   const ProcessResult labs = RunLivercell({"labs", "--db", db_, "mrn:Z1", "--format", "json"});
   EXPECT_THAT(labs.out, HasSubstr("1.8"));
   EXPECT_THAT(labs.out, ::testing::Not(HasSubstr("\"value\":18")));
+  const ProcessResult voided = RunLivercell({"labs", "--db", db_, "mrn:Z1", "--include-voided"});
+  EXPECT_THAT(voided.out, HasSubstr(lab_id + " superseded by lab.lee"));
+  EXPECT_THAT(voided.out, HasSubstr("typed 18 for 1,8"));
   // The import: one entry, naming the file's SHA-256 and the counts.
   const std::string csv = "patient_id,date,loinc,value,unit\nZ1,2026-11-22,777-3,120,10*9/L\n";
   WriteFile(dir_.File("labs.csv"), csv);

@@ -65,6 +65,7 @@ int RunList(const ListOptions& o) {
 
 struct ShowOptions {
   std::string db, patient, format;
+  bool include_voided = false;  // `labs`: corrected results too, with who, when and why
 };
 
 int RunShow(const ShowOptions& o) {
@@ -142,19 +143,50 @@ int RunLabs(const ShowOptions& o) {
   if (!repo.ok()) return Fail(repo.status(), format);
   auto id = repo.value()->ResolvePatient(o.patient);
   if (!id.ok()) return Fail(id.status(), format);
-  auto labs = repo.value()->Labs(id.value());
+  auto labs = repo.value()->Labs(id.value(), o.include_voided ? Repository::Visibility::kAll
+                                                               : Repository::Visibility::kCurrent);
   if (!labs.ok()) return Fail(labs.status(), format);
+  // Each corrected result's correction, by lab id.
+  std::map<std::string, domain::Correction> corrections;
+  if (o.include_voided) {
+    auto list = repo.value()->Corrections(id.value());
+    if (!list.ok()) return Fail(list.status(), format);
+    for (const auto& c : list.value()) {
+      if (c.kind == domain::RecordKind::kLab) corrections[c.record_id] = c;
+    }
+  }
+  if (o.include_voided && format != Format::kJson) {
+    // One line per result, so that a corrected one can say why.
+    fmt::print("{:<21} {:<16} {:>10} {:<8} {:<16} {}\n", "time", "lab", "value", "unit", "id",
+               "status");
+    for (const auto& l : labs.value()) {
+      const auto c = corrections.find(domain::LabId(l));
+      fmt::print("{:<21} {:<16} {:>10} {:<8} {:<16} {}\n", l.time.ToString(), LabName(l.code),
+                 l.value, l.unit, domain::LabId(l),
+                 c == corrections.end()
+                     ? std::string("final")
+                     : fmt::format("{} by {} at {}: {}{}", c->second.status, c->second.by,
+                                   c->second.at, c->second.reason,
+                                   c->second.replaced_by ? " → " + *c->second.replaced_by : ""));
+    }
+    return 0;
+  }
   if (format == Format::kJson) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& l : labs.value()) {
-      rows.push_back({{"time", l.time.ToString()},
+      const auto c = corrections.find(domain::LabId(l));
+      nlohmann::json row = {{"id", domain::LabId(l)},
+                      {"status", c == corrections.end() ? std::string("final") : c->second.status},
+                      {"time", l.time.ToString()},
                       {"name", LabName(l.code)},
                       {"code", l.code},
                       {"value", l.value},
                       {"unit", l.unit},
                       {"canonical_value",
                        l.canonical_value ? nlohmann::json(*l.canonical_value) : nlohmann::json()},
-                      {"canonical_unit", l.canonical_unit}});
+                      {"canonical_unit", l.canonical_unit}};
+      if (c != corrections.end()) row["correction"] = formats::CorrectionJson(c->second);
+      rows.push_back(std::move(row));
     }
     fmt::print("{}\n", nlohmann::json{{"patient_id", id.value()}, {"labs", rows}}.dump());
     return 0;
@@ -218,6 +250,8 @@ void RegisterPatientsCommands(CLI::App& app, Action* selected) {
   CLI::App* lb = app.add_subcommand("labs", "A patient's lab results as a trend table");
   AddDbOption(*lb, &labs->db);
   lb->add_option("ID", labs->patient, "Internal id (42) or system:value (mayo-pbc:7)")->required();
+  lb->add_flag("--include-voided", labs->include_voided,
+               "Also the results voided or superseded, each with who corrected it, when and why");
   AddFormatOption(*lb, &labs->format, {"table", "json"});
   lb->footer("Example:\n  livercell labs mayo-pbc:1");
   lb->callback([selected, labs] { *selected = [labs] { return RunLabs(*labs); }; });
