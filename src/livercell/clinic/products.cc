@@ -6,6 +6,7 @@
 #include <set>
 
 #include "livercell/access/accounts.h"
+#include "livercell/clinic/records.h"
 #include "livercell/formats/course_file.h"
 
 namespace livercell::clinic {
@@ -341,10 +342,11 @@ base::Result<domain::CustodyEvent> RecordCustodyEvent(const Context& context, co
         .SetAllowed("harvest, bank-receipt, processing, qc, storage, dispatch");
     return Refuse(context, actor, "record", product.patient_id, std::move(status));
   }
-  if (event.at > context.now + std::chrono::minutes(5)) {
-    base::Status status(base::StatusCode::kOutOfRange, "is in the future");
-    status.SetPath("at").SetValue(domain::ClinicalTime::FromInstant(event.at).ToString());
-    return Refuse(context, actor, "record", product.patient_id, std::move(status));
+  // The same clock-skew rule as every clinical time (records.h), with no birth date to check.
+  if (base::Status when = CheckClinicalTime(domain::ClinicalTime::FromInstant(event.at),
+                                            context.now, std::nullopt, "at");
+      !when.ok()) {
+    return Refuse(context, actor, "record", product.patient_id, std::move(when));
   }
   event.actor = actor.username;
   event.role = actor.role_name();

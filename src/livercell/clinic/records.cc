@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <span>
 
 #include "livercell/base/instant.h"
 #include "livercell/base/secrets.h"
@@ -25,15 +26,7 @@ base::Status CheckAgainstPatient(storage::Repository& repo, std::int64_t patient
   return CheckClinicalTime(time, now, patient.birth_date, time_path);
 }
 
-domain::RecordKind KindOf(const domain::LabObservation&) { return domain::RecordKind::kLab; }
-domain::RecordKind KindOf(const domain::ClinicalEvent&) { return domain::RecordKind::kEvent; }
-domain::RecordKind KindOf(const domain::Finding&) { return domain::RecordKind::kFinding; }
-domain::RecordKind KindOf(const domain::AdverseEvent&) {
-  return domain::RecordKind::kAdverseEvent;
-}
-domain::RecordKind KindOf(const domain::QualityOfLife&) {
-  return domain::RecordKind::kQualityOfLife;
-}
+using domain::KindOf;
 
 // The id of `record` once stored: a lab's is its key's hash, any other's its row number.
 template <typename Record>
@@ -160,8 +153,8 @@ base::Result<std::int64_t> UpdatePatient(const Context& context, const Actor& ac
 namespace {
 
 // A lab may not repeat one stored (same code, time, unit and value).
-base::Status CheckNotDuplicate(storage::Repository& r, const domain::LabObservation& lab) {
-  LC_ASSIGN_OR_RETURN(const auto stored, r.Labs(lab.patient_id));
+base::Status CheckNotDuplicate(std::span<const domain::LabObservation> stored,
+                               const domain::LabObservation& lab) {
   for (const domain::LabObservation& s : stored) {
     if (s.code != lab.code || s.time != lab.time || s.unit != lab.unit || s.value != lab.value) {
       continue;
@@ -179,10 +172,10 @@ base::Status CheckNotDuplicate(storage::Repository& r, const domain::LabObservat
 
 // The previous result of the analyte (before the new one, within the window) and a question
 // when the new one is too far from it.
-base::Status CheckDelta(storage::Repository& r, const domain::LabObservation& lab) {
+base::Status CheckDelta(std::span<const domain::LabObservation> stored,
+                        const domain::LabObservation& lab) {
   const std::optional<domain::Analyte> analyte = domain::AnalyteFromLoinc(lab.code);
   if (!analyte || !lab.canonical_value) return base::OkStatus();
-  LC_ASSIGN_OR_RETURN(const auto stored, r.Labs(lab.patient_id));
   const domain::LabObservation* previous = nullptr;
   for (const domain::LabObservation& s : stored) {
     if (domain::AnalyteFromLoinc(s.code) != analyte || !s.canonical_value) continue;
@@ -213,8 +206,10 @@ base::Status CheckDelta(storage::Repository& r, const domain::LabObservation& la
 base::Status CheckLab(const Context& context, storage::Repository& r,
                       const domain::LabObservation& lab, bool confirmed = true) {
   LC_RETURN_IF_ERROR(CheckAgainstPatient(r, lab.patient_id, lab.time, context.now, "time"));
-  LC_RETURN_IF_ERROR(CheckNotDuplicate(r, lab));
-  return confirmed ? base::OkStatus() : CheckDelta(r, lab);
+  // The patient's results, read once for both checks.
+  LC_ASSIGN_OR_RETURN(const auto stored, r.Labs(lab.patient_id));
+  LC_RETURN_IF_ERROR(CheckNotDuplicate(stored, lab));
+  return confirmed ? base::OkStatus() : CheckDelta(stored, lab);
 }
 
 Permission PermissionFor(domain::RecordKind kind) {

@@ -884,7 +884,8 @@ class Routes {
       json item = to_json(record, deidentify);
       if (all) {
         const auto found = corrections.find(
-            fmt::format("{}/{}", domain::ToString(KindOf(record)), formats::RecordIdOf(record)));
+            fmt::format("{}/{}", domain::ToString(domain::KindOf(record)),
+                        formats::RecordIdOf(record)));
         item["status"] = found == corrections.end() ? "final" : found->second.status;
         if (found != corrections.end()) item["correction"] = formats::CorrectionJson(found->second);
       }
@@ -931,7 +932,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(const json items, AllOfKind(*repo, call, kind));
     for (const json& item : items) {
-      if (!item.contains("id") || formats_IdText(item["id"]) != call.record_id) continue;
+      if (!item.contains("id") || IdText(item["id"]) != call.record_id) continue;
       call.response.set_header("ETag", fmt::format("\"{}\"", call.record_id));
       Reply(call, 200, item);
       return base::OkStatus();
@@ -942,7 +943,7 @@ class Routes {
     return std::move(status.SetPath("id").SetValue(call.record_id));
   }
 
-  static std::string formats_IdText(const json& id) {
+  static std::string IdText(const json& id) {
     return id.is_string() ? id.get<std::string>() : id.dump();
   }
 
@@ -1042,15 +1043,7 @@ class Routes {
     return base::OkStatus();
   }
 
-  static domain::RecordKind KindOf(const domain::LabObservation&) { return domain::RecordKind::kLab; }
-  static domain::RecordKind KindOf(const domain::ClinicalEvent&) { return domain::RecordKind::kEvent; }
-  static domain::RecordKind KindOf(const domain::Finding&) { return domain::RecordKind::kFinding; }
-  static domain::RecordKind KindOf(const domain::AdverseEvent&) {
-    return domain::RecordKind::kAdverseEvent;
-  }
-  static domain::RecordKind KindOf(const domain::QualityOfLife&) {
-    return domain::RecordKind::kQualityOfLife;
-  }
+
 
   // The clinic's context for one request: reads on `repo`, writes through the journal.
   clinic::Context ContextOf(Repository& repo) const {

@@ -592,7 +592,7 @@ base::Result<std::vector<domain::Correction>> Repository::Corrections(std::int64
                      c.patient_id = patient_id;
                      // A lab's key is hashed into its id, as the API names it.
                      c.record_id = c.kind == domain::RecordKind::kLab
-                                       ? base::Sha256Hex(row.Text(1)).substr(0, 16)
+                                       ? domain::LabIdOfKey(row.Text(1))
                                        : row.Text(1);
                      c.status = row.Text(2);
                      c.reason = row.Text(3);

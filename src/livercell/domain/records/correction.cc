@@ -38,9 +38,11 @@ std::string LabKey(const LabObservation& lab) {
   return lab.code + "|" + lab.time.ToString() + "|" + lab.source_key;
 }
 
-std::string LabId(const LabObservation& lab) {
+std::string LabIdOfKey(std::string_view key) {
   // Not clinical: 16 hex digits (64 bits) name a lab unambiguously within one patient.
-  return base::Sha256Hex(LabKey(lab)).substr(0, 16);
+  return base::Sha256Hex(key).substr(0, 16);
 }
+
+std::string LabId(const LabObservation& lab) { return LabIdOfKey(LabKey(lab)); }
 
 }  // namespace livercell::domain

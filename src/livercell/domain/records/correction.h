@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "livercell/domain/records/event.h"
 #include "livercell/domain/records/observation.h"
 
 namespace livercell::domain {
@@ -40,6 +41,15 @@ struct Correction {
 std::string LabId(const LabObservation& lab);
 // "code|time|source_key": the key a correction of a lab is stored under.
 std::string LabKey(const LabObservation& lab);
+// The id of the lab stored under `key` (LabId of that lab).
+std::string LabIdOfKey(std::string_view key);
+
+// The kind of a record, for corrections and listings.
+inline RecordKind KindOf(const LabObservation&) { return RecordKind::kLab; }
+inline RecordKind KindOf(const Finding&) { return RecordKind::kFinding; }
+inline RecordKind KindOf(const ClinicalEvent&) { return RecordKind::kEvent; }
+inline RecordKind KindOf(const AdverseEvent&) { return RecordKind::kAdverseEvent; }
+inline RecordKind KindOf(const QualityOfLife&) { return RecordKind::kQualityOfLife; }
 
 }  // namespace livercell::domain
 
