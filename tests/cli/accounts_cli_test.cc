@@ -155,6 +155,93 @@ TEST_F(AccountsCli, EveryUseCaseLeavesItsAuditEntry) {
   EXPECT_EQ(RunLivercell({"audit", "verify", "--db", db_}).exit_code, 0);
 }
 
+// The lines of `csv` whose id column (or any other whole field) is `id`.
+std::vector<std::string> LinesWith(const std::string& csv, const std::string& id) {
+  const std::string needle = "," + id + ",";
+  std::vector<std::string> found;
+  std::istringstream lines(csv);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(needle) != std::string::npos) found.push_back(line);
+  }
+  return found;
+}
+
+TEST_F(AccountsCli, TidyExportShowsCorrectedRecordsOnlyWhenAskedAndImportSkipsThem) {
+  ASSERT_EQ(As("rn.kim", {"patients", "register", "--id", "mrn:Z1", "--family", "Ames",
+                          "--birth-date", "1961-04-02"})
+                .exit_code,
+            0);
+  const auto record = [&](const char* code, const char* value, const char* unit,
+                          const char* time) {
+    const ProcessResult run = As("lab.lee", {"record", "lab", "--patient", "mrn:Z1", "--code",
+                                             code, "--value", value, "--unit", unit, "--time",
+                                             time, "--format", "json"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return json::parse(run.out)["id"].get<std::string>();
+  };
+  const std::string wrong = record("1975-2", "18", "mg/dL", "2026-11-20");
+  const std::string stray = record("777-3", "120", "10*9/L", "2026-11-21");
+  const std::string kept = record("6301-6", "1.3", "1", "2026-11-21");
+  const ProcessResult amended =
+      As("lab.lee", {"record", "amend", "--patient", "mrn:Z1", "--id", wrong, "--value", "1.8",
+                     "--reason", "typed 18 for 1,8", "--format", "json"});
+  ASSERT_EQ(amended.exit_code, 0) << amended.err;
+  const std::string fixed = json::parse(amended.out)["id"];
+  ASSERT_EQ(As("lab.lee", {"record", "void", "--patient", "mrn:Z1", "--id", stray, "--reason",
+                           "another patient's sample"})
+                .exit_code,
+            0);
+
+  // By default: current records only, each final with its id.
+  ASSERT_EQ(RunLivercell({"export", "tidy", "--db", db_, "--out", dir_.File("now")}).exit_code, 0);
+  const std::string now = ReadFile(dir_.File("now/labs.csv"));
+  EXPECT_THAT(now, HasSubstr(",id,status,corrected_at,corrected_by,correction_reason,"
+                             "replaced_by\n"));
+  EXPECT_TRUE(LinesWith(now, wrong).empty()) << now;
+  EXPECT_TRUE(LinesWith(now, stray).empty()) << now;
+  ASSERT_EQ(LinesWith(now, kept).size(), 1u) << now;
+  EXPECT_THAT(LinesWith(now, kept)[0], HasSubstr("," + kept + ",final,,,,"));
+  EXPECT_THAT(LinesWith(now, fixed)[0], HasSubstr(",1.8,mg/dL,"));
+
+  // --include-voided: the corrected ones too, with who, when and why.
+  const ProcessResult all = RunLivercell(
+      {"export", "tidy", "--db", db_, "--out", dir_.File("all"), "--include-voided"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_THAT(all.out, HasSubstr("2 of the records were voided or superseded"));
+  const std::string every = ReadFile(dir_.File("all/labs.csv"));
+  ASSERT_EQ(LinesWith(every, wrong).size(), 1u) << every;
+  EXPECT_THAT(LinesWith(every, wrong)[0], HasSubstr(",18,mg/dL,"));
+  EXPECT_THAT(LinesWith(every, wrong)[0], HasSubstr("," + wrong + ",superseded,20"));
+  EXPECT_THAT(LinesWith(every, wrong)[0], HasSubstr("Z,lab.lee,\"typed 18 for 1,8\","));
+  EXPECT_THAT(LinesWith(every, wrong)[0], ::testing::EndsWith("," + fixed));
+  ASSERT_EQ(LinesWith(every, stray).size(), 1u);
+  EXPECT_THAT(LinesWith(every, stray)[0], HasSubstr(",entered-in-error,"));
+  EXPECT_THAT(LinesWith(every, stray)[0], HasSubstr(",lab.lee,another patient's sample,"));
+  EXPECT_THAT(ReadFile(dir_.File("all/dictionary.csv")),
+              HasSubstr("labs.csv,status,text,,,"));
+
+  // Imported elsewhere: the current records only, the corrected rows counted and left out.
+  const std::string copy = "sqlite:" + dir_.File("copy.db");
+  const ProcessResult imported =
+      RunLivercell({"import", "tidy", "--db", copy, "--dir", dir_.File("all")});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_THAT(imported.out, HasSubstr("2 labs"));
+  EXPECT_THAT(imported.out, HasSubstr("2 voided or superseded rows were not imported"));
+  const ProcessResult labs = RunLivercell({"labs", "--db", copy, "mrn:Z1", "--format", "json"});
+  EXPECT_THAT(labs.out, HasSubstr("1.8"));
+  EXPECT_THAT(labs.out, ::testing::Not(HasSubstr("120")));
+
+  // A status it does not know stops the import, naming the line and column.
+  std::string edited = every;
+  edited.replace(edited.find(",final,"), 7, ",gone,");
+  std::filesystem::copy(dir_.File("all"), dir_.File("bad"));
+  WriteFile(dir_.File("bad/labs.csv"), edited);
+  const ProcessResult bad = RunLivercell(
+      {"import", "tidy", "--db", "sqlite:" + dir_.File("bad.db"), "--dir", dir_.File("bad")});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("column \"status\": \"gone\" is not final"));
+}
+
 TEST_F(AccountsCli, LoginSessionIsPrivateExpiresWithLogoutAndWrongPasswordsLock) {
   const ProcessResult in = RunLivercell({"login", "--db", db_, "--as", "rn.kim",
                                          "--password-stdin"},

@@ -12,6 +12,7 @@ namespace {
 
 struct TidyOptions {
   std::string db, dir;
+  bool include_voided = false;  // export: corrected records too
   Credentials credentials;
 };
 
@@ -19,13 +20,19 @@ int RunExportTidy(const TidyOptions& o) {
   auto call = ClinicCall::Open(o.db, o.credentials, {},
                                fmt::format("livercell export tidy {}", o.dir));
   if (!call.ok()) return Fail(call.status(), Format::kTable);
-  auto counts = clinic::ExportTidy((*call)->context(), (*call)->actor(), o.dir);
+  auto counts = clinic::ExportTidy((*call)->context(), (*call)->actor(), o.dir,
+                                   {.include_corrected = o.include_voided});
   if (!counts.ok()) return Fail(counts.status(), Format::kTable);
-  const auto& c = counts.value();
+  const auto& c = counts.value().written;
   fmt::print(
       "wrote {}: {} patients, {} labs, {} findings, {} events, {} adverse events, {} "
       "quality-of-life, and dictionary.csv\n",
       o.dir, c.patients, c.labs, c.findings, c.events, c.adverse_events, c.qol);
+  if (o.include_voided) {
+    fmt::print("{} of the records were voided or superseded (status column; who, when and why "
+               "beside it)\n",
+               counts.value().corrected);
+  }
   return 0;
 }
 
@@ -37,11 +44,15 @@ int RunImportTidy(const TidyOptions& o) {
   if (!call.ok()) return Fail(call.status(), Format::kTable);
   auto counts = clinic::ImportTidy((*call)->context(), (*call)->actor(), o.dir);
   if (!counts.ok()) return Fail(counts.status(), Format::kTable);
-  const auto& c = counts.value();
+  const auto& c = counts.value().imported;
   fmt::print(
       "imported {}: {} patients, {} labs, {} findings, {} events, {} adverse events, {} "
       "quality-of-life (records already present were left alone)\n",
       o.dir, c.patients, c.labs, c.findings, c.events, c.adverse_events, c.qol);
+  if (counts.value().skipped > 0) {
+    fmt::print("{} voided or superseded rows were not imported (their amendments were)\n",
+               counts.value().skipped);
+  }
   return 0;
 }
 
@@ -55,8 +66,15 @@ void RegisterExportCommand(CLI::App& app, Action* selected) {
       "tidy", "One long CSV per record kind plus dictionary.csv (one read.csv each in R)");
   AddDbOption(*tidy, &options->db);
   tidy->add_option("--out", options->dir, "Folder to write (created if needed)")->required();
+  tidy->add_flag("--include-voided", options->include_voided,
+                 "Also records voided or superseded by an amendment, marked in the status "
+                 "column with who corrected them, when and why");
   AddCredentialOptions(*tidy, &options->credentials);
-  tidy->footer("Example:\n  livercell export tidy --db sqlite:var/pbc.db --out export/");
+  tidy->footer(
+      "Every record table ends with id, status (final, entered-in-error or superseded),\n"
+      "corrected_at, corrected_by, correction_reason and replaced_by; dictionary.csv says so.\n\n"
+      "Examples:\n  livercell export tidy --db sqlite:var/pbc.db --out export/\n"
+      "  livercell export tidy --db sqlite:var/pbc.db --out audit-copy/ --include-voided");
   tidy->callback(
       [selected, options] { *selected = [options] { return RunExportTidy(*options); }; });
 

@@ -11,6 +11,8 @@
 #include "livercell/base/csv.h"
 #include "livercell/base/output_sink.h"
 #include "livercell/base/progress.h"
+#include "livercell/domain/records/correction.h"
+#include "livercell/formats/records_json.h"
 
 namespace livercell::clinic {
 namespace {
@@ -23,7 +25,22 @@ struct Column {
 struct TableSpec {
   std::string_view file;
   std::span<const Column> columns;
+  bool correctable = true;  // ends with kCorrectionColumns
 };
+
+// Every table of clinical records ends with these, so an R user can join a corrected record to
+// who corrected it, when and why (issue #22: corrections, never deletions).
+constexpr Column kCorrectionColumns[] = {
+    {"id", "text", "", "",
+     "the record's id in the API and CLI (a lab's: first 16 hex digits of the SHA-256 of "
+     "code|time|source_key); reassigned by import tidy"},
+    {"status", "text", "", "",
+     "final; with export tidy --include-voided also entered-in-error (voided) or superseded "
+     "(amended); import tidy reads final rows only"},
+    {"corrected_at", "instant", "", "ISO 8601", "when it was voided or superseded (UTC)"},
+    {"corrected_by", "text", "", "", "the account that corrected it"},
+    {"correction_reason", "text", "", "", "why, in the words of who corrected it"},
+    {"replaced_by", "text", "", "", "id of the amendment that superseded it"}};
 
 constexpr Column kPatientColumns[] = {
     {"patient_id", "integer", "", "", "internal registry id (joins the other tables)"},
@@ -84,7 +101,7 @@ constexpr Column kQolColumns[] = {
     {"provenance", "text", "", "", "where it came from"}};
 
 constexpr TableSpec kTables[] = {
-    {"patients.csv", kPatientColumns},       {"labs.csv", kLabColumns},
+    {"patients.csv", kPatientColumns, false},       {"labs.csv", kLabColumns},
     {"findings.csv", kFindingColumns},       {"events.csv", kEventColumns},
     {"adverse_events.csv", kAdverseColumns}, {"qol.csv", kQolColumns}};
 
@@ -108,6 +125,9 @@ class TableWriter {
     TableWriter writer(std::move(sink));
     std::vector<std::string> header;
     for (const Column& c : spec.columns) header.emplace_back(c.name);
+    if (spec.correctable) {
+      for (const Column& c : kCorrectionColumns) header.emplace_back(c.name);
+    }
     writer.Row(header);
     return writer;
   }
@@ -160,6 +180,7 @@ class TidyImporter {
   base::Status AdverseEvents(const std::string& dir);
   base::Status QualityOfLife(const std::string& dir);
   storage::RecordCounts counts;
+  std::int64_t skipped = 0;  // corrected rows of an --include-voided export
 
  private:
   base::Result<std::int64_t> PatientOf(const CsvTable& t) {
@@ -168,13 +189,27 @@ class TidyImporter {
     if (it == ids_.end()) return t.Error("patient_id", "not in patients.csv");
     return it->second;
   }
-  // Calls `row(t)` for every record of `dir/file`, stopping at the first error.
+  // Calls `row(t)` for every final record of `dir/file`, stopping at the first error. Rows an
+  // --include-voided export marked voided or superseded are counted in `skipped`, not stored:
+  // their amendments (final rows) carry what is right.
   template <typename Row>
-  static base::Status ForEachRow(const std::string& dir, std::string_view file, Row&& row) {
+  base::Status ForEachRow(const std::string& dir, std::string_view file, Row&& row) {
     LC_ASSIGN_OR_RETURN(CsvTable t, OpenTable(dir, file));
+    const bool has_status = t.Has("status");
     for (;;) {
       LC_ASSIGN_OR_RETURN(const bool any, t.Next());
       if (!any) return base::OkStatus();
+      if (has_status) {
+        LC_ASSIGN_OR_RETURN(const std::string status, t.Text("status"));
+        if (status == domain::kEnteredInError || status == domain::kSuperseded) {
+          ++skipped;
+          continue;
+        }
+        if (!status.empty() && status != "final") {
+          return t.Error("status", fmt::format("\"{}\" is not final, {} or {}", status,
+                                               domain::kEnteredInError, domain::kSuperseded));
+        }
+      }
       LC_RETURN_IF_ERROR(row(t));
     }
   }
@@ -341,7 +376,88 @@ std::string Joined(const std::vector<domain::ExternalId>& ids) {
 
 namespace {
 
-base::Result<storage::RecordCounts> WriteTidy(storage::Repository& repo, const std::string& dir) {
+// A record's own columns, in the order of its table's Column array.
+std::vector<std::string> Fields(const domain::LabObservation& l) {
+  return {std::to_string(l.patient_id), l.time.ToString(), l.code_system, l.code, Num(l.value),
+          l.unit, l.canonical_value ? Num(*l.canonical_value) : "", l.canonical_unit, l.flag,
+          l.source_key, l.provenance};
+}
+std::vector<std::string> Fields(const domain::Finding& f) {
+  return {std::to_string(f.patient_id), f.time.ToString(), f.kind, Num(f.value), f.source_key,
+          f.provenance};
+}
+std::vector<std::string> Fields(const domain::ClinicalEvent& e) {
+  const domain::EventType* type = domain::FindEventType(e.type);
+  return {std::to_string(e.patient_id), e.time.ToString(), e.type,
+          e.grade ? std::to_string(*e.grade) : "", type ? std::string(type->icd10) : "",
+          type ? std::string(type->snomed) : "", e.source_key, e.provenance};
+}
+std::vector<std::string> Fields(const domain::AdverseEvent& e) {
+  return {std::to_string(e.patient_id), e.onset.ToString(), e.ctcae_term,
+          std::to_string(e.grade), std::string(domain::ToString(e.attribution)),
+          e.infusion_id.value_or(""), e.source_key, e.provenance};
+}
+std::vector<std::string> Fields(const domain::QualityOfLife& q) {
+  std::string total_text;
+  if (q.cldq_items) {
+    auto scores = domain::ScoreCldq(*q.cldq_items);
+    if (scores.ok()) total_text = Num(scores.value().total);
+  }
+  return {std::to_string(q.patient_id), q.time.ToString(), Digits(q.cldq_items), total_text,
+          Digits(q.eq5d5l), q.source_key, q.provenance};
+}
+
+// One table of records being written, with the number of rows written so far.
+struct RecordTable {
+  TableWriter writer;
+  std::int64_t* count;
+  // Writes `r` with its id and status: final, or as `correction` (nullptr = final) says.
+  template <typename Record>
+  void Write(const Record& r, const domain::Correction* correction) {
+    std::vector<std::string> fields = Fields(r);
+    fields.push_back(formats::RecordIdOf(r));
+    if (correction == nullptr) {
+      fields.insert(fields.end(), {"final", "", "", "", ""});
+    } else {
+      fields.insert(fields.end(), {correction->status, correction->at, correction->by,
+                                   correction->reason, correction->replaced_by.value_or("")});
+    }
+    writer.Row(fields);
+    ++*count;
+  }
+};
+
+// Every record of one patient, corrected ones included, with who corrected each, when and why.
+base::Status WritePatientRecords(storage::Repository& repo, std::int64_t patient_id,
+                                 std::span<RecordTable, 5> tables, std::int64_t* corrected) {
+  using Visibility = storage::Repository::Visibility;
+  LC_ASSIGN_OR_RETURN(const std::vector<domain::Correction> corrections,
+                      repo.Corrections(patient_id));
+  std::map<std::pair<domain::RecordKind, std::string>, const domain::Correction*> index;
+  for (const domain::Correction& c : corrections) index[{c.kind, c.record_id}] = &c;
+  auto write = [&](const auto& records, RecordTable& table) {
+    for (const auto& r : records) {
+      auto it = index.find({domain::KindOf(r), formats::RecordIdOf(r)});
+      const domain::Correction* c = it == index.end() ? nullptr : it->second;
+      *corrected += c != nullptr ? 1 : 0;
+      table.Write(r, c);
+    }
+  };
+  LC_ASSIGN_OR_RETURN(const auto labs, repo.Labs(patient_id, Visibility::kAll));
+  write(labs, tables[0]);
+  LC_ASSIGN_OR_RETURN(const auto findings, repo.Findings(patient_id, Visibility::kAll));
+  write(findings, tables[1]);
+  LC_ASSIGN_OR_RETURN(const auto events, repo.Events(patient_id, Visibility::kAll));
+  write(events, tables[2]);
+  LC_ASSIGN_OR_RETURN(const auto adverse, repo.AdverseEvents(patient_id, Visibility::kAll));
+  write(adverse, tables[3]);
+  LC_ASSIGN_OR_RETURN(const auto qol, repo.QualityOfLife(patient_id, Visibility::kAll));
+  write(qol, tables[4]);
+  return base::OkStatus();
+}
+
+base::Result<TidyExportCounts> WriteTidy(storage::Repository& repo, const std::string& dir,
+                                         const TidyExportOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
@@ -349,9 +465,16 @@ base::Result<storage::RecordCounts> WriteTidy(storage::Repository& repo, const s
     status.SetPath(dir);
     return status;
   }
-  storage::RecordCounts counts;
+  TidyExportCounts counts;
+  storage::RecordCounts& n = counts.written;
   LC_ASSIGN_OR_RETURN(TableWriter patients, TableWriter::Open(dir, kTables[0]));
-  LC_RETURN_IF_ERROR(repo.ForEachPatient([&](const domain::Patient& p) {
+  std::int64_t* const counters[] = {&n.labs, &n.findings, &n.events, &n.adverse_events, &n.qol};
+  std::vector<RecordTable> tables;
+  for (std::size_t i = 0; i < 5; ++i) {
+    LC_ASSIGN_OR_RETURN(TableWriter writer, TableWriter::Open(dir, kTables[i + 1]));
+    tables.push_back({std::move(writer), counters[i]});
+  }
+  LC_RETURN_IF_ERROR(repo.ForEachPatient([&](const domain::Patient& p) -> base::Status {
     std::string comorbidities;
     for (const auto& c : p.comorbidities_icd10)
       comorbidities += (comorbidities.empty() ? "" : ";") + c;
@@ -360,68 +483,36 @@ base::Result<storage::RecordCounts> WriteTidy(storage::Repository& repo, const s
                   p.birth_date ? ClinicalTime::FromDate(*p.birth_date).ToString() : "",
                   p.aetiology_icd10.value_or(""), comorbidities,
                   p.ecog ? std::to_string(*p.ecog) : "", p.provenance});
-    ++counts.patients;
-    return base::OkStatus();
+    ++n.patients;
+    if (!options.include_corrected) return base::OkStatus();
+    return WritePatientRecords(repo, p.id, std::span<RecordTable, 5>(tables.data(), 5),
+                               &counts.corrected);
   }));
+  if (!options.include_corrected) {
+    // Current records only, streamed table by table in constant memory.
+    auto final_row = [](RecordTable& table) {
+      return [&table](const auto& r) { table.Write(r, nullptr); };
+    };
+    LC_RETURN_IF_ERROR(repo.ForEachLab(final_row(tables[0])));
+    LC_RETURN_IF_ERROR(repo.ForEachFinding(final_row(tables[1])));
+    LC_RETURN_IF_ERROR(repo.ForEachEvent(final_row(tables[2])));
+    LC_RETURN_IF_ERROR(repo.ForEachAdverseEvent(final_row(tables[3])));
+    LC_RETURN_IF_ERROR(repo.ForEachQualityOfLife(final_row(tables[4])));
+  }
   LC_RETURN_IF_ERROR(patients.Commit());
-
-  LC_ASSIGN_OR_RETURN(TableWriter labs, TableWriter::Open(dir, kTables[1]));
-  LC_RETURN_IF_ERROR(repo.ForEachLab([&](const domain::LabObservation& l) {
-    labs.Row({std::to_string(l.patient_id), l.time.ToString(), l.code_system, l.code, Num(l.value),
-              l.unit, l.canonical_value ? Num(*l.canonical_value) : "", l.canonical_unit, l.flag,
-              l.source_key, l.provenance});
-    ++counts.labs;
-  }));
-  LC_RETURN_IF_ERROR(labs.Commit());
-
-  LC_ASSIGN_OR_RETURN(TableWriter findings, TableWriter::Open(dir, kTables[2]));
-  LC_RETURN_IF_ERROR(repo.ForEachFinding([&](const domain::Finding& f) {
-    findings.Row({std::to_string(f.patient_id), f.time.ToString(), f.kind, Num(f.value),
-                  f.source_key, f.provenance});
-    ++counts.findings;
-  }));
-  LC_RETURN_IF_ERROR(findings.Commit());
-
-  LC_ASSIGN_OR_RETURN(TableWriter events, TableWriter::Open(dir, kTables[3]));
-  LC_RETURN_IF_ERROR(repo.ForEachEvent([&](const domain::ClinicalEvent& e) {
-    const domain::EventType* type = domain::FindEventType(e.type);
-    events.Row({std::to_string(e.patient_id), e.time.ToString(), e.type,
-                e.grade ? std::to_string(*e.grade) : "", type ? std::string(type->icd10) : "",
-                type ? std::string(type->snomed) : "", e.source_key, e.provenance});
-    ++counts.events;
-  }));
-  LC_RETURN_IF_ERROR(events.Commit());
-
-  LC_ASSIGN_OR_RETURN(TableWriter adverse, TableWriter::Open(dir, kTables[4]));
-  LC_RETURN_IF_ERROR(repo.ForEachAdverseEvent([&](const domain::AdverseEvent& e) {
-    adverse.Row({std::to_string(e.patient_id), e.onset.ToString(), e.ctcae_term,
-                 std::to_string(e.grade), std::string(domain::ToString(e.attribution)),
-                 e.infusion_id.value_or(""), e.source_key, e.provenance});
-    ++counts.adverse_events;
-  }));
-  LC_RETURN_IF_ERROR(adverse.Commit());
-
-  LC_ASSIGN_OR_RETURN(TableWriter qol, TableWriter::Open(dir, kTables[5]));
-  LC_RETURN_IF_ERROR(repo.ForEachQualityOfLife([&](const domain::QualityOfLife& q) {
-    std::string total_text;
-    if (q.cldq_items) {
-      auto scores = domain::ScoreCldq(*q.cldq_items);
-      if (scores.ok()) total_text = Num(scores.value().total);
-    }
-    qol.Row({std::to_string(q.patient_id), q.time.ToString(), Digits(q.cldq_items), total_text,
-             Digits(q.eq5d5l), q.source_key, q.provenance});
-    ++counts.qol;
-  }));
-  LC_RETURN_IF_ERROR(qol.Commit());
+  for (RecordTable& table : tables) LC_RETURN_IF_ERROR(table.writer.Commit());
 
   std::string dictionary = "table,column,type,unit,code_system,description\n";
+  auto describe = [&](const TableSpec& table, const Column& c) {
+    base::AppendCsvLine(
+        {std::string(table.file), std::string(c.name), std::string(c.type), std::string(c.unit),
+         std::string(c.code_system), std::string(c.description)},
+        &dictionary);
+  };
   for (const TableSpec& table : kTables) {
-    for (const Column& c : table.columns) {
-      base::AppendCsvLine(
-          {std::string(table.file), std::string(c.name), std::string(c.type), std::string(c.unit),
-           std::string(c.code_system), std::string(c.description)},
-          &dictionary);
-    }
+    for (const Column& c : table.columns) describe(table, c);
+    if (!table.correctable) continue;
+    for (const Column& c : kCorrectionColumns) describe(table, c);
   }
   LC_ASSIGN_OR_RETURN(std::unique_ptr<base::OutputSink> sink,
                       base::OutputSink::Open(dir + "/dictionary.csv"));
@@ -432,14 +523,14 @@ base::Result<storage::RecordCounts> WriteTidy(storage::Repository& repo, const s
 
 }  // namespace
 
-base::Result<storage::RecordCounts> ImportTidy(const Context& context, const Actor& actor,
-                                               const std::string& dir) {
+base::Result<TidyImportCounts> ImportTidy(const Context& context, const Actor& actor,
+                                          const std::string& dir) {
   if (base::Status allowed =
           Authorize(actor, access::Permission::kWritePatients, "import a tidy export", true);
       !allowed.ok()) {
     return Refuse(context, actor, "import", std::nullopt, std::move(allowed));
   }
-  storage::RecordCounts counts;
+  TidyImportCounts result;
   LC_RETURN_IF_ERROR(context.journal.RecordEditing(
       EntryFor(actor, "import", std::nullopt, context.now),
       [&](storage::Repository& repo, access::AuditEntry& entry) -> base::Status {
@@ -450,26 +541,33 @@ base::Result<storage::RecordCounts> ImportTidy(const Context& context, const Act
         LC_RETURN_IF_ERROR(importer.Events(dir));
         LC_RETURN_IF_ERROR(importer.AdverseEvents(dir));
         LC_RETURN_IF_ERROR(importer.QualityOfLife(dir));
-        counts = importer.counts;
+        result = {importer.counts, importer.skipped};
+        const storage::RecordCounts& n = result.imported;
         entry.resource += fmt::format(
-            " tidy {} patients {} labs {} findings {} events {} adverse_events {} qol {}", dir,
-            counts.patients, counts.labs, counts.findings, counts.events, counts.adverse_events,
-            counts.qol);
+            " tidy {} patients {} labs {} findings {} events {} adverse_events {} qol {} "
+            "skipped-corrected {}",
+            dir, n.patients, n.labs, n.findings, n.events, n.adverse_events, n.qol,
+            result.skipped);
         return base::OkStatus();
       }));
-  return counts;
+  return result;
 }
 
-base::Result<storage::RecordCounts> ExportTidy(const Context& context, const Actor& actor,
-                                               const std::string& dir) {
+base::Result<TidyExportCounts> ExportTidy(const Context& context, const Actor& actor,
+                                          const std::string& dir,
+                                          const TidyExportOptions& options) {
   if (base::Status allowed =
           Authorize(actor, access::Permission::kExport, "export the registry", true);
       !allowed.ok()) {
     return Refuse(context, actor, "export", std::nullopt, std::move(allowed));
   }
-  LC_ASSIGN_OR_RETURN(const storage::RecordCounts counts, WriteTidy(context.repo, dir));
+  LC_ASSIGN_OR_RETURN(const TidyExportCounts counts, WriteTidy(context.repo, dir, options));
   access::AuditEntry entry = EntryFor(actor, "export", std::nullopt, context.now);
-  entry.resource += fmt::format(" tidy {} patients {} labs {}", dir, counts.patients, counts.labs);
+  entry.resource += fmt::format(" tidy {} patients {} labs {}{}", dir, counts.written.patients,
+                                counts.written.labs,
+                                options.include_corrected
+                                    ? fmt::format(" corrected-included {}", counts.corrected)
+                                    : "");
   LC_RETURN_IF_ERROR(context.journal.Record(std::move(entry)));
   return counts;
 }

@@ -13,17 +13,35 @@
 
 namespace livercell::clinic {
 
+struct TidyExportOptions {
+  // Also the records voided (entered-in-error) or superseded by an amendment, each with its
+  // status and who corrected it, when and why. Without it only current (final) records.
+  bool include_corrected = false;
+};
+struct TidyExportCounts {
+  storage::RecordCounts written;  // rows per table
+  std::int64_t corrected = 0;     // of them, voided or superseded
+};
+
 // Writes patients.csv, labs.csv, findings.csv, events.csv, adverse_events.csv, qol.csv and
-// dictionary.csv into `dir` (created if needed). Each file is written atomically. Permission
-// export (or the OS user administering the registry file); audited as one "export".
-base::Result<storage::RecordCounts> ExportTidy(const Context& context, const Actor& actor,
-                                               const std::string& dir);
+// dictionary.csv into `dir` (created if needed). Each file is written atomically. Every record
+// table ends with id, status and the correction columns. Permission export (or the OS user
+// administering the registry file); audited as one "export".
+base::Result<TidyExportCounts> ExportTidy(const Context& context, const Actor& actor,
+                                          const std::string& dir,
+                                          const TidyExportOptions& options = {});
+
+struct TidyImportCounts {
+  storage::RecordCounts imported;  // new records (those already present are left alone)
+  std::int64_t skipped = 0;        // voided or superseded rows, not imported
+};
 
 // Reads a folder written by ExportTidy in one transaction with its audit entry. Patients are
 // matched by their identifiers (created when absent); records keep their source keys, so
-// importing the same folder twice changes nothing. Errors name the file, line and column.
-base::Result<storage::RecordCounts> ImportTidy(const Context& context, const Actor& actor,
-                                               const std::string& dir);
+// importing the same folder twice changes nothing. Only final rows are imported (an amendment
+// is itself final). Errors name the file, line and column.
+base::Result<TidyImportCounts> ImportTidy(const Context& context, const Actor& actor,
+                                          const std::string& dir);
 
 }  // namespace livercell::clinic
 
