@@ -333,17 +333,25 @@ TEST_P(ClinicTest, ReleaseIsSignedAndIndependentOfProcessingAndQc) {
   auto registered = RegisterProduct(context(), cora, product);
   ASSERT_TRUE(registered.ok()) << registered.status().ToString();
   EXPECT_EQ(registered->registered_by, "cp.cora");
-  const auto record = [&](domain::CustodyKind kind, std::map<std::string, std::string, std::less<>> text) {
+  // Records an event by hand; returns its warnings.
+  const auto record_on = [&](std::int64_t product_id, domain::CustodyKind kind,
+                             std::map<std::string, std::string, std::less<>> text) {
     std::vector<base::Status> problems;
     auto fields = domain::ParseFields(kind, text, &problems);
-    ASSERT_TRUE(fields.ok()) << (problems.empty() ? fields.status() : problems[0]).ToString();
+    EXPECT_TRUE(fields.ok()) << (problems.empty() ? fields.status() : problems[0]).ToString();
     domain::CustodyEvent event;
     event.kind = kind;
     event.at = now_;
-    event.fields = *fields;
-    auto stored = RecordCustodyEvent(context(), cora, registered->id, event);
-    ASSERT_TRUE(stored.ok()) << stored.status().ToString();
-    EXPECT_EQ(stored->actor, "cp.cora");
+    event.fields = fields.ok() ? *fields : domain::Fields();
+    auto stored = RecordCustodyEvent(context(), cora, product_id, event);
+    EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+    if (!stored.ok()) return std::vector<std::string>{"not stored"};
+    EXPECT_EQ(stored->event.actor, "cp.cora");
+    return stored->warnings;
+  };
+  const auto record = [&](domain::CustodyKind kind,
+                          std::map<std::string, std::string, std::less<>> text) {
+    EXPECT_TRUE(record_on(registered->id, kind, std::move(text)).empty());
   };
   const std::string now_text = domain::ClinicalTime::FromInstant(now_).ToString();
   const std::string tomorrow = domain::ClinicalTime::FromInstant(now_ + 24h).ToString();
@@ -355,6 +363,26 @@ TEST_P(ClinicTest, ReleaseIsSignedAndIndependentOfProcessingAndQc) {
           {"volume_ml", "20"}, {"expires_at", tomorrow}});
   record(domain::CustodyKind::kQc, {{"sterility", "no-growth"}, {"mycoplasma", "not-detected"},
                                     {"endotoxin_eu_per_ml", "0.2"}, {"viability_percent", "88"}});
+  // A second product for the same plan, in date only until the night before the procedure:
+  // stored, with a warning (its release will be refused).
+  domain::Product late = product;
+  late.din = *domain::Din::Parse("G123426000002");
+  auto late_registered = RegisterProduct(context(), cora, late);
+  ASSERT_TRUE(late_registered.ok()) << late_registered.status().ToString();
+  EXPECT_TRUE(record_on(late_registered->id, domain::CustodyKind::kHarvest,
+                        {{"volume_ml", "45"}, {"collected_at", now_text}, {"operator", "Dr Ames"}})
+                  .empty());
+  const std::string last_night = domain::ClinicalTime::FromInstant(
+      std::chrono::floor<std::chrono::days>(now_) - 1h).ToString();
+  const std::vector<std::string> warnings = record_on(
+      late_registered->id, domain::CustodyKind::kProcessing,
+      {{"method", "density gradient"}, {"target", "mnc"}, {"total_nucleated_cells", "3e9"},
+       {"target_cells", "1.5e8"}, {"cd34_cells", "2e6"}, {"viability_percent", "92"},
+       {"volume_ml", "20"}, {"expires_at", last_night}});
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("expires at " + last_night + ", before its planned administration"),
+            std::string::npos)
+      << warnings[0];
   domain::ReleaseChecklist checklist;
   // cora processed and tested it: she may not release it.
   auto own = ReleaseProduct(context(), cora, registered->id, kPassword, &checklist);

@@ -176,10 +176,15 @@ int RunRecord(const Options& o) {
       clinic::RecordCustodyEvent((*call)->context(), (*call)->actor(), product->id, event);
   if (!stored.ok()) return Fail(stored.status(), format);
   if (format == Format::kJson) {
-    fmt::print("{}\n", json{{"seq", stored->seq}, {"kind", o.kind}, {"hash", stored->content_hash}}.dump());
+    fmt::print("{}\n", json{{"seq", stored->event.seq},
+                            {"kind", o.kind},
+                            {"hash", stored->event.content_hash},
+                            {"warnings", stored->warnings}}
+                            .dump());
   } else {
-    fmt::print("recorded {} as event {}\n", o.kind, stored->seq);
+    fmt::print("recorded {} as event {}\n", o.kind, stored->event.seq);
   }
+  for (const std::string& warning : stored->warnings) fmt::print(stderr, "warning: {}\n", warning);
   return 0;
 }
 

@@ -324,9 +324,9 @@ base::Result<domain::Product> RegisterProduct(const Context& context, const Acto
   return product;
 }
 
-base::Result<domain::CustodyEvent> RecordCustodyEvent(const Context& context, const Actor& actor,
-                                                      std::int64_t product_id,
-                                                      domain::CustodyEvent event) {
+base::Result<RecordedCustody> RecordCustodyEvent(const Context& context, const Actor& actor,
+                                                 std::int64_t product_id,
+                                                 domain::CustodyEvent event) {
   LC_ASSIGN_OR_RETURN(const domain::Product product, context.repo.GetProduct(product_id));
   if (base::Status allowed =
           Authorize(actor, Permission::kHandleCellProducts, "record a product's custody");
@@ -350,16 +350,22 @@ base::Result<domain::CustodyEvent> RecordCustodyEvent(const Context& context, co
   }
   event.actor = actor.username;
   event.role = actor.role_name();
-  domain::CustodyEvent stored;
+  RecordedCustody recorded;
   LC_RETURN_IF_ERROR(context.journal.Record(
       EntryFor(actor, "record", product.patient_id, context.now),
       [&](storage::Repository& r) -> base::Status {
         LC_ASSIGN_OR_RETURN(const domain::Product now, r.GetProduct(product_id));
         LC_RETURN_IF_ERROR(domain::CanAppend(now, event.kind));
-        LC_ASSIGN_OR_RETURN(stored, r.AppendCustodyEvent(product_id, event));
+        LC_ASSIGN_OR_RETURN(recorded.event, r.AppendCustodyEvent(product_id, event));
+        LC_ASSIGN_OR_RETURN(const domain::Product after, r.GetProduct(product_id));
+        if (base::Status expiry = CheckExpiryBeforePlannedDay(r, after, context.now);
+            !expiry.ok()) {
+          recorded.warnings.push_back(
+              std::string(expiry.message()) + ": it cannot be released for that administration");
+        }
         return base::OkStatus();
       }));
-  return stored;
+  return recorded;
 }
 
 base::Result<domain::CustodyEvent> ReleaseProduct(const Context& context, const Actor& actor,

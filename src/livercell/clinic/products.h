@@ -63,12 +63,19 @@ base::Status BedsideRefusal(const domain::BedsideVerdict& verdict, const std::st
 base::Result<domain::Product> RegisterProduct(const Context& context, const Actor& actor,
                                               domain::Product product);
 
+struct RecordedCustody {
+  domain::CustodyEvent event;         // as stored (seq, hash, actor)
+  std::vector<std::string> warnings;  // e.g. it will expire before its planned administration
+};
+
 // Appends a custody event recorded by hand (harvest, bank receipt, processing, QC, storage,
 // dispatch) to product `product_id`, by `actor` (permission handle-cell-products).
-// kFailedPrecondition when the product's record no longer takes it (domain::CanAppend).
-base::Result<domain::CustodyEvent> RecordCustodyEvent(const Context& context, const Actor& actor,
-                                                      std::int64_t product_id,
-                                                      domain::CustodyEvent event);
+// kFailedPrecondition when the product's record no longer takes it (domain::CanAppend). An
+// expiry before the plan's next administration is a warning here (the event is a fact and is
+// stored) and a refusal at release.
+base::Result<RecordedCustody> RecordCustodyEvent(const Context& context, const Actor& actor,
+                                                 std::int64_t product_id,
+                                                 domain::CustodyEvent event);
 
 // Releases product `product_id` against the release specification, signed: the releaser gives
 // their password again and must have recorded neither the product's processing nor its QC

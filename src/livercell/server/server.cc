@@ -637,9 +637,14 @@ class Routes {
       call.patient_id = product.patient_id;
     }
     call.audited = true;
-    LC_ASSIGN_OR_RETURN(event, clinic::RecordCustodyEvent(ContextOf(*repo), call.actor,
-                                                          *call.resource_id, std::move(event)));
-    Reply(call, 201, {{"seq", event.seq}, {"kind", kind_text}, {"hash", event.content_hash}});
+    LC_ASSIGN_OR_RETURN(const clinic::RecordedCustody recorded,
+                        clinic::RecordCustodyEvent(ContextOf(*repo), call.actor,
+                                                   *call.resource_id, std::move(event)));
+    Reply(call, 201,
+          {{"seq", recorded.event.seq},
+           {"kind", kind_text},
+           {"hash", recorded.event.content_hash},
+           {"warnings", recorded.warnings}});
     return base::OkStatus();
   }
 
