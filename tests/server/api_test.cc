@@ -30,6 +30,7 @@
 #include "livercell/domain/product/product.h"
 #include "livercell/storage/repository.h"
 #include "run_process.h"
+#include "server_process.h"
 #include "test_databases.h"
 
 namespace livercell::testing {
@@ -48,54 +49,6 @@ long DayNumber(const json& text) {
   return std::chrono::sys_days(std::chrono::year{y} / m / d).time_since_epoch().count();
 }
 
-// `livercell serve` on a free port, stopped with SIGTERM (checked to exit 0).
-class ServerProcess {
- public:
-  explicit ServerProcess(const std::string& url, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {LIVERCELL_BINARY, "serve", "--db", url, "--listen",
-                                      "127.0.0.1:0"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      // The server dies with the test, even when the test is killed or crashes.
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      execv(LIVERCELL_BINARY, argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    std::string line;
-    char c = 0;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    out_ = out[0];
-    const std::size_t colon = line.rfind(':');
-    if (colon != std::string::npos) port_ = std::atoi(line.c_str() + colon + 1);
-  }
-  ~ServerProcess() { Stop(); }
-  int Stop() {
-    if (pid_ <= 0) return exit_;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    close(out_);
-    pid_ = 0;
-    exit_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return exit_;
-  }
-  int port() const { return port_; }
-
- private:
-  pid_t pid_ = 0;
-  int out_ = -1;
-  int port_ = 0;
-  int exit_ = -1;
-};
 
 // The shipped release specification (`livercell product spec`) with the clinic's exceptions.
 std::string ClinicReleaseSpec() {

@@ -29,6 +29,8 @@ struct ServeArgs {
   std::string protocol;
   std::string calendar;
   std::string release_spec;
+  server::TransportLimits limits;
+  int header_timeout = 0, request_timeout = 0, idle_timeout = 0;  // seconds; set from limits
 };
 
 base::Status ParseListen(const std::string& listen, ServeOptions* options) {
@@ -56,6 +58,10 @@ int RunServe(const ServeArgs& args) {
   options.db_url = cli::ResolveDbUrl(args.db);
   options.tls_cert = args.tls_cert;
   options.tls_key = args.tls_key;
+  options.limits = args.limits;
+  options.limits.header_deadline = std::chrono::seconds(args.header_timeout);
+  options.limits.request_deadline = std::chrono::seconds(args.request_timeout);
+  options.limits.idle_timeout = std::chrono::seconds(args.idle_timeout);
   if (!args.protocol.empty()) {
     formats::ProtocolParse loaded = cli::LoadProtocol(args.protocol);
     if (!loaded.protocol) return Fail(loaded.errors, Format::kTable);
@@ -121,6 +127,39 @@ void RegisterServeCommand(CLI::App& app, cli::Action* selected) {
   serve->add_option("--protocol", args->protocol,
                     "Candidacy protocol TOML for assessments (default: the built-in "
                     "livercell-default; check it first with `livercell protocol check`)");
+  // The limits a hostile or broken client meets (issue #23), each with its safe default.
+  server::TransportLimits& limits = args->limits;
+  args->header_timeout = static_cast<int>(limits.header_deadline.count());
+  args->request_timeout = static_cast<int>(limits.request_deadline.count());
+  args->idle_timeout = static_cast<int>(limits.idle_timeout.count());
+  const char* group = "Limits";
+  serve->add_option("--header-timeout", args->header_timeout,
+                    "Seconds a request's header may take to arrive (slow clients are closed)")
+      ->check(CLI::Range(1, 3600))->capture_default_str()->group(group);
+  serve->add_option("--request-timeout", args->request_timeout,
+                    "Seconds a whole request (header and body) may take to arrive")
+      ->check(CLI::Range(1, 86400))->capture_default_str()->group(group);
+  serve->add_option("--idle-timeout", args->idle_timeout,
+                    "Seconds a keep-alive connection may wait idle for its next request")
+      ->check(CLI::Range(1, 86400))->capture_default_str()->group(group);
+  serve->add_option("--max-header-bytes", limits.max_header_bytes,
+                    "Largest request header (431 beyond)")
+      ->check(CLI::Range(1024, 1024 * 1024))->capture_default_str()->group(group);
+  serve->add_option("--max-body-bytes", limits.max_body_bytes,
+                    "Largest request body (413 before it is read)")
+      ->check(CLI::Range(1024, 1024 * 1024 * 1024))->capture_default_str()->group(group);
+  serve->add_option("--max-connections", limits.max_connections,
+                    "Open connections in all; at the cap the one waiting longest for a header "
+                    "is closed")
+      ->check(CLI::Range(16, 1000000))->capture_default_str()->group(group);
+  serve->add_option("--max-connections-per-address", limits.max_connections_per_address,
+                    "Open connections from one client address (a proxy counts as one)")
+      ->check(CLI::Range(1, 1000000))->capture_default_str()->group(group);
+  serve->add_option("--io-threads", limits.io_threads, "Threads for sockets (0: one per core)")
+      ->check(CLI::Range(0, 256))->capture_default_str()->group(group);
+  serve->add_option("--workers", limits.worker_threads,
+                    "Requests handled at once (database work)")
+      ->check(CLI::Range(1, 256))->capture_default_str()->group(group);
   serve->footer(
       "Accounts come from `livercell user add`; the API is described at /api/v1/openapi.json.\n"
       "Example:\n  livercell serve --db sqlite:var/livercell.db --listen 127.0.0.1:8080");

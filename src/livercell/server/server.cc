@@ -1,9 +1,6 @@
 #include "livercell/server/server.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <charconv>
@@ -37,6 +34,8 @@
 #include "livercell/formats/records_json.h"
 #include "livercell/formats/release_spec.h"
 #include "livercell/server/cohort.h"
+#include "livercell/server/http.h"
+#include "livercell/server/transport.h"
 #include "livercell/server/web_assets.h"
 #include "livercell/storage/repository.h"
 
@@ -60,7 +59,6 @@ using storage::Repository;
 
 constexpr const char* kCookie = "livercell_session";
 constexpr int kMaxPage = 500;  // patients per page
-constexpr std::size_t kWorkerThreads = 256;  // connections served at once
 
 // Read connections, one per request in flight, reused.
 class RepositoryPool {
@@ -107,8 +105,8 @@ class RepositoryPool {
 
 // What a handler knows about the request it serves.
 struct Call {
-  const httplib::Request& request;
-  httplib::Response& response;
+  const http::Request& request;  // with the route's {placeholders} in matches
+  http::Response& response;
   std::string request_id;
   std::optional<access::User> user;
   clinic::Actor actor;  // who, through which door (set by Authorize)
@@ -153,8 +151,24 @@ std::string ProblemBody(const base::Status& status, const std::string& instance,
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-base::Result<json> ParseBody(const httplib::Request& request) {
-  json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+// No request the API takes nests deeper than a few levels; a body nested thousands deep is an
+// attack on the parser's memory (and on the recursive destructor's stack).
+constexpr int kMaxJsonDepth = 64;
+
+base::Result<json> ParseBody(const http::Request& request) {
+  struct TooDeep {};
+  json body;
+  try {
+    body = json::parse(
+        request.body,
+        [](int depth, json::parse_event_t, json&) {
+          if (depth > kMaxJsonDepth) throw TooDeep{};
+          return true;
+        },
+        /*allow_exceptions=*/false);
+  } catch (const TooDeep&) {
+    return BadBody(fmt::format("the request body nests deeper than {} levels", kMaxJsonDepth));
+  }
   if (body.is_discarded() || !body.is_object()) {
     return BadBody("the request body must be a JSON object");
   }
@@ -175,7 +189,9 @@ class Routes {
         journal_(std::make_unique<clinic::GroupJournal>(std::move(writer_repository))) {}
 
   static const std::vector<Route>& Table();
-  void Install(httplib::Server& http);
+  // Serves one request (on a transport worker): the route whose method and path fit, a web
+  // asset, or a 404/405 problem.
+  void Handle(http::Request& request, http::Response& response);
 
   // --- handlers -------------------------------------------------------------------------
   base::Status Health(Call& call) {
@@ -184,7 +200,7 @@ class Routes {
   }
 
   base::Status OpenApi(Call& call) {
-    call.response.set_content(OpenApiDocument(), "application/json");
+    call.response.SetContent(OpenApiDocument(), "application/json");
     return base::OkStatus();
   }
 
@@ -197,7 +213,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const clinic::LoggedIn in,
                         clinic::LogIn(ContextOf(*repo), username, password, call.actor));
     const access::Session& session = in.session;
-    call.response.set_header(
+    call.response.SetHeader(
         "Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kCookie,
                                   session.token,
                                   std::chrono::seconds(access::kSessionLifetime).count(),
@@ -215,7 +231,7 @@ class Routes {
     call.audited = true;
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_RETURN_IF_ERROR(clinic::LogOut(ContextOf(*repo), call.actor, token));
-    call.response.set_header("Set-Cookie",
+    call.response.SetHeader("Set-Cookie",
                              fmt::format("{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
                                          kCookie));
     call.response.status = 204;
@@ -225,7 +241,7 @@ class Routes {
   base::Status ListPatients(Call& call) {
     LC_ASSIGN_OR_RETURN(const int limit, IntParam(call, "limit", 50, 1, kMaxPage));
     LC_ASSIGN_OR_RETURN(const int offset, IntParam(call, "offset", 0, 0, 1 << 30));
-    const std::string q = call.request.get_param_value("q");
+    const std::string q = call.request.Param("q");
     if (call.deidentify != nullptr && !q.empty()) {
       base::Status status(base::StatusCode::kPermissionDenied,
                           "de-identified access cannot search by identifier");
@@ -245,7 +261,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(const domain::Patient patient, repo->GetPatient(*call.patient_id));
     LC_ASSIGN_OR_RETURN(const std::int64_t version, repo->PatientVersion(*call.patient_id));
-    call.response.set_header("ETag", ETag(version));
+    call.response.SetHeader("ETag", ETag(version));
     json out = PatientJson(patient, call.deidentify, Today());
     out["version"] = version;
     Reply(call, 200, out);
@@ -259,8 +275,8 @@ class Routes {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(patient, clinic::RegisterPatient(ContextOf(*repo), call.actor,
                                                          std::move(patient)));
-    call.response.set_header("Location", fmt::format("/api/v1/patients/{}", patient.id));
-    call.response.set_header("ETag", ETag(1));
+    call.response.SetHeader("Location", fmt::format("/api/v1/patients/{}", patient.id));
+    call.response.SetHeader("ETag", ETag(1));
     json out = PatientJson(patient, nullptr, Today());
     out["version"] = 1;
     Reply(call, 201, out);
@@ -268,7 +284,7 @@ class Routes {
   }
 
   base::Status UpdatePatient(Call& call) {
-    const std::string if_match = call.request.get_header_value("If-Match");
+    const std::string if_match = call.request.Header("If-Match");
     if (if_match.empty()) {
       base::Status status(base::StatusCode::kFailedPrecondition,
                           "an update needs If-Match with the patient's ETag (from GET), so that "
@@ -291,7 +307,7 @@ class Routes {
       }
       return status;
     }
-    call.response.set_header("ETag", ETag(*version));
+    call.response.SetHeader("ETag", ETag(*version));
     LC_ASSIGN_OR_RETURN(const domain::Patient stored, repo->GetPatient(patient.id));
     json out = PatientJson(stored, nullptr, Today());
     out["version"] = *version;
@@ -353,7 +369,7 @@ class Routes {
     // Constant data: built once, on first use.
     static const std::string body = CatalogueJson().dump();
     call.response.status = 200;
-    call.response.set_content(body, "application/json");
+    call.response.SetContent(body, "application/json");
     return base::OkStatus();
   }
 
@@ -449,7 +465,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const domain::AssessmentRecord record,
                         clinic::SignAssessment(context, call.actor, *call.patient_id, stated,
                                                password));
-    call.response.set_header(
+    call.response.SetHeader(
         "Location", fmt::format("/api/v1/patients/{}/assessments/{}", *call.patient_id, record.id));
     Reply(call, 201, clinic::StoredAssessmentJson(record));
     return base::OkStatus();
@@ -490,7 +506,7 @@ class Routes {
     call.audited = true;
     LC_ASSIGN_OR_RETURN(const clinic::PlannedTreatment planned,
                         clinic::CreatePlan(ContextOf(*repo), call.actor, request));
-    call.response.set_header("Location", fmt::format("/api/v1/plans/{}", planned.plan.id));
+    call.response.SetHeader("Location", fmt::format("/api/v1/plans/{}", planned.plan.id));
     json out = formats::PlanJson(planned.plan);
     out["warnings"] = planned.warnings;
     Reply(call, 201, out);
@@ -501,9 +517,9 @@ class Routes {
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(const domain::Plan plan, repo->GetPlan(*call.resource_id));
     call.patient_id = plan.patient_id;
-    if (call.request.get_param_value("format") == "ics") {
+    if (call.request.Param("format") == "ics") {
       LC_ASSIGN_OR_RETURN(const std::string ics, formats::PlanICalendar(plan));
-      call.response.set_content(ics, "text/calendar; charset=utf-8");
+      call.response.SetContent(ics, "text/calendar; charset=utf-8");
       return base::OkStatus();
     }
     json out = formats::PlanJson(plan);
@@ -547,7 +563,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const domain::Patient recipient, repo->GetPatient(product.patient_id));
     LC_ASSIGN_OR_RETURN(const std::string svg,
                         formats::DinLabelSvg(product.din, formats::LabelTextOf(product, &recipient)));
-    call.response.set_content(svg, "image/svg+xml");
+    call.response.SetContent(svg, "image/svg+xml");
     return base::OkStatus();
   }
 
@@ -600,7 +616,7 @@ class Routes {
     call.audited = true;
     LC_ASSIGN_OR_RETURN(product,
                         clinic::RegisterProduct(ContextOf(*repo), call.actor, std::move(product)));
-    call.response.set_header("Location", fmt::format("/api/v1/products/{}", product.id));
+    call.response.SetHeader("Location", fmt::format("/api/v1/products/{}", product.id));
     Reply(call, 201, formats::ProductJson(product));
     return base::OkStatus();
   }
@@ -651,10 +667,9 @@ class Routes {
   // Release against the specification: 201 with the checklist, or 412 naming the blockers
   // (the checklist is in the problem's "checklist").
   base::Status ReleaseProduct(Call& call) {
-    const json body = json::parse(call.request.body.empty() ? "{}" : call.request.body, nullptr,
-                                  /*allow_exceptions=*/false);
-    if (body.is_discarded() || !body.is_object()) {
-      return BadBody("the request body must be a JSON object {\"password\"}");
+    json body = json::object();
+    if (!call.request.body.empty()) {
+      LC_ASSIGN_OR_RETURN(body, ParseBody(call.request));
     }
     LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password", false));
     domain::ReleaseChecklist checklist;
@@ -671,7 +686,7 @@ class Routes {
       if (!checklist.items.empty()) {
         json problem = json::parse(call.response.body);
         problem["checklist"] = formats::ChecklistJson(checklist);
-        call.response.set_content(problem.dump(), "application/problem+json");
+        call.response.SetContent(problem.dump(), "application/problem+json");
       }
       return base::OkStatus();
     }
@@ -769,7 +784,7 @@ class Routes {
   }
 
   base::Status CohortSurvival(Call& call) {
-    const std::string by = call.request.get_param_value("by");  // "" when absent
+    const std::string by = call.request.Param("by");  // "" when absent
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     LC_ASSIGN_OR_RETURN(const json out, CohortSurvivalJson(*repo, by));
     Reply(call, 200, out);
@@ -795,16 +810,16 @@ class Routes {
       out += '\n';
       return base::OkStatus();
     }));
-    call.response.set_header("Content-Disposition", "attachment; filename=\"livercell.jsonl\"");
+    call.response.SetHeader("Content-Disposition", "attachment; filename=\"livercell.jsonl\"");
     call.response.status = 200;
-    call.response.set_content(out, "application/x-ndjson");
+    call.response.SetContent(out, "application/x-ndjson");
     return base::OkStatus();
   }
 
   base::Status GetAudit(Call& call) {
     LC_ASSIGN_OR_RETURN(const int limit, IntParam(call, "limit", 100, 1, 1000));
     LC_ASSIGN_OR_RETURN(const int offset, IntParam(call, "offset", 0, 0, 1 << 30));
-    const std::string since = call.request.get_param_value("since");
+    const std::string since = call.request.Param("since");
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     access::AuditLog log(repo->connection());
     json items = json::array();
@@ -847,7 +862,7 @@ class Routes {
     LC_RETURN_IF_ERROR(repo->GetPatient(*call.patient_id).status());
     // ?include=entered-in-error: every record, each with its status and, when corrected, who
     // corrected it, when and why (identified readers only: a reason may name the patient).
-    const bool all = call.request.get_param_value("include") == "entered-in-error" &&
+    const bool all = call.request.Param("include") == "entered-in-error" &&
                      call.deidentify == nullptr;
     LC_ASSIGN_OR_RETURN(const json items,
                         ItemsJson(*repo, *call.patient_id, all, call.deidentify, get, to_json));
@@ -938,7 +953,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const json items, AllOfKind(*repo, call, kind));
     for (const json& item : items) {
       if (!item.contains("id") || IdText(item["id"]) != call.record_id) continue;
-      call.response.set_header("ETag", fmt::format("\"{}\"", call.record_id));
+      call.response.SetHeader("ETag", fmt::format("\"{}\"", call.record_id));
       Reply(call, 200, item);
       return base::OkStatus();
     }
@@ -958,7 +973,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const domain::RecordKind kind, KindOfPath(call));
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
     LC_ASSIGN_OR_RETURN(const std::string reason, StringField(body, "reason", false));
-    const std::string if_match = call.request.get_header_value("If-Match");
+    const std::string if_match = call.request.Header("If-Match");
     const std::string etag = fmt::format("\"{}\"", call.record_id);
     if (!if_match.empty() && if_match != etag) {
       base::Status status(base::StatusCode::kFailedPrecondition,
@@ -1023,7 +1038,7 @@ class Routes {
       LC_ASSIGN_OR_RETURN(new_id, clinic::AmendQualityOfLife(context, call.actor, call.record_id,
                                                              std::move(qol), reason));
     }
-    call.response.set_header("ETag", fmt::format("\"{}\"", new_id));
+    call.response.SetHeader("ETag", fmt::format("\"{}\"", new_id));
     Reply(call, 201, {{"id", new_id}, {"replaces", call.record_id}, {"reason", reason}});
     return base::OkStatus();
   }
@@ -1043,7 +1058,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const std::string id, record(ContextOf(*repo), call.actor, value));
     json out = to_json(value, nullptr);
     out["id"] = out["id"].is_number() ? json(std::stoll(id)) : json(id);
-    call.response.set_header("ETag", fmt::format("\"{}\"", id));
+    call.response.SetHeader("ETag", fmt::format("\"{}\"", id));
     Reply(call, 201, out);
     return base::OkStatus();
   }
@@ -1069,12 +1084,12 @@ class Routes {
 
   static void Reply(Call& call, int status, const json& body) {
     call.response.status = status;
-    call.response.set_content(body.dump(), "application/json");
+    call.response.SetContent(body.dump(), "application/json");
   }
 
   static base::Result<int> IntParam(Call& call, const char* name, int fallback, int min, int max) {
-    if (!call.request.has_param(name)) return fallback;
-    const std::string text = call.request.get_param_value(name);
+    if (!call.request.HasParam(name)) return fallback;
+    const std::string text = call.request.Param(name);
     int value = 0;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || ptr != text.data() + text.size() || value < min || value > max) {
@@ -1164,10 +1179,10 @@ class Routes {
     return p;
   }
 
-  static std::string TokenOf(const httplib::Request& request) {
-    const std::string auth = request.get_header_value("Authorization");
+  static std::string TokenOf(const http::Request& request) {
+    const std::string auth = request.Header("Authorization");
     if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
-    const std::string cookies = request.get_header_value("Cookie");
+    const std::string cookies = request.Header("Cookie");
     const std::string key = std::string(kCookie) + "=";
     for (std::size_t pos = 0; pos < cookies.size();) {
       std::size_t end = cookies.find(';', pos);
@@ -1197,21 +1212,21 @@ class Routes {
 
   static void Problem(Call& call, const base::Status& status) {
     call.response.status = base::InfoOf(status.code()).http_status;
-    call.response.set_content(ProblemBody(status, call.request.path, call.request_id),
+    call.response.SetContent(ProblemBody(status, call.request.path, call.request_id),
                               "application/problem+json");
   }
 
   void Serve(const Route& route, Call& call) {
-    call.response.set_header("X-Request-Id", call.request_id);
-    call.response.set_header("Cache-Control", "no-store");
+    call.response.SetHeader("X-Request-Id", call.request_id);
+    call.response.SetHeader("Cache-Control", "no-store");
     base::Status status = Authorize(route, call);
     if (status.ok()) status = (this->*route.handler)(call);
     if (!status.ok()) Problem(call, status);
     // Every resource read carries an ETag: the patient's version where it has one, else a
     // digest of the representation (weak: it stands for the content, not the bytes).
     if (status.ok() && call.response.status == 200 && call.request.method == "GET" &&
-        !call.response.has_header("ETag")) {
-      call.response.set_header("ETag",
+        !call.response.HasHeader("ETag")) {
+      call.response.SetHeader("ETag",
                                fmt::format("W/\"{}\"", base::Sha256Hex(call.response.body).substr(0, 32)));
     }
     if (route.audit != Audit::kNone && !call.audited) {
@@ -1220,7 +1235,7 @@ class Routes {
       const base::Status recorded = journal_->Record(entry);
       if (!recorded.ok()) {
         // An unaudited answer must not leave: replace it with the failure.
-        call.response = httplib::Response();
+        call.response = http::Response();
         Problem(call, recorded);
       }
     }
@@ -1242,7 +1257,7 @@ class Routes {
       if (call.request.matches.size() > 2) call.record_id = call.request.matches[2];
     }
     // The door: the web UI sends its session cookie, other clients a bearer token.
-    call.actor.interface = call.request.has_header("Authorization") ? clinic::Interface::kApi
+    call.actor.interface = call.request.HasHeader("Authorization") ? clinic::Interface::kApi
                                                                      : clinic::Interface::kWeb;
     call.actor.request_id = call.request_id;
     call.actor.resource = fmt::format("{} {}", call.request.method, call.request.path);
@@ -1427,120 +1442,83 @@ std::string_view ContentType(std::string_view path) {
 
 // The UI's files from the binary. The policy lets pages run only our own scripts and styles
 // and talk only to this server; nothing loads from elsewhere, so the UI works offline.
-void InstallWebUi(httplib::Server& http) {
+bool ServeWebAsset(const http::Request& request, http::Response& response) {
+  if (request.method != "GET") return false;
   for (std::size_t i = 0; i < kWebAssetCount; ++i) {
     const WebAsset& asset = kWebAssets[i];
-    std::string pattern;
-    for (char c : asset.path) {
-      if (c == '.') pattern += '\\';
-      pattern += c;
+    if (request.path != asset.path) continue;
+    response.SetHeader("Content-Security-Policy",
+                       "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+                       "base-uri 'none'; form-action 'self'");
+    response.SetHeader("Cache-Control", "no-cache");
+    response.SetContent(std::string(asset.body), ContentType(asset.path));
+    return true;
+  }
+  return false;
+}
+
+// Whether `path` fits `pattern` ("/api/v1/patients/{id}/labs/{rid}"), each {placeholder}
+// standing for one non-empty segment; the segments they stood for are appended to `captures`.
+bool MatchPath(std::string_view pattern, std::string_view path,
+               std::vector<std::string>* captures) {
+  while (!pattern.empty() && !path.empty()) {
+    const std::size_t pattern_end = std::min(pattern.find('/', 1), pattern.size());
+    const std::size_t path_end = std::min(path.find('/', 1), path.size());
+    const std::string_view want = pattern.substr(0, pattern_end);
+    const std::string_view got = path.substr(0, path_end);
+    if (want.size() > 2 && want[1] == '{') {
+      if (got.size() < 2) return false;  // "/" alone: an empty segment
+      captures->emplace_back(got.substr(1));
+    } else if (want != got) {
+      return false;
     }
-    http.Get(pattern, [&asset](const httplib::Request&, httplib::Response& res) {
-      res.set_header("Content-Security-Policy",
-                     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-                     "base-uri 'none'; form-action 'self'");
-      res.set_header("X-Content-Type-Options", "nosniff");
-      res.set_header("Referrer-Policy", "no-referrer");
-      res.set_header("Cache-Control", "no-cache");
-      res.set_content(asset.body.data(), asset.body.size(), std::string(ContentType(asset.path)));
-    });
+    pattern.remove_prefix(pattern_end);
+    path.remove_prefix(path_end);
   }
+  return pattern.empty() && path.empty();
 }
 
-void Routes::Install(httplib::Server& http) {
+void Routes::Handle(http::Request& request, http::Response& response) {
+  if (ServeWebAsset(request, response)) return;
+  std::string allowed;  // the methods of a route whose path fits, for 405
   for (const Route& route : Table()) {
-    std::string pattern = route.path;
-    if (const std::size_t at = pattern.find("{id}"); at != std::string::npos)
-      pattern.replace(at, 4, "([^/]+)");
-    if (const std::size_t at = pattern.find("{rid}"); at != std::string::npos)
-      pattern.replace(at, 5, "([^/]+)");
-    auto handler = [this, &route](const httplib::Request& req, httplib::Response& res) {
-      Call call{req, res, base::RandomHex(8), std::nullopt, {}, std::nullopt, std::nullopt, "",
-                nullptr, false};
-      Serve(route, call);
-    };
-    const std::string method = route.method;
-    if (method == "GET") http.Get(pattern, handler);
-    if (method == "POST") http.Post(pattern, handler);
-    if (method == "PUT") http.Put(pattern, handler);
-    if (method == "DELETE") http.Delete(pattern, handler);
-    if (method == "PATCH") http.Patch(pattern, handler);
-  }
-  InstallWebUi(http);
-  http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    const base::Status status(res.status == 404 ? base::StatusCode::kNotFound
-                                                : base::StatusCode::kInvalidArgument,
-                              fmt::format("no route {} {} (see /api/v1/openapi.json)",
-                                          req.method, req.path));
-    res.set_content(ProblemBody(status, req.path, ""), "application/problem+json");
-  });
-}
-
-// Debian's cpp-httplib is built with a listen backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG is
-// compiled into the shared library): a burst of new connections overflows it and those clients
-// retry a second later. Linux lets listen() on a listening socket raise its backlog, so find
-// ours by its port (httplib does not expose it) and do that.
-void RaiseListenBacklog(int port) {
-  for (int fd = 3; fd < 4096; ++fd) {
-    int listening = 0;
-    socklen_t length = sizeof listening;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || !listening) {
+    std::vector<std::string> captures{request.path};
+    if (!MatchPath(route.path, request.path, &captures)) continue;
+    if (request.method != route.method) {
+      allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
       continue;
     }
-    sockaddr_storage address{};
-    socklen_t address_length = sizeof address;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &address_length) != 0) continue;
-    int bound = -1;
-    if (address.ss_family == AF_INET) {
-      bound = ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port);
-    } else if (address.ss_family == AF_INET6) {
-      bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port);
-    }
-    if (bound == port) ::listen(fd, SOMAXCONN);
+    request.matches = std::move(captures);
+    Call call{request, response, base::RandomHex(8), std::nullopt, {}, std::nullopt,
+              std::nullopt, "", nullptr, false};
+    Serve(route, call);
+    return;
   }
+  const bool known = !allowed.empty();
+  if (known) response.SetHeader("Allow", allowed);
+  response.status = known ? 405 : 404;
+  const base::Status status(known ? base::StatusCode::kInvalidArgument
+                                  : base::StatusCode::kNotFound,
+                            known ? fmt::format("{} {} is not served; {} is (see "
+                                                "/api/v1/openapi.json)",
+                                                request.method, request.path, allowed)
+                                  : fmt::format("no route {} {} (see /api/v1/openapi.json)",
+                                                request.method, request.path));
+  response.SetContent(ProblemBody(status, request.path, ""), "application/problem+json");
 }
 
 class HttpServer final : public Server {
  public:
-  HttpServer(ServeOptions options, std::unique_ptr<Routes> routes,
-             std::unique_ptr<httplib::Server> http)
-      : options_(std::move(options)), routes_(std::move(routes)), http_(std::move(http)) {
-    http_->set_keep_alive_max_count(1000);
-    // The head and the body leave in separate writes; without TCP_NODELAY, Nagle's algorithm
-    // holds the body until the client's delayed ACK (40 ms a request on Linux).
-    http_->set_tcp_nodelay(true);
-    // cpp-httplib gives each connection a pool thread for its whole keep-alive life, so the
-    // pool must hold as many threads as clients keep connections open (a browser opens six,
-    // a load balancer or wrk a hundred); otherwise later connections wait for a free thread.
-    http_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
-    routes_->Install(*http_);
-  }
-  base::Result<int> Bind() override {
-    if (options_.port == 0) {
-      const int port = http_->bind_to_any_port(options_.host);
-      if (port > 0) {
-        RaiseListenBacklog(port);
-        return port;
-      }
-    } else if (http_->bind_to_port(options_.host, options_.port)) {
-      RaiseListenBacklog(options_.port);
-      return options_.port;
-    }
-    base::Status status(base::StatusCode::kUnavailable,
-                        fmt::format("cannot listen on {}:{} (in use, or not an address of this "
-                                    "machine)",
-                                    options_.host, options_.port));
-    status.SetPath("--listen");
-    return status;
-  }
-  void Run() override { http_->listen_after_bind(); }
-  void Stop() override { http_->stop(); }
+  HttpServer(std::unique_ptr<Routes> routes, std::unique_ptr<Transport> transport)
+      : routes_(std::move(routes)), transport_(std::move(transport)) {}
+  ~HttpServer() override { transport_.reset(); }  // its workers call routes_
+  base::Result<int> Bind() override { return transport_->Bind(); }
+  void Run() override { transport_->Run(); }
+  void Stop() override { transport_->Stop(); }
 
  private:
-  ServeOptions options_;
   std::unique_ptr<Routes> routes_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<Transport> transport_;
 };
 
 // The registry's de-identification key, created on first use.
@@ -1584,29 +1562,20 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServeOptions& options
                                          options.calendar.value_or(domain::ClinicCalendar()),
                                          options.release_spec.value_or(
                                              formats::DefaultReleaseSpec()));
-  std::unique_ptr<httplib::Server> http;
-  if (!options.tls_cert.empty() || !options.tls_key.empty()) {
-    if (options.tls_cert.empty() || options.tls_key.empty()) {
-      base::Status status(base::StatusCode::kInvalidArgument,
-                          "TLS needs both --tls-cert and --tls-key");
-      status.SetPath(options.tls_cert.empty() ? "--tls-cert" : "--tls-key");
-      return status;
-    }
-    auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(),
-                                                    options.tls_key.c_str());
-    if (!tls->is_valid()) {
-      base::Status status(base::StatusCode::kInvalidArgument,
-                          "cannot load the TLS certificate and key (PEM files expected)");
-      status.SetPath("--tls-cert").SetValue(options.tls_cert);
-      return status;
-    }
-    http = std::move(tls);
-    routes->set_tls(true);
-  } else {
-    http = std::make_unique<httplib::Server>();
-  }
-  return std::unique_ptr<Server>(
-      std::make_unique<HttpServer>(options, std::move(routes), std::move(http)));
+  TransportOptions transport;
+  transport.host = options.host;
+  transport.port = options.port;
+  transport.tls_cert = options.tls_cert;
+  transport.tls_key = options.tls_key;
+  transport.limits = options.limits;
+  routes->set_tls(!options.tls_cert.empty());
+  Routes* handler = routes.get();
+  LC_ASSIGN_OR_RETURN(
+      std::unique_ptr<Transport> http,
+      Transport::Create(transport, [handler](http::Request& request, http::Response& response) {
+        handler->Handle(request, response);
+      }));
+  return std::unique_ptr<Server>(std::make_unique<HttpServer>(std::move(routes), std::move(http)));
 }
 
 std::string OpenApiDocument() {

@@ -1,4 +1,4 @@
-// The clinic server (issue #6): the REST API under /api/v1 on cpp-httplib, served by the
+// The clinic server (issue #6): the REST API under /api/v1 on Boost.Beast (transport.h), served by the
 // livercell binary itself (STYLE.md: Orthanc). Every route is a row of one table
 // (server.cc) naming its method, path, the permission it needs and what it does; the
 // OpenAPI document is generated from that table, so the two cannot disagree.
@@ -13,6 +13,7 @@
 #include "livercell/domain/assessment/protocol.h"
 #include "livercell/domain/plan/course.h"
 #include "livercell/domain/product/release.h"
+#include "livercell/server/transport.h"
 
 namespace livercell::server {
 
@@ -28,6 +29,8 @@ struct ServeOptions {
   // The clinic's release specification (read by the caller); empty: the shipped one, which
   // allows no release exceptions.
   std::optional<domain::ReleaseSpec> release_spec;
+  // Deadlines, sizes and connection caps (safe defaults; `serve --help` names the flags).
+  TransportLimits limits;
 };
 
 class Server {

@@ -1,0 +1,230 @@
+// The running server against what an attacker on the network does (issue #23): a thousand
+// slow-loris connections, bodies larger than allowed or nested thousands deep, connection
+// floods from one address. Raw sockets where a well-behaved client library would not misbehave
+// on purpose; cpp-httplib as the honest client beside them.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "run_process.h"
+#include "server_process.h"
+
+namespace livercell::testing {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// A raw TCP connection to the server.
+class Socket {
+ public:
+  explicit Socket(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+    timeval timeout{10, 0};  // no test waits longer for an answer
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  }
+  Socket(Socket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  ~Socket() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+  bool Send(std::string_view bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
+  }
+  // What arrives until the server closes the connection (or 10 s pass); "" when it closed
+  // without a word.
+  std::string ReadAll() {
+    std::string text;
+    char buffer[4096];
+    for (;;) {
+      const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) return text;
+      text.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+  // True when the server has closed the connection (recv sees the end within 10 s).
+  bool ClosedByServer() {
+    char byte = 0;
+    return recv(fd_, &byte, 1, 0) == 0;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+class AttackTest : public ::testing::Test {
+ protected:
+  void Start(std::vector<std::string> flags = {}) {
+    ASSERT_EQ(RunLivercell({"db", "init", "--db", url_}).exit_code, 0);
+    ASSERT_EQ(RunLivercell({"user", "add", "--db", url_, "--username", "dr.ada", "--role",
+                            "physician", "--password-stdin"},
+                           "a long enough password\n")
+                  .exit_code,
+              0);
+    server_ = std::make_unique<ServerProcess>(url_, std::move(flags));
+    ASSERT_GT(server_->port(), 0);
+  }
+  // Seconds a health probe takes on a new connection (-1 when it fails).
+  double HealthSeconds() {
+    httplib::Client client("127.0.0.1", server_->port());
+    client.set_connection_timeout(5);
+    client.set_read_timeout(5);
+    const auto start = Clock::now();
+    auto res = client.Get("/api/v1/health");
+    if (!res || res->status != 200) return -1;
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  std::string Token() {
+    httplib::Client client("127.0.0.1", server_->port());
+    auto res = client.Post("/api/v1/session",
+                           R"({"username":"dr.ada","password":"a long enough password"})",
+                           "application/json");
+    EXPECT_TRUE(res && res->status == 201);
+    return res && res->status == 201 ? json::parse(res->body)["token"].get<std::string>() : "";
+  }
+
+  TempDir dir_;
+  std::string url_ = "sqlite:" + dir_.File("r.db");
+  std::unique_ptr<ServerProcess> server_;
+};
+
+constexpr std::string_view kPartialHeader = "GET /api/v1/health HTTP/1.1\r\nHost: clinic\r\n";
+
+TEST_F(AttackTest, AThousandSlowClientsDoNotKeepHealthWaiting) {
+  Start();
+  std::vector<Socket> slow;
+  for (int i = 0; i < 1000; ++i) {
+    Socket s(server_->port());
+    ASSERT_TRUE(s.ok()) << "connection " << i;
+    ASSERT_TRUE(s.Send(kPartialHeader));
+    slow.push_back(std::move(s));
+  }
+  // They trickle a header line each, as slow-loris does, and health answers meanwhile.
+  for (int round = 0; round < 3; ++round) {
+    for (Socket& s : slow) s.Send("X-Trickle: 1\r\n");
+    const double seconds = HealthSeconds();
+    EXPECT_GE(seconds, 0) << "round " << round;
+    EXPECT_LT(seconds, 1.0) << "round " << round;
+  }
+}
+
+TEST_F(AttackTest, AHeaderThatNeverEndsIsClosedAtTheDeadline) {
+  Start({"--header-timeout", "1"});
+  Socket s(server_->port());
+  ASSERT_TRUE(s.Send(kPartialHeader));
+  const auto start = Clock::now();
+  EXPECT_TRUE(s.ClosedByServer());
+  const double waited = std::chrono::duration<double>(Clock::now() - start).count();
+  EXPECT_GE(waited, 0.5);
+  EXPECT_LT(waited, 5.0);
+  EXPECT_GE(HealthSeconds(), 0);
+}
+
+TEST_F(AttackTest, ABodyOverTheLimitIs413BeforeItIsReadOrAnyoneLogsIn) {
+  Start();
+  // Declared: 100 MB, none of it sent. The answer comes at once, unauthenticated.
+  Socket declared(server_->port());
+  ASSERT_TRUE(declared.Send("POST /api/v1/patients HTTP/1.1\r\nHost: clinic\r\n"
+                            "Content-Type: application/json\r\nContent-Length: 104857600\r\n\r\n"));
+  const std::string answer = declared.ReadAll();
+  EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
+  EXPECT_NE(answer.find("application/problem+json"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("at most 1048576 bytes"), std::string::npos) << answer;
+  // Received: chunked, no length declared, 2 MiB sent.
+  Socket chunked(server_->port());
+  ASSERT_TRUE(chunked.Send("POST /api/v1/patients HTTP/1.1\r\nHost: clinic\r\n"
+                           "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  const std::string chunk(64 * 1024, ' ');
+  for (int i = 0; i < 32; ++i) {
+    if (!chunked.Send("10000\r\n" + chunk + "\r\n")) break;  // closed: refused already
+  }
+  EXPECT_EQ(chunked.ReadAll().rfind("HTTP/1.1 413", 0), 0u);
+}
+
+TEST_F(AttackTest, OversizedRequestsLeaveMemoryFlat) {
+  Start();
+  const auto oversized = [&] {
+    Socket s(server_->port());
+    s.Send("POST /api/v1/patients HTTP/1.1\r\nHost: clinic\r\nContent-Type: application/json\r\n"
+           "Content-Length: 31457280\r\n\r\n");
+    s.Send(std::string(512 * 1024, '['));  // some of it arrives anyway
+    return s.ReadAll().rfind("HTTP/1.1 413", 0) == 0;
+  };
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(oversized());  // warm-up
+  const long before = ResidentKib(server_->pid());
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(oversized()) << i;
+  const long after = ResidentKib(server_->pid());
+  ASSERT_GT(before, 0);
+  // Fifty 30 MB bodies; the server's memory may move by allocator noise, not by the bodies.
+  EXPECT_LT(after - before, 8 * 1024) << before << " KiB → " << after << " KiB";
+}
+
+TEST_F(AttackTest, JsonNestedDeeperThan64LevelsIsRefusedByName) {
+  Start();
+  const std::string token = Token();
+  httplib::Client client("127.0.0.1", server_->port());
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto res = client.Post("/api/v1/patients", {{"Authorization", "Bearer " + token}}, deep,
+                         "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(res->body.find("deeper than 64 levels"), std::string::npos) << res->body;
+  const std::string shallow = R"({"identifiers":[{"system":"mrn","value":"N1"}]})";
+  auto ok = client.Post("/api/v1/patients", {{"Authorization", "Bearer " + token}}, shallow,
+                        "application/json");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 201) << ok->body;
+}
+
+TEST_F(AttackTest, AtTheConnectionCapTheLongestWaitingMakesRoom) {
+  Start({"--max-connections-per-address", "16"});
+  std::vector<Socket> idle;
+  for (int i = 0; i < 16; ++i) {
+    idle.emplace_back(server_->port());
+    ASSERT_TRUE(idle.back().ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // an order of arrival
+  }
+  // A seventeenth client is served; the first idle one was closed to make room.
+  EXPECT_GE(HealthSeconds(), 0);
+  EXPECT_TRUE(idle.front().ClosedByServer());
+}
+
+TEST_F(AttackTest, EveryAnswerCarriesTheSecurityHeaders) {
+  Start();
+  httplib::Client client("127.0.0.1", server_->port());
+  for (const char* path : {"/api/v1/health", "/api/v1/patients", "/no/such/thing", "/"}) {
+    auto res = client.Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff") << path;
+    EXPECT_EQ(res->get_header_value("Referrer-Policy"), "no-referrer") << path;
+    EXPECT_NE(res->get_header_value("Content-Security-Policy").find("frame-ancestors 'none'"),
+              std::string::npos)
+        << path;
+    EXPECT_FALSE(res->has_header("Strict-Transport-Security")) << path << ": plain HTTP";
+  }
+  auto wrong = client.Delete("/api/v1/health");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 405);
+  EXPECT_EQ(wrong->get_header_value("Allow"), "GET");
+}
+
+}  // namespace
+}  // namespace livercell::testing
