@@ -62,9 +62,11 @@ class Problem extends Error {
 
 export async function api(method, path, body, headers = {}) {
   const init = { method, credentials: "same-origin", headers: { ...headers } };
-  if (body !== undefined) {
+  // Every change is JSON, even without a body: the server refuses a cookie-authenticated
+  // change that is not (a cross-site form could otherwise post one).
+  if (body !== undefined || method !== "GET") {
     init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
+    init.body = JSON.stringify(body === undefined ? {} : body);
   }
   const res = await fetch(`/api/v1${path}`, init);
   const text = await res.text();

@@ -277,7 +277,7 @@ TEST_F(AccountsCli, LoginSessionIsPrivateExpiresWithLogoutAndWrongPasswordsLock)
   const ProcessResult locked = RunLivercell(
       {"login", "--db", db_, "--as", "lab.lee", "--password-stdin"}, std::string(kPassword) + "\n");
   EXPECT_NE(locked.exit_code, 0);
-  EXPECT_THAT(locked.err, HasSubstr("the account is locked until"));
+  EXPECT_THAT(locked.err, HasSubstr("too many failed log-ins: try again after"));
 }
 
 }  // namespace

@@ -178,7 +178,7 @@ TEST_P(ApiTest, LockOutAfterRepeatedFailures) {
                               "application/json");
   ASSERT_TRUE(locked);
   EXPECT_EQ(locked->status, 429);
-  EXPECT_NE(locked->body.find("locked until"), std::string::npos);
+  EXPECT_NE(locked->body.find("try again after"), std::string::npos);
 }
 
 // Every documented route × every role, and without a session: 401 without one, 403 exactly

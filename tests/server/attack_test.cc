@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -224,6 +226,125 @@ TEST_F(AttackTest, EveryAnswerCarriesTheSecurityHeaders) {
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 405);
   EXPECT_EQ(wrong->get_header_value("Allow"), "GET");
+}
+
+TEST_F(AttackTest, ACookieChangeFromAnotherSiteIsRefused) {
+  Start();
+  httplib::Client client("127.0.0.1", server_->port());
+  auto login = client.Post("/api/v1/session",
+                           R"({"username":"dr.ada","password":"a long enough password"})",
+                           "application/json");
+  ASSERT_TRUE(login && login->status == 201);
+  const std::string cookie = login->get_header_value("Set-Cookie");
+  const std::string session = cookie.substr(0, cookie.find(';'));
+  const std::string own = "http://127.0.0.1:" + std::to_string(server_->port());
+  const auto post = [&](httplib::Headers headers, const std::string& type, const char* mrn) {
+    const std::string body = std::string(R"({"identifiers":[{"system":"mrn","value":")") + mrn +
+                             R"("}]})";
+    auto res = client.Post("/api/v1/patients", headers, body, type);
+    return res ? res->status : -1;
+  };
+  // A form on evil.example posting with the victim's cookie: refused, whatever the type.
+  EXPECT_EQ(post({{"Cookie", session}, {"Origin", "https://evil.example"}}, "text/plain", "C1"),
+            403);
+  EXPECT_EQ(post({{"Cookie", session}, {"Origin", "https://evil.example"}}, "application/json",
+                 "C2"),
+            403);
+  EXPECT_EQ(post({{"Cookie", session}, {"Sec-Fetch-Site", "cross-site"}}, "application/json",
+                 "C3"),
+            403);
+  // Our own origin, but a body a form could send: refused.
+  EXPECT_EQ(post({{"Cookie", session}, {"Origin", own}}, "text/plain", "C4"), 403);
+  // A cookie and no word of where the request came from: refused.
+  EXPECT_EQ(post({{"Cookie", session}}, "application/json", "C5"), 403);
+  // The UI's own request: accepted.
+  EXPECT_EQ(post({{"Cookie", session}, {"Origin", own}}, "application/json", "C6"), 201);
+  EXPECT_EQ(post({{"Cookie", session}, {"Sec-Fetch-Site", "same-origin"}}, "application/json",
+                 "C7"),
+            201);
+  // A bearer token is not sent by browsers on their own: no origin rule.
+  const std::string token = json::parse(login->body)["token"];
+  EXPECT_EQ(post({{"Authorization", "Bearer " + token}, {"Origin", "https://evil.example"}},
+                 "application/json", "C8"),
+            201);
+}
+
+TEST_F(AttackTest, SearchMatchesPercentAndUnderscoreLiterally) {
+  Start();
+  const std::string token = Token();
+  httplib::Client client("127.0.0.1", server_->port());
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+  for (const char* mrn : {"A_1", "AB1", "50%"}) {
+    const json body = {{"identifiers", {{{"system", "mrn"}, {"value", mrn}}}}};
+    auto res = client.Post("/api/v1/patients", auth, body.dump(), "application/json");
+    ASSERT_TRUE(res && res->status == 201) << (res ? res->body : "");
+  }
+  const auto total = [&](const std::string& q) {
+    auto res = client.Get("/api/v1/patients?q=" + q, auth);
+    return res && res->status == 200 ? json::parse(res->body)["total"].get<int>() : -1;
+  };
+  EXPECT_EQ(total("A_"), 1);    // not AB1
+  EXPECT_EQ(total("%25"), 0);   // "%" itself: no identifier starts with it
+  EXPECT_EQ(total("50%25"), 1);
+  EXPECT_EQ(total("A"), 2);
+}
+
+TEST_F(AttackTest, LogInIsThrottledAlikeForKnownAndUnknownUsers) {
+  Start();
+  httplib::Client client("127.0.0.1", server_->port());
+  const auto attempt = [&](const std::string& username) {
+    const json body = {{"username", username}, {"password", "not the password"}};
+    return client.Post("/api/v1/session", body.dump(), "application/json");
+  };
+  std::vector<json> answers;  // the 429 problem, known then unknown user
+  for (const std::string username : {"dr.ada", "nobody.here"}) {
+    for (int i = 0; i < 5; ++i) {
+      auto res = attempt(username);
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 401) << username << " attempt " << i;
+    }
+    auto held = attempt(username);
+    ASSERT_TRUE(held);
+    EXPECT_EQ(held->status, 429) << username;
+    EXPECT_NE(held->body.find("too many failed log-ins: try again after"), std::string::npos)
+        << held->body;
+    json problem = json::parse(held->body);
+    problem.erase("request_id");
+    for (const char* field : {"detail", "message"}) {  // the same words; the time differs
+      const std::string text = problem.value(field, "");
+      problem[field] = text.substr(0, text.find(" after "));
+    }
+    answers.push_back(problem);
+  }
+  // Nothing in the answer tells an existing account from a made-up one.
+  EXPECT_EQ(answers[0], answers[1]);
+}
+
+TEST_F(AttackTest, AnonymousFailuresAreOneAuditEntryPerClientAndMinute) {
+  Start();
+  httplib::Client client("127.0.0.1", server_->port());
+  for (int i = 0; i < 300; ++i) {
+    auto res = client.Get("/api/v1/patients");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 401);
+  }
+  ASSERT_EQ(server_->Stop(), 0);  // the last minute's count is written at shutdown
+  const ProcessResult audit = RunLivercell({"audit", "export", "--db", url_, "--format", "jsonl"});
+  ASSERT_EQ(audit.exit_code, 0) << audit.err;
+  std::istringstream lines(audit.out);
+  int entries = 0;
+  long counted = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const json e = json::parse(line);
+    if (e["action"] != "unauthenticated") continue;
+    ++entries;
+    counted += std::atol(e["resource"].get<std::string>().c_str());
+    EXPECT_NE(e["resource"].get<std::string>().find("from 127.0.0.1"), std::string::npos) << line;
+  }
+  EXPECT_GE(entries, 1);
+  EXPECT_LE(entries, 2) << "300 requests within a minute or two";
+  EXPECT_EQ(counted, 300);
+  EXPECT_EQ(RunLivercell({"audit", "verify", "--db", url_}).exit_code, 0);
 }
 
 }  // namespace

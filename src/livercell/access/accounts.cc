@@ -141,7 +141,7 @@ base::Result<User> Accounts::CheckPassword(std::string_view username, std::strin
   const std::string now_text = base::FormatInstant(now);
   if (!user->locked_until.empty() && user->locked_until > now_text) {
     return base::Status(base::StatusCode::kResourceExhausted,
-                        fmt::format("too many failed log-ins: the account is locked until {}",
+                        fmt::format("too many failed log-ins: try again after {}",
                                     user->locked_until));
   }
   if (!base::VerifyPassword(password, hash)) {

@@ -34,7 +34,9 @@
 #include "livercell/formats/records_json.h"
 #include "livercell/formats/release_spec.h"
 #include "livercell/server/cohort.h"
+#include "livercell/server/anonymous_tally.h"
 #include "livercell/server/http.h"
+#include "livercell/server/login_throttle.h"
 #include "livercell/server/transport.h"
 #include "livercell/server/web_assets.h"
 #include "livercell/storage/repository.h"
@@ -187,6 +189,9 @@ class Routes {
         pool_(std::move(url)),
         deidentifier_(std::move(deid_key)),
         journal_(std::make_unique<clinic::GroupJournal>(std::move(writer_repository))) {}
+  ~Routes() {
+    for (access::AuditEntry& tally : anonymous_.Flush()) (void)journal_->Record(std::move(tally));
+  }
 
   static const std::vector<Route>& Table();
   // Serves one request (on a transport worker): the route whose method and path fit, a web
@@ -208,10 +213,21 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const json body, ParseBody(call.request));
     LC_ASSIGN_OR_RETURN(const std::string username, StringField(body, "username", true));
     LC_ASSIGN_OR_RETURN(const std::string password, StringField(body, "password", true));
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const std::string& address = call.request.remote_address;
+    // Held back the same way whether or not the account exists (no enumeration by 429).
+    LC_RETURN_IF_ERROR(throttle_.Check(address, username, now));
     LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
     call.audited = true;
-    LC_ASSIGN_OR_RETURN(const clinic::LoggedIn in,
-                        clinic::LogIn(ContextOf(*repo), username, password, call.actor));
+    auto logged_in = clinic::LogIn(ContextOf(*repo), username, password, call.actor);
+    if (!logged_in.ok()) {
+      if (logged_in.status().code() == base::StatusCode::kUnauthenticated) {
+        throttle_.Failed(address, username, now);
+      }
+      return logged_in.status();
+    }
+    throttle_.Succeeded(username);
+    const clinic::LoggedIn& in = logged_in.value();
     const access::Session& session = in.session;
     call.response.SetHeader(
         "Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kCookie,
@@ -1229,6 +1245,16 @@ class Routes {
       call.response.SetHeader("ETag",
                                fmt::format("W/\"{}\"", base::Sha256Hex(call.response.body).substr(0, 32)));
     }
+    if (route.audit != Audit::kNone && !call.audited && !call.user &&
+        status.code() == base::StatusCode::kUnauthenticated) {
+      // No session: counted per client and minute, one entry each (a flood must not fill the
+      // disk one row per request).
+      for (access::AuditEntry& tally :
+           anonymous_.Count(call.request.remote_address, std::chrono::system_clock::now())) {
+        (void)journal_->Record(std::move(tally));
+      }
+      return;
+    }
     if (route.audit != Audit::kNone && !call.audited) {
       access::AuditEntry entry = Entry(call, route.action);
       if (!status.ok()) entry.outcome = std::string(base::InfoOf(status.code()).name);
@@ -1239,6 +1265,43 @@ class Routes {
         Problem(call, recorded);
       }
     }
+  }
+
+  // Cross-site request forgery (issue #23): a browser sends the session cookie with any
+  // request to this server, whichever page started it. A change made with the cookie (no
+  // bearer token) must therefore come from this server's own pages: the browser's Origin (or
+  // Sec-Fetch-Site) names this origin, and the body is JSON, which a cross-site HTML form
+  // cannot send. The log-in route is checked whenever a browser identifies its origin.
+  base::Status CheckSameOrigin(const Route& route, const http::Request& request) const {
+    const std::string_view method = request.method;
+    if (method == "GET" || method == "HEAD" || method == "OPTIONS") return base::OkStatus();
+    if (request.HasHeader("Authorization")) return base::OkStatus();
+    const bool browser = request.HasHeader("Origin") || request.HasHeader("Sec-Fetch-Site");
+    if (route.access == Access::kPublic && !browser) return base::OkStatus();
+    if (route.access != Access::kPublic && TokenOf(request).empty()) return base::OkStatus();
+    const auto refuse = [](std::string why, std::string_view path, std::string value) {
+      base::Status status(base::StatusCode::kPermissionDenied,
+                          "a change made with the session cookie must come from this "
+                          "server's pages: " + std::move(why));
+      status.SetPath(std::string(path)).SetValue(std::move(value));
+      return status;
+    };
+    const std::string own = fmt::format("{}://{}", tls_ ? "https" : "http", request.Header("Host"));
+    if (request.HasHeader("Origin")) {
+      if (request.Header("Origin") != own) {
+        return refuse(fmt::format("Origin is not {}", own), "Origin", request.Header("Origin"));
+      }
+    } else if (request.Header("Sec-Fetch-Site") != "same-origin") {
+      return refuse("no Origin, and Sec-Fetch-Site is not same-origin", "Sec-Fetch-Site",
+                    request.Header("Sec-Fetch-Site"));
+    }
+    const std::string type = request.Header("Content-Type");
+    if (!request.body.empty() || method != "DELETE") {
+      if (!type.starts_with("application/json")) {
+        return refuse("the body must be application/json", "Content-Type", type);
+      }
+    }
+    return base::OkStatus();
   }
 
   base::Status Authorize(const Route& route, Call& call) {
@@ -1261,6 +1324,7 @@ class Routes {
                                                                      : clinic::Interface::kWeb;
     call.actor.request_id = call.request_id;
     call.actor.resource = fmt::format("{} {}", call.request.method, call.request.path);
+    LC_RETURN_IF_ERROR(CheckSameOrigin(route, call.request));
     if (route.access == Access::kPublic) return base::OkStatus();
     const std::string token = TokenOf(call.request);
     if (token.empty()) {
@@ -1292,6 +1356,8 @@ class Routes {
   RepositoryPool pool_;
   Deidentifier deidentifier_;
   std::unique_ptr<clinic::GroupJournal> journal_;
+  LoginThrottle throttle_;
+  AnonymousTally anonymous_;
   bool tls_ = false;
 };
 

@@ -358,12 +358,18 @@ base::Result<std::int64_t> Repository::ResolvePatient(std::string_view reference
 base::Result<std::vector<domain::Patient>> Repository::ListPatients(int limit, int offset,
                                                                     std::string_view query,
                                                                     std::int64_t* total) {
-  const std::string pattern = std::string(query) + "%";
+  // The query is matched literally: % and _ are wildcards to LIKE, so they are escaped.
+  std::string pattern;
+  for (const char c : query) {
+    if (c == '%' || c == '_' || c == '\\') pattern.push_back('\\');
+    pattern.push_back(c);
+  }
+  pattern += "%";
   const Value count_params[] = {Text(query), Text(pattern), Text(pattern)};
   LC_RETURN_IF_ERROR(
       db_->Execute("SELECT count(*) FROM patients p WHERE ? = '' OR lower(p.family_name) LIKE "
-                   "lower(?) OR EXISTS (SELECT 1 FROM patient_identifiers i WHERE i.patient_id = "
-                   "p.id AND i.value LIKE ?)",
+                   "lower(?) ESCAPE '\\' OR EXISTS (SELECT 1 FROM patient_identifiers i WHERE "
+                   "i.patient_id = p.id AND i.value LIKE ? ESCAPE '\\')",
                    count_params, [total](const Row& row) { *total = row.Int(0); })
           .status());
   std::vector<std::int64_t> ids;
@@ -371,8 +377,9 @@ base::Result<std::vector<domain::Patient>> Repository::ListPatients(int limit, i
                           std::int64_t{offset}};
   LC_RETURN_IF_ERROR(
       db_->Execute("SELECT id FROM patients p WHERE ? = '' OR lower(p.family_name) LIKE lower(?) "
-                   "OR EXISTS (SELECT 1 FROM patient_identifiers i WHERE i.patient_id = p.id AND "
-                   "i.value LIKE ?) ORDER BY id LIMIT ? OFFSET ?",
+                   "ESCAPE '\\' OR EXISTS (SELECT 1 FROM patient_identifiers i WHERE "
+                   "i.patient_id = p.id AND i.value LIKE ? ESCAPE '\\') ORDER BY id LIMIT ? "
+                   "OFFSET ?",
                    params, [&ids](const Row& row) { ids.push_back(row.Int(0)); })
           .status());
   std::vector<domain::Patient> patients;
