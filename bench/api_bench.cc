@@ -32,7 +32,7 @@ namespace {
 using livercell::bench::ChildRun;
 using livercell::bench::RunChild;
 
-constexpr const char* kPassword = "bench-password-12345";
+constexpr const char* kPassword = "a load-test passphrase";
 
 int EnvInt(const char* name, int fallback) {
   const char* text = std::getenv(name);

@@ -1132,13 +1132,13 @@ class AuditTamperTest : public ::testing::Test {
     ASSERT_EQ(RunLivercell({"db", "init", "--db", "sqlite:" + db_path_}).exit_code, 0);
     ASSERT_EQ(RunLivercell({"user", "add", "--db", "sqlite:" + db_path_, "--username", "n",
                             "--role", "nurse", "--password-stdin"},
-                           "password-1\n")
+                           "a nurse's password\n")
                   .exit_code,
               0);
     ServerProcess server("sqlite:" + db_path_);
     httplib::Client client("127.0.0.1", server.port());
     for (int i = 0; i < 6; ++i) {
-      client.Post("/api/v1/session", R"({"username":"n","password":"password-1"})",
+      client.Post("/api/v1/session", R"({"username":"n","password":"a nurse's password"})",
                   "application/json");
     }
     ASSERT_EQ(server.Stop(), 0);

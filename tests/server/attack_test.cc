@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "livercell/server/problem.h"
 #include "run_process.h"
 #include "server_process.h"
 
@@ -287,6 +288,51 @@ TEST_F(AttackTest, SearchMatchesPercentAndUnderscoreLiterally) {
   EXPECT_EQ(total("%25"), 0);   // "%" itself: no identifier starts with it
   EXPECT_EQ(total("50%25"), 1);
   EXPECT_EQ(total("A"), 2);
+}
+
+TEST_F(AttackTest, DatabaseErrorsDoNotReachTheClient) {
+  Start();
+  const std::string token = Token();
+  httplib::Client client("127.0.0.1", server_->port());
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+  const json body = {{"identifiers", {{{"system", "mrn"}, {"value", "D1"}}}}};
+  auto first = client.Post("/api/v1/patients", auth, body.dump(), "application/json");
+  ASSERT_TRUE(first && first->status == 201);
+  auto again = client.Post("/api/v1/patients", auth, body.dump(), "application/json");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 409) << again->body;
+  for (const char* leak : {"sqlite", "SQLITE", "UNIQUE", "constraint", "postgresql", "INSERT"}) {
+    EXPECT_EQ(again->body.find(leak), std::string::npos) << leak << " in " << again->body;
+  }
+}
+
+TEST(PublicStatus, KeepsTheDatabasesWordsAndInternalFailuresFromClients) {
+  const base::Status duplicate(base::StatusCode::kAlreadyExists,
+                               "sqlite: UNIQUE constraint failed: patients.source_key");
+  const base::Status shown = server::PublicStatus(duplicate, "r1");
+  EXPECT_EQ(shown.code(), base::StatusCode::kAlreadyExists);  // still a 409
+  EXPECT_EQ(std::string(shown.message()).find("UNIQUE"), std::string::npos);
+  const base::Status broken(base::StatusCode::kInternal,
+                            "postgresql: relation \"users\" does not exist (SQLSTATE 42P01)");
+  const std::string text(server::PublicStatus(broken, "r2").message());
+  EXPECT_EQ(text.find("users"), std::string::npos) << text;
+  EXPECT_NE(text.find("request id r2"), std::string::npos) << text;
+  // A client's own mistake is the client's to read.
+  base::Status mistake(base::StatusCode::kInvalidArgument, "weight_kg must be above 0");
+  EXPECT_EQ(server::PublicStatus(mistake, "r3").message(), mistake.message());
+}
+
+TEST_F(AttackTest, WeakPasswordsAreRefusedForNewAccounts) {
+  TempDir dir;
+  const std::string url = "sqlite:" + dir.File("p.db");
+  ASSERT_EQ(RunLivercell({"db", "init", "--db", url}).exit_code, 0);
+  const ProcessResult weak = RunLivercell(
+      {"user", "add", "--db", url, "--username", "rn.kim", "--role", "nurse", "--password-stdin"},
+      "password1234\n");
+  EXPECT_EQ(weak.exit_code, 2);
+  EXPECT_NE(weak.err.find("the common password \"password\" with characters added"),
+            std::string::npos)
+      << weak.err;
 }
 
 TEST_F(AttackTest, LogInIsThrottledAlikeForKnownAndUnknownUsers) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "livercell/access/password_policy.h"
 #include "livercell/base/secrets.h"
 #include "livercell/base/sha256.h"
 
@@ -65,6 +66,7 @@ const std::string& DecoyHash() {
 base::Result<User> Accounts::Add(std::string_view username, Role role,
                                  std::string_view password) {
   LC_RETURN_IF_ERROR(ValidateUsername(username));
+  LC_RETURN_IF_ERROR(CheckNewPassword(password, username));
   LC_ASSIGN_OR_RETURN(const std::string hash, base::HashPassword(password));
   const Value params[] = {std::string(username), std::string(ToString(role)), hash,
                           base::NowText()};
@@ -111,6 +113,7 @@ base::Status Accounts::SetDisabled(std::string_view username, bool disabled) {
 
 base::Status Accounts::SetPassword(std::string_view username, std::string_view password) {
   LC_ASSIGN_OR_RETURN(const User user, Find(username));
+  LC_RETURN_IF_ERROR(CheckNewPassword(password, username));
   LC_ASSIGN_OR_RETURN(const std::string hash, base::HashPassword(password));
   const Value params[] = {hash, user.id};
   LC_RETURN_IF_ERROR(db_.Execute("UPDATE users SET password_hash = ?, failed_logins = 0, "

@@ -37,6 +37,7 @@
 #include "livercell/server/anonymous_tally.h"
 #include "livercell/server/http.h"
 #include "livercell/server/login_throttle.h"
+#include "livercell/server/problem.h"
 #include "livercell/server/transport.h"
 #include "livercell/server/web_assets.h"
 #include "livercell/storage/repository.h"
@@ -137,21 +138,6 @@ struct Route {
   const char* summary;
   Handler handler;
 };
-
-// An RFC 9457 problem document: the members it defines plus our error object's (field, value,
-// what was allowed).
-std::string ProblemBody(const base::Status& status, const std::string& instance,
-                        const std::string& request_id) {
-  const base::StatusCodeInfo& info = base::InfoOf(status.code());
-  json body = ErrorToJson(status);
-  body["type"] = fmt::format("/api/v1/openapi.json#/components/schemas/Problem/{}", info.name);
-  body["title"] = info.description;
-  body["status"] = info.http_status;
-  body["detail"] = status.ToString();
-  body["instance"] = instance;
-  if (!request_id.empty()) body["request_id"] = request_id;
-  return body.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 // No request the API takes nests deeper than a few levels; a body nested thousands deep is an
 // attack on the parser's memory (and on the recursive destructor's stack).
@@ -1227,9 +1213,10 @@ class Routes {
   }
 
   static void Problem(Call& call, const base::Status& status) {
-    call.response.status = base::InfoOf(status.code()).http_status;
-    call.response.SetContent(ProblemBody(status, call.request.path, call.request_id),
-                              "application/problem+json");
+    const base::Status shown = PublicStatus(status, call.request_id);
+    call.response.status = base::InfoOf(shown.code()).http_status;
+    call.response.SetContent(ProblemBody(shown, call.request.path, call.request_id),
+                             "application/problem+json");
   }
 
   void Serve(const Route& route, Call& call) {
@@ -1560,16 +1547,20 @@ void Routes::Handle(http::Request& request, http::Response& response) {
     Serve(route, call);
     return;
   }
-  const bool known = !allowed.empty();
-  if (known) response.SetHeader("Allow", allowed);
-  response.status = known ? 405 : 404;
-  const base::Status status(known ? base::StatusCode::kInvalidArgument
-                                  : base::StatusCode::kNotFound,
-                            known ? fmt::format("{} {} is not served; {} is (see "
-                                                "/api/v1/openapi.json)",
-                                                request.method, request.path, allowed)
-                                  : fmt::format("no route {} {} (see /api/v1/openapi.json)",
-                                                request.method, request.path));
+  if (!allowed.empty()) {
+    response.SetHeader("Allow", allowed);
+    response.status = 405;
+    response.SetContent(
+        MethodNotAllowedBody(fmt::format("{} {} is not served; {} is (see /api/v1/openapi.json)",
+                                         request.method, request.path, allowed),
+                             request.path),
+        "application/problem+json");
+    return;
+  }
+  response.status = 404;
+  const base::Status status(
+      base::StatusCode::kNotFound,
+      fmt::format("no route {} {} (see /api/v1/openapi.json)", request.method, request.path));
   response.SetContent(ProblemBody(status, request.path, ""), "application/problem+json");
 }
 
