@@ -1629,9 +1629,17 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServeOptions& options
   Routes* handler = routes.get();
   LC_ASSIGN_OR_RETURN(
       std::unique_ptr<Transport> http,
-      Transport::Create(transport, [handler](http::Request& request, http::Response& response) {
-        handler->Handle(request, response);
-      }));
+      Transport::Create(
+          transport,
+          [handler](http::Request& request, http::Response& response) {
+            handler->Handle(request, response);
+          },
+          [](const http::Request& request) {
+            // No database behind these: answered on the I/O thread.
+            return request.method == "GET" &&
+                   (request.path == "/api/v1/health" || request.path == "/api/v1/openapi.json" ||
+                    request.path == "/" || request.path.starts_with("/ui/"));
+          }));
   return std::unique_ptr<Server>(std::make_unique<HttpServer>(std::move(routes), std::move(http)));
 }
 

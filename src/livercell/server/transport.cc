@@ -142,7 +142,7 @@ class ConnectionTable {
 struct Shared {
   TransportLimits limits;
   RequestHandler handler;
-  asio::io_context& io;
+  InlinePredicate runs_inline;
   asio::thread_pool& workers;
   ConnectionTable& connections;
   std::atomic<bool>& stopping;
@@ -156,9 +156,13 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
  public:
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
+  // `io`: the I/O context (one thread) that owns the socket.
   template <typename... Args>
-  Session(Shared& shared, std::string address, Args&&... args)
-      : shared_(shared), address_(std::move(address)), stream_(std::forward<Args>(args)...) {}
+  Session(Shared& shared, asio::io_context& io, std::string address, Args&&... args)
+      : shared_(shared),
+        io_(io),
+        address_(std::move(address)),
+        stream_(std::forward<Args>(args)...) {}
   ~Session() override { shared_.connections.Remove(this); }
 
   void Start() {
@@ -291,10 +295,15 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
     keep_alive_ = message.keep_alive();
     version_ = message.version();
     Lowest().expires_never();
+    if (shared_.runs_inline && shared_.runs_inline(*request)) {
+      http::Response response;
+      shared_.handler(*request, response);
+      return Write(std::move(response), keep_alive_ && !shared_.stopping);
+    }
     // The database work leaves the I/O threads; the answer comes back to this strand. The
     // work guard keeps the I/O loop running (and Stop() waiting) until it has been written.
     asio::post(shared_.workers, [self = this->shared_from_this(), request,
-                                 work = asio::make_work_guard(shared_.io)]() mutable {
+                                 work = asio::make_work_guard(io_)]() mutable {
       auto response = std::make_shared<http::Response>();
       self->shared_.handler(*request, *response);
       asio::post(self->stream_.get_executor(), [self, response, work = std::move(work)] {
@@ -338,6 +347,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
 
   Shared& shared_;
+  asio::io_context& io_;
   const std::string address_;
   Stream stream_;
   beast::flat_buffer buffer_;
@@ -349,18 +359,22 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
 
 class BeastTransport final : public Transport {
  public:
-  BeastTransport(TransportOptions options, RequestHandler handler,
+  BeastTransport(TransportOptions options, RequestHandler handler, InlinePredicate runs_inline,
                  std::optional<asio::ssl::context> tls)
       : options_(std::move(options)),
-        io_threads_(options_.limits.io_threads > 0
-                        ? options_.limits.io_threads
-                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
         connections_(options_.limits),
         tls_(std::move(tls)),
-        shared_{options_.limits, std::move(handler), io_, workers_, connections_, stopping_},
-        io_(io_threads_),
-        workers_(static_cast<std::size_t>(std::max(1, options_.limits.worker_threads))),
-        acceptor_(asio::make_strand(io_)) {}
+        shared_{options_.limits, std::move(handler), std::move(runs_inline), workers_,
+                connections_, stopping_},
+        workers_(static_cast<std::size_t>(std::max(1, options_.limits.worker_threads))) {
+    // One I/O context per thread, each connection on one of them: no lock between the
+    // threads on the hot path and no strand needed (one thread runs each context).
+    const int threads = options_.limits.io_threads > 0
+                            ? options_.limits.io_threads
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < threads; ++i) ios_.push_back(std::make_unique<asio::io_context>(1));
+    acceptor_.emplace(*ios_.front());
+  }
 
   ~BeastTransport() override {
     Stop();
@@ -372,28 +386,34 @@ class BeastTransport final : public Transport {
     const auto address = asio::ip::make_address(options_.host, ec);
     if (ec) return CannotListen("not an IP address");
     const tcp::endpoint endpoint(address, static_cast<unsigned short>(options_.port));
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return CannotListen(ec.message());
-    return static_cast<int>(acceptor_.local_endpoint().port());
+    return static_cast<int>(acceptor_->local_endpoint().port());
   }
 
   void Run() override {
     Accept();
+    // The contexts other than the acceptor's have no work until a connection arrives: keep
+    // them running until Stop().
+    for (std::size_t i = 1; i < ios_.size(); ++i) idle_guards_.emplace_back(ios_[i]->get_executor());
     std::vector<std::thread> threads;
-    for (int i = 1; i < io_threads_; ++i) threads.emplace_back([this] { io_.run(); });
-    io_.run();
+    for (std::size_t i = 1; i < ios_.size(); ++i) {
+      threads.emplace_back([io = ios_[i].get()] { io->run(); });
+    }
+    ios_.front()->run();
     for (std::thread& t : threads) t.join();
   }
 
   void Stop() override {
     if (stopping_.exchange(true)) return;
-    asio::post(acceptor_.get_executor(), [this] {
+    asio::post(acceptor_->get_executor(), [this] {
       beast::error_code ignored;
-      acceptor_.close(ignored);
+      acceptor_->close(ignored);
       connections_.CloseWaiting();
+      idle_guards_.clear();  // each context ends when its connections have
     });
   }
 
@@ -407,19 +427,20 @@ class BeastTransport final : public Transport {
   }
 
   void Accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    asio::io_context& io = *ios_[next_io_++ % ios_.size()];
+    acceptor_->async_accept(io, [this, &io](beast::error_code ec, tcp::socket socket) {
       if (ec) {
-        if (!acceptor_.is_open()) return;  // stopped
+        if (!acceptor_->is_open()) return;  // stopped
         return Accept();  // e.g. out of file descriptors for a moment: keep serving
       }
       socket.set_option(tcp::no_delay(true), ec);
       const auto remote = socket.remote_endpoint(ec);
       const std::string address = ec ? "" : remote.address().to_string();
       if (tls_) {
-        Start(std::make_shared<Session<TlsStream>>(shared_, address, std::move(socket), *tls_),
+        Start(std::make_shared<Session<TlsStream>>(shared_, io, address, std::move(socket), *tls_),
               address);
       } else {
-        Start(std::make_shared<Session<PlainStream>>(shared_, address, std::move(socket)),
+        Start(std::make_shared<Session<PlainStream>>(shared_, io, address, std::move(socket)),
               address);
       }
       Accept();
@@ -433,23 +454,25 @@ class BeastTransport final : public Transport {
   }
 
   // Declared so that what connections refer to (the table, the TLS context, the shared
-  // settings) outlives the I/O context and the workers, whose pending handlers hold
+  // settings) outlives the I/O contexts and the workers, whose pending handlers hold
   // connections until they are destroyed.
   TransportOptions options_;
-  int io_threads_;
   ConnectionTable connections_;
   std::optional<asio::ssl::context> tls_;
   std::atomic<bool> stopping_{false};
   Shared shared_;
-  asio::io_context io_;
+  std::vector<std::unique_ptr<asio::io_context>> ios_;
   asio::thread_pool workers_;
-  tcp::acceptor acceptor_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> idle_guards_;
+  std::optional<tcp::acceptor> acceptor_;  // on ios_.front()
+  std::size_t next_io_ = 0;                // round robin over ios_
 };
 
 }  // namespace
 
 base::Result<std::unique_ptr<Transport>> Transport::Create(TransportOptions options,
-                                                           RequestHandler handler) {
+                                                           RequestHandler handler,
+                                                           InlinePredicate runs_inline) {
   std::optional<asio::ssl::context> tls;
   if (!options.tls_cert.empty() || !options.tls_key.empty()) {
     if (options.tls_cert.empty() || options.tls_key.empty()) {
@@ -475,7 +498,8 @@ base::Result<std::unique_ptr<Transport>> Transport::Create(TransportOptions opti
     }
   }
   return std::unique_ptr<Transport>(
-      std::make_unique<BeastTransport>(std::move(options), std::move(handler), std::move(tls)));
+      std::make_unique<BeastTransport>(std::move(options), std::move(handler),
+                                       std::move(runs_inline), std::move(tls)));
 }
 
 }  // namespace livercell::server

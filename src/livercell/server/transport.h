@@ -49,11 +49,16 @@ struct TransportOptions {
 // on a worker thread.
 using RequestHandler = std::function<void(http::Request& request, http::Response& response)>;
 
+// True for a request cheap enough to answer on the I/O thread itself (no database work:
+// health, the API description, the UI's files), sparing it two thread hand-offs.
+using InlinePredicate = std::function<bool(const http::Request& request)>;
+
 class Transport {
  public:
   // Loads the TLS certificate and key when given (kInvalidArgument naming the file otherwise).
   static base::Result<std::unique_ptr<Transport>> Create(TransportOptions options,
-                                                         RequestHandler handler);
+                                                         RequestHandler handler,
+                                                         InlinePredicate runs_inline = {});
   virtual ~Transport() = default;
   // Binds and listens; returns the port (useful with port 0).
   virtual base::Result<int> Bind() = 0;
