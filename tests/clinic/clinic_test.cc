@@ -36,7 +36,10 @@ class ClinicTest : public ::testing::TestWithParam<const char*> {
     auto repo = Repository::Open(db_->url(), Repository::SchemaPolicy::kInitializeIfEmpty);
     ASSERT_TRUE(repo.ok()) << repo.status().ToString();
     repo_ = std::move(repo).value();
-    journal_ = std::make_unique<DirectJournal>(*repo_);
+    auto key = access::AuditKeyFor(db_->url(), "", /*create=*/true);
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    key_ = *key;
+    journal_ = std::make_unique<DirectJournal>(*repo_, *key_);
     protocol_ = *formats::DefaultProtocol().protocol;
     const Actor os = OsActor("clinic_test");
     for (const auto& [name, role] : {std::pair{"dr.ada", access::Role::kPhysician},
@@ -62,7 +65,7 @@ class ClinicTest : public ::testing::TestWithParam<const char*> {
 
   std::vector<access::AuditEntry> Audit() {
     std::vector<access::AuditEntry> entries;
-    EXPECT_TRUE(access::AuditLog(repo_->connection())
+    EXPECT_TRUE(access::AuditLog(repo_->connection(), *key_)
                     .ForEach("", 0, 0, [&](const access::AuditEntry& e) { entries.push_back(e); })
                     .ok());
     return entries;
@@ -79,6 +82,7 @@ class ClinicTest : public ::testing::TestWithParam<const char*> {
 
   std::unique_ptr<testing::TestDatabase> db_;
   std::unique_ptr<Repository> repo_;
+  std::optional<access::AuditKey> key_;
   std::unique_ptr<DirectJournal> journal_;
   domain::Protocol protocol_;
   domain::ClinicCalendar calendar_;
@@ -443,7 +447,7 @@ TEST_P(ClinicTest, EveryEntryChainsAndVerifies) {
   EXPECT_EQ(RecordLab(context(), OsActor("x"), Bilirubin(1, 1, "2026-01-01")).status().code(),
             base::StatusCode::kUnauthenticated);
   std::int64_t count = 0;
-  auto broken = access::AuditLog(repo_->connection()).Verify(&count);
+  auto broken = access::AuditLog(repo_->connection(), *key_).Verify(&count);
   ASSERT_TRUE(broken.ok());
   EXPECT_FALSE(broken->has_value());
   EXPECT_EQ(count, 7);  // five accounts, a patient, a refusal (good passwords leave no entry)

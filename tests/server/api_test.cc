@@ -15,7 +15,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <thread>
 #include <cstdio>
@@ -26,6 +28,7 @@
 #include <tuple>
 #include <vector>
 
+#include "livercell/access/audit.h"
 #include "livercell/base/instant.h"
 #include "livercell/domain/product/product.h"
 #include "livercell/storage/repository.h"
@@ -1193,6 +1196,147 @@ TEST_F(AuditTamperTest, ReorderedEntries) {
   const ProcessResult r = Verify();
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("entry 4"), std::string::npos) << r.err;
+}
+
+TEST_F(AuditTamperTest, EmptiedTrailIsCaughtAndNothingMoreIsWrittenOnIt) {
+  Tamper("DELETE FROM audit_log; DELETE FROM settings WHERE name = 'audit_head';");
+  ProcessResult r = Verify();
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("head is missing"), std::string::npos) << r.err;
+  // The next change would start a fresh chain over the gap: refused, the key being older.
+  const ProcessResult add =
+      RunLivercell({"user", "add", "--db", "sqlite:" + db_path_, "--username", "m", "--role",
+                    "nurse", "--password-stdin"},
+                   "another nurse's password\n");
+  EXPECT_NE(add.exit_code, 0);
+  EXPECT_NE(add.err.find("audit trail is empty, but its key"), std::string::npos) << add.err;
+  EXPECT_EQ(Verify().exit_code, 3);
+}
+
+// Every entry from `from` on re-hashed the way an attacker without the key can (SHA-256, as
+// before issue #23), after `edit`; the head rewritten to match in the unkeyed form.
+void Recompute(sqlite3* db, std::int64_t from, const std::function<void(access::AuditEntry&)>& edit) {
+  std::vector<access::AuditEntry> entries;
+  sqlite3_stmt* read = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT seq, at, username, role, action, resource, patient_id, outcome, "
+                     "request_id, prev_hash, hash FROM audit_log ORDER BY seq",
+                     -1, &read, nullptr);
+  const auto text = [&](int c) {
+    const unsigned char* t = sqlite3_column_text(read, c);
+    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+  };
+  while (sqlite3_step(read) == SQLITE_ROW) {
+    access::AuditEntry e;
+    e.seq = sqlite3_column_int64(read, 0);
+    e.at = text(1);
+    e.username = text(2);
+    e.role = text(3);
+    e.action = text(4);
+    e.resource = text(5);
+    if (sqlite3_column_type(read, 6) != SQLITE_NULL) e.patient_id = sqlite3_column_int64(read, 6);
+    e.outcome = text(7);
+    e.request_id = text(8);
+    e.prev_hash = text(9);
+    e.hash = text(10);
+    entries.push_back(e);
+  }
+  sqlite3_finalize(read);
+  std::string prev = entries.empty() ? std::string(access::kGenesisHash) : entries[0].prev_hash;
+  for (access::AuditEntry& e : entries) {
+    if (e.seq >= from) {
+      if (e.seq == from) edit(e);
+      e.prev_hash = prev;
+      e.hash = access::ChainHash(e, nullptr);
+      const std::string sql = fmt::format(
+          "UPDATE audit_log SET username = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {}",
+          e.username, e.prev_hash, e.hash, e.seq);
+      EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    }
+    prev = e.hash;
+  }
+  const std::string head = fmt::format(
+      "UPDATE settings SET value = '{}:{}' WHERE name = 'audit_head'", entries.back().seq, prev);
+  EXPECT_EQ(sqlite3_exec(db, head.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+}
+
+TEST_F(AuditTamperTest, RecomputedChainIsCaught) {
+  Tamper("");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
+  Recompute(db, 3, [](access::AuditEntry& e) { e.username = "someone-else"; });
+  sqlite3_close(db);
+  const ProcessResult r = Verify();
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("unkeyed form"), std::string::npos) << r.err;
+}
+
+TEST_F(AuditTamperTest, ForgedEntryIsCaught) {
+  // Appended with the unkeyed hash an attacker can compute, the keyed head left alone.
+  Tamper("");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
+  std::string prev;
+  std::int64_t last = 0;
+  sqlite3_stmt* read = nullptr;
+  sqlite3_prepare_v2(db, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", -1, &read,
+                     nullptr);
+  ASSERT_EQ(sqlite3_step(read), SQLITE_ROW);
+  last = sqlite3_column_int64(read, 0);
+  prev = reinterpret_cast<const char*>(sqlite3_column_text(read, 1));
+  sqlite3_finalize(read);
+  access::AuditEntry forged;
+  forged.seq = last + 1;
+  forged.at = "2026-12-01T00:00:00Z";
+  forged.username = "n";
+  forged.role = "nurse";
+  forged.action = "logout";
+  forged.outcome = "ok";
+  forged.prev_hash = prev;
+  forged.hash = access::ChainHash(forged, nullptr);
+  const std::string sql = fmt::format(
+      "INSERT INTO audit_log (seq, at, username, role, action, resource, patient_id, outcome, "
+      "request_id, prev_hash, hash) VALUES ({}, '{}', 'n', 'nurse', 'logout', '', NULL, 'ok', "
+      "'', '{}', '{}')",
+      forged.seq, forged.at, forged.prev_hash, forged.hash);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const ProcessResult r = Verify();
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(fmt::format("entry {}", last + 1)), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("MAC does not verify"), std::string::npos) << r.err;
+}
+
+TEST_F(AuditTamperTest, AnchorCatchesARegistryRolledBackToAnOlderCopy) {
+  const std::string anchors = dir_.File("anchors.jsonl");
+  const std::string copy = dir_.File("older.db");
+  std::filesystem::copy_file(db_path_, copy);
+  // More happens; the head is anchored outside the registry.
+  ASSERT_EQ(RunLivercell({"user", "add", "--db", "sqlite:" + db_path_, "--username", "m",
+                          "--role", "nurse", "--password-stdin"},
+                         "another nurse's password\n")
+                .exit_code,
+            0);
+  const ProcessResult anchored =
+      RunLivercell({"audit", "anchor", "--db", "sqlite:" + db_path_, "--out", anchors});
+  ASSERT_EQ(anchored.exit_code, 0) << anchored.err;
+  EXPECT_EQ(RunLivercell({"audit", "verify", "--db", "sqlite:" + db_path_, "--anchor", anchors})
+                .exit_code,
+            0);
+  // The older copy is a consistent chain on its own, but not the one anchored.
+  std::filesystem::copy_file(copy, db_path_, std::filesystem::copy_options::overwrite_existing);
+  EXPECT_EQ(Verify().exit_code, 0);
+  const ProcessResult r =
+      RunLivercell({"audit", "verify", "--db", "sqlite:" + db_path_, "--anchor", anchors});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("cut off"), std::string::npos) << r.err;
+  // A forged anchor does not verify.
+  std::string text = ReadFile(anchors);
+  text.replace(text.find("\"seq\":"), 7, "\"seq\":1");
+  WriteFile(anchors, text);
+  EXPECT_EQ(RunLivercell({"audit", "verify", "--db", "sqlite:" + db_path_, "--anchor", anchors})
+                .exit_code,
+            3);
 }
 
 TEST_F(AuditTamperTest, TruncatedTail) {

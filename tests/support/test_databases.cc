@@ -48,6 +48,10 @@ TestDatabase::TestDatabase(const std::string& backend) : backend_(backend) {
     return;
   }
   url_ = WithDatabase(admin_url, pg_name_);
+  // A PostgreSQL registry's audit key is named (access/audit_key.h): one per test database,
+  // in this process's environment so that the livercell processes it starts find it too.
+  dir_ = std::make_unique<TempDir>();
+  setenv("LIVERCELL_AUDIT_KEY_FILE", dir_->File(pg_name_ + ".audit-key").c_str(), 1);
   ok_ = true;
 }
 

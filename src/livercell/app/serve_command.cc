@@ -26,6 +26,7 @@ struct ServeArgs {
   std::string db;
   std::string listen = "127.0.0.1:8080";
   std::string tls_cert, tls_key;
+  std::string audit_key;
   std::string protocol;
   std::string calendar;
   std::string release_spec;
@@ -58,6 +59,7 @@ int RunServe(const ServeArgs& args) {
   options.db_url = cli::ResolveDbUrl(args.db);
   options.tls_cert = args.tls_cert;
   options.tls_key = args.tls_key;
+  options.audit_key = args.audit_key;
   options.limits = args.limits;
   options.limits.header_deadline = std::chrono::seconds(args.header_timeout);
   options.limits.request_deadline = std::chrono::seconds(args.request_timeout);
@@ -120,6 +122,9 @@ void RegisterServeCommand(CLI::App& app, cli::Action* selected) {
       ->capture_default_str();
   serve->add_option("--tls-cert", args->tls_cert, "PEM certificate: serve HTTPS");
   serve->add_option("--tls-key", args->tls_key, "PEM private key of --tls-cert");
+  serve->add_option("--audit-key", args->audit_key,
+                    "The audit chain's key file (default: beside a SQLite registry, or "
+                    "$LIVERCELL_AUDIT_KEY_FILE; required for PostgreSQL)");
   serve->add_option("--calendar", args->calendar,
                     "Clinic calendar TOML for treatment plans (default: Monday-Friday, no "
                     "holidays)");

@@ -2,6 +2,8 @@
 // (session.h).
 #include "livercell/cli/session.h"
 
+#include "livercell/access/audit_key.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -183,7 +185,9 @@ base::Result<std::unique_ptr<ClinicCall>> ClinicCall::Open(const std::string& db
   } else {
     LC_ASSIGN_OR_RETURN(call->repo_, OpenRegistry(db));
   }
-  call->journal_ = std::make_unique<clinic::DirectJournal>(*call->repo_);
+  // The audit key: beside a SQLite registry, or $LIVERCELL_AUDIT_KEY_FILE.
+  LC_ASSIGN_OR_RETURN(access::AuditKey key, access::AuditKeyFor(url, "", /*create=*/true));
+  call->journal_ = std::make_unique<clinic::DirectJournal>(*call->repo_, std::move(key));
   clinic::Actor door = clinic::OsActor(std::move(command));
   door.request_id = NewRequestId();
   call->actor_ = door;

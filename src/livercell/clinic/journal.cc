@@ -39,8 +39,9 @@ struct GroupJournal::Pending {
   std::condition_variable committed;
 };
 
-GroupJournal::GroupJournal(std::unique_ptr<storage::Repository> repository)
-    : repository_(std::move(repository)), thread_([this] { Run(); }) {}
+GroupJournal::GroupJournal(std::unique_ptr<storage::Repository> repository,
+                           access::AuditKey key)
+    : repository_(std::move(repository)), key_(std::move(key)), thread_([this] { Run(); }) {}
 
 GroupJournal::~GroupJournal() {
   {
@@ -94,7 +95,7 @@ base::Status GroupJournal::CommitGroup(std::deque<Pending*>& group) {
         LC_RETURN_IF_ERROR(RunChange(*repository_, *p->change, &p->result, &entries.back()));
       }
     }
-    return access::AuditLog(db).Append(entries);
+    return access::AuditLog(db, key_).Append(entries);
   });
 }
 
@@ -106,7 +107,7 @@ base::Status DirectJournal::RecordEditing(access::AuditEntry entry,
     result = base::OkStatus();
     if (change) LC_RETURN_IF_ERROR(RunChange(repository_, change, &result, &attempt));
     std::vector<access::AuditEntry> entries = {std::move(attempt)};
-    return access::AuditLog(repository_.connection()).Append(entries);
+    return access::AuditLog(repository_.connection(), key_).Append(entries);
   });
   LC_RETURN_IF_ERROR(committed);
   return result;

@@ -44,7 +44,8 @@ class Journal {
 
 class GroupJournal final : public Journal {
  public:
-  explicit GroupJournal(std::unique_ptr<storage::Repository> repository);
+  // `key`: the audit chain's (access/audit_key.h).
+  GroupJournal(std::unique_ptr<storage::Repository> repository, access::AuditKey key);
   ~GroupJournal() override;  // finishes what is queued
   GroupJournal(const GroupJournal&) = delete;
   GroupJournal& operator=(const GroupJournal&) = delete;
@@ -57,6 +58,7 @@ class GroupJournal final : public Journal {
   base::Status CommitGroup(std::deque<Pending*>& group);
 
   std::unique_ptr<storage::Repository> repository_;
+  const access::AuditKey key_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending*> queue_;
@@ -67,11 +69,13 @@ class GroupJournal final : public Journal {
 // Commits on `repository` (which must outlive it). Not thread-safe.
 class DirectJournal final : public Journal {
  public:
-  explicit DirectJournal(storage::Repository& repository) : repository_(repository) {}
+  DirectJournal(storage::Repository& repository, access::AuditKey key)
+      : repository_(repository), key_(std::move(key)) {}
   base::Status RecordEditing(access::AuditEntry entry, const EntryChange& change) override;
 
  private:
   storage::Repository& repository_;
+  const access::AuditKey key_;
 };
 
 }  // namespace livercell::clinic

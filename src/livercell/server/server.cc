@@ -167,6 +167,7 @@ class Routes {
  public:
   // `writer_repository`: the connection the audit writer owns; reads open their own.
   Routes(std::string url, std::string deid_key, std::unique_ptr<Repository> writer_repository,
+         access::AuditKey audit_key,
          domain::Protocol protocol, domain::ClinicCalendar calendar,
          domain::ReleaseSpec release_spec)
       : protocol_(std::move(protocol)),
@@ -174,7 +175,8 @@ class Routes {
         release_spec_(std::move(release_spec)),
         pool_(std::move(url)),
         deidentifier_(std::move(deid_key)),
-        journal_(std::make_unique<clinic::GroupJournal>(std::move(writer_repository))) {}
+        journal_(std::make_unique<clinic::GroupJournal>(std::move(writer_repository),
+                                                        std::move(audit_key))) {}
   ~Routes() {
     for (access::AuditEntry& tally : anonymous_.Flush()) (void)journal_->Record(std::move(tally));
   }
@@ -1614,7 +1616,10 @@ base::Result<std::unique_ptr<Server>> Server::Create(const ServeOptions& options
     if (!built_in.protocol) return built_in.errors.front();
     protocol = std::move(*built_in.protocol);
   }
+  LC_ASSIGN_OR_RETURN(access::AuditKey audit_key,
+                      access::AuditKeyFor(options.db_url, options.audit_key, /*create=*/true));
   auto routes = std::make_unique<Routes>(options.db_url, std::move(key), std::move(repo),
+                                         std::move(audit_key),
                                          std::move(protocol),
                                          options.calendar.value_or(domain::ClinicCalendar()),
                                          options.release_spec.value_or(

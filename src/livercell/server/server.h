@@ -19,6 +19,7 @@ namespace livercell::server {
 
 struct ServeOptions {
   std::string db_url;
+  std::string audit_key;  // the audit chain's key file ("": access/audit_key.h's default)
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 = any free port
   std::string tls_cert, tls_key;  // both or neither
