@@ -22,19 +22,20 @@ struct Grant {
   std::initializer_list<Permission> permissions;
 };
 
-// The table (issue #6): admin runs accounts and reads the audit, not patient records;
-// physicians do everything clinical, sign and plan treatment; nurses record visits, labs and
+// The table (issue #6): admin runs accounts and reads the audit, not patient records one by
+// one, and alone exports the whole identified registry over the API (issue #23: the export is
+// administration, audited; the CLI's `export` is the OS user's, on the file); physicians do
+// everything clinical, sign and plan treatment; nurses record visits, labs and
 // events and give products at the bedside (issue #8: two staff confirm, either role); the lab
 // records labs; cell-processing staff register products and record processing, QC and
 // release, and read the patients they serve, but only a physician signs a release exception
 // (issue #8); researchers read de-identified data only.
 const Grant kGrants[] = {
-    {Role::kAdmin, {Permission::kManageAccounts, Permission::kReadAudit}},
+    {Role::kAdmin, {Permission::kManageAccounts, Permission::kReadAudit, Permission::kExport}},
     {Role::kPhysician,
      {Permission::kReadPatients, Permission::kWritePatients, Permission::kRecordVisits,
-      Permission::kRecordLabs, Permission::kSignAssessments, Permission::kExport,
-      Permission::kPlanTreatment, Permission::kAdministerProducts,
-      Permission::kSignReleaseExceptions}},
+      Permission::kRecordLabs, Permission::kSignAssessments, Permission::kPlanTreatment,
+      Permission::kAdministerProducts, Permission::kSignReleaseExceptions}},
     {Role::kNurse,
      {Permission::kReadPatients, Permission::kWritePatients, Permission::kRecordVisits,
       Permission::kRecordLabs, Permission::kAdministerProducts}},
