@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -112,6 +113,13 @@ class AttackTest : public ::testing::Test {
 constexpr std::string_view kPartialHeader = "GET /api/v1/health HTTP/1.1\r\nHost: clinic\r\n";
 
 TEST_F(AttackTest, AThousandSlowClientsDoNotKeepHealthWaiting) {
+  // A thousand sockets here and as many in the server (which inherits the limit): raise the
+  // soft limit on open files to the hard one, as a server's service unit would.
+  rlimit files{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &files), 0);
+  files.rlim_cur = files.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &files);
+  ASSERT_GE(files.rlim_cur, 2100u) << "the hard limit on open files is too low for this test";
   Start();
   std::vector<Socket> slow;
   for (int i = 0; i < 1000; ++i) {

@@ -1,6 +1,7 @@
 #include "livercell/server/transport.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -382,6 +383,13 @@ class BeastTransport final : public Transport {
   }
 
   base::Result<int> Bind() override {
+    // Each connection is a file descriptor: let the process open as many as the caps allow
+    // (the usual soft limit of 1,024 would stop it near a thousand clients).
+    rlimit files{};
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+      files.rlim_cur = files.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &files);
+    }
     beast::error_code ec;
     const auto address = asio::ip::make_address(options_.host, ec);
     if (ec) return CannotListen("not an IP address");
