@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,6 +31,7 @@
 #include "livercell/base/instant.h"
 #include "livercell/domain/product/product.h"
 #include "livercell/storage/repository.h"
+#include "livercell/storage/sql/connection.h"
 #include "run_process.h"
 #include "server_process.h"
 #include "test_databases.h"
@@ -1129,69 +1129,71 @@ TEST_P(ChainTest, OnlyAPhysicianSignsAReleaseExceptionTheClinicAllows) {
 INSTANTIATE_TEST_SUITE_P(Backends, ChainTest, ::testing::Values("sqlite", "postgres"));
 
 // Tampering, done directly in the SQLite file: each kind is caught and the entry named.
-class AuditTamperTest : public ::testing::Test {
+// Tampering with the trail as someone with write access to the database but not the key
+// would, on both backends.
+class AuditTamperTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    db_path_ = dir_.File("t.db");
-    ASSERT_EQ(RunLivercell({"db", "init", "--db", "sqlite:" + db_path_}).exit_code, 0);
-    ASSERT_EQ(RunLivercell({"user", "add", "--db", "sqlite:" + db_path_, "--username", "n",
-                            "--role", "nurse", "--password-stdin"},
+    ASSERT_TRUE(db_.ok()) << db_.error();
+    ASSERT_EQ(RunLivercell({"db", "init", "--db", url_}).exit_code, 0);
+    ASSERT_EQ(RunLivercell({"user", "add", "--db", url_, "--username", "n", "--role", "nurse",
+                            "--password-stdin"},
                            "a nurse's password\n")
                   .exit_code,
               0);
-    ServerProcess server("sqlite:" + db_path_);
+    ServerProcess server(url_);
     httplib::Client client("127.0.0.1", server.port());
     for (int i = 0; i < 6; ++i) {
       client.Post("/api/v1/session", R"({"username":"n","password":"a nurse's password"})",
                   "application/json");
     }
     ASSERT_EQ(server.Stop(), 0);
-    ASSERT_EQ(RunLivercell({"audit", "verify", "--db", "sqlite:" + db_path_}).exit_code, 0);
+    ASSERT_EQ(RunLivercell({"audit", "verify", "--db", url_}).exit_code, 0);
+    auto opened = storage::sql::Open(url_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    sql_ = std::move(opened).value();
+  }
+  bool sqlite() const { return GetParam() == "sqlite"; }
+
+  // Runs `statement` (no parameters) on the database; its error, if any.
+  base::Status Sql(const std::string& statement) { return sql_->ExecuteScript(statement); }
+
+  // Runs `script` with the append-only triggers dropped, as an attacker would.
+  void Tamper(const std::string& script) {
+    const std::string drop = sqlite() ? "DROP TRIGGER audit_log_no_update; "
+                                        "DROP TRIGGER audit_log_no_delete; "
+                                      : "DROP TRIGGER audit_log_append_only ON audit_log; ";
+    const base::Status status = Sql(drop + script);
+    EXPECT_TRUE(status.ok()) << status.ToString();
   }
 
-  // Runs `sql` on the file with the append-only triggers dropped, as an attacker would.
-  void Tamper(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
-    const std::string script =
-        "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; " + sql;
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, script.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-        << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
-  }
+  ProcessResult Verify() { return RunLivercell({"audit", "verify", "--db", url_}); }
 
-  ProcessResult Verify() { return RunLivercell({"audit", "verify", "--db", "sqlite:" + db_path_}); }
-
-  TempDir dir_;
-  std::string db_path_;
+  TestDatabase db_{GetParam()};
+  std::string url_ = db_.url();
+  std::unique_ptr<storage::sql::Connection> sql_;
 };
 
-TEST_F(AuditTamperTest, TriggersRefuseChanges) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "UPDATE audit_log SET outcome = 'x'", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  EXPECT_NE(sqlite3_exec(db, "DELETE FROM audit_log", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+TEST_P(AuditTamperTest, TriggersRefuseChanges) {
+  EXPECT_FALSE(Sql("UPDATE audit_log SET outcome = 'x'").ok());
+  EXPECT_FALSE(Sql("DELETE FROM audit_log").ok());
 }
 
-TEST_F(AuditTamperTest, AlteredEntry) {
+TEST_P(AuditTamperTest, AlteredEntry) {
   Tamper("UPDATE audit_log SET username = 'someone-else' WHERE seq = 3;");
   const ProcessResult r = Verify();
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("entry 3"), std::string::npos) << r.err;
 }
 
-TEST_F(AuditTamperTest, DeletedEntry) {
+TEST_P(AuditTamperTest, DeletedEntry) {
   Tamper("DELETE FROM audit_log WHERE seq = 2;");
   const ProcessResult r = Verify();
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("entry 2"), std::string::npos) << r.err;
 }
 
-TEST_F(AuditTamperTest, ReorderedEntries) {
+TEST_P(AuditTamperTest, ReorderedEntries) {
   Tamper("UPDATE audit_log SET seq = 100 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = 5; "
          "UPDATE audit_log SET seq = 5 WHERE seq = 100;");
   const ProcessResult r = Verify();
@@ -1199,93 +1201,76 @@ TEST_F(AuditTamperTest, ReorderedEntries) {
   EXPECT_NE(r.err.find("entry 4"), std::string::npos) << r.err;
 }
 
-TEST_F(AuditTamperTest, EmptiedTrailIsCaughtAndNothingMoreIsWrittenOnIt) {
+TEST_P(AuditTamperTest, EmptiedTrailIsCaughtAndNothingMoreIsWrittenOnIt) {
   Tamper("DELETE FROM audit_log; DELETE FROM settings WHERE name = 'audit_head';");
   ProcessResult r = Verify();
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("head is missing"), std::string::npos) << r.err;
   // The next change would start a fresh chain over the gap: refused, the key being older.
   const ProcessResult add =
-      RunLivercell({"user", "add", "--db", "sqlite:" + db_path_, "--username", "m", "--role",
+      RunLivercell({"user", "add", "--db", url_, "--username", "m", "--role",
                     "nurse", "--password-stdin"},
                    "another nurse's password\n");
   EXPECT_NE(add.exit_code, 0);
-  EXPECT_NE(add.err.find("audit trail is empty, but its key"), std::string::npos) << add.err;
+  // Beside a SQLite registry its own key is older than the empty trail; a named key
+  // (PostgreSQL) may be shared, but the registry holds an account the trail no longer names.
+  EXPECT_NE(add.err.find(sqlite() ? "audit trail is empty, but its key"
+                                  : "audit trail is empty, but the registry holds"),
+            std::string::npos)
+      << add.err;
   EXPECT_EQ(Verify().exit_code, 3);
 }
 
 // Every entry from `from` on re-hashed the way an attacker without the key can (SHA-256, as
 // before issue #23), after `edit`; the head rewritten to match in the unkeyed form.
-void Recompute(sqlite3* db, std::int64_t from, const std::function<void(access::AuditEntry&)>& edit) {
+void Recompute(storage::sql::Connection& db, std::int64_t from,
+               const std::function<void(access::AuditEntry&)>& edit) {
   std::vector<access::AuditEntry> entries;
-  sqlite3_stmt* read = nullptr;
-  sqlite3_prepare_v2(db,
-                     "SELECT seq, at, username, role, action, resource, patient_id, outcome, "
-                     "request_id, prev_hash, hash FROM audit_log ORDER BY seq",
-                     -1, &read, nullptr);
-  const auto text = [&](int c) {
-    const unsigned char* t = sqlite3_column_text(read, c);
-    return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-  };
-  while (sqlite3_step(read) == SQLITE_ROW) {
-    access::AuditEntry e;
-    e.seq = sqlite3_column_int64(read, 0);
-    e.at = text(1);
-    e.username = text(2);
-    e.role = text(3);
-    e.action = text(4);
-    e.resource = text(5);
-    if (sqlite3_column_type(read, 6) != SQLITE_NULL) e.patient_id = sqlite3_column_int64(read, 6);
-    e.outcome = text(7);
-    e.request_id = text(8);
-    e.prev_hash = text(9);
-    e.hash = text(10);
+  access::AuditLog reader(db);
+  const base::Status read = reader.ForEach("", 0, 0, [&](const access::AuditEntry& e) {
     entries.push_back(e);
-  }
-  sqlite3_finalize(read);
-  std::string prev = entries.empty() ? std::string(access::kGenesisHash) : entries[0].prev_hash;
+  });
+  ASSERT_TRUE(read.ok()) << read.ToString();
+  ASSERT_FALSE(entries.empty());
+  std::string prev = entries[0].prev_hash;
   for (access::AuditEntry& e : entries) {
     if (e.seq >= from) {
       if (e.seq == from) edit(e);
       e.prev_hash = prev;
       e.hash = access::ChainHash(e, nullptr);
-      const std::string sql = fmt::format(
-          "UPDATE audit_log SET username = '{}', prev_hash = '{}', hash = '{}' WHERE seq = {}",
-          e.username, e.prev_hash, e.hash, e.seq);
-      EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+      EXPECT_TRUE(db.ExecuteScript(fmt::format("UPDATE audit_log SET username = '{}', prev_hash = "
+                                               "'{}', hash = '{}' WHERE seq = {}",
+                                               e.username, e.prev_hash, e.hash, e.seq))
+                      .ok());
     }
     prev = e.hash;
   }
-  const std::string head = fmt::format(
-      "UPDATE settings SET value = '{}:{}' WHERE name = 'audit_head'", entries.back().seq, prev);
-  EXPECT_EQ(sqlite3_exec(db, head.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_TRUE(db.ExecuteScript(fmt::format("UPDATE settings SET value = '{}:{}' WHERE name = "
+                                           "'audit_head'",
+                                           entries.back().seq, prev))
+                  .ok());
 }
 
-TEST_F(AuditTamperTest, RecomputedChainIsCaught) {
+TEST_P(AuditTamperTest, RecomputedChainIsCaught) {
   Tamper("");
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
-  Recompute(db, 3, [](access::AuditEntry& e) { e.username = "someone-else"; });
-  sqlite3_close(db);
+  Recompute(*sql_, 3, [](access::AuditEntry& e) { e.username = "someone-else"; });
   const ProcessResult r = Verify();
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("unkeyed form"), std::string::npos) << r.err;
 }
 
-TEST_F(AuditTamperTest, ForgedEntryIsCaught) {
+TEST_P(AuditTamperTest, ForgedEntryIsCaught) {
   // Appended with the unkeyed hash an attacker can compute, the keyed head left alone.
   Tamper("");
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path_.c_str(), &db), SQLITE_OK);
   std::string prev;
   std::int64_t last = 0;
-  sqlite3_stmt* read = nullptr;
-  sqlite3_prepare_v2(db, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", -1, &read,
-                     nullptr);
-  ASSERT_EQ(sqlite3_step(read), SQLITE_ROW);
-  last = sqlite3_column_int64(read, 0);
-  prev = reinterpret_cast<const char*>(sqlite3_column_text(read, 1));
-  sqlite3_finalize(read);
+  ASSERT_TRUE(sql_->Execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", {},
+                            [&](const storage::sql::Row& row) {
+                              last = row.Int(0);
+                              prev = row.Text(1);
+                            })
+                  .ok());
+  ASSERT_GT(last, 0);
   access::AuditEntry forged;
   forged.seq = last + 1;
   forged.at = "2026-12-01T00:00:00Z";
@@ -1295,57 +1280,70 @@ TEST_F(AuditTamperTest, ForgedEntryIsCaught) {
   forged.outcome = "ok";
   forged.prev_hash = prev;
   forged.hash = access::ChainHash(forged, nullptr);
-  const std::string sql = fmt::format(
-      "INSERT INTO audit_log (seq, at, username, role, action, resource, patient_id, outcome, "
-      "request_id, prev_hash, hash) VALUES ({}, '{}', 'n', 'nurse', 'logout', '', NULL, 'ok', "
-      "'', '{}', '{}')",
-      forged.seq, forged.at, forged.prev_hash, forged.hash);
-  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  ASSERT_TRUE(Sql(fmt::format(
+                      "INSERT INTO audit_log (seq, at, username, role, action, resource, "
+                      "patient_id, outcome, request_id, prev_hash, hash) VALUES ({}, '{}', 'n', "
+                      "'nurse', 'logout', '', NULL, 'ok', '', '{}', '{}')",
+                      forged.seq, forged.at, forged.prev_hash, forged.hash))
+                  .ok());
   const ProcessResult r = Verify();
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find(fmt::format("entry {}", last + 1)), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("MAC does not verify"), std::string::npos) << r.err;
 }
 
-TEST_F(AuditTamperTest, AnchorCatchesARegistryRolledBackToAnOlderCopy) {
-  const std::string anchors = dir_.File("anchors.jsonl");
-  const std::string copy = dir_.File("older.db");
-  std::filesystem::copy_file(db_path_, copy);
+TEST_P(AuditTamperTest, AnchorCatchesARegistryRolledBackToAnOlderCopy) {
+  TempDir dir;
+  const std::string anchors = dir.File("anchors.jsonl");
+  // A copy of the trail as it is now: the older, self-consistent registry an attacker would
+  // restore (the SQLite file itself; on PostgreSQL the trail and its head, which are all that
+  // verify reads).
+  const std::string copy = dir.File("older.db");
+  if (sqlite()) {
+    std::filesystem::copy_file(url_.substr(7), copy);
+  } else {
+    ASSERT_TRUE(Sql("CREATE TABLE older_log AS SELECT * FROM audit_log; CREATE TABLE "
+                    "older_head AS SELECT * FROM settings WHERE name = 'audit_head';")
+                    .ok());
+  }
   // More happens; the head is anchored outside the registry.
-  ASSERT_EQ(RunLivercell({"user", "add", "--db", "sqlite:" + db_path_, "--username", "m",
-                          "--role", "nurse", "--password-stdin"},
+  ASSERT_EQ(RunLivercell({"user", "add", "--db", url_, "--username", "m", "--role", "nurse",
+                          "--password-stdin"},
                          "another nurse's password\n")
                 .exit_code,
             0);
-  const ProcessResult anchored =
-      RunLivercell({"audit", "anchor", "--db", "sqlite:" + db_path_, "--out", anchors});
+  const ProcessResult anchored = RunLivercell({"audit", "anchor", "--db", url_, "--out", anchors});
   ASSERT_EQ(anchored.exit_code, 0) << anchored.err;
-  EXPECT_EQ(RunLivercell({"audit", "verify", "--db", "sqlite:" + db_path_, "--anchor", anchors})
-                .exit_code,
-            0);
+  EXPECT_EQ(RunLivercell({"audit", "verify", "--db", url_, "--anchor", anchors}).exit_code, 0);
   // The older copy is a consistent chain on its own, but not the one anchored.
-  std::filesystem::copy_file(copy, db_path_, std::filesystem::copy_options::overwrite_existing);
+  if (sqlite()) {
+    sql_.reset();
+    std::filesystem::copy_file(copy, url_.substr(7),
+                               std::filesystem::copy_options::overwrite_existing);
+  } else {
+    Tamper("DELETE FROM audit_log; INSERT INTO audit_log SELECT * FROM older_log; "
+           "UPDATE settings SET value = (SELECT value FROM older_head) WHERE name = "
+           "'audit_head';");
+  }
   EXPECT_EQ(Verify().exit_code, 0);
-  const ProcessResult r =
-      RunLivercell({"audit", "verify", "--db", "sqlite:" + db_path_, "--anchor", anchors});
+  const ProcessResult r = RunLivercell({"audit", "verify", "--db", url_, "--anchor", anchors});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("cut off"), std::string::npos) << r.err;
   // A forged anchor does not verify.
   std::string text = ReadFile(anchors);
   text.replace(text.find("\"seq\":"), 7, "\"seq\":1");
   WriteFile(anchors, text);
-  EXPECT_EQ(RunLivercell({"audit", "verify", "--db", "sqlite:" + db_path_, "--anchor", anchors})
-                .exit_code,
-            3);
+  EXPECT_EQ(RunLivercell({"audit", "verify", "--db", url_, "--anchor", anchors}).exit_code, 3);
 }
 
-TEST_F(AuditTamperTest, TruncatedTail) {
+TEST_P(AuditTamperTest, TruncatedTail) {
   Tamper("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log);");
   const ProcessResult r = Verify();
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("cut off"), std::string::npos) << r.err;
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AuditTamperTest, ::testing::Values("sqlite", "postgres"));
 
 }  // namespace
 }  // namespace livercell::testing

@@ -11,7 +11,10 @@
 namespace livercell::testing {
 
 ServerProcess::ServerProcess(const std::string& url, std::vector<std::string> extra) {
-  std::vector<std::string> args = {LIVERCELL_BINARY, "serve", "--db", url, "--listen",
+  // LIVERCELL_TEST_SERVER_BINARY: another build's binary (make test-long soaks the release one).
+  const char* other = std::getenv("LIVERCELL_TEST_SERVER_BINARY");
+  const std::string binary = other != nullptr && *other != '\0' ? other : LIVERCELL_BINARY;
+  std::vector<std::string> args = {binary, "serve", "--db", url, "--listen",
                                    "127.0.0.1:0"};
   args.insert(args.end(), extra.begin(), extra.end());
   std::vector<char*> argv;
@@ -25,7 +28,7 @@ ServerProcess::ServerProcess(const std::string& url, std::vector<std::string> ex
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
-    execv(LIVERCELL_BINARY, argv.data());
+    execv(binary.c_str(), argv.data());
     _exit(127);
   }
   close(out[1]);

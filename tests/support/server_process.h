@@ -9,7 +9,8 @@
 
 namespace livercell::testing {
 
-// `livercell serve --db URL --listen 127.0.0.1:0 EXTRA…`, stopped with SIGTERM.
+// `livercell serve --db URL --listen 127.0.0.1:0 EXTRA…`, stopped with SIGTERM. The binary is
+// this build's, or LIVERCELL_TEST_SERVER_BINARY's when set.
 class ServerProcess {
  public:
   explicit ServerProcess(const std::string& url, std::vector<std::string> extra = {});

@@ -25,6 +25,8 @@ std::string WithDatabase(const std::string& url, const std::string& name) {
 
 TestDatabase::TestDatabase(const std::string& backend) : backend_(backend) {
   if (backend == "sqlite") {
+    // A SQLite registry's key lies beside it: no key named by an earlier PostgreSQL test.
+    unsetenv("LIVERCELL_AUDIT_KEY_FILE");
     dir_ = std::make_unique<TempDir>();
     url_ = "sqlite:" + dir_->File("registry.db");
     ok_ = true;
@@ -57,6 +59,7 @@ TestDatabase::TestDatabase(const std::string& backend) : backend_(backend) {
 
 TestDatabase::~TestDatabase() {
   if (pg_name_.empty() || !ok_) return;
+  unsetenv("LIVERCELL_AUDIT_KEY_FILE");  // its folder goes with this object
   const char* admin_url = std::getenv("LIVERCELL_TEST_PG_URL");
   auto admin = storage::sql::Open(admin_url);
   if (admin.ok())

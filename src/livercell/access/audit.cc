@@ -129,6 +129,22 @@ base::Status AuditLog::Append(std::vector<AuditEntry>& entries) {
                                   "away)",
                                   Key().path()));
     }
+    // A named key may serve several registries (PostgreSQL), so its age proves nothing; but
+    // a registry starts its trail at `db init`, before it holds anything, and every account
+    // or patient since was audited: an empty trail beside them was emptied.
+    if (!Key().created()) {
+      std::int64_t held = 0;
+      LC_RETURN_IF_ERROR(db_.Execute("SELECT (SELECT count(*) FROM users) + "
+                                     "(SELECT count(*) FROM patients)",
+                                     {}, [&](const Row& row) { held = row.Int(0); })
+                             .status());
+      if (held > 0) {
+        return tampered(fmt::format("the audit trail is empty, but the registry holds {} "
+                                    "accounts and patients, each recorded on it (a new "
+                                    "registry starts its trail with `livercell db init`)",
+                                    held));
+      }
+    }
     head = Head{1, 0, std::string(kGenesisHash)};
   } else if (head->seq != seq || head->hash != prev) {
     return tampered(fmt::format("the audit trail ends at entry {}, its head says {}", seq,

@@ -43,6 +43,7 @@ const char* TextData(std::string_view text) { return text.data() != nullptr ? te
 // rows. In a test of SQLite alone a million sorted rows went in in 0.74–0.82 s instead of
 // 0.89–0.97 s; inside an import the gain was within noise (bench/README.md). The table has kMaxColumns generic columns c0, c1, …; it is empty outside InsertRows.
 constexpr std::size_t kMaxColumns = 32;
+constexpr std::size_t kBulkRows = 1000;  // an insert of this many rows is an import
 constexpr const char* kRowsTable = "livercell_rows";
 
 struct RowsSource {
@@ -241,6 +242,13 @@ class SqliteConnection final : public Connection {
       if (rc != SQLITE_OK) return Error(rc, sqlite3_errmsg(db_));
       rows_registered_ = true;
     }
+    if (rows >= kBulkRows && !bulk_cache_) {
+      // An import touches index pages all over the file: this connection gets a 64 MiB page
+      // cache from now on (the sorted insert, bench/README.md). Not for the server's single
+      // records, which also come through here: its writer would hold 64 MiB of audit pages.
+      LC_RETURN_IF_ERROR(ExecuteScript("PRAGMA cache_size=-65536;"));
+      bulk_cache_ = true;
+    }
     std::string select;
     for (std::size_t c = 0; c < insert.column_count; ++c) {
       select += fmt::format("{}c{}", c ? ", " : "", c);
@@ -303,6 +311,7 @@ class SqliteConnection final : public Connection {
   sqlite3* db_;
   RowsSource rows_;  // what the livercell_rows table reads
   bool rows_registered_ = false;
+  bool bulk_cache_ = false;  // cache_size raised for bulk inserts
   // Looked up by the caller's string_view, without a copy.
   std::unordered_map<std::string, sqlite3_stmt*, base::StringHash, std::equal_to<>> statements_;
 };
@@ -333,8 +342,11 @@ base::Result<std::unique_ptr<Connection>> OpenSqlite(const std::string& path) {
   base::Status pragmas = connection->ExecuteScript(
       "PRAGMA page_size=16384; "
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-      // 64 MiB page cache: bulk imports touch index pages all over the file.
-      "PRAGMA cache_size=-65536;");
+      // 4 MiB page cache (SQLite's default is 2): a server holds one connection per request in
+      // flight, 32 by default, and the file's pages are in the OS's cache anyway; at 64 MiB
+      // each the server's memory climbed with the audit trail (issue #23). Bulk inserts raise
+      // their own connection's (InsertRows).
+      "PRAGMA cache_size=-4096;");
   if (!pragmas.ok()) {
     pragmas.SetPath(path);
     return pragmas;
