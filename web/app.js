@@ -21,7 +21,12 @@ const EQ5D_DIMENSIONS = ["Mobility", "Self-care", "Usual activities", "Pain / di
 // a role could not submit).
 const MAY_RECORD_LABS = ["physician", "nurse", "lab"];
 const MAY_RECORD_VISITS = ["physician", "nurse"];
-const MAY_READ_ASSESSMENTS = ["physician", "nurse", "lab", "cell-processing"];
+const MAY_READ_ASSESSMENTS = ["physician", "nurse"];
+// Least privilege (docs/roles.md): the lab reads labs, cell-processing the treatment (plans
+// and products), neither the clinical record.
+const MAY_READ_LABS = ["physician", "nurse", "lab", "researcher"];
+const MAY_READ_CLINICAL = ["physician", "nurse", "researcher"];
+const MAY_READ_TREATMENT = ["physician", "nurse", "cell-processing"];
 const MAY_SIGN_ASSESSMENTS = ["physician"];
 const DECISION_TEXT = {
   eligible: "Eligible for the clinic's cell-therapy protocol",
@@ -215,10 +220,15 @@ let catalogue = null;
 
 async function renderPatient(id, show) {
   show(h("p", { class: "muted", text: "Loading…" }));
-  // What the charts and the timeline show; read again after each recorded value.
-  const records = () => Promise.all([api("GET", `/patients/${id}/labs`),
-                                     api("GET", `/patients/${id}/events`),
-                                     api("GET", `/patients/${id}/scores`)]);
+  // What the charts and the timeline show, as far as the role may read them; read again
+  // after each recorded value.
+  const role = user().role;
+  const readsLabs = MAY_READ_LABS.includes(role);
+  const readsClinical = MAY_READ_CLINICAL.includes(role);
+  const none = Promise.resolve(null);
+  const records = () => Promise.all([readsLabs ? api("GET", `/patients/${id}/labs`) : none,
+                                     readsClinical ? api("GET", `/patients/${id}/events`) : none,
+                                     readsClinical ? api("GET", `/patients/${id}/scores`) : none]);
   let patient, labs, events, scores;
   try {
     [patient, [labs, events, scores]] = await Promise.all([api("GET", `/patients/${id}`),
@@ -228,15 +238,15 @@ async function renderPatient(id, show) {
     show(h("h1", { text: `Patient ${id}` }), errorBox(err));
     return;
   }
-  const role = user().role;
   const title = patient.deidentified ? `Patient ${id} (de-identified)`
     : `Patient ${id} — ${patient.identity || identifiersText(patient)}`;
   const facts = h("div", { class: "facts" },
     fact("Sex", patient.sex),
     patient.deidentified ? fact("Age", `${fmt(patient.age_years)} years`)
                          : fact("Born", patient.birth_date),
-    fact("Aetiology (ICD-10)", patient.aetiology_icd10),
-    fact("ECOG", patient.ecog),
+    // An identity-only reader (lab, cell-processing) is not sent the conditions.
+    "aetiology_icd10" in patient ? fact("Aetiology (ICD-10)", patient.aetiology_icd10) : null,
+    "ecog" in patient ? fact("ECOG", patient.ecog) : null,
     patient.deidentified ? null : fact("Source", patient.provenance));
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const labSection = h("section", { "aria-labelledby": "labs-h" },
@@ -251,9 +261,9 @@ async function renderPatient(id, show) {
   forms.append(formGrid);
 
   const draw = () => {
-    drawLabs(labSection, labs.items);
-    drawScores(scoreSection, scores);
-    drawEvents(eventSection, events.items, labs.items);
+    if (labs) drawLabs(labSection, labs.items);
+    if (scores) drawScores(scoreSection, scores);
+    if (events) drawEvents(eventSection, events.items, labs ? labs.items : []);
   };
   const assessState = { stated: null };
   let assessSection = null;
@@ -272,7 +282,8 @@ async function renderPatient(id, show) {
     formGrid.append(eventForm(id, status, refresh), visitForm(id, status, refresh));
   }
   if (MAY_RECORD_LABS.includes(role)) {
-    const fix = correctionForm(id, status, refresh, () => [labs.items, events.items],
+    const fix = correctionForm(id, status, refresh,
+                               () => [labs.items, events ? events.items : []],
                                MAY_RECORD_VISITS.includes(role));
     refreshed.push(fix.refill);
     formGrid.append(fix);
@@ -281,15 +292,17 @@ async function renderPatient(id, show) {
     ? h("section", { "aria-labelledby": "assess-h" },
       h("h2", { id: "assess-h", text: "Candidacy assessment" }))
     : null;
-  if (!show(h("h1", { text: title }), facts, assessSection, labSection, scoreSection,
-            eventSection, formGrid.children.length ? forms : null)) {
+  const anchor = h("div");  // where the treatment goes once read
+  if (!show(h("h1", { text: title }), facts, assessSection, labs ? labSection : null,
+            scores ? scoreSection : null, events ? eventSection : null, anchor,
+            formGrid.children.length ? forms : null)) {
     return;  // the user has moved on
   }
   draw();
   if (assessSection) reassess();
-  if (!patient.deidentified) {
+  if (!patient.deidentified && MAY_READ_TREATMENT.includes(role)) {
     const treatment = await treatmentSection(id);
-    if (main.contains(eventSection)) eventSection.after(treatment);
+    if (main.contains(anchor)) anchor.replaceWith(treatment);
   }
 }
 
@@ -773,6 +786,7 @@ async function route() {
   document.getElementById("nav").hidden = false;
   document.getElementById("who").textContent = `${current.username} (${current.role})`;
   document.getElementById("bedside-link").hidden = !mayAdminister();
+  document.getElementById("cohort-link").hidden = !MAY_READ_CLINICAL.includes(current.role);
   const patient = path.match(/^\/patients\/(\d+)$/);
   if (patient) return renderPatient(patient[1], show);
   const product = path.match(/^\/products\/(\d+)$/);

@@ -251,6 +251,38 @@ TEST_P(ApiTest, EveryRouteEveryRole) {
   EXPECT_GE(checked, 6 * 40);
 }
 
+// Least privilege (issue #23): the lab and cell-processing read who a patient is — to label
+// a tube or a bag — but not what they suffer from; physicians still read all of it.
+TEST_P(ApiTest, TheLabAndCellProcessingSeeWhoAPatientIsNotTheirConditions) {
+  const std::string physician = Login("physician");
+  const json body = {{"identifiers", {{{"system", "mrn"}, {"value", "LP-1"}}}},
+                     {"family_name", "Doe"},
+                     {"given_name", "Jane"},
+                     {"birth_date", "1950-03-04"},
+                     {"sex", "female"},
+                     {"aetiology_icd10", "K70.3"},
+                     {"comorbidities_icd10", {"E11.9"}},
+                     {"ecog", 1}};
+  auto created = Call("POST", "/api/v1/patients", physician, body.dump());
+  ASSERT_TRUE(created && created->status == 201) << (created ? created->body : "");
+  const std::string path = "/api/v1/patients/" + json::parse(created->body)["id"].dump();
+  for (const char* role : {"lab", "cell-processing", "physician"}) {
+    auto res = Call("GET", path, Login(role));
+    ASSERT_TRUE(res && res->status == 200) << role;
+    const json patient = json::parse(res->body);
+    EXPECT_EQ(patient["family_name"], "Doe") << role;
+    EXPECT_EQ(patient["identifiers"][0]["value"], "LP-1") << role;
+    const bool clinical = std::string(role) == "physician";
+    for (const char* field : {"aetiology_icd10", "comorbidities_icd10", "ecog"}) {
+      EXPECT_EQ(patient.contains(field), clinical) << role << " " << field;
+    }
+    auto listed = Call("GET", "/api/v1/patients?q=LP-1", Login(role));
+    ASSERT_TRUE(listed && listed->status == 200) << role;
+    EXPECT_EQ(json::parse(listed->body)["items"][0].contains("comorbidities_icd10"), clinical)
+        << role;
+  }
+}
+
 // Events, adverse events and quality of life: recorded, read back, bad input refused naming
 // the field; scores with their history and bands; the export; the cohort's survival.
 TEST_P(ApiTest, ClinicalRecordsScoresExportAndCohort) {

@@ -37,6 +37,8 @@ run(["user", "add", "--db", db, "--username", "nina", "--role", "nurse", "--pass
     `${PASSWORD}\n`);
 run(["user", "add", "--db", db, "--username", "pia", "--role", "physician", "--password-stdin"],
     `${PASSWORD}\n`);
+run(["user", "add", "--db", db, "--username", "lou", "--role", "lab", "--password-stdin"],
+    `${PASSWORD}\n`);
 // Cell processing: cora processes and tests, quinn (independent of both) releases (issue #22).
 for (const name of ["cora", "quinn"]) {
   run(["user", "add", "--db", db, "--username", name, "--role", "cell-processing", "--password-stdin"],
@@ -386,6 +388,35 @@ try {
   await scan("mrn:REF-1");
   await scan(barcode);
   await page.locator(".verdict .stop").filter({ hasText: /already been given/ }).waitFor();
+
+  // Least privilege in the browser (issue #23): the lab sees who the referral is and her labs,
+  // not her events, scores or treatment; cell-processing her treatment, not her labs. The
+  // page asks for nothing the role may not read (a 403 would be a failed request below).
+  const openReferral = async (who) => {
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByLabel("User name").fill(who);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Patients" }).waitFor();
+    await page.getByLabel(/Search by identifier/).fill("REF-1");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.locator("table caption").filter({ hasText: "matching" }).waitFor();
+    await page.locator("tbody tr a").first().click();
+    await page.getByRole("heading", { name: /Patient \d+ — / }).waitFor();
+  };
+  await openReferral("lou");
+  await page.locator('figure[data-lab="bilirubin"]').waitFor();
+  assert.match(await page.locator("h1").innerText(), /AMES/i);
+  assert.equal(await page.getByRole("heading", { name: "Events" }).count(), 0);
+  assert.equal(await page.getByRole("heading", { name: "Treatment" }).count(), 0);
+  assert.equal(await page.getByText("Aetiology (ICD-10)").count(), 0);
+  await shot("lab-role-patient");
+  await openReferral("cora");
+  await page.getByRole("heading", { name: "Treatment" }).waitFor();
+  assert.equal(await page.locator("figure[data-lab]").count(), 0);
+  assert.equal(await page.getByRole("heading", { name: "Events" }).count(), 0);
+  assert.equal(await page.getByRole("link", { name: "Cohort" }).count(), 0);
+  await shot("cell-processing-patient");
 
   assert.deepEqual(problems, [], "no script errors, blocked resources or failed requests");
   console.log(`web UI test passed; ${step} screenshots in ${artefacts}`);

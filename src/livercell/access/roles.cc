@@ -10,7 +10,8 @@ namespace {
 constexpr std::array kRoles = {Role::kAdmin, Role::kPhysician,      Role::kNurse,
                                Role::kLab,   Role::kCellProcessing, Role::kResearcher};
 constexpr std::array kPermissions = {
-    Permission::kReadPatients,      Permission::kReadDeidentified, Permission::kWritePatients,
+    Permission::kReadPatients,      Permission::kReadIdentity,     Permission::kReadLabs,
+    Permission::kReadDeidentified,  Permission::kWritePatients,
     Permission::kRecordVisits,      Permission::kRecordLabs,       Permission::kSignAssessments,
     Permission::kHandleCellProducts, Permission::kExport,          Permission::kManageAccounts,
     Permission::kReadAudit,         Permission::kPlanTreatment,    Permission::kAdministerProducts,
@@ -28,8 +29,11 @@ struct Grant {
 // everything clinical, sign and plan treatment; nurses record visits, labs and
 // events and give products at the bedside (issue #8: two staff confirm, either role); the lab
 // records labs; cell-processing staff register products and record processing, QC and
-// release, and read the patients they serve, but only a physician signs a release exception
-// (issue #8); researchers read de-identified data only.
+// release, but only a physician signs a release exception (issue #8); researchers read
+// de-identified data only. Least privilege (issue #23): the lab reads who a patient is and
+// their labs, nothing of their events, adverse events, questionnaires, assessments or plans;
+// cell-processing reads who a patient is, the products and the plans they are made for
+// (kHandleCellProducts opens those routes), not the clinical record.
 const Grant kGrants[] = {
     {Role::kAdmin, {Permission::kManageAccounts, Permission::kReadAudit, Permission::kExport}},
     {Role::kPhysician,
@@ -39,8 +43,8 @@ const Grant kGrants[] = {
     {Role::kNurse,
      {Permission::kReadPatients, Permission::kWritePatients, Permission::kRecordVisits,
       Permission::kRecordLabs, Permission::kAdministerProducts}},
-    {Role::kLab, {Permission::kReadPatients, Permission::kRecordLabs}},
-    {Role::kCellProcessing, {Permission::kReadPatients, Permission::kHandleCellProducts}},
+    {Role::kLab, {Permission::kReadIdentity, Permission::kReadLabs, Permission::kRecordLabs}},
+    {Role::kCellProcessing, {Permission::kReadIdentity, Permission::kHandleCellProducts}},
     {Role::kResearcher, {Permission::kReadDeidentified}},
 };
 
@@ -68,6 +72,10 @@ std::string_view ToString(Permission permission) {
   switch (permission) {
     case Permission::kReadPatients:
       return "read-patients";
+    case Permission::kReadIdentity:
+      return "read-identity";
+    case Permission::kReadLabs:
+      return "read-labs";
     case Permission::kReadDeidentified:
       return "read-deidentified";
     case Permission::kWritePatients:

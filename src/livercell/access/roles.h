@@ -14,7 +14,10 @@ namespace livercell::access {
 enum class Role { kAdmin, kPhysician, kNurse, kLab, kCellProcessing, kResearcher };
 
 enum class Permission {
-  kReadPatients,        // patient list and pages, labs, events, scores (identified)
+  kReadPatients,        // the whole identified record: labs, findings, events, AEs, QoL,
+                        // scores, assessments, plans, products
+  kReadIdentity,        // who a patient is (list, names, identifiers, birth date), nothing more
+  kReadLabs,            // a patient's lab results (identified)
   kReadDeidentified,    // the same, de-identified (no identifiers, shifted dates, ages ≤ 90)
   kWritePatients,       // create and update a patient's demographics
   kRecordVisits,        // visits, clinical events, adverse events, quality of life

@@ -117,6 +117,7 @@ struct Call {
   std::optional<std::int64_t> resource_id;  // a plan's or product's id from the path
   std::string record_id;                     // a record's id from the path ({rid})
   const Deidentifier* deidentify = nullptr;  // set for de-identified readers
+  bool identity_only = false;  // the reader may see who a patient is, not their conditions
   bool audited = false;                      // the handler recorded its own entry
 };
 
@@ -256,9 +257,22 @@ class Routes {
     std::int64_t total = 0;
     LC_ASSIGN_OR_RETURN(const auto patients, repo->ListPatients(limit, offset, q, &total));
     json items = json::array();
-    for (const auto& p : patients) items.push_back(PatientJson(p, call.deidentify, Today()));
+    for (const auto& p : patients) items.push_back(ReaderPatientJson(call, p));
     Reply(call, 200, {{"items", items}, {"total", total}, {"limit", limit}, {"offset", offset}});
     return base::OkStatus();
+  }
+
+  // A patient as the caller may read them: de-identified for researchers; for the lab and
+  // cell-processing, who they are (names, identifiers, birth date, sex for reference ranges)
+  // without their conditions (issue #23, least privilege).
+  json ReaderPatientJson(const Call& call, const domain::Patient& patient) {
+    json out = PatientJson(patient, call.deidentify, Today());
+    if (call.identity_only) {
+      for (const char* clinical : {"aetiology_icd10", "comorbidities_icd10", "ecog"}) {
+        out.erase(clinical);
+      }
+    }
+    return out;
   }
 
   base::Status GetPatient(Call& call) {
@@ -266,7 +280,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const domain::Patient patient, repo->GetPatient(*call.patient_id));
     LC_ASSIGN_OR_RETURN(const std::int64_t version, repo->PatientVersion(*call.patient_id));
     call.response.SetHeader("ETag", ETag(version));
-    json out = PatientJson(patient, call.deidentify, Today());
+    json out = ReaderPatientJson(call, patient);
     out["version"] = version;
     Reply(call, 200, out);
     return base::OkStatus();
@@ -1331,6 +1345,7 @@ class Routes {
     for (const Permission p : route.any_of) {
       if (!access::Allows(call.user->role, p)) continue;
       if (p == Permission::kReadDeidentified) call.deidentify = &deidentifier_;
+      call.identity_only = p == Permission::kReadIdentity;
       return base::OkStatus();
     }
     return base::Status(base::StatusCode::kPermissionDenied,
@@ -1363,22 +1378,22 @@ const std::vector<Route>& Routes::Table() {
       {"DELETE", "/api/v1/session", Access::kSession, {}, Audit::kNone, "logout", "log out",
        &Routes::Logout},
       {"GET", "/api/v1/patients", Access::kPermission,
-       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       {Permission::kReadPatients, Permission::kReadIdentity, Permission::kReadDeidentified}, Audit::kRead, "read",
        "list patients", &Routes::ListPatients},
       {"POST", "/api/v1/patients", Access::kPermission, {Permission::kWritePatients},
        Audit::kWrite, "create", "create a patient", &Routes::CreatePatient},
       {"GET", "/api/v1/patients/{id}", Access::kPermission,
-       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       {Permission::kReadPatients, Permission::kReadIdentity, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read a patient", &Routes::GetPatient},
       {"PUT", "/api/v1/patients/{id}", Access::kPermission, {Permission::kWritePatients},
        Audit::kWrite, "update", "update a patient", &Routes::UpdatePatient},
       {"GET", "/api/v1/patients/{id}/labs", Access::kPermission,
-       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       {Permission::kReadPatients, Permission::kReadLabs, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read a patient's labs", &Routes::GetLabs},
       {"POST", "/api/v1/patients/{id}/labs", Access::kPermission, {Permission::kRecordLabs},
        Audit::kWrite, "create", "record a lab result", &Routes::AddLab},
       {"GET", "/api/v1/patients/{id}/labs/{rid}", Access::kPermission,
-       {Permission::kReadPatients, Permission::kReadDeidentified}, Audit::kRead, "read",
+       {Permission::kReadPatients, Permission::kReadLabs, Permission::kReadDeidentified}, Audit::kRead, "read",
        "read one lab result with its status", &Routes::GetRecord},
       {"PATCH", "/api/v1/patients/{id}/labs/{rid}", Access::kPermission,
        {Permission::kRecordLabs}, Audit::kWrite, "correct",
@@ -1437,20 +1452,25 @@ const std::vector<Route>& Routes::Table() {
       {"POST", "/api/v1/patients/{id}/assessments", Access::kPermission,
        {Permission::kSignAssessments}, Audit::kWrite, "sign",
        "assess candidacy (preview, or sign with your password)", &Routes::AddAssessment},
-      {"GET", "/api/v1/patients/{id}/plans", Access::kPermission, {Permission::kReadPatients},
+      {"GET", "/api/v1/patients/{id}/plans", Access::kPermission,
+       {Permission::kReadPatients, Permission::kHandleCellProducts},
        Audit::kRead, "read", "read a patient's treatment plans", &Routes::GetPlans},
       {"POST", "/api/v1/plans", Access::kPermission, {Permission::kPlanTreatment}, Audit::kWrite,
        "create", "plan a treatment course (or preview it)", &Routes::AddPlan},
-      {"GET", "/api/v1/plans/{id}", Access::kPermission, {Permission::kReadPatients},
+      {"GET", "/api/v1/plans/{id}", Access::kPermission,
+       {Permission::kReadPatients, Permission::kHandleCellProducts},
        Audit::kRead, "read", "read a treatment plan (?format=ics for iCalendar)", &Routes::GetPlan},
-      {"GET", "/api/v1/products", Access::kPermission, {Permission::kReadPatients}, Audit::kRead,
+      {"GET", "/api/v1/products", Access::kPermission,
+       {Permission::kReadPatients, Permission::kHandleCellProducts}, Audit::kRead,
        "read", "list cell products (?patient=ID)", &Routes::ListProducts},
       {"POST", "/api/v1/products", Access::kPermission, {Permission::kHandleCellProducts},
        Audit::kWrite, "create", "register a cell product under its DIN", &Routes::AddProduct},
-      {"GET", "/api/v1/products/{id}", Access::kPermission, {Permission::kReadPatients},
+      {"GET", "/api/v1/products/{id}", Access::kPermission,
+       {Permission::kReadPatients, Permission::kHandleCellProducts},
        Audit::kRead, "read", "read a cell product's chain of identity and release checklist",
        &Routes::GetProduct},
-      {"GET", "/api/v1/products/{id}/label", Access::kPermission, {Permission::kReadPatients},
+      {"GET", "/api/v1/products/{id}/label", Access::kPermission,
+       {Permission::kReadPatients, Permission::kHandleCellProducts},
        Audit::kRead, "read", "read a cell product's label (SVG with its Code 128 bar code)",
        &Routes::GetProductLabel},
       {"POST", "/api/v1/products/{id}/events", Access::kPermission,
