@@ -787,7 +787,7 @@ async function route() {
   document.getElementById("who").textContent = `${current.username} (${current.role})`;
   document.getElementById("bedside-link").hidden = !mayAdminister();
   document.getElementById("cohort-link").hidden = !MAY_READ_CLINICAL.includes(current.role);
-  const patient = path.match(/^\/patients\/(\d+)$/);
+  const patient = path.match(/^\/patients\/(\d+|S-[0-9a-f]{16})$/);  // S-…: a pseudonym
   if (patient) return renderPatient(patient[1], show);
   const product = path.match(/^\/products\/(\d+)$/);
   if (product) return renderProduct(product[1], show);

@@ -542,17 +542,46 @@ TEST_P(ApiTest, CorrectionsAndChecksOnClinicalRecords) {
   EXPECT_GE(actions["amend:failed_precondition"], 1);
 }
 
+// Researchers see no identifiers and no internal ids (issue #23): each patient under a keyed
+// pseudonym, the same in every answer and the export, and the only name a path accepts.
 TEST_P(ApiTest, ResearchersSeeDeidentifiedRecords) {
-  const std::int64_t id = CreatePatient(Login("physician"), "D-1");
-  auto res = Call("GET", "/api/v1/patients/" + std::to_string(id), Login("researcher"));
+  const std::string physician = Login("physician");
+  const std::int64_t id = CreatePatient(physician, "D-1");
+  const std::string researcher = Login("researcher");
+  const std::string internal = "/api/v1/patients/" + std::to_string(id);
+  auto by_id = Call("GET", internal, researcher);
+  ASSERT_TRUE(by_id);
+  EXPECT_EQ(by_id->status, 404) << "an internal id names no patient for a researcher";
+  EXPECT_NE(by_id->body.find("pseudonym"), std::string::npos) << by_id->body;
+  auto listed = Call("GET", "/api/v1/patients", researcher);
+  ASSERT_TRUE(listed && listed->status == 200);
+  const json items = json::parse(listed->body)["items"];
+  ASSERT_EQ(items.size(), 1u);
+  const std::string pseudonym = items[0]["id"];
+  EXPECT_TRUE(pseudonym.starts_with("S-")) << pseudonym;
+  EXPECT_EQ(pseudonym.size(), 18u);
+  auto res = Call("GET", "/api/v1/patients/" + pseudonym, researcher);
   ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200);
+  ASSERT_EQ(res->status, 200) << res->body;
   const json p = json::parse(res->body);
+  EXPECT_EQ(p["id"], pseudonym);
   EXPECT_FALSE(p.contains("identifiers"));
   EXPECT_FALSE(p.contains("birth_date"));
   EXPECT_EQ(p["deidentified"], true);
   EXPECT_LE(p["age_years"].get<int>(), 90);
   EXPECT_EQ(res->body.find("D-1"), std::string::npos);
+  auto labs = Call("GET", "/api/v1/patients/" + pseudonym + "/labs", researcher);
+  ASSERT_TRUE(labs && labs->status == 200);
+  EXPECT_EQ(json::parse(labs->body)["patient_id"], pseudonym);
+  // Clinicians name the patient by id, and a pseudonym names no one for them.
+  EXPECT_EQ(Call("GET", internal, physician)->status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/patients/" + pseudonym, physician)->status, 404);
+  // A made-up pseudonym is simply not found.
+  EXPECT_EQ(Call("GET", "/api/v1/patients/S-0000000000000000", researcher)->status, 404);
+  // The export carries the same pseudonym.
+  auto exported = Call("GET", "/api/v1/export", researcher);
+  ASSERT_TRUE(exported && exported->status == 200);
+  EXPECT_EQ(json::parse(exported->body.substr(0, exported->body.find('\n')))["id"], pseudonym);
 }
 
 TEST_P(ApiTest, EveryRequestIsAuditedAndTheChainVerifies) {

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "livercell/base/check.h"
+#include "livercell/base/sha256.h"
 
 namespace livercell::access {
 namespace {
@@ -83,16 +84,8 @@ AuditKey AuditKey::Ephemeral() {
 }
 
 std::string AuditKey::Mac(std::string_view text) const {
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, bytes_.data(), bytes_.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(text.data()),
-                                text.size());
-  crypto_auth_hmacsha256_final(&state, mac);
-  std::string hex(sizeof mac * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), mac, sizeof mac);
-  hex.pop_back();
-  return hex;
+  return base::HmacSha256Hex(
+      std::string_view(reinterpret_cast<const char*>(bytes_.data()), bytes_.size()), text);
 }
 
 base::Result<std::string> AuditKeyPath(std::string_view db_url, std::string_view explicit_path) {

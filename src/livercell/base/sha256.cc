@@ -18,6 +18,19 @@ std::string Sha256Hex(std::string_view bytes) {
   return std::string(hex.data(), crypto_hash_sha256_BYTES * 2);
 }
 
+std::string HmacSha256Hex(std::string_view key, std::string_view text) {
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(text.data()),
+                                text.size());
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  std::array<char, crypto_auth_hmacsha256_BYTES * 2 + 1> hex{};
+  sodium_bin2hex(hex.data(), hex.size(), mac.data(), mac.size());
+  return std::string(hex.data(), crypto_auth_hmacsha256_BYTES * 2);
+}
+
 Sha256Stream::Sha256Stream() {
   LC_CHECK(sodium_init() >= 0) << "libsodium failed to initialise";
   crypto_hash_sha256_init(&state_);

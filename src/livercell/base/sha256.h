@@ -11,6 +11,8 @@
 namespace livercell::base {
 
 std::string Sha256Hex(std::string_view bytes);
+// HMAC-SHA-256 (RFC 2104) of `text` under `key` (any length), as lowercase hex.
+std::string HmacSha256Hex(std::string_view key, std::string_view text);
 
 // SHA-256 of bytes given in pieces (a file as it is read). Not thread-safe.
 class Sha256Stream {

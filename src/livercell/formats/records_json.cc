@@ -98,6 +98,10 @@ int Deidentifier::ShiftDays(std::int64_t patient_id) const {
   return 1 + static_cast<int>(std::stoul(digest.substr(0, 8), nullptr, 16) % 365);
 }
 
+std::string Deidentifier::Pseudonym(std::int64_t patient_id) const {
+  return "S-" + base::HmacSha256Hex(key_, "patient:" + std::to_string(patient_id)).substr(0, 16);
+}
+
 domain::ClinicalTime Deidentifier::Shift(std::int64_t patient_id,
                                          const domain::ClinicalTime& time) const {
   const std::chrono::days shift{ShiftDays(patient_id)};
@@ -124,6 +128,7 @@ nlohmann::json PatientJson(const domain::Patient& p, const Deidentifier* deident
     return out;
   }
   out["deidentified"] = true;
+  out["id"] = deidentify->Pseudonym(p.id);
   if (p.birth_date) {
     const auto years = std::chrono::floor<std::chrono::years>(today - *p.birth_date).count();
     out["age_years"] = std::min<long>(years, kAgeCap);

@@ -35,6 +35,10 @@ class Deidentifier {
  public:
   explicit Deidentifier(std::string key) : key_(std::move(key)) {}
   int ShiftDays(std::int64_t patient_id) const;
+  // The patient's keyed pseudonym ("S-" and 16 hex digits of HMAC-SHA-256 under the
+  // registry's de-identification key): what de-identified readers see and use instead of the
+  // internal id, which clinicians see on every page and which follows registration order.
+  std::string Pseudonym(std::int64_t patient_id) const;
   domain::ClinicalTime Shift(std::int64_t patient_id, const domain::ClinicalTime& time) const;
 
  private:

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "livercell/access/accounts.h"
@@ -104,6 +105,35 @@ class RepositoryPool {
   std::string url_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<Repository>> free_;
+};
+
+// Pseudonym → internal id for de-identified readers' paths, rebuilt from the registry when a
+// pseudonym is not found (a new patient), at most once a second (a reader guessing pseudonyms
+// does not make the server read the registry on every request).
+class PseudonymIndex {
+ public:
+  std::optional<std::int64_t> Find(const std::string& pseudonym) {
+    std::lock_guard lock(mutex_);
+    const auto it = ids_.find(pseudonym);
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+  }
+  bool MayRefresh() {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - refreshed_ < std::chrono::seconds(1)) return false;
+    refreshed_ = now;
+    return true;
+  }
+  void Replace(std::unordered_map<std::string, std::int64_t> ids) {
+    std::lock_guard lock(mutex_);
+    ids_ = std::move(ids);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::int64_t> ids_;
+  std::chrono::steady_clock::time_point refreshed_{};
 };
 
 // What a handler knows about the request it serves.
@@ -260,6 +290,12 @@ class Routes {
     for (const auto& p : patients) items.push_back(ReaderPatientJson(call, p));
     Reply(call, 200, {{"items", items}, {"total", total}, {"limit", limit}, {"offset", offset}});
     return base::OkStatus();
+  }
+
+  // The patient's id as the caller may see it: the pseudonym for de-identified readers.
+  json PatientRef(const Call& call) const {
+    return call.deidentify != nullptr ? json(call.deidentify->Pseudonym(*call.patient_id))
+                                      : json(*call.patient_id);
   }
 
   // A patient as the caller may read them: de-identified for researchers; for the lab and
@@ -796,7 +832,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const auto labs, repo->Labs(*call.patient_id));
     LC_ASSIGN_OR_RETURN(const auto findings, repo->Findings(*call.patient_id));
     json out = formats::ScoresJson(patient, labs, findings, call.deidentify);
-    out["patient_id"] = *call.patient_id;
+    out["patient_id"] = PatientRef(call);
     Reply(call, 200, out);
     return base::OkStatus();
   }
@@ -884,7 +920,7 @@ class Routes {
                      call.deidentify == nullptr;
     LC_ASSIGN_OR_RETURN(const json items,
                         ItemsJson(*repo, *call.patient_id, all, call.deidentify, get, to_json));
-    Reply(call, 200, {{"patient_id", *call.patient_id}, {"items", items}});
+    Reply(call, 200, {{"patient_id", PatientRef(call)}, {"items", items}});
     return base::OkStatus();
   }
 
@@ -897,7 +933,7 @@ class Routes {
     LC_ASSIGN_OR_RETURN(const auto records, (*repo.*get)(*call.patient_id));
     json items = json::array();
     for (const R& record : records) items.push_back(to_json(record));
-    Reply(call, 200, {{"patient_id", *call.patient_id}, {"items", items}});
+    Reply(call, 200, {{"patient_id", PatientRef(call)}, {"items", items}});
     return base::OkStatus();
   }
 
@@ -1308,20 +1344,68 @@ class Routes {
   }
 
   base::Status Authorize(const Route& route, Call& call) {
+    // A patient in the path is resolved once the reader is known: by internal id, or by
+    // pseudonym for de-identified readers (ResolvePatientPath).
+    std::string patient_text;
     if (call.request.matches.size() > 1) {
       std::int64_t id = 0;
       const std::string text = call.request.matches[1];
-      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
       const bool patient = std::string_view(route.path).starts_with("/api/v1/patients/");
-      if (ec != std::errc() || ptr != text.data() + text.size()) {
-        base::Status status(base::StatusCode::kNotFound,
-                            patient ? "no such patient" : "no such resource");
+      const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+      if (patient) {
+        patient_text = text;
+      } else if (ec != std::errc() || ptr != text.data() + text.size()) {
+        base::Status status(base::StatusCode::kNotFound, "no such resource");
         status.SetPath("id").SetValue(text);
         return status;
+      } else {
+        call.resource_id = id;
       }
-      (patient ? call.patient_id : call.resource_id) = id;
       if (call.request.matches.size() > 2) call.record_id = call.request.matches[2];
     }
+    LC_RETURN_IF_ERROR(Admit(route, call));
+    if (!patient_text.empty()) {
+      LC_ASSIGN_OR_RETURN(call.patient_id, ResolvePatientPath(call, patient_text));
+    }
+    return base::OkStatus();
+  }
+
+  // The patient a path names: de-identified readers by pseudonym only (an internal id is what
+  // clinicians see, and would let a researcher link records to a person), everyone else by
+  // internal id. 404 otherwise, after authentication, so that nothing is learnt without it.
+  base::Result<std::int64_t> ResolvePatientPath(const Call& call, const std::string& text) {
+    const auto missing = [&] {
+      base::Status status(base::StatusCode::kNotFound,
+                          call.deidentify != nullptr
+                              ? "no such patient (de-identified readers name a patient by the "
+                                "pseudonym the list gives, S-…)"
+                              : "no such patient");
+      status.SetPath("id").SetValue(text);
+      return status;
+    };
+    if (call.deidentify != nullptr) {
+      std::optional<std::int64_t> id = pseudonyms_.Find(text);
+      if (!id && text.starts_with("S-") && pseudonyms_.MayRefresh()) {
+        LC_ASSIGN_OR_RETURN(auto repo, pool_.Acquire());
+        std::unordered_map<std::string, std::int64_t> all;
+        LC_RETURN_IF_ERROR(repo->ForEachPatient([&](const domain::Patient& p) {
+          all.emplace(deidentifier_.Pseudonym(p.id), p.id);
+          return base::OkStatus();
+        }));
+        pseudonyms_.Replace(std::move(all));
+        id = pseudonyms_.Find(text);
+      }
+      if (!id) return missing();
+      return *id;
+    }
+    std::int64_t id = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || ptr != text.data() + text.size()) return missing();
+    return id;
+  }
+
+  // Who is calling, and whether their role may call `route`.
+  base::Status Admit(const Route& route, Call& call) {
     // The door: the web UI sends its session cookie, other clients a bearer token.
     call.actor.interface = call.request.HasHeader("Authorization") ? clinic::Interface::kApi
                                                                      : clinic::Interface::kWeb;
@@ -1359,6 +1443,7 @@ class Routes {
   const domain::ReleaseSpec release_spec_;  // the clinic's release criteria and exceptions
   RepositoryPool pool_;
   Deidentifier deidentifier_;
+  PseudonymIndex pseudonyms_;
   std::unique_ptr<clinic::GroupJournal> journal_;
   LoginThrottle throttle_;
   AnonymousTally anonymous_;
