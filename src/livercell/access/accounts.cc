@@ -151,9 +151,7 @@ base::Result<User> Accounts::CheckPassword(std::string_view username, std::strin
     const int failures = user->failed_logins + 1;
     Value locked_until = std::monostate{};
     if (failures >= kFailuresBeforeLock) {
-      const int doublings = std::min(failures - kFailuresBeforeLock, 10);
-      const auto lock = std::min<std::chrono::seconds>(kFirstLock * (1 << doublings), kLongestLock);
-      locked_until = base::FormatInstant(now + lock);
+      locked_until = base::FormatInstant(now + LockAfter(failures));
     }
     const Value update[] = {std::int64_t{failures}, locked_until, user->id};
     LC_RETURN_IF_ERROR(

@@ -41,6 +41,16 @@ inline constexpr int kFailuresBeforeLock = 5;
 inline constexpr std::chrono::seconds kFirstLock{30};   // doubled for each further failure
 inline constexpr std::chrono::seconds kLongestLock{900};
 
+// How long an account (or, in the server's throttle, a username) is held after its
+// `failures`-th failed log-in in a row: nothing before kFailuresBeforeLock, then kFirstLock
+// doubled for each further failure, at most kLongestLock.
+constexpr std::chrono::seconds LockAfter(int failures) {
+  if (failures < kFailuresBeforeLock) return std::chrono::seconds{0};
+  const int doublings = failures - kFailuresBeforeLock < 10 ? failures - kFailuresBeforeLock : 10;
+  const std::chrono::seconds lock = kFirstLock * (1 << doublings);
+  return lock < kLongestLock ? lock : kLongestLock;
+}
+
 class Accounts {
  public:
   explicit Accounts(storage::sql::Connection& db) : db_(db) {}

@@ -36,14 +36,11 @@ base::Status LoginThrottle::Check(std::string_view address, std::string_view use
 void LoginThrottle::Failed(std::string_view address, std::string_view username, Time now) {
   std::lock_guard lock(mutex_);
   Prune(now);
-  // The username: the accounts' schedule (first hold at the kFailuresBeforeLock-th failure,
-  // doubling, at most kLongestLock).
+  // The username: the accounts' own schedule.
   Counter& user = by_username_[std::string(username)];
   ++user.failures;
   if (user.failures >= access::kFailuresBeforeLock) {
-    const int doublings = std::min(user.failures - access::kFailuresBeforeLock, 10);
-    user.until = now + std::min<std::chrono::seconds>(access::kFirstLock * (1 << doublings),
-                                                      access::kLongestLock);
+    user.until = now + access::LockAfter(user.failures);
   }
   // The address: a budget per window.
   Counter& client = by_address_[std::string(address)];
