@@ -8,7 +8,6 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -26,6 +25,7 @@
 #include <vector>
 
 #include "livercell/server/problem.h"
+#include "livercell/storage/sql/connection.h"
 #include "run_process.h"
 #include "server_process.h"
 #include "test_databases.h"
@@ -125,21 +125,14 @@ class AttackTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<ServerProcess> server_;
 };
 
-// PRAGMA integrity_check of a SQLite file ("ok" when intact).
-std::string SqliteIntegrity(const std::string& path) {
-  sqlite3* db = nullptr;
+// PRAGMA integrity_check of a SQLite registry ("ok" when intact), through the storage driver.
+std::string SqliteIntegrity(const std::string& url) {
+  auto db = storage::sql::Open(url);
+  if (!db.ok()) return db.status().ToString();
   std::string result;
-  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
-    sqlite3_exec(
-        db, "PRAGMA integrity_check",
-        [](void* out, int, char** values, char**) {
-          *static_cast<std::string*>(out) += values[0] ? values[0] : "";
-          return 0;
-        },
-        &result, nullptr);
-  }
-  sqlite3_close(db);
-  return result;
+  const auto checked = db.value()->Execute(
+      "PRAGMA integrity_check", {}, [&](const storage::sql::Row& row) { result += row.Text(0); });
+  return checked.ok() ? result : checked.status().ToString();
 }
 
 constexpr std::string_view kPartialHeader = "GET /api/v1/health HTTP/1.1\r\nHost: clinic\r\n";
@@ -477,7 +470,7 @@ TEST_P(AttackTest, KillNineUnderEightWritersLosesNoAcknowledgedWrite) {
     server_->Stop();
     attempted += tried;
     if (GetParam() == "sqlite") {
-      EXPECT_EQ(SqliteIntegrity(url_.substr(7)), "ok") << "run " << run;
+      EXPECT_EQ(SqliteIntegrity(url_), "ok") << "run " << run;
     }
     ProcessResult verify = RunLivercell({"audit", "verify", "--db", url_});
     EXPECT_EQ(verify.exit_code, 0) << "run " << run << ": " << verify.out << verify.err;
