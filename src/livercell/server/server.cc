@@ -196,15 +196,16 @@ bool MatchPath(std::string_view pattern, std::string_view path,
 void Routes::Handle(http::Request& request, http::Response& response) {
   if (ServeWebAsset(request, response)) return;
   std::string allowed;  // the methods of a route whose path fits, for 405
+  std::vector<std::string> captures;  // reused: most routes fail on their first segments
   for (const Route& route : Table()) {
-    std::vector<std::string> captures{request.path};
+    captures.assign(1, request.path);
     if (!MatchPath(route.path, request.path, &captures)) continue;
     if (request.method != route.method) {
       allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
       continue;
     }
     request.matches = std::move(captures);
-    Call call{request, response, base::RandomHex(8), std::nullopt, {}, std::nullopt,
+    Call call{request, response, request_ids_.Next(), std::nullopt, {}, std::nullopt,
               std::nullopt, "", nullptr, false};
     Serve(route, call);
     return;

@@ -63,6 +63,23 @@ class Connection {
   virtual ~Connection() = default;
   // Closes the socket from any thread (on the connection's strand).
   virtual void Close() = 0;
+
+  // Whether the connection waits for a request header, and since when: written by its own I/O
+  // thread twice a request, read by the table's eviction under the table's lock. Atomics
+  // rather than the table's mutex, which the I/O threads would otherwise contend for on every
+  // request.
+  void SetWaiting(bool waiting) {
+    since_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    waiting_.store(waiting, std::memory_order_relaxed);
+  }
+  bool waiting() const { return waiting_.load(std::memory_order_relaxed); }
+  Clock::time_point since() const {
+    return Clock::time_point(Clock::duration(since_.load(std::memory_order_relaxed)));
+  }
+
+ private:
+  std::atomic<bool> waiting_{true};
+  std::atomic<Clock::rep> since_{Clock::now().time_since_epoch().count()};
 };
 
 // Every open connection, for the caps: per client address and in total. A connection waiting
@@ -80,28 +97,22 @@ class ConnectionTable {
       std::lock_guard lock(mutex_);
       const bool address_full = per_address_[address] >= limits_.max_connections_per_address;
       if (address_full || entries_.size() >= limits_.max_connections) {
+        // Entries are removed under this lock before their connection's members go, so
+        // reading a listed connection's state here is safe.
         auto victim = entries_.end();
         for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-          if (!it->second.waiting || (address_full && it->second.address != address)) continue;
-          if (victim == entries_.end() || it->second.since < victim->second.since) victim = it;
+          if (!it->first->waiting() || (address_full && it->second.address != address)) continue;
+          if (victim == entries_.end() || it->first->since() < victim->first->since()) victim = it;
         }
         if (victim == entries_.end()) return false;
         evicted = victim->second.handle.lock();
         RemoveLocked(victim);
       }
-      entries_[connection] = {handle, address, true, Clock::now()};
+      entries_[connection] = {handle, address};
       ++per_address_[address];
     }
     if (evicted) evicted->Close();
     return true;
-  }
-  // The connection started (true) or stopped (false) waiting for a request header.
-  void SetWaiting(Connection* connection, bool waiting) {
-    std::lock_guard lock(mutex_);
-    auto it = entries_.find(connection);
-    if (it == entries_.end()) return;
-    it->second.waiting = waiting;
-    it->second.since = Clock::now();
   }
   void Remove(Connection* connection) {
     std::lock_guard lock(mutex_);
@@ -114,7 +125,7 @@ class ConnectionTable {
     {
       std::lock_guard lock(mutex_);
       for (auto& [connection, entry] : entries_) {
-        if (!entry.waiting) continue;
+        if (!connection->waiting()) continue;
         if (auto handle = entry.handle.lock()) waiting.push_back(std::move(handle));
       }
     }
@@ -125,8 +136,6 @@ class ConnectionTable {
   struct Entry {
     std::weak_ptr<Connection> handle;
     std::string address;
-    bool waiting = true;
-    Clock::time_point since;
   };
   void RemoveLocked(std::unordered_map<Connection*, Entry>::iterator it) {
     auto count = per_address_.find(it->second.address);
@@ -197,7 +206,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   void AwaitNext() {
     if (shared_.stopping) return Shutdown();
     if (buffer_.size() > 0) return ReadHeader();  // pipelined: already here
-    shared_.connections.SetWaiting(this, true);
+    this->SetWaiting(true);
     Lowest().expires_after(shared_.limits.idle_timeout);
     stream_.async_read_some(
         buffer_.prepare(4096),
@@ -209,7 +218,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
 
   void ReadHeader() {
-    shared_.connections.SetWaiting(this, true);
+    this->SetWaiting(true);
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_.limits.max_header_bytes));
     parser_->body_limit(shared_.limits.max_body_bytes);
@@ -222,7 +231,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
   }
 
   void OnHeader(beast::error_code ec) {
-    shared_.connections.SetWaiting(this, false);
+    this->SetWaiting(false);
     if (ec) return Refuse(ec);
     const auto& request = parser_->get();
     if (const auto length = parser_->content_length();
@@ -289,9 +298,7 @@ class Session final : public Connection, public std::enable_shared_from_this<Ses
                                     std::string(field.value()));
     }
     request->body = std::move(message.body());
-    beast::error_code ignored;
-    const auto endpoint = Lowest().socket().remote_endpoint(ignored);
-    request->remote_address = ignored ? address_ : endpoint.address().to_string();
+    request->remote_address = address_;  // as accepted: no getpeername per request
     request->tls = kTls;
     keep_alive_ = message.keep_alive();
     version_ = message.version();

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -197,6 +198,22 @@ inline base::Result<json> ParseBody(const http::Request& request) {
   }
   return body;
 }
+
+// Request ids (in problems, X-Request-Id and the audit trail): a random prefix drawn once per
+// server and a counter, so unique for 2^32 requests of a server without a getrandom system
+// call per request (which cost as much as the socket write under load). They identify, they
+// are not secrets.
+class RequestIds {
+ public:
+  RequestIds() : prefix_(base::RandomHex(4)) {}
+  std::string Next() {
+    return fmt::format("{}{:08x}", prefix_, next_.fetch_add(1, std::memory_order_relaxed));
+  }
+
+ private:
+  const std::string prefix_;
+  std::atomic<std::uint32_t> next_{0};
+};
 
 class Routes {
  public:
@@ -473,6 +490,7 @@ class Routes {
   std::unique_ptr<clinic::GroupJournal> journal_;
   LoginThrottle throttle_;
   AnonymousTally anonymous_;
+  RequestIds request_ids_;
   bool tls_ = false;
 };
 
