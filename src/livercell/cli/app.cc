@@ -81,6 +81,7 @@ int RunCli(int argc, char** argv, std::span<const Registrar> more) {
   RegisterProductCommands(app, &selected);
   RegisterUserCommand(app, &selected);
   RegisterAuditCommand(app, &selected);
+  RegisterOutcomesCommand(app, &selected);
   RegisterLoginCommands(app, &selected);
   RegisterRecordCommands(app, &selected);
 

@@ -38,6 +38,7 @@ void RegisterPlanCommands(CLI::App& app, Action* selected);
 void RegisterProductCommands(CLI::App& app, Action* selected);
 void RegisterUserCommand(CLI::App& app, Action* selected);
 void RegisterAuditCommand(CLI::App& app, Action* selected);
+void RegisterOutcomesCommand(CLI::App& app, Action* selected);
 void RegisterLoginCommands(CLI::App& app, Action* selected);  // login, logout
 // patients register, record lab (after RegisterPatientsCommands).
 void RegisterRecordCommands(CLI::App& app, Action* selected);

@@ -26,8 +26,9 @@ int RunExportTidy(const TidyOptions& o) {
   const auto& c = counts.value().written;
   fmt::print(
       "wrote {}: {} patients, {} labs, {} findings, {} events, {} adverse events, {} "
-      "quality-of-life, and dictionary.csv\n",
-      o.dir, c.patients, c.labs, c.findings, c.events, c.adverse_events, c.qol);
+      "quality-of-life, {} administrations, and dictionary.csv\n",
+      o.dir, c.patients, c.labs, c.findings, c.events, c.adverse_events, c.qol,
+      counts.value().administrations);
   if (o.include_voided) {
     fmt::print("{} of the records were voided or superseded (status column; who, when and why "
                "beside it)\n",

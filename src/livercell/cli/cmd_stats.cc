@@ -11,6 +11,7 @@
 #include "livercell/stats/cox.h"
 #include "livercell/stats/formula.h"
 #include "livercell/stats/kaplan_meier.h"
+#include "livercell/stats/km_json.h"
 #include "livercell/stats/logrank.h"
 #include "livercell/stats/survival_data.h"
 #include "livercell/stats/table.h"
@@ -32,17 +33,6 @@ int WritePlot(const std::string& path, const std::string& svg, Format format) {
   sink.value()->Write(svg);
   const base::Status committed = sink.value()->Commit();
   return committed.ok() ? 0 : Fail(committed, format);
-}
-
-nlohmann::json Opt(const std::optional<double>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json();
-}
-
-template <typename T>
-nlohmann::json Opts(const std::vector<std::optional<T>>& values) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& v : values) out.push_back(v ? nlohmann::json(*v) : nlohmann::json());
-  return out;
 }
 
 std::string Num(const std::optional<double>& v, int digits = 4) {
@@ -83,28 +73,7 @@ int RunKm(const StatsOptions& o) {
     return rc;
   }
   if (format == Format::kJson) {
-    nlohmann::json strata = nlohmann::json::array();
-    for (const auto& c : r.strata) {
-      strata.push_back({{"name", c.name},
-                        {"n", c.n},
-                        {"n_event", c.n_event},
-                        {"time", c.time},
-                        {"n_risk", c.n_risk},
-                        {"n_event_at", c.n_event_at},
-                        {"n_censor", c.n_censor},
-                        {"surv", c.surv},
-                        {"std_err", Opts(c.std_err)},
-                        {"lower", Opts(c.lower)},
-                        {"upper", Opts(c.upper)},
-                        {"median", Opt(c.median)},
-                        {"median_lower", Opt(c.median_lower)},
-                        {"median_upper", Opt(c.median_upper)}});
-    }
-    fmt::print(
-        "{}\n",
-        nlohmann::json{
-            {"n", r.n}, {"n_event", r.n_event}, {"n_dropped", r.n_dropped}, {"strata", strata}}
-            .dump());
+    fmt::print("{}\n", stats::KmJson(r).dump());
     return 0;
   }
   fmt::print("Kaplan–Meier ({} rows used, {} dropped for missing values; {} CI, {:g}%)\n\n", r.n,

@@ -11,6 +11,7 @@
 
 #include "livercell/formats/assessment_json.h"
 #include "livercell/formats/course_file.h"
+#include "livercell/formats/outcomes_file.h"
 #include "livercell/formats/release_spec.h"
 
 namespace livercell::cli {
@@ -98,6 +99,13 @@ base::Result<T> LoadClinicFile(const std::string& path, const char* what,
 }
 
 }  // namespace
+
+base::Result<domain::outcomes::Definitions> LoadOutcomeDefinitions(
+    const std::string& path, std::vector<base::Status>* problems) {
+  if (path.empty()) return formats::DefaultOutcomeDefinitions();
+  return LoadClinicFile(path, "an outcome definitions file", &formats::ParseOutcomeDefinitions,
+                        problems);
+}
 
 base::Result<domain::ClinicCalendar> LoadClinicCalendar(const std::string& path,
                                                         std::vector<base::Status>* problems) {

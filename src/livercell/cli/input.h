@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "livercell/base/result.h"
+#include "livercell/domain/outcomes/outcomes.h"
 #include "livercell/domain/plan/course.h"
 #include "livercell/domain/product/release.h"
 #include "livercell/formats/protocol_file.h"
@@ -48,6 +49,11 @@ base::Result<std::string> ReadDocument(const std::string& path, std::size_t limi
 // built-in default when `path` is empty. Every problem is reported, a file that cannot be
 // read being one of them.
 formats::ProtocolParse LoadProtocol(const std::string& path);
+
+// Outcome definitions (TOML, at most 1 MiB), or the shipped ones when `path` is empty. On
+// failure every problem is in `problems`.
+base::Result<domain::outcomes::Definitions> LoadOutcomeDefinitions(
+    const std::string& path, std::vector<base::Status>* problems);
 
 // A clinic calendar TOML file (at most 1 MiB), or Monday–Friday without holidays when `path`
 // is empty. On failure every problem is in `problems`.

@@ -100,10 +100,28 @@ constexpr Column kQolColumns[] = {
     {"source_key", "text", "", "", "unique key of the source row"},
     {"provenance", "text", "", "", "where it came from"}};
 
+// One row per administration of a cell product (issue #24, specs/outcomes.md §2): custody
+// events are append-only, so there is nothing to correct and no correction columns.
+constexpr Column kAdministrationColumns[] = {
+    {"patient_id", "integer", "", "", "patients.patient_id"},
+    {"administered_at", "instant", "", "ISO 8601", "when it was given (UTC)"},
+    {"route", "text", "", "", "iv (peripheral infusion) or hepatic-artery (procedure)"},
+    {"din", "text", "", "ISBT 128", "the product's donation identification number"},
+    {"product_type", "text", "", "", "release_criteria.toml section: bm_mnc, bm_msc, ..."},
+    {"origin", "text", "", "", "autologous or bank"},
+    {"cell_dose", "number", "cells", "", "cells planned for this administration"},
+    {"plan_id", "integer", "", "", "the treatment plan"},
+    {"course", "integer", "", "", "course number within the plan (1-based)"},
+    {"infusion", "integer", "", "", "administration number within the course (1-based)"},
+    {"plan_item", "integer", "", "", "the plan's item given"},
+    {"administered_by", "text", "", "", "the account that gave it"},
+    {"second_signer", "text", "", "", "the second member of staff"}};
+
 constexpr TableSpec kTables[] = {
     {"patients.csv", kPatientColumns, false},       {"labs.csv", kLabColumns},
     {"findings.csv", kFindingColumns},       {"events.csv", kEventColumns},
-    {"adverse_events.csv", kAdverseColumns}, {"qol.csv", kQolColumns}};
+    {"adverse_events.csv", kAdverseColumns}, {"qol.csv", kQolColumns},
+    {"administrations.csv", kAdministrationColumns, false}};
 
 std::string Num(double v) { return fmt::format("{}", v); }
 
@@ -456,6 +474,59 @@ base::Status WritePatientRecords(storage::Repository& repo, std::int64_t patient
   return base::OkStatus();
 }
 
+std::string FieldText(const domain::Fields& fields, std::string_view name) {
+  auto it = fields.find(name);
+  if (it == fields.end()) return "";
+  if (const auto* text = std::get_if<std::string>(&it->second)) return *text;
+  if (const auto* number = std::get_if<double>(&it->second)) return Num(*number);
+  return std::get<bool>(it->second) ? "true" : "false";
+}
+
+base::Result<std::int64_t> WriteAdministrations(storage::Repository& repo,
+                                                const std::string& dir) {
+  LC_ASSIGN_OR_RETURN(TableWriter writer, TableWriter::Open(dir, kTables[6]));
+  LC_ASSIGN_OR_RETURN(const auto products, repo.ListProducts(0));
+  std::map<std::int64_t, domain::Plan> plans;
+  std::int64_t written = 0;
+  for (const domain::Product& product : products) {
+    const domain::Plan* plan = nullptr;
+    if (product.plan_id) {
+      auto it = plans.find(*product.plan_id);
+      if (it == plans.end()) {
+        LC_ASSIGN_OR_RETURN(domain::Plan loaded, repo.GetPlan(*product.plan_id));
+        it = plans.emplace(*product.plan_id, std::move(loaded)).first;
+      }
+      plan = &it->second;
+    }
+    for (const domain::CustodyEvent& event : product.events) {
+      if (event.kind != domain::CustodyKind::kAdministration) continue;
+      const std::string item_text = FieldText(event.fields, "plan_item");
+      const domain::PlanItem* item = nullptr;
+      if (plan != nullptr) {
+        for (const auto& candidate : plan->items) {
+          if (Num(candidate.seq) == item_text) item = &candidate;
+        }
+      }
+      const std::string route =
+          item == nullptr ? ""
+          : item->kind == domain::PlanItemKind::kProcedure ? "hepatic-artery"
+                                                           : "iv";
+      writer.Row({std::to_string(product.patient_id),
+                  ClinicalTime::FromInstant(event.at).ToString(), route,
+                  product.din.text(), product.product_type,
+                  std::string(domain::ToString(product.origin)),
+                  item != nullptr ? Num(item->cells) : "",
+                  product.plan_id ? std::to_string(*product.plan_id) : "",
+                  item != nullptr ? std::to_string(item->course) : "",
+                  item != nullptr ? std::to_string(item->administration) : "", item_text,
+                  event.actor, FieldText(event.fields, "second_signer")});
+      ++written;
+    }
+  }
+  LC_RETURN_IF_ERROR(writer.Commit());
+  return written;
+}
+
 base::Result<TidyExportCounts> WriteTidy(storage::Repository& repo, const std::string& dir,
                                          const TidyExportOptions& options) {
   std::error_code ec;
@@ -501,6 +572,7 @@ base::Result<TidyExportCounts> WriteTidy(storage::Repository& repo, const std::s
   }
   LC_RETURN_IF_ERROR(patients.Commit());
   for (RecordTable& table : tables) LC_RETURN_IF_ERROR(table.writer.Commit());
+  LC_ASSIGN_OR_RETURN(counts.administrations, WriteAdministrations(repo, dir));
 
   std::string dictionary = "table,column,type,unit,code_system,description\n";
   auto describe = [&](const TableSpec& table, const Column& c) {

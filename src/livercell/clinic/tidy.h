@@ -21,10 +21,11 @@ struct TidyExportOptions {
 struct TidyExportCounts {
   storage::RecordCounts written;  // rows per table
   std::int64_t corrected = 0;     // of them, voided or superseded
+  std::int64_t administrations = 0;  // rows of administrations.csv
 };
 
-// Writes patients.csv, labs.csv, findings.csv, events.csv, adverse_events.csv, qol.csv and
-// dictionary.csv into `dir` (created if needed). Each file is written atomically. Every record
+// Writes patients.csv, labs.csv, findings.csv, events.csv, adverse_events.csv, qol.csv,
+// administrations.csv and dictionary.csv into `dir` (created if needed). Each file is written atomically. Every record
 // table ends with id, status and the correction columns. Permission export (or the OS user
 // administering the registry file); audited as one "export".
 base::Result<TidyExportCounts> ExportTidy(const Context& context, const Actor& actor,

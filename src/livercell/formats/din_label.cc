@@ -6,23 +6,10 @@
 
 #include "livercell/domain/records/clinical_time.h"
 #include "livercell/formats/libzint.h"
+#include "livercell/formats/xml_text.h"
 
 namespace livercell::formats {
 namespace {
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // Label geometry in millimetres: ISBT 128 labels are typically 100 mm x 100 mm with the DIN in
 // the upper left quadrant; the bar code's narrow module here is 0.254 mm (10 mil).
@@ -80,16 +67,16 @@ base::Result<std::string> DinLabelSvg(const domain::Din& din, const LabelText& t
       "<text x=\"{ctx:.3f}\" y=\"{ty:.3f}\" font-family=\"monospace\" font-size=\"5\" "
       "data-check=\"{check}\">{check}</text>\n",
       fmt::arg("w", kLabelWidthMm), fmt::arg("h", kLabelHeightMm), fmt::arg("din", din.text()),
-      fmt::arg("check", std::string(1, din.check())), fmt::arg("data", Escape(data)),
+      fmt::arg("check", std::string(1, din.check())), fmt::arg("data", XmlEscape(data)),
       fmt::arg("bars", bars), fmt::arg("x0", x0), fmt::arg("ty", text_y),
-      fmt::arg("spaced", Escape(spaced)), fmt::arg("cx", check_x), fmt::arg("cy", text_y - 5),
+      fmt::arg("spaced", XmlEscape(spaced)), fmt::arg("cx", check_x), fmt::arg("cy", text_y - 5),
       fmt::arg("ctx", check_x + 1));
   double line = text_y + 7;
   const auto add = [&](std::string_view label, const std::string& value) {
     if (value.empty()) return;
     out += fmt::format("<text x=\"{:.3f}\" y=\"{:.3f}\" font-family=\"sans-serif\" "
                        "font-size=\"3.5\">{}: {}</text>\n",
-                       x0, line, label, Escape(value));
+                       x0, line, label, XmlEscape(value));
     line += 5;
   };
   add("Product code", text.product_code);
