@@ -423,7 +423,11 @@ function assessmentView(result, stored, todo) {
              text: DECISION_TEXT[result.decision] || result.decision }),
     h("p", { class: "muted", text:
       `${stage.compensated === null ? "Compensation unknown" : stage.compensated
-        ? "Compensated" : "Decompensated"}; D'Amico stage ${stage.damico ?? "unknown"}. ${signed}.` }),
+        ? "Compensated" : "Decompensated"}; D'Amico stage ${stage.damico ?? "unknown"}${
+        stage.set_by && stage.set_by.length ? ` (set by ${stage.set_by.join(", ")})` : ""}. ${signed}.` }),
+    result.protocol && result.protocol.treatment_status
+      ? h("p", { class: "treatment-status", role: "note",
+                 text: `Treatment: ${result.protocol.treatment_status}` }) : null,
     todo || null,
     result.stale && result.stale.length ? h("div", { class: "stale" },
       h("h3", { text: "Left out as too old" }),
@@ -772,6 +776,83 @@ async function renderCohort(params, show) {
   survivalChart(chart, { title: "Kaplan–Meier survival", strata: km.strata });
 }
 
+// --- outcomes ---------------------------------------------------------------------------------
+
+// specs/outcomes.md: responders per endpoint and time point with their definitions, the clinic's
+// proportions beside every published trial arm, transplant-free survival from the first
+// administration, and the claims of advertising with what was found for them (issue #24).
+async function renderOutcomes(params, show) {
+  const by = params.get("by") === "stage" ? "stage" : "all";
+  const select = h("select", { id: "outcomes-by" },
+    [["all", "all treated patients"], ["stage", "compensated / decompensated at the first infusion"]]
+      .map(([v, t]) => h("option", { value: v, text: t, selected: v === by })));
+  select.addEventListener("change", () => { location.hash = `#/outcomes?by=${select.value}`; });
+  const heading = h("h1", { text: "Outcomes of treated patients" });
+  const controls = h("div", {}, h("label", { for: "outcomes-by", text: "Subgroups" }), select);
+  show(heading, controls, h("p", { class: "muted", text: "Loading…" }));
+  let doc;
+  try {
+    doc = await api("GET", `/outcomes?by=${by}`);
+  } catch (err) {
+    show(heading, controls, errorBox(err));
+    return;
+  }
+  const definitions = new Map(doc.definitions.endpoints.map((d) => [d.id, d]));
+  const pct = (p) => p.proportion === null ? `${p.x}/${p.n}`
+    : `${p.x}/${p.n} = ${fmt(100 * p.proportion)}% (95% CI ${fmt(100 * p.ci95[0])}–${fmt(100 * p.ci95[1])}%)`;
+  const responders = h("table", { class: "outcomes", "aria-label": "Responders per endpoint and time point" },
+    h("thead", {}, h("tr", {}, ["Endpoint", "Day", "Subgroup", "Eligible", "Responders",
+      "Non-responders", "Failed", "Missing", "Complete case", "Failures as non-response", "Worst case"]
+      .map((t) => h("th", { scope: "col", text: t })))),
+    h("tbody", {}, doc.endpoints.map((e) => h("tr", {},
+      h("td", { title: definitions.get(e.id)?.text || "", text: e.id }),
+      h("td", { class: "num", text: `${e.time_point_days} ± ${e.window_days}` }),
+      h("td", { text: e.subgroup }),
+      ...[e.eligible, e.responders, e.non_responders, e.failed, e.missing].map((n) =>
+        h("td", { class: "num", text: String(n) })),
+      h("td", { text: pct(e.complete_case) }), h("td", { text: pct(e.failures_as_non_response) }),
+      h("td", { text: pct(e.worst_case) })))));
+  const defs = h("dl", { class: "definitions" }, doc.definitions.endpoints.flatMap((d) => [
+    h("dt", { text: d.id }), h("dd", {}, d.text, h("div", { class: "source", text: `Source: ${d.source}` }))]));
+  const notEligible = doc.not_eligible.length ? h("ul", {}, doc.not_eligible.map((n) =>
+    h("li", { text: `${n.id}: ${n.patients} treated patients not classed — ${n.reason}` }))) : null;
+  const text = (v) => v === null || v === undefined ? "" : String(v);
+  const evidence = h("table", { class: "evidence", "aria-label": "Published trial arms" },
+    h("thead", {}, h("tr", {}, ["Trial", "Design", "n", "Endpoint", "Effect", "95% CI", "Source"]
+      .map((t) => h("th", { scope: "col", text: t })))),
+    h("tbody", {}, doc.evidence.map((a) => h("tr", {},
+      h("td", { text: text(a.trial) }), h("td", { text: text(a.design) }),
+      h("td", { class: "num", text: text(a.n) }), h("td", { text: text(a.endpoint) }),
+      h("td", { text: text(a.effect) || "not found" }),
+      h("td", { text: a.ci95[0] === null ? "" : `${a.ci95[0]} to ${a.ci95[1]}` }),
+      h("td", { class: "source", text: text(a.source) })))));
+  const claims = h("ul", { class: "claims" }, doc.claims.map((c) =>
+    h("li", {}, `“${c.text}” — `, h("strong", { text: c.status }))));
+  const chart = h("div");
+  const forest = h("img", { src: `/api/v1/outcomes/forest.svg?by=${by}`, class: "forest",
+    alt: "The clinic's proportion of responders with 95% intervals for each endpoint and time point, beside the published trial arms" });
+  show(heading,
+       h("p", { class: "treatment-status", role: "note", text: `Treatment: ${doc.treatment_status}` }),
+       controls,
+       h("p", { text: `${doc.treated} treated patients (${doc.untreated} untreated not counted). ` +
+         `Definitions ${doc.definitions.id} ${doc.definitions.version}. A response means exactly ` +
+         "the definition beside it; these are this clinic's observations, without a control group." }),
+       h("h2", { text: "Beside the published evidence" }), forest,
+       h("h2", { text: "Responders per time point" }), responders, notEligible,
+       h("h2", { text: "Definitions" }), defs,
+       h("h2", { text: "Transplant-free survival from the first administration" }), chart,
+       h("h2", { text: "Published trial arms" }), evidence,
+       h("h2", { text: "Figures quoted in advertising" }), claims,
+       h("p", {}, h("button", { type: "button", id: "print-outcomes", text: "Print report",
+         onclick: () => window.print() })));
+  if (doc.survival.km.strata.length) {
+    survivalChart(chart, { title: "Transplant-free survival", strata: doc.survival.km.strata,
+                           unit: "days", xLabel: "days since the first administration" });
+  } else {
+    chart.append(h("p", { class: "muted", text: "No treated patients yet." }));
+  }
+}
+
 // --- routing ---------------------------------------------------------------------------------
 
 async function route() {
@@ -787,6 +868,7 @@ async function route() {
   document.getElementById("who").textContent = `${current.username} (${current.role})`;
   document.getElementById("bedside-link").hidden = !mayAdminister();
   document.getElementById("cohort-link").hidden = !MAY_READ_CLINICAL.includes(current.role);
+  document.getElementById("outcomes-link").hidden = !MAY_READ_CLINICAL.includes(current.role);
   const patient = path.match(/^\/patients\/(\d+|S-[0-9a-f]{16})$/);  // S-…: a pseudonym
   if (patient) return renderPatient(patient[1], show);
   const product = path.match(/^\/products\/(\d+)$/);
@@ -795,6 +877,7 @@ async function route() {
   if (plan) return renderPlan(plan[1], show);
   if (path === "/bedside") return renderBedside(show);
   if (path === "/cohort") return renderCohort(params, show);
+  if (path === "/outcomes") return renderOutcomes(params, show);
   return renderPatients(params, show);
 }
 

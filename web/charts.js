@@ -86,11 +86,12 @@ export function trendChart(parent, { title, unit, times, values, note, bands, em
 
 // Kaplan–Meier curves: strata [{name, time, surv, lower, upper}] as step functions from
 // (0, 1), with dashed 95% limits.
-export function survivalChart(parent, { title, strata }) {
+export function survivalChart(parent, { title, strata, unit = "years",
+                                        xLabel = "years since first record" }) {
   const fig = figure(parent, title, "probability of survival", "");
   const xs = [...new Set([0, ...strata.flatMap((s) => s.time)])].sort((a, b) => a - b);
   const data = [xs];
-  const series = [{ label: "years" }];
+  const series = [{ label: unit }];
   strata.forEach((s, k) => {
     const at = new Map(s.time.map((t, i) => [t, i]));
     const last = s.time.length ? s.time[s.time.length - 1] : 0;
@@ -119,7 +120,7 @@ export function survivalChart(parent, { title, strata }) {
     width: width(fig),
     height: 320,
     scales: { x: { time: false }, y: { range: [0, 1] } },
-    axes: [{ label: "years since first record" }, { label: "survival" }],
+    axes: [{ label: xLabel }, { label: "survival" }],
     series,
   }, data, fig);
   return fig;

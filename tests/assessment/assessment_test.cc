@@ -281,11 +281,18 @@ TEST(Assessment, DecisionOrderOnCombinations) {
 TEST(Assessment, StagingFollowsDAmico) {
   History h{"none", "never", false, false, false, false, false, false};
   EXPECT_EQ(StageOf(h).damico, 1);
+  // The flags that set it are named (issue #24): every absence and the varices.
+  EXPECT_EQ(StageOf(h).set_by,
+            (std::vector<std::string>{"history.ascites_ever=false",
+                                      "history.encephalopathy_ever=false",
+                                      "history.jaundice=false", "history.variceal_bleeding=never",
+                                      "history.varices=none"}));
   h.varices = "large";
   EXPECT_EQ(StageOf(h).damico, 2);
   EXPECT_EQ(StageOf(h).compensated, true);
   h.variceal_bleeding = "past";
   EXPECT_EQ(StageOf(h).damico, 3);
+  EXPECT_EQ(StageOf(h).set_by, std::vector<std::string>{"history.variceal_bleeding=past"});
   EXPECT_EQ(StageOf(h).compensated, false);
   h.variceal_bleeding = "never";
   h.ascites_ever = true;
@@ -294,6 +301,7 @@ TEST(Assessment, StagingFollowsDAmico) {
   EXPECT_EQ(StageOf(h).damico, 5);
   h.sbp_ever = true;
   EXPECT_EQ(StageOf(h).damico, 6);
+  EXPECT_EQ(StageOf(h).set_by, std::vector<std::string>{"history.sbp_ever=true"});
   History open{"unknown", "never", false, false, false, false, false, false};
   const Stage s = StageOf(open);
   EXPECT_FALSE(s.damico);

@@ -41,6 +41,9 @@ TEST(AssessCli, JsonFollowsTheSpec) {
   EXPECT_EQ(out["protocol"]["id"], "livercell-default");
   EXPECT_EQ(out["protocol"]["version"], "1.0.0");
   EXPECT_EQ(out["protocol"]["sha256"].get<std::string>().size(), 64u);
+  // The protocol's own words on the treatment, beside the decision (issue #24).
+  EXPECT_TRUE(out["protocol"]["treatment_status"].get<std::string>().starts_with(
+      "Investigational."));
   // The built-in protocol is the shipped file, byte for byte.
   const auto check = testing::RunLivercell({"protocol", "check", "--format", "json", kDefault});
   ASSERT_EQ(check.exit_code, 0) << check.err;

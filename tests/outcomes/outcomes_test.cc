@@ -369,6 +369,7 @@ TEST(OutcomesCli, JsonTableCsvAndPlotFromATidyFolder) {
   const auto doc = nlohmann::json::parse(json.out);
   EXPECT_EQ(doc["treated"], 2);
   EXPECT_EQ(doc["untreated"], 1);
+  EXPECT_TRUE(doc["treatment_status"].get<std::string>().starts_with("Investigational."));
   EXPECT_EQ(doc["definitions"]["id"], "livercell-outcomes-default");
   EXPECT_EQ(doc["evidence"].size(), 27u);
   EXPECT_FALSE(doc["claims"].empty());
@@ -384,11 +385,11 @@ TEST(OutcomesCli, JsonTableCsvAndPlotFromATidyFolder) {
   EXPECT_TRUE(found);
   const std::string svg = livercell::testing::ReadFile(dir.File("outcomes.svg"));
   EXPECT_NE(svg.find("<svg"), std::string::npos);
-  EXPECT_NE(svg.find("investigational"), std::string::npos);
+  EXPECT_NE(svg.find("Treatment: Investigational."), std::string::npos);
   EXPECT_NE(svg.find("Newsome REALISTIC"), std::string::npos);
   const auto table = RunLivercell({"outcomes", "--tidy", dir.path()});
   ASSERT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_NE(table.out.find("investigational"), std::string::npos);
+  EXPECT_NE(table.out.find("Treatment: Investigational."), std::string::npos);
   EXPECT_NE(table.out.find("no published source found"), std::string::npos);
   EXPECT_NE(table.out.find("ascites and encephalopathy grades are not recorded"),
             std::string::npos);

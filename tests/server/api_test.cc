@@ -388,6 +388,26 @@ TEST_P(ApiTest, ClinicalRecordsScoresExportAndCohort) {
   auto bad_by = Call("GET", "/api/v1/cohort/survival?by=shoe_size", nurse);
   EXPECT_EQ(bad_by->status, 400);
   EXPECT_EQ(json::parse(bad_by->body)["path"], "by");
+
+  // Outcomes (issue #24): no one treated yet; the evidence, the claims and the protocol's own
+  // words on the treatment are there for clinicians and researchers alike.
+  for (const std::string& who : {nurse, Login("researcher")}) {
+    auto outcomes = Call("GET", "/api/v1/outcomes?by=stage", who);
+    ASSERT_EQ(outcomes->status, 200) << outcomes->body;
+    const json doc = json::parse(outcomes->body);
+    EXPECT_EQ(doc["treated"], 0);
+    EXPECT_EQ(doc["untreated"], 1);
+    EXPECT_EQ(doc["evidence"].size(), 27u);
+    EXPECT_TRUE(doc["treatment_status"].get<std::string>().starts_with("Investigational."));
+    EXPECT_EQ(doc["endpoints"].size(), 4u * 4u * 3u);  // endpoints x time points x subgroups
+  }
+  auto svg = Call("GET", "/api/v1/outcomes/forest.svg", nurse);
+  ASSERT_EQ(svg->status, 200);
+  EXPECT_EQ(svg->get_header_value("Content-Type"), "image/svg+xml");
+  EXPECT_NE(svg->body.find("Published trial arms"), std::string::npos);
+  auto bad_outcomes = Call("GET", "/api/v1/outcomes?by=shoe_size", nurse);
+  EXPECT_EQ(bad_outcomes->status, 400);
+  EXPECT_EQ(json::parse(bad_outcomes->body)["path"], "by");
 }
 
 // The UI is served by the binary itself, with a policy that admits nothing from elsewhere.

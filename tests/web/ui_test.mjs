@@ -295,6 +295,9 @@ try {
   await panel.locator(".decision").filter({ hasText: "Not eligible" }).waitFor();
   const firstRule = panel.locator("table.rules tbody tr").first();
   assert.match(await firstRule.innerText(), /EX-INFECTION\s+applies/);
+  // Beside the decision: what the treatment is, in the protocol's own words (issue #24).
+  assert.match(await panel.locator(".treatment-status").innerText(),
+               /^Treatment: Investigational\./);
   await shot("assessment-not-eligible");
   const sign = page.getByRole("form", { name: "Sign this assessment" });
   await sign.getByLabel("Password").fill("not my password");
@@ -388,6 +391,27 @@ try {
   await scan("mrn:REF-1");
   await scan(barcode);
   await page.locator(".verdict .stop").filter({ hasText: /already been given/ }).waitFor();
+
+  // Outcomes (issue #24): the referral just treated is counted; the treatment's status in the
+  // protocol's words, the forest chart beside the trials, the responder table, the evidence
+  // and the claims; the page printed to PDF by chromium as the clinic would print the report.
+  await page.getByRole("link", { name: "Outcomes" }).click();
+  await page.getByRole("heading", { name: "Outcomes of treated patients" }).waitFor();
+  assert.match(await page.locator(".treatment-status").innerText(), /^Treatment: Investigational\./);
+  assert.match(await page.locator("main").innerText(), /1 treated patients/);
+  const forest = page.locator("img.forest");
+  await forest.waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector("img.forest");
+    return img && img.complete && img.naturalWidth > 0;
+  });
+  assert.equal(await page.locator("table.outcomes tbody tr").count(), 16);
+  assert.equal(await page.locator("table.evidence tbody tr").count(), 27);
+  assert.match(await page.locator("ul.claims").innerText(), /no published source found/);
+  await shot("outcomes");
+  const pdf = await page.pdf({ path: path.join(artefacts, "outcomes-report.pdf"), format: "A4" });
+  assert.ok(pdf.length > 10000, `the printed report has ${pdf.length} bytes`);
+  assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
 
   // Least privilege in the browser (issue #23): the lab sees who the referral is and her labs,
   // not her events, scores or treatment; cell-processing her treatment, not her labs. The

@@ -60,6 +60,15 @@ std::string AssessmentTable(const json& a) {
                      : stage["compensated"].get<bool>() ? "compensated"
                                                         : "decompensated",
                      stage["damico"].is_null() ? "unknown" : stage["damico"].dump());
+  if (stage.contains("set_by") && !stage["set_by"].empty()) {
+    std::vector<std::string> flags;
+    for (const json& f : stage["set_by"]) flags.push_back(f.get<std::string>());
+    out += fmt::format("  set by {}\n", fmt::join(flags, ", "));
+  }
+  if (a.contains("protocol") && a["protocol"].contains("treatment_status") &&
+      a["protocol"]["treatment_status"].is_string()) {
+    out += fmt::format("Treatment: {}\n", a["protocol"]["treatment_status"].get<std::string>());
+  }
   auto list = [&](const char* heading, const char* result) {
     bool any = false;
     for (const json& r : a["rules"]) {

@@ -35,8 +35,8 @@ void PrintTable(const clinic::Outcomes& o) {
   const auto& r = o.report;
   fmt::print("Outcomes of {} treated patients ({} untreated not counted); definitions {} {}\n",
              r.treated, r.untreated, o.definitions.id, o.definitions.version);
-  fmt::print("Cell therapy for cirrhosis is investigational: these are this clinic's "
-             "observations, without a control group.\n\n");
+  fmt::print("Treatment: {}\nThese are this clinic's observations, without a control group.\n\n",
+             o.treatment_status);
   fmt::print("{:<22} {:>9} {:<13} {:>5} {:>5} {:>5} {:>5} {:>5}  {:<26} {:<26} {:<26}\n",
              "endpoint", "day", "subgroup", "elig", "resp", "non", "fail", "miss",
              "complete case (95% CI)", "failures as non-response", "worst case");
@@ -125,8 +125,8 @@ int RunOutcomes(const OutcomesOptions& o) {
   if (!outcomes.ok()) return Fail(outcomes.status(), format);
   if (!o.plot.empty()) {
     const std::string svg =
-        formats::OutcomesSvg(outcomes->definitions, outcomes->report, formats::EvidenceJson(),
-                             formats::ClaimsJson());
+        formats::OutcomesSvg(outcomes->definitions, outcomes->report, outcomes->treatment_status,
+                             formats::EvidenceJson(), formats::ClaimsJson());
     if (const int rc = WriteOutput(svg, o.plot)) return rc;
   }
   switch (format) {

@@ -9,6 +9,7 @@
 #include "livercell/base/csv.h"
 #include "livercell/domain/records/clinical_time.h"
 #include "livercell/formats/outcomes_file.h"
+#include "livercell/formats/assessment_json.h"
 #include "livercell/stats/km_json.h"
 
 namespace livercell::clinic {
@@ -242,6 +243,7 @@ base::Result<Outcomes> RegistryOutcomes(const Context& context, const Actor& act
   LC_RETURN_IF_ERROR(Authorized(context, actor));
   LC_ASSIGN_OR_RETURN(std::vector<PatientData> patients, ReadRegistryOutcomeData(context.repo));
   LC_ASSIGN_OR_RETURN(Outcomes out, Compute(std::move(patients), request));
+  out.treatment_status = context.protocol.treatment_status;
   access::AuditEntry entry = EntryFor(actor, "outcomes", std::nullopt, context.now);
   entry.resource += fmt::format(" definitions {} {} treated {}", out.definitions.id,
                                 out.definitions.version, out.report.treated);
@@ -251,7 +253,11 @@ base::Result<Outcomes> RegistryOutcomes(const Context& context, const Actor& act
 
 base::Result<Outcomes> TidyOutcomes(const std::string& dir, const OutcomesRequest& request) {
   LC_ASSIGN_OR_RETURN(std::vector<PatientData> patients, ReadTidyOutcomeData(dir));
-  return Compute(std::move(patients), request);
+  LC_ASSIGN_OR_RETURN(Outcomes out, Compute(std::move(patients), request));
+  // No registry, so no clinic protocol: the shipped one's words.
+  const formats::ProtocolParse shipped = formats::DefaultProtocol();
+  if (shipped.protocol) out.treatment_status = shipped.protocol->treatment_status;
+  return out;
 }
 
 nlohmann::json OutcomesJson(const Outcomes& o) {
@@ -284,7 +290,8 @@ nlohmann::json OutcomesJson(const Outcomes& o) {
   for (const auto& i : o.report.ineligible) {
     ineligible.push_back({{"id", i.endpoint}, {"reason", i.reason}, {"patients", i.patients}});
   }
-  return {{"treated", o.report.treated},
+  return {{"treatment_status", o.treatment_status},
+          {"treated", o.report.treated},
           {"untreated", o.report.untreated},
           {"definitions",
            {{"id", o.definitions.id},

@@ -25,6 +25,9 @@ struct Outcomes {
   domain::outcomes::Report report;
   stats::KmResult survival;  // transplant-free survival from t0, strata by subgroup
   bool by_stage = false;
+  // The clinic protocol's words on what the treatment is (investigational), shown with every
+  // outcome (issue #24).
+  std::string treatment_status;
 };
 
 // From the registry: the actor reads patients (identified or de-identified); the OS user may,

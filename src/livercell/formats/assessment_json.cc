@@ -46,7 +46,8 @@ json AssessmentJson(const domain::Assessment& a, const domain::Protocol& p) {
   AppendScoreJson(a.scores, &buffer);
   const json scores = json::parse(fmt::to_string(buffer));
   json stage = {{"compensated", a.stage.compensated ? json(*a.stage.compensated) : json()},
-                {"damico", a.stage.damico ? json(*a.stage.damico) : json()}};
+                {"damico", a.stage.damico ? json(*a.stage.damico) : json()},
+                {"set_by", a.stage.set_by}};
   for (const char* key : {"child_pugh", "meld_3", "albi"}) {
     stage[key] = scores.contains(key) ? scores[key] : json();
   }
@@ -62,7 +63,11 @@ json AssessmentJson(const domain::Assessment& a, const domain::Protocol& p) {
           {"rules", rules},
           {"missing", a.missing},
           {"recommendations", recommendations},
-          {"protocol", {{"id", p.id}, {"version", p.version}, {"sha256", p.sha256}}}};
+          {"protocol",
+           {{"id", p.id},
+            {"version", p.version},
+            {"sha256", p.sha256},
+            {"treatment_status", p.treatment_status.empty() ? json() : json(p.treatment_status)}}}};
 }
 
 json CandidateJson(const domain::Candidate& c) {

@@ -20,7 +20,8 @@ std::string Percent(const std::optional<double>& v) {
 }  // namespace
 
 std::string OutcomesSvg(const domain::outcomes::Definitions& definitions,
-                        const domain::outcomes::Report& report, const nlohmann::json& evidence,
+                        const domain::outcomes::Report& report,
+                        const std::string& treatment_status, const nlohmann::json& evidence,
                         const nlohmann::json& claims) {
   constexpr int kWidth = 1100, kRow = 22, kLeft = 330, kAxis = 360, kTop = 70;
   std::vector<const domain::outcomes::EndpointResult*> rows;
@@ -40,8 +41,12 @@ std::string OutcomesSvg(const domain::outcomes::Definitions& definitions,
       "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Outcomes of {} treated "
       "patients (definitions {} {}) beside the published evidence</text>\n",
       report.treated, XmlEscape(definitions.id), XmlEscape(definitions.version));
-  svg += "<text x=\"10\" y=\"40\">Cell therapy for cirrhosis is investigational. Responders "
-         "among patients with a follow-up value (complete case), Wilson 95 % interval.</text>\n";
+  // The protocol's words can be long: the first sentence here, the whole in the title element.
+  const std::string first = treatment_status.substr(0, treatment_status.find(". ") + 1);
+  svg += fmt::format(
+      "<text x=\"10\" y=\"40\"><title>{}</title>Treatment: {} Responders among patients with a "
+      "follow-up value (complete case), Wilson 95 % interval.</text>\n",
+      XmlEscape(treatment_status), XmlEscape(first));
   // Axis 0–100 %.
   auto x_of = [&](double p) { return kLeft + p * kAxis; };
   for (int tick = 0; tick <= 100; tick += 25) {

@@ -15,7 +15,8 @@ namespace livercell::formats {
 
 // `evidence`: EvidenceJson(); `claims`: ClaimsJson().
 std::string OutcomesSvg(const domain::outcomes::Definitions& definitions,
-                        const domain::outcomes::Report& report, const nlohmann::json& evidence,
+                        const domain::outcomes::Report& report,
+                        const std::string& treatment_status, const nlohmann::json& evidence,
                         const nlohmann::json& claims);
 
 }  // namespace livercell::formats

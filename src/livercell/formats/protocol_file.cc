@@ -230,6 +230,15 @@ ProtocolParse ParseProtocolFile(std::string_view text, std::string_view file) {
     protocol.id = (*head)["id"].value_or(std::string());
     protocol.version = (*head)["version"].value_or(std::string());
     protocol.title = (*head)["title"].value_or(std::string());
+    if (const toml::node* status = head->get("treatment_status")) {
+      if (!status->is_string() || status->value_or(std::string()).empty()) {
+        problems.Add("protocol.treatment_status",
+                     "must say in words what the treatment is (e.g. investigational)",
+                     Quoted(status));
+      } else {
+        protocol.treatment_status = *status->value<std::string>();
+      }
+    }
     if (protocol.id.empty()) problems.Add("protocol.id", "the protocol needs an `id`");
     if (protocol.version.empty())
       problems.Add("protocol.version", "the protocol needs a `version`");

@@ -9,8 +9,8 @@
 namespace livercell::domain {
 namespace {
 
-// Source: D'Amico G et al. J Hepatol 2006;44:217 and Baveno VII (de Franchis R et al.
-// J Hepatol 2022;76:959): a variceal bleed is "acute" for 6 weeks (specs/assessment.md
+// Source: Baveno VII (de Franchis R et al. J Hepatol 2022;76:959): a variceal bleed is
+// "acute" for 6 weeks (specs/assessment.md
 // EX-ACUTE-BLEED, history.variceal_bleeding = within-6-weeks).
 constexpr std::chrono::days kAcuteBleedWindow{42};
 // Source: Ludwig J et al. Virchows Arch A 1978;379:103 — histologic stage 4 is cirrhosis.

@@ -53,6 +53,10 @@ struct Protocol {
   std::string id;
   std::string version;
   std::string title;
+  // What the treatment is, in the protocol's own words ("investigational: …"), shown beside
+  // every decision and outcome (issue #24). Optional so that assessments stored under older
+  // protocol files replay unchanged.
+  std::string treatment_status;
   std::vector<std::string> decision_order;  // e.g. not_eligible, refer_transplant, incomplete, …
   // How old a registry lab may be to count (assessments built from the registry); nullopt:
   // any age.

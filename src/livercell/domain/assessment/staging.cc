@@ -1,5 +1,7 @@
 #include "livercell/domain/assessment/staging.h"
 
+#include <fmt/format.h>
+
 namespace livercell::domain {
 namespace {
 
@@ -13,9 +15,54 @@ std::optional<bool> AnyOf(std::initializer_list<std::optional<bool>> values) {
   return unknown ? std::nullopt : std::optional<bool>(false);
 }
 
+std::string Flag(const char* name, bool value) {
+  return fmt::format("history.{}={}", name, value ? "true" : "false");
+}
+
+// The flags behind a stage already set: the late-decompensation events for 6, the events
+// present for decompensation, every absence (and the varices) for compensation.
+// Source: D'Amico 2018 (J Hepatol 68:563): stage 6 is late decompensation.
+std::vector<std::string> SetBy(const History& h, const Stage& stage) {
+  std::vector<std::string> flags;
+  const std::pair<const char*, const std::optional<bool>*> late[] = {
+      {"refractory_ascites", &h.refractory_ascites},
+      {"hepatorenal_syndrome", &h.hepatorenal_syndrome},
+      {"sbp_ever", &h.sbp_ever}};
+  const std::pair<const char*, const std::optional<bool>*> events[] = {
+      {"ascites_ever", &h.ascites_ever},
+      {"encephalopathy_ever", &h.encephalopathy_ever},
+      {"jaundice", &h.jaundice}};
+  if (stage.damico == 6) {
+    for (const auto& [name, value] : late) {
+      if (*value == true) flags.push_back(Flag(name, true));
+    }
+    return flags;
+  }
+  if (!stage.compensated) return flags;
+  const bool decompensated = !*stage.compensated;
+  for (const auto& [name, value] : events) {
+    if (*value == decompensated) flags.push_back(Flag(name, decompensated));
+  }
+  if (h.variceal_bleeding && (*h.variceal_bleeding != "never") == decompensated) {
+    flags.push_back("history.variceal_bleeding=" + *h.variceal_bleeding);
+  }
+  if (!decompensated && h.varices && stage.damico) flags.push_back("history.varices=" + *h.varices);
+  return flags;
+}
+
+Stage StageOfHistory(const History& h);
+
 }  // namespace
 
 Stage StageOf(const History& h) {
+  Stage stage = StageOfHistory(h);
+  stage.set_by = SetBy(h, stage);
+  return stage;
+}
+
+namespace {
+
+Stage StageOfHistory(const History& h) {
   Stage stage;
   const std::optional<bool> bled =
       h.variceal_bleeding ? std::optional<bool>(*h.variceal_bleeding != "never") : std::nullopt;
@@ -34,7 +81,7 @@ Stage StageOf(const History& h) {
   if (decompensated) stage.compensated = !*decompensated;
   const bool late_known = h.refractory_ascites && h.hepatorenal_syndrome && h.sbp_ever;
   if (decompensated == false) {
-    // Source: D'Amico 2006 (J Hepatol 44:217): stage 1 without varices, 2 with varices.
+    // Source: D'Amico 2014 (Aliment Pharmacol Ther 39:1180): stage 1 without varices, 2 with.
     if (h.varices && *h.varices != "unknown") {
       stage.damico = *h.varices == "none" ? 1 : 2;
     } else {
@@ -44,8 +91,8 @@ Stage StageOf(const History& h) {
   }
   if (decompensated == true) {
     // Count the decompensating events; stage 4/5 need every non-bleeding one known.
-    // Source: D'Amico 2006 (stage 3 bleeding alone, 4 one non-bleeding event) and D'Amico
-    // 2018 (stage 5 two or more events; 6 late decompensation, ruled out only when known).
+    // Source: D'Amico 2014 (stage 3 bleeding alone, 4 one non-bleeding event, 5 two or more
+    // events) and D'Amico 2018 (6 late decompensation, ruled out only when known).
     const int non_bleeding =
         (h.ascites_ever == true) + (h.encephalopathy_ever == true) + (h.jaundice == true);
     const bool all_known = h.ascites_ever && h.encephalopathy_ever && h.jaundice && bled;
@@ -72,5 +119,7 @@ Stage StageOf(const History& h) {
   note_missing("history.jaundice", !h.jaundice);
   return stage;
 }
+
+}  // namespace
 
 }  // namespace livercell::domain

@@ -31,6 +31,7 @@
 #include "livercell/clinic/audit_trail.h"
 #include "livercell/clinic/clinic.h"
 #include "livercell/clinic/journal.h"
+#include "livercell/clinic/outcomes.h"
 #include "livercell/clinic/plans.h"
 #include "livercell/clinic/products.h"
 #include "livercell/clinic/records.h"
@@ -282,6 +283,10 @@ class Routes {
   base::Status BedsideAdminister(Call& call);
   // cohort.cc: survival curves and the export
   base::Status CohortSurvival(Call& call);
+  // outcomes.cc: the treated patients' outcomes beside the evidence (issue #24)
+  base::Status Outcomes(Call& call);
+  base::Status OutcomesSvg(Call& call);
+  base::Result<clinic::Outcomes> ComputeOutcomes(Call& call);
   base::Status Export(Call& call);
   // audit.cc: the audit trail
   base::Status GetAudit(Call& call);
