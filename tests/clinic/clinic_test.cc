@@ -12,9 +12,11 @@
 #include "livercell/clinic/accounts.h"
 #include "livercell/clinic/clinic.h"
 #include "livercell/clinic/journal.h"
+#include "livercell/clinic/outcomes.h"
 #include "livercell/clinic/plans.h"
 #include "livercell/clinic/products.h"
 #include "livercell/clinic/records.h"
+#include "livercell/clinic/tidy.h"
 #include "livercell/formats/assessment_json.h"
 #include "livercell/formats/release_spec.h"
 #include "livercell/storage/repository.h"
@@ -440,6 +442,33 @@ TEST_P(ClinicTest, ReleaseIsSignedAndIndependentOfProcessingAndQc) {
   EXPECT_FALSE(verdict->verdict.match);
   EXPECT_TRUE(Audit().back().outcome.starts_with("mismatch:")) << Audit().back().outcome;
   EXPECT_EQ(Audit().back().action, "bedside-verify");
+
+  // Given, with a physician confirming: the patient is treated, and the outcomes read from the
+  // registry and from its tidy export are the same document (issue #24, specs/outcomes.md §1).
+  lab("1975-2", 2.4, "mg/dL", domain::ClinicalTime::FromInstant(now_ - 72h).ToString());
+  BedsideResult checked;
+  auto given = AdministerProduct(context(), As("rn.kim"), "mrn:A7", "G123426000001", "dr.ada",
+                                 kPassword, &checked);
+  ASSERT_TRUE(given.ok()) << given.status().ToString();
+  NewPatient("B8", std::chrono::sys_days(1970y / 5 / 5));  // untreated
+  auto from_registry = RegistryOutcomes(context(), As("dr.ada"), {});
+  ASSERT_TRUE(from_registry.ok()) << from_registry.status().ToString();
+  EXPECT_EQ(Audit().back().action, "outcomes");
+  EXPECT_EQ(from_registry->report.treated, 1);
+  EXPECT_EQ(from_registry->report.untreated, 1);
+  const std::string dir = ::testing::TempDir() + "/outcomes-" + GetParam();
+  ASSERT_TRUE(ExportTidy(context(), OsActor("test"), dir).ok());
+  auto from_tidy = TidyOutcomes(dir, {});
+  ASSERT_TRUE(from_tidy.ok()) << from_tidy.status().ToString();
+  EXPECT_EQ(OutcomesJson(*from_tidy).dump(), OutcomesJson(*from_registry).dump());
+  for (const auto& e : from_registry->report.endpoints) {
+    if (e.endpoint == "bilirubin_fall_20pct") {
+      EXPECT_EQ(e.eligible, 1) << e.time_point_days;
+    }
+  }
+  // Only those who read patients may ask.
+  EXPECT_EQ(RegistryOutcomes(context(), As("cp.cora"), {}).status().code(),
+            base::StatusCode::kPermissionDenied);
 }
 
 TEST_P(ClinicTest, EveryEntryChainsAndVerifies) {

@@ -3,8 +3,11 @@
 // column, unknown patients) and `livercell outcomes` end to end on a tidy folder.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
+#include "livercell/base/csv.h"
 #include "livercell/clinic/outcomes.h"
 #include "livercell/domain/outcomes/outcomes.h"
 #include "livercell/formats/outcomes_file.h"
@@ -421,6 +424,86 @@ TEST(OutcomesCli, ExportTidyWritesAdministrationsAndDescribesThem) {
   ASSERT_EQ(from_db.exit_code, 0) << from_db.err;
   ASSERT_EQ(from_tidy.exit_code, 0) << from_tidy.err;
   EXPECT_EQ(from_db.out, from_tidy.out);
+}
+
+// Each patient's (LOINC, canonical value) sequence and lab days, from labs.csv, by patient.
+std::map<std::string, std::vector<std::pair<std::string, long>>> LabsByPatient(
+    const std::string& file) {
+  std::map<std::string, std::vector<std::pair<std::string, long>>> out;
+  auto opened = base::CsvTable::Open(file);
+  EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+  if (!opened.ok()) return out;
+  base::CsvTable t = std::move(opened).value();
+  while (true) {
+    const auto more = t.Next();
+    if (!more.ok() || !more.value()) break;
+    const std::string time = t.Text("time").value();
+    const auto day = domain::ClinicalTime::Parse(time).value().day().time_since_epoch().count();
+    out[t.Text("patient_id").value()].emplace_back(
+        t.Text("code").value() + "=" + t.Text("canonical_value").value(), day);
+  }
+  return out;
+}
+
+TEST(OutcomesCli, ResearchersExportDeidentifiedOnly) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.File("r.db");
+  ASSERT_EQ(RunLivercell({"db", "init", "--db", db}).exit_code, 0);
+  const std::string source = LIVERCELL_SOURCE_DIR;
+  ASSERT_EQ(RunLivercell({"import", "pbc", "--db", db, "--pbc", source + "/data/cohorts/pbc.csv",
+                          "--pbcseq", source + "/data/cohorts/pbcseq.csv"})
+                .exit_code,
+            0);
+  const std::string password = "Quiet-harbour-lamp-91\n";
+  ASSERT_EQ(RunLivercell({"user", "add", "--db", db, "--username", "rae", "--role", "researcher",
+                          "--password-stdin"},
+                         password)
+                .exit_code,
+            0);
+  const auto identified_refused =
+      RunLivercell({"export", "tidy", "--db", db, "--out", dir.File("id"), "--as", "rae",
+                    "--password-stdin"},
+                   password);
+  EXPECT_NE(identified_refused.exit_code, 0);
+  EXPECT_NE(identified_refused.err.find("researcher"), std::string::npos) << identified_refused.err;
+  const auto deidentified =
+      RunLivercell({"export", "tidy", "--db", db, "--out", dir.File("de"), "--deidentified",
+                    "--as", "rae", "--password-stdin"},
+                   password);
+  ASSERT_EQ(deidentified.exit_code, 0) << deidentified.err;
+  ASSERT_EQ(RunLivercell({"export", "tidy", "--db", db, "--out", dir.File("id")}).exit_code, 0);
+  const std::string patients = livercell::testing::ReadFile(dir.File("de/patients.csv"));
+  EXPECT_EQ(patients.rfind("patient_id,sex,age_years,aetiology_icd10", 0), 0u) << patients;
+  EXPECT_EQ(patients.find("mayo-pbc"), std::string::npos);
+  EXPECT_NE(patients.find("\nS-"), std::string::npos);
+  for (const char* file : {"de/labs.csv", "de/events.csv", "de/findings.csv"}) {
+    const std::string text = livercell::testing::ReadFile(dir.File(file));
+    EXPECT_EQ(text.find("pbc"), std::string::npos) << file << ": provenance left in";
+  }
+  EXPECT_NE(livercell::testing::ReadFile(dir.File("de/dictionary.csv")).find("de-identified"),
+            std::string::npos);
+  // Values unchanged, each patient's days moved back by one amount of 1-365 days.
+  const auto identified = LabsByPatient(dir.File("id/labs.csv"));
+  const auto hidden = LabsByPatient(dir.File("de/labs.csv"));
+  ASSERT_EQ(identified.size(), hidden.size());
+  int matched = 0;
+  for (const auto& [id, labs] : identified) {
+    for (const auto& [code, other] : hidden) {
+      if (other.size() != labs.size()) continue;
+      bool same = true;
+      for (std::size_t i = 0; same && i < labs.size(); ++i) same = labs[i].first == other[i].first;
+      if (!same) continue;
+      std::set<long> shifts;
+      for (std::size_t i = 0; i < labs.size(); ++i) shifts.insert(labs[i].second - other[i].second);
+      if (shifts.size() != 1) continue;
+      EXPECT_GE(*shifts.begin(), 1) << id;
+      EXPECT_LE(*shifts.begin(), 365) << id;
+      ++matched;
+      break;
+    }
+    if (matched >= 5) break;
+  }
+  EXPECT_EQ(matched, 5);
 }
 
 }  // namespace

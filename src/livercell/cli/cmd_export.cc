@@ -13,6 +13,7 @@ namespace {
 struct TidyOptions {
   std::string db, dir;
   bool include_voided = false;  // export: corrected records too
+  bool deidentified = false;    // export: study codes, shifted dates (researchers)
   Credentials credentials;
 };
 
@@ -21,7 +22,8 @@ int RunExportTidy(const TidyOptions& o) {
                                fmt::format("livercell export tidy {}", o.dir));
   if (!call.ok()) return Fail(call.status(), Format::kTable);
   auto counts = clinic::ExportTidy((*call)->context(), (*call)->actor(), o.dir,
-                                   {.include_corrected = o.include_voided});
+                                   {.include_corrected = o.include_voided,
+                                    .deidentified = o.deidentified});
   if (!counts.ok()) return Fail(counts.status(), Format::kTable);
   const auto& c = counts.value().written;
   fmt::print(
@@ -70,12 +72,18 @@ void RegisterExportCommand(CLI::App& app, Action* selected) {
   tidy->add_flag("--include-voided", options->include_voided,
                  "Also records voided or superseded by an amendment, marked in the status "
                  "column with who corrected them, when and why");
+  tidy->add_flag("--deidentified", options->deidentified,
+                 "For researchers: keyed study codes for patient ids, each patient's dates "
+                 "shifted by their own 1-365 days, no identifiers, birth dates, DINs or staff, "
+                 "ages from 90 as one group (the rule is in dictionary.csv)");
   AddCredentialOptions(*tidy, &options->credentials);
   tidy->footer(
       "Every record table ends with id, status (final, entered-in-error or superseded),\n"
       "corrected_at, corrected_by, correction_reason and replaced_by; dictionary.csv says so.\n\n"
       "Examples:\n  livercell export tidy --db sqlite:var/pbc.db --out export/\n"
-      "  livercell export tidy --db sqlite:var/pbc.db --out audit-copy/ --include-voided");
+      "  livercell export tidy --db sqlite:var/pbc.db --out audit-copy/ --include-voided\n"
+      "  livercell export tidy --db sqlite:var/pbc.db --out study/ --deidentified --as rae "
+      "--password-stdin");
   tidy->callback(
       [selected, options] { *selected = [options] { return RunExportTidy(*options); }; });
 

@@ -11,6 +11,7 @@
 #include "livercell/base/csv.h"
 #include "livercell/base/output_sink.h"
 #include "livercell/base/progress.h"
+#include "livercell/base/secrets.h"
 #include "livercell/domain/records/correction.h"
 #include "livercell/formats/records_json.h"
 
@@ -100,6 +101,24 @@ constexpr Column kQolColumns[] = {
     {"source_key", "text", "", "", "unique key of the source row"},
     {"provenance", "text", "", "", "where it came from"}};
 
+// patients.csv of a de-identified export (TidyExportOptions::deidentified): no identifiers,
+// birth date or provenance; the age at export instead, ages from kAgeCap as one group.
+constexpr Column kDeidentifiedPatientColumns[] = {
+    {"patient_id", "text", "", "",
+     "study code: S- and 16 hex digits of HMAC-SHA-256 under the registry's de-identification "
+     "key (the API's pseudonym; joins the other tables)"},
+    {"sex", "text", "", "", "female or male"},
+    {"age_years", "integer", "years", "", "age at export in whole years; 90 means 90 or over"},
+    {"aetiology_icd10", "text", "", "ICD-10", "cause of the liver disease"},
+    {"comorbidities_icd10", "text", "", "ICD-10", "coexisting conditions, ';'-separated"},
+    {"ecog", "integer", "", "ECOG", "performance status 0-5"}};
+constexpr std::string_view kDeidentifiedRule =
+    "de-identified export: patient_id is a keyed study code; every date and time of a patient "
+    "is moved back by the same whole number of days, 1-365, derived from the registry's secret "
+    "key and the patient (intervals between a patient's records are kept, calendar dates are "
+    "not); identifiers, names, birth dates, DINs, record ids, source keys, provenance and staff "
+    "are left out";
+
 // One row per administration of a cell product (issue #24, specs/outcomes.md §2): custody
 // events are append-only, so there is nothing to correct and no correction columns.
 constexpr Column kAdministrationColumns[] = {
@@ -122,6 +141,7 @@ constexpr TableSpec kTables[] = {
     {"findings.csv", kFindingColumns},       {"events.csv", kEventColumns},
     {"adverse_events.csv", kAdverseColumns}, {"qol.csv", kQolColumns},
     {"administrations.csv", kAdministrationColumns, false}};
+constexpr TableSpec kDeidentifiedPatients = {"patients.csv", kDeidentifiedPatientColumns, false};
 
 std::string Num(double v) { return fmt::format("{}", v); }
 
@@ -429,11 +449,21 @@ std::vector<std::string> Fields(const domain::QualityOfLife& q) {
 struct RecordTable {
   TableWriter writer;
   std::int64_t* count;
+  const formats::Deidentifier* deidentify = nullptr;  // de-identified export
   // Writes `r` with its id and status: final, or as `correction` (nullptr = final) says.
   template <typename Record>
   void Write(const Record& r, const domain::Correction* correction) {
     std::vector<std::string> fields = Fields(r);
-    fields.push_back(formats::RecordIdOf(r));
+    if (deidentify != nullptr) {
+      // Every record table starts patient_id, time and ends source_key, provenance.
+      fields[0] = deidentify->Pseudonym(r.patient_id);
+      fields[1] = deidentify->Shift(r.patient_id, *ClinicalTime::Parse(fields[1])).ToString();
+      fields[fields.size() - 2].clear();
+      fields[fields.size() - 1].clear();
+      fields.push_back("");
+    } else {
+      fields.push_back(formats::RecordIdOf(r));
+    }
     if (correction == nullptr) {
       fields.insert(fields.end(), {"final", "", "", "", ""});
     } else {
@@ -483,7 +513,8 @@ std::string FieldText(const domain::Fields& fields, std::string_view name) {
 }
 
 base::Result<std::int64_t> WriteAdministrations(storage::Repository& repo,
-                                                const std::string& dir) {
+                                                const std::string& dir,
+                                                const formats::Deidentifier* deidentify) {
   LC_ASSIGN_OR_RETURN(TableWriter writer, TableWriter::Open(dir, kTables[6]));
   LC_ASSIGN_OR_RETURN(const auto products, repo.ListProducts(0));
   std::map<std::int64_t, domain::Plan> plans;
@@ -511,15 +542,18 @@ base::Result<std::int64_t> WriteAdministrations(storage::Repository& repo,
           item == nullptr ? ""
           : item->kind == domain::PlanItemKind::kProcedure ? "hepatic-artery"
                                                            : "iv";
-      writer.Row({std::to_string(product.patient_id),
-                  ClinicalTime::FromInstant(event.at).ToString(), route,
-                  product.din.text(), product.product_type,
+      const ClinicalTime at = ClinicalTime::FromInstant(event.at);
+      const bool hide = deidentify != nullptr;
+      writer.Row({hide ? deidentify->Pseudonym(product.patient_id)
+                       : std::to_string(product.patient_id),
+                  (hide ? deidentify->Shift(product.patient_id, at) : at).ToString(), route,
+                  hide ? "" : product.din.text(), product.product_type,
                   std::string(domain::ToString(product.origin)),
                   item != nullptr ? Num(item->cells) : "",
                   product.plan_id ? std::to_string(*product.plan_id) : "",
                   item != nullptr ? std::to_string(item->course) : "",
                   item != nullptr ? std::to_string(item->administration) : "", item_text,
-                  event.actor, FieldText(event.fields, "second_signer")});
+                  hide ? "" : event.actor, hide ? "" : FieldText(event.fields, "second_signer")});
       ++written;
     }
   }
@@ -528,7 +562,9 @@ base::Result<std::int64_t> WriteAdministrations(storage::Repository& repo,
 }
 
 base::Result<TidyExportCounts> WriteTidy(storage::Repository& repo, const std::string& dir,
-                                         const TidyExportOptions& options) {
+                                         const TidyExportOptions& options,
+                                         const formats::Deidentifier* deidentify,
+                                         std::chrono::sys_days today) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
@@ -538,22 +574,33 @@ base::Result<TidyExportCounts> WriteTidy(storage::Repository& repo, const std::s
   }
   TidyExportCounts counts;
   storage::RecordCounts& n = counts.written;
-  LC_ASSIGN_OR_RETURN(TableWriter patients, TableWriter::Open(dir, kTables[0]));
+  const TableSpec& patient_table = deidentify ? kDeidentifiedPatients : kTables[0];
+  LC_ASSIGN_OR_RETURN(TableWriter patients, TableWriter::Open(dir, patient_table));
   std::int64_t* const counters[] = {&n.labs, &n.findings, &n.events, &n.adverse_events, &n.qol};
   std::vector<RecordTable> tables;
   for (std::size_t i = 0; i < 5; ++i) {
     LC_ASSIGN_OR_RETURN(TableWriter writer, TableWriter::Open(dir, kTables[i + 1]));
-    tables.push_back({std::move(writer), counters[i]});
+    tables.push_back({std::move(writer), counters[i], deidentify});
   }
   LC_RETURN_IF_ERROR(repo.ForEachPatient([&](const domain::Patient& p) -> base::Status {
     std::string comorbidities;
     for (const auto& c : p.comorbidities_icd10)
       comorbidities += (comorbidities.empty() ? "" : ";") + c;
-    patients.Row({std::to_string(p.id), Joined(p.identifiers),
-                  p.sex ? std::string(domain::ToString(*p.sex)) : "",
-                  p.birth_date ? ClinicalTime::FromDate(*p.birth_date).ToString() : "",
-                  p.aetiology_icd10.value_or(""), comorbidities,
-                  p.ecog ? std::to_string(*p.ecog) : "", p.provenance});
+    const std::string sex = p.sex ? std::string(domain::ToString(*p.sex)) : "";
+    const std::string ecog = p.ecog ? std::to_string(*p.ecog) : "";
+    if (deidentify != nullptr) {
+      std::string age;
+      if (p.birth_date) {
+        const auto years = std::chrono::floor<std::chrono::years>(today - *p.birth_date).count();
+        age = std::to_string(std::min<long>(years, formats::kAgeCap));
+      }
+      patients.Row({deidentify->Pseudonym(p.id), sex, age, p.aetiology_icd10.value_or(""),
+                    comorbidities, ecog});
+    } else {
+      patients.Row({std::to_string(p.id), Joined(p.identifiers), sex,
+                    p.birth_date ? ClinicalTime::FromDate(*p.birth_date).ToString() : "",
+                    p.aetiology_icd10.value_or(""), comorbidities, ecog, p.provenance});
+    }
     ++n.patients;
     if (!options.include_corrected) return base::OkStatus();
     return WritePatientRecords(repo, p.id, std::span<RecordTable, 5>(tables.data(), 5),
@@ -572,7 +619,7 @@ base::Result<TidyExportCounts> WriteTidy(storage::Repository& repo, const std::s
   }
   LC_RETURN_IF_ERROR(patients.Commit());
   for (RecordTable& table : tables) LC_RETURN_IF_ERROR(table.writer.Commit());
-  LC_ASSIGN_OR_RETURN(counts.administrations, WriteAdministrations(repo, dir));
+  LC_ASSIGN_OR_RETURN(counts.administrations, WriteAdministrations(repo, dir, deidentify));
 
   std::string dictionary = "table,column,type,unit,code_system,description\n";
   auto describe = [&](const TableSpec& table, const Column& c) {
@@ -581,7 +628,12 @@ base::Result<TidyExportCounts> WriteTidy(storage::Repository& repo, const std::s
          std::string(c.code_system), std::string(c.description)},
         &dictionary);
   };
-  for (const TableSpec& table : kTables) {
+  if (deidentify != nullptr) {
+    base::AppendCsvLine({"*", "*", "", "", "", std::string(kDeidentifiedRule)}, &dictionary);
+  }
+  for (const TableSpec& listed : kTables) {
+    const TableSpec& table = (deidentify != nullptr && &listed == &kTables[0]) ? patient_table
+                                                                               : listed;
     for (const Column& c : table.columns) describe(table, c);
     if (!table.correctable) continue;
     for (const Column& c : kCorrectionColumns) describe(table, c);
@@ -628,20 +680,59 @@ base::Result<TidyImportCounts> ImportTidy(const Context& context, const Actor& a
 base::Result<TidyExportCounts> ExportTidy(const Context& context, const Actor& actor,
                                           const std::string& dir,
                                           const TidyExportOptions& options) {
-  if (base::Status allowed =
-          Authorize(actor, access::Permission::kExport, "export the registry", true);
-      !allowed.ok()) {
-    return Refuse(context, actor, "export", std::nullopt, std::move(allowed));
+  base::Status allowed =
+      Authorize(actor, access::Permission::kExport, "export the registry", true);
+  if (!allowed.ok() && options.deidentified) {
+    // Researchers: the de-identified export is theirs (issue #24).
+    allowed = Authorize(actor, access::Permission::kReadDeidentified,
+                        "export the registry de-identified", true);
   }
-  LC_ASSIGN_OR_RETURN(const TidyExportCounts counts, WriteTidy(context.repo, dir, options));
+  if (allowed.ok() && options.deidentified && options.include_corrected) {
+    allowed = base::Status(base::StatusCode::kInvalidArgument,
+                           "a de-identified export has current records only (corrections name "
+                           "staff and carry original times)");
+    allowed.SetPath("--include-voided");
+  }
+  if (!allowed.ok()) return Refuse(context, actor, "export", std::nullopt, std::move(allowed));
+  std::optional<formats::Deidentifier> deidentifier;
+  if (options.deidentified) {
+    LC_ASSIGN_OR_RETURN(std::string key, DeidentificationKey(context.repo));
+    deidentifier.emplace(std::move(key));
+  }
+  LC_ASSIGN_OR_RETURN(const TidyExportCounts counts,
+                      WriteTidy(context.repo, dir, options,
+                                deidentifier ? &*deidentifier : nullptr,
+                                std::chrono::floor<std::chrono::days>(context.now)));
   access::AuditEntry entry = EntryFor(actor, "export", std::nullopt, context.now);
-  entry.resource += fmt::format(" tidy {} patients {} labs {}{}", dir, counts.written.patients,
-                                counts.written.labs,
+  entry.resource += fmt::format(" tidy{} {} patients {} labs {}{}",
+                                options.deidentified ? " deidentified" : "", dir,
+                                counts.written.patients, counts.written.labs,
                                 options.include_corrected
                                     ? fmt::format(" corrected-included {}", counts.corrected)
                                     : "");
   LC_RETURN_IF_ERROR(context.journal.Record(std::move(entry)));
   return counts;
+}
+
+base::Result<std::string> DeidentificationKey(storage::Repository& repo) {
+  std::string key;
+  const storage::sql::Value name[] = {std::string("deidentification_key")};
+  auto read = [&] {
+    return repo.connection()
+        .Execute("SELECT value FROM settings WHERE name = ?", name,
+                 [&](const storage::sql::Row& row) { key = row.Text(0); })
+        .status();
+  };
+  LC_RETURN_IF_ERROR(read());
+  if (!key.empty()) return key;
+  const storage::sql::Value insert[] = {std::string("deidentification_key"), base::RandomHex(32)};
+  const base::Status inserted =
+      repo.connection()
+          .Execute("INSERT INTO settings (name, value) VALUES (?, ?)", insert)
+          .status();
+  if (!inserted.ok() && inserted.code() != base::StatusCode::kAlreadyExists) return inserted;
+  LC_RETURN_IF_ERROR(read());  // another server or command may have won the race
+  return key;
 }
 
 }  // namespace livercell::clinic

@@ -17,7 +17,16 @@ struct TidyExportOptions {
   // Also the records voided (entered-in-error) or superseded by an amendment, each with its
   // status and who corrected it, when and why. Without it only current (final) records.
   bool include_corrected = false;
+  // For researchers (issue #24): patient ids replaced by keyed study codes, each patient's
+  // dates shifted by their own 1–365 days (formats::Deidentifier, as the API does), no
+  // identifiers, birth dates, DINs, source keys, provenance or staff names, ages from 90 as
+  // one group. Permission read-deidentified suffices; not with include_corrected.
+  bool deidentified = false;
 };
+
+// The registry's de-identification key (settings), created on first use: the one key behind
+// the API's pseudonyms and date shifts and the de-identified export.
+base::Result<std::string> DeidentificationKey(storage::Repository& repo);
 struct TidyExportCounts {
   storage::RecordCounts written;  // rows per table
   std::int64_t corrected = 0;     // of them, voided or superseded

@@ -1,5 +1,7 @@
 #include "livercell/server/server.h"
 
+#include "livercell/clinic/tidy.h"
+
 #include "livercell/server/routes/routes.h"
 
 namespace livercell::server {
@@ -249,28 +251,6 @@ class HttpServer final : public Server {
   std::unique_ptr<Transport> transport_;
 };
 
-// The registry's de-identification key, created on first use.
-base::Result<std::string> DeidentificationKey(Repository& repo) {
-  std::string key;
-  const storage::sql::Value name[] = {std::string("deidentification_key")};
-  auto read = [&] {
-    return repo.connection()
-        .Execute("SELECT value FROM settings WHERE name = ?", name,
-                 [&](const storage::sql::Row& row) { key = row.Text(0); })
-        .status();
-  };
-  LC_RETURN_IF_ERROR(read());
-  if (!key.empty()) return key;
-  const storage::sql::Value insert[] = {std::string("deidentification_key"), base::RandomHex(32)};
-  const base::Status inserted =
-      repo.connection()
-          .Execute("INSERT INTO settings (name, value) VALUES (?, ?)", insert)
-          .status();
-  if (!inserted.ok() && inserted.code() != base::StatusCode::kAlreadyExists) return inserted;
-  LC_RETURN_IF_ERROR(read());  // another server may have won the race
-  return key;
-}
-
 }  // namespace internal
 
 // The public entry points below are written in the subsystem's own terms.
@@ -279,7 +259,7 @@ using namespace internal;  // NOLINT(google-build-using-namespace): a .cc file o
 base::Result<std::unique_ptr<Server>> Server::Create(const ServeOptions& options) {
   LC_ASSIGN_OR_RETURN(auto repo,
                       Repository::Open(options.db_url, Repository::SchemaPolicy::kRequireCurrent));
-  LC_ASSIGN_OR_RETURN(std::string key, DeidentificationKey(*repo));
+  LC_ASSIGN_OR_RETURN(std::string key, clinic::DeidentificationKey(*repo));
   domain::Protocol protocol;
   if (options.protocol) {
     protocol = *options.protocol;
