@@ -182,6 +182,12 @@ Result<bool> CsvTable::Next() {
   return any;
 }
 
+std::optional<std::size_t> CsvTable::IndexOf(std::string_view column) const {
+  const auto it = std::find(header_.begin(), header_.end(), column);
+  if (it == header_.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - header_.begin());
+}
+
 bool CsvTable::Has(std::string_view column) const {
   return std::find(header_.begin(), header_.end(), column) != header_.end();
 }

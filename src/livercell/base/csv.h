@@ -89,6 +89,10 @@ class CsvTable {
   std::string sha256() { return reader_->InputSha256(); }
 
   bool Has(std::string_view column) const;
+  // For readers of millions of rows: a column's index, found once (nullopt when absent), and
+  // the current record's cells, valid until the next Next().
+  std::optional<std::size_t> IndexOf(std::string_view column) const;
+  std::span<const std::string_view> fields() const { return reader_->fields(); }
   // kInvalidArgument (at line 1) for the first of `columns` the header lacks.
   Status Require(std::span<const std::string_view> columns) const;
   // The current record's cell (a missing column is an error).

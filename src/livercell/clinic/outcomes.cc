@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <unordered_map>
 
@@ -20,7 +21,8 @@ using domain::outcomes::Day;
 using domain::outcomes::PatientData;
 using domain::outcomes::Subgroups;
 
-// Patients by id, in first-seen order.
+// Patients by id, in first-seen order. Looked up by the text of a CSV cell without a copy, and
+// the last one found first (exports list a patient's rows together).
 class PatientTable {
  public:
   PatientData& Get(const std::string& id) {
@@ -31,59 +33,113 @@ class PatientTable {
     }
     return patients_[it->second];
   }
-  PatientData* Find(const std::string& id) {
+  PatientData* Find(std::string_view id) {
+    if (last_ != nullptr && last_->patient == id) return last_;
     auto it = index_.find(id);
-    return it == index_.end() ? nullptr : &patients_[it->second];
+    last_ = it == index_.end() ? nullptr : &patients_[it->second];
+    return last_;
   }
-  std::vector<PatientData> Take() { return std::move(patients_); }
+  std::vector<PatientData> Take() {
+    last_ = nullptr;
+    return std::move(patients_);
+  }
 
  private:
-  std::unordered_map<std::string, std::size_t> index_;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> index_;
   std::vector<PatientData> patients_;
+  PatientData* last_ = nullptr;  // into patients_, which no longer grows once Find is used
 };
 
-// specs/outcomes.md §2: a row whose status is entered-in-error or superseded is ignored.
-base::Result<bool> Current(const base::CsvTable& t) {
-  if (!t.Has("status")) return true;
-  LC_ASSIGN_OR_RETURN(const std::string status, t.Text("status"));
-  return status != "entered-in-error" && status != "superseded";
-}
+// One file of a tidy export, its columns resolved once: millions of lab rows are read as views
+// of the reader's buffer, never copied, and every error still names file, line and column.
+class TidyFile {
+ public:
+  static base::Result<TidyFile> Open(const std::string& dir, std::string_view file,
+                                     std::span<const std::string_view> columns) {
+    LC_ASSIGN_OR_RETURN(base::CsvTable table,
+                        base::CsvTable::Open(dir + "/" + std::string(file)));
+    LC_RETURN_IF_ERROR(table.Require(columns));
+    TidyFile out(std::move(table));
+    for (std::string_view c : columns) {
+      out.names_.push_back(c);
+      out.index_.push_back(*out.table_.IndexOf(c));
+    }
+    out.status_ = out.table_.IndexOf("status");
+    return out;
+  }
 
-// A UTC instant counts on its UTC date (specs/outcomes.md §2).
-base::Result<Day> DayAt(const base::CsvTable& t, std::string_view column) {
-  LC_ASSIGN_OR_RETURN(const std::string text, t.Text(column));
-  auto time = ClinicalTime::Parse(text);
-  if (!time.ok()) return t.Wrap(column, time.status());
-  return time.value().day();
-}
+  // The next current row: a row whose status is entered-in-error or superseded is skipped
+  // (specs/outcomes.md §2). False at the end.
+  base::Result<bool> Next() {
+    while (true) {
+      LC_ASSIGN_OR_RETURN(const bool more, table_.Next());
+      if (!more) return false;
+      if (!status_) return true;
+      const std::string_view status = table_.fields()[*status_];
+      if (status != "entered-in-error" && status != "superseded") return true;
+    }
+  }
 
-base::Result<base::CsvTable> OpenTidy(const std::string& dir, std::string_view file,
-                                      std::span<const std::string_view> columns) {
-  LC_ASSIGN_OR_RETURN(base::CsvTable t, base::CsvTable::Open(dir + "/" + std::string(file)));
-  LC_RETURN_IF_ERROR(t.Require(columns));
-  return t;
-}
+  // The cell of the i-th column asked for in Open.
+  std::string_view Cell(std::size_t i) const { return table_.fields()[index_[i]]; }
+
+  // A UTC instant counts on its UTC date (specs/outcomes.md §2).
+  base::Result<Day> DayOf(std::size_t i) const {
+    auto time = ClinicalTime::Parse(Cell(i));
+    if (!time.ok()) return table_.Wrap(names_[i], time.status());
+    return time.value().day();
+  }
+
+  // nullopt when empty or NA.
+  base::Result<std::optional<double>> NumberOf(std::size_t i) const {
+    const std::string_view text = Cell(i);
+    if (text.empty() || text == "NA") return std::optional<double>();
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      return table_.Error(names_[i], fmt::format("\"{}\" is not a number", text));
+    }
+    return std::optional<double>(value);
+  }
+
+  // `cause` at the current line and the i-th column.
+  base::Status Wrap(std::size_t i, const base::Status& cause) const {
+    return table_.Wrap(names_[i], cause);
+  }
+
+  // The row's patient, who must be in patients.csv.
+  base::Result<PatientData*> PatientOf(PatientTable& patients, std::size_t i) const {
+    PatientData* p = patients.Find(Cell(i));
+    if (p == nullptr) {
+      return table_.Error(names_[i], fmt::format("patient {} is not in patients.csv", Cell(i)));
+    }
+    return p;
+  }
+
+ private:
+  explicit TidyFile(base::CsvTable table) : table_(std::move(table)) {}
+  base::CsvTable table_;
+  std::vector<std::string_view> names_;
+  std::vector<std::size_t> index_;
+  std::optional<std::size_t> status_;
+};
 
 // Reads every current row of `file` into `row`.
 template <typename Fn>
 base::Status EachRow(const std::string& dir, std::string_view file,
                      std::span<const std::string_view> columns, Fn row) {
-  LC_ASSIGN_OR_RETURN(base::CsvTable t, OpenTidy(dir, file, columns));
+  LC_ASSIGN_OR_RETURN(TidyFile t, TidyFile::Open(dir, file, columns));
   while (true) {
     LC_ASSIGN_OR_RETURN(const bool more, t.Next());
     if (!more) return base::OkStatus();
-    LC_ASSIGN_OR_RETURN(const bool current, Current(t));
-    if (current) LC_RETURN_IF_ERROR(row(t));
+    LC_RETURN_IF_ERROR(row(t));
   }
-}
-
-base::Result<PatientData*> Known(PatientTable& patients, const base::CsvTable& t) {
-  LC_ASSIGN_OR_RETURN(const std::string id, t.Text("patient_id"));
-  PatientData* p = patients.Find(id);
-  if (p == nullptr) {
-    return t.Error("patient_id", fmt::format("patient {} is not in patients.csv", id));
-  }
-  return p;
 }
 
 base::Status Authorized(const Context& context, const Actor& actor) {
@@ -148,56 +204,50 @@ base::Result<std::vector<PatientData>> ReadTidyOutcomeData(const std::string& di
   PatientTable patients;
   constexpr std::string_view kPatientColumns[] = {"patient_id", "sex", "birth_date"};
   LC_RETURN_IF_ERROR(EachRow(dir, "patients.csv", kPatientColumns,
-                             [&](const base::CsvTable& t) -> base::Status {
-    LC_ASSIGN_OR_RETURN(const std::string id, t.Text("patient_id"));
-    PatientData& p = patients.Get(id);
-    LC_ASSIGN_OR_RETURN(const std::string sex, t.Text("sex"));
-    if (!sex.empty()) {
-      auto parsed = domain::ParseSex(sex);
-      if (!parsed.ok()) return t.Wrap("sex", parsed.status());
+                             [&](const TidyFile& t) -> base::Status {
+    PatientData& p = patients.Get(std::string(t.Cell(0)));
+    if (!t.Cell(1).empty()) {
+      auto parsed = domain::ParseSex(t.Cell(1));
+      if (!parsed.ok()) return t.Wrap(1, parsed.status());
       p.sex = parsed.value();
     }
-    LC_ASSIGN_OR_RETURN(const std::string birth, t.Text("birth_date"));
-    if (!birth.empty()) {
-      LC_ASSIGN_OR_RETURN(p.birth_date, DayAt(t, "birth_date"));
+    if (!t.Cell(2).empty()) {
+      LC_ASSIGN_OR_RETURN(p.birth_date, t.DayOf(2));
     }
     return base::OkStatus();
   }));
   constexpr std::string_view kLabColumns[] = {"patient_id", "time", "code", "canonical_value"};
   LC_RETURN_IF_ERROR(EachRow(dir, "labs.csv", kLabColumns,
-                             [&](const base::CsvTable& t) -> base::Status {
-    LC_ASSIGN_OR_RETURN(PatientData * p, Known(patients, t));
-    LC_ASSIGN_OR_RETURN(const std::optional<double> value, t.OptionalNumber("canonical_value"));
+                             [&](const TidyFile& t) -> base::Status {
+    LC_ASSIGN_OR_RETURN(PatientData * p, t.PatientOf(patients, 0));
+    LC_ASSIGN_OR_RETURN(const std::optional<double> value, t.NumberOf(3));
     if (!value) return base::OkStatus();  // a code without a canonical unit: not compared
-    LC_ASSIGN_OR_RETURN(const Day day, DayAt(t, "time"));
-    LC_ASSIGN_OR_RETURN(std::string code, t.Text("code"));
-    p->labs.push_back({std::move(code), day, *value});
+    LC_ASSIGN_OR_RETURN(const Day day, t.DayOf(1));
+    p->labs.push_back({std::string(t.Cell(2)), day, *value});
     return base::OkStatus();
   }));
   constexpr std::string_view kFindingColumns[] = {"patient_id", "time", "kind", "value"};
   LC_RETURN_IF_ERROR(EachRow(dir, "findings.csv", kFindingColumns,
-                             [&](const base::CsvTable& t) -> base::Status {
-    LC_ASSIGN_OR_RETURN(PatientData * p, Known(patients, t));
-    LC_ASSIGN_OR_RETURN(const Day day, DayAt(t, "time"));
-    LC_ASSIGN_OR_RETURN(std::string kind, t.Text("kind"));
-    LC_ASSIGN_OR_RETURN(const double value, t.Number("value"));
-    p->findings.push_back({std::move(kind), day, value});
+                             [&](const TidyFile& t) -> base::Status {
+    LC_ASSIGN_OR_RETURN(PatientData * p, t.PatientOf(patients, 0));
+    LC_ASSIGN_OR_RETURN(const Day day, t.DayOf(1));
+    LC_ASSIGN_OR_RETURN(const std::optional<double> value, t.NumberOf(3));
+    if (value) p->findings.push_back({std::string(t.Cell(2)), day, *value});
     return base::OkStatus();
   }));
   constexpr std::string_view kEventColumns[] = {"patient_id", "time", "type"};
   LC_RETURN_IF_ERROR(EachRow(dir, "events.csv", kEventColumns,
-                             [&](const base::CsvTable& t) -> base::Status {
-    LC_ASSIGN_OR_RETURN(PatientData * p, Known(patients, t));
-    LC_ASSIGN_OR_RETURN(const Day day, DayAt(t, "time"));
-    LC_ASSIGN_OR_RETURN(std::string type, t.Text("type"));
-    p->events.push_back({std::move(type), day});
+                             [&](const TidyFile& t) -> base::Status {
+    LC_ASSIGN_OR_RETURN(PatientData * p, t.PatientOf(patients, 0));
+    LC_ASSIGN_OR_RETURN(const Day day, t.DayOf(1));
+    p->events.push_back({std::string(t.Cell(2)), day});
     return base::OkStatus();
   }));
   constexpr std::string_view kAdministrationColumns[] = {"patient_id", "administered_at"};
   LC_RETURN_IF_ERROR(EachRow(dir, "administrations.csv", kAdministrationColumns,
-                             [&](const base::CsvTable& t) -> base::Status {
-    LC_ASSIGN_OR_RETURN(PatientData * p, Known(patients, t));
-    LC_ASSIGN_OR_RETURN(const Day day, DayAt(t, "administered_at"));
+                             [&](const TidyFile& t) -> base::Status {
+    LC_ASSIGN_OR_RETURN(PatientData * p, t.PatientOf(patients, 0));
+    LC_ASSIGN_OR_RETURN(const Day day, t.DayOf(1));
     p->administrations.push_back(day);
     return base::OkStatus();
   }));

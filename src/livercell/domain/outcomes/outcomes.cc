@@ -31,21 +31,52 @@ std::string SeriesKey(std::string_view code) {
   return std::string(code);
 }
 
-// One series: the mean of each day's values (several values on one day count as one).
-using Series = std::map<Day, double>;
+// One series: each day with the mean of its values (several values on one day count as one),
+// days ascending.
+using Series = std::vector<std::pair<Day, double>>;
+
+bool DayBefore(const std::pair<Day, double>& entry, Day day) { return entry.first < day; }
 
 class PatientIndex {
  public:
   explicit PatientIndex(const PatientData& p) : patient_(p) {
-    std::map<std::string, std::map<Day, std::pair<double, int>>> sums;
+    // A patient has a handful of codes: each code's series key is looked up once.
+    std::vector<std::pair<std::string_view, std::size_t>> key_of_code;
+    struct Row {
+      std::size_t key;
+      Day day;
+      double value;
+    };
+    std::vector<Row> rows;
+    rows.reserve(p.labs.size());
     for (const auto& lab : p.labs) {
-      auto& [sum, count] = sums[SeriesKey(lab.code)][lab.day];
-      sum += lab.value;
-      ++count;
+      auto known = std::find_if(key_of_code.begin(), key_of_code.end(),
+                                [&](const auto& entry) { return entry.first == lab.code; });
+      if (known == key_of_code.end()) {
+        std::string key = SeriesKey(lab.code);
+        auto same = std::find_if(series_.begin(), series_.end(),
+                                 [&](const auto& entry) { return entry.first == key; });
+        if (same == series_.end()) {
+          series_.emplace_back(std::move(key), Series());
+          same = series_.end() - 1;
+        }
+        key_of_code.emplace_back(lab.code, static_cast<std::size_t>(same - series_.begin()));
+        known = key_of_code.end() - 1;
+      }
+      rows.push_back({known->second, lab.day, lab.value});
     }
-    for (auto& [key, days] : sums) {
-      Series& series = series_[key];
-      for (const auto& [day, s] : days) series.emplace_hint(series.end(), day, s.first / s.second);
+    // Sorted by value too, so that a day's mean is summed in one order whatever the rows' order.
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return std::tie(a.key, a.day, a.value) < std::tie(b.key, b.day, b.value);
+    });
+    for (std::size_t i = 0; i < rows.size();) {
+      std::size_t j = i;
+      double sum = 0;
+      for (; j < rows.size() && rows[j].key == rows[i].key && rows[j].day == rows[i].day; ++j) {
+        sum += rows[j].value;
+      }
+      series_[rows[i].key].second.emplace_back(rows[i].day, sum / static_cast<double>(j - i));
+      i = j;
     }
     if (!p.administrations.empty()) {
       t0_ = *std::min_element(p.administrations.begin(), p.administrations.end());
@@ -54,15 +85,17 @@ class PatientIndex {
 
   std::optional<Day> t0() const { return t0_; }
   const Series* Find(std::string_view key) const {
-    auto it = series_.find(std::string(key));
-    return it == series_.end() ? nullptr : &it->second;
+    for (const auto& [name, series] : series_) {
+      if (name == key) return &series;
+    }
+    return nullptr;
   }
 
   // The latest day d with t0 - 90 <= d <= t0.
   std::optional<std::pair<Day, double>> Baseline(std::string_view key) const {
     const Series* s = Find(key);
     if (s == nullptr) return std::nullopt;
-    auto it = s->upper_bound(*t0_);
+    auto it = std::lower_bound(s->begin(), s->end(), *t0_ + std::chrono::days(1), DayBefore);
     if (it == s->begin()) return std::nullopt;
     --it;
     if (it->first < *t0_ - std::chrono::days(kBaselineDays)) return std::nullopt;
@@ -78,7 +111,8 @@ class PatientIndex {
     const Day first = std::max(*t0_ + std::chrono::days(1), target - std::chrono::days(tp.window));
     const Day last = target + std::chrono::days(tp.window);
     std::optional<std::pair<Day, double>> best;
-    for (auto it = s->lower_bound(first); it != s->end() && it->first <= last; ++it) {
+    for (auto it = std::lower_bound(s->begin(), s->end(), first, DayBefore);
+         it != s->end() && it->first <= last; ++it) {
       const auto distance = std::chrono::abs(it->first - target);
       // Ascending days: a later day replaces the best only when strictly closer.
       if (!best || distance < std::chrono::abs(best->first - target)) best = *it;
@@ -96,7 +130,7 @@ class PatientIndex {
 
  private:
   const PatientData& patient_;
-  std::map<std::string, Series> series_;
+  std::vector<std::pair<std::string, Series>> series_;  // by series key, a handful
   std::optional<Day> t0_;
 };
 
