@@ -30,76 +30,58 @@ using domain::outcomes::Kind;
 
 constexpr std::string_view kKinds = "relative_change, absolute_change, score_change, class_improved";
 
-std::string Text(const toml::table& t, std::string_view key, const std::string& where,
-                 Problems& problems, bool required = true) {
-  const toml::node* node = t.get(key);
-  if (node == nullptr) {
-    if (required) problems.Add(fmt::format("{}.{}", where, key), "is required");
-    return "";
-  }
-  const auto value = node->value<std::string>();
-  if (!value || value->empty()) {
-    problems.Add(fmt::format("{}.{}", where, key), "must be a non-empty string", Quoted(node));
-    return "";
-  }
-  return *value;
-}
-
-double Number(const toml::table& t, std::string_view key, const std::string& where,
-              Problems& problems, double min, double max) {
-  const toml::node* node = t.get(key);
-  const std::string path = fmt::format("{}.{}", where, key);
-  const std::string allowed = fmt::format("{:g} to {:g}", min, max);
-  if (node == nullptr || !node->is_number()) {
-    problems.Add(path, node == nullptr ? "is required" : "must be a number", Quoted(node), allowed);
+// A required number in [min, max] (Reader::Number leaves an absent one to the caller).
+double RequiredNumber(Reader& r, const toml::table& t, std::string_view key, double min,
+                      double max) {
+  if (t.get(key) == nullptr) {
+    r.Text(key);  // names it as required
     return 0;
   }
-  const double v = *node->value<double>();
-  if (v < min || v > max) problems.Add(path, "is out of range", Quoted(node), allowed);
-  return v;
+  return r.Number(key, min, max).value_or(0);
 }
 
 Endpoint EndpointOf(const toml::table& t, const std::string& where, Problems& problems) {
+  Reader r(&t, where, problems);
   Endpoint e;
-  e.id = Text(t, "id", where, problems);
-  e.text = Text(t, "text", where, problems);
-  e.source = Text(t, "source", where, problems);
-  const std::string kind = Text(t, "kind", where, problems);
+  e.id = r.Text("id");
+  e.text = r.Text("text");
+  e.source = r.Text("source");
+  const std::string kind = r.Text("kind");
   if (auto k = domain::outcomes::KindFromString(kind)) {
     e.kind = *k;
   } else if (!kind.empty()) {
-    problems.Add(where + ".kind", "unknown kind", kind, std::string(kKinds));
+    problems.Add(r.Path("kind"), "unknown kind", kind, std::string(kKinds));
     return e;
   }
   auto direction = [&] {
-    const std::string d = Text(t, "direction", where, problems);
+    const std::string d = r.Text("direction");
     if (d == "rise") e.direction = Direction::kRise;
     else if (d == "fall") e.direction = Direction::kFall;
-    else if (!d.empty()) problems.Add(where + ".direction", "must be rise or fall", d, "rise, fall");
+    else if (!d.empty()) problems.Add(r.Path("direction"), "must be rise or fall", d, "rise, fall");
   };
   switch (e.kind) {
     case Kind::kRelativeChange:
     case Kind::kAbsoluteChange: {
-      e.loinc = Text(t, "loinc", where, problems);
+      e.loinc = r.Text("loinc");
       if (!e.loinc.empty() && !domain::AnalyteFromLoinc(e.loinc)) {
         std::vector<std::string> codes;
         for (const auto& a : domain::AllAnalytes()) codes.emplace_back(a.units()[0].loinc);
-        problems.Add(where + ".loinc", "not a catalogued lab (its canonical unit is needed)",
+        problems.Add(r.Path("loinc"), "not a catalogued lab (its canonical unit is needed)",
                      e.loinc, fmt::format("{}", fmt::join(codes, ", ")));
       }
       direction();
       if (e.kind == Kind::kRelativeChange) {
         // A factor of 0 or below would make every fall (or no rise) a response.
-        e.factor = Number(t, "factor", where, problems, 0.01, 100);
+        e.factor = RequiredNumber(r, t, "factor", 0.01, 100);
       } else {
-        e.delta = Number(t, "delta", where, problems, 0, 1e6);
+        e.delta = RequiredNumber(r, t, "delta", 0, 1e6);
         // The unit, when given, must be the lab's canonical one: the delta is read in it.
         if (t.get("unit") != nullptr && !e.loinc.empty()) {
-          const std::string unit = Text(t, "unit", where, problems);
+          const std::string unit = r.Text("unit");
           if (auto a = domain::AnalyteFromLoinc(e.loinc)) {
             const std::string canonical(domain::UcumCode(domain::InfoOf(*a).canonical));
             if (unit != canonical) {
-              problems.Add(where + ".unit", "delta is compared in the lab's canonical unit",
+              problems.Add(r.Path("unit"), "delta is compared in the lab's canonical unit",
                            unit, canonical);
             }
           }
@@ -108,17 +90,17 @@ Endpoint EndpointOf(const toml::table& t, const std::string& where, Problems& pr
       break;
     }
     case Kind::kScoreChange:
-      e.score = Text(t, "score", where, problems);
+      e.score = r.Text("score");
       if (!e.score.empty() && e.score != "meld3") {
-        problems.Add(where + ".score", "unknown score for score_change", e.score, "meld3");
+        problems.Add(r.Path("score"), "unknown score for score_change", e.score, "meld3");
       }
       direction();
-      e.delta = Number(t, "delta", where, problems, 0, 40);
+      e.delta = RequiredNumber(r, t, "delta", 0, 40);
       break;
     case Kind::kClassImproved:
-      e.score = Text(t, "score", where, problems);
+      e.score = r.Text("score");
       if (!e.score.empty() && e.score != "child_pugh") {
-        problems.Add(where + ".score", "unknown score for class_improved", e.score, "child_pugh");
+        problems.Add(r.Path("score"), "unknown score for class_improved", e.score, "child_pugh");
       }
       break;
   }
@@ -152,8 +134,9 @@ FileParse<Definitions> ParseOutcomeDefinitions(std::string_view text, std::strin
     return result;
   }
   Definitions d;
-  d.id = Text(*parsed, "id", "", problems);
-  d.version = Text(*parsed, "version", "", problems);
+  Reader top(&*parsed, "", problems);
+  d.id = top.Text("id");
+  d.version = top.Text("version");
   d.sha256 = base::Sha256Hex(text);
   const toml::array* endpoints = (*parsed)["endpoints"].as_array();
   if (endpoints == nullptr || endpoints->empty()) {
