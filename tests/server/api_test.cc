@@ -55,10 +55,18 @@ long DayNumber(const json& text) {
 
 // The shipped release specification (`livercell product spec`) with the clinic's exceptions.
 std::string ClinicReleaseSpec() {
-  static const std::string path = [] {
+  // Removed when the test process ends.
+  struct TempFile {
+    std::string path;
+    ~TempFile() { std::remove(path.c_str()); }
+  };
+  static const TempFile spec{[] {
     const ProcessResult shipped = RunLivercell({"product", "spec"});
     EXPECT_EQ(shipped.exit_code, 0) << shipped.err;
-    const std::string file = ::testing::TempDir() + "livercell-clinic-release.toml";
+    // One file per test process: ctest runs tests in parallel, and a shared path was truncated
+    // by one process while another's server was reading it (a fresh-clone run failed so).
+    const std::string file =
+        ::testing::TempDir() + "livercell-clinic-release-" + std::to_string(getpid()) + ".toml";
     std::FILE* f = std::fopen(file.c_str(), "w");
     EXPECT_NE(f, nullptr);
     const std::string text = shipped.out +
@@ -67,8 +75,8 @@ std::string ClinicReleaseSpec() {
     std::fwrite(text.data(), 1, text.size(), f);
     std::fclose(f);
     return file;
-  }();
-  return path;
+  }()};
+  return spec.path;
 }
 
 class ApiTest : public ::testing::TestWithParam<std::string> {
